@@ -1,0 +1,46 @@
+"""The FastAPI application: every module's router, error handlers, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from pulse.bootstrap import Container, build_container
+from pulse.inventory.api import router as inventory_router
+from pulse.orders.api import customers as customers_router
+from pulse.orders.api import orders as orders_router
+from pulse.platform import health
+from pulse.platform.auth.api import router as auth_router
+from pulse.platform.errors import install_error_handlers
+from pulse.platform.observability import RequestContextMiddleware
+from pulse.platform.settings import Settings
+
+
+def create_app(container: Container | None = None, settings: Settings | None = None) -> FastAPI:
+    container = container or build_container(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await container.start()
+        try:
+            yield
+        finally:
+            await container.stop()
+
+    app = FastAPI(
+        title="Pulse ERP",
+        version="0.1.0",
+        description="Orders, inventory, billing and live business intelligence.",
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    app.include_router(auth_router)
+    app.include_router(customers_router)
+    app.include_router(orders_router)
+    app.include_router(inventory_router)
+    return app

@@ -1,0 +1,112 @@
+"""The composition root: settings → database → unit of work → consumers → bus.
+
+Nothing is built at import time; `build_container` wires one process.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+
+from pulse import inventory, orders
+from pulse.inventory import handlers as inventory_handlers
+from pulse.orders import handlers as orders_handlers
+from pulse.platform.auth.tokens import TokenCodec
+from pulse.platform.bus.base import EventBus
+from pulse.platform.consumers import Consumer, ConsumerRunner
+from pulse.platform.db import Database
+from pulse.platform.events import EventRegistry
+from pulse.platform.settings import Settings
+from pulse.platform.uow import UnitOfWorkFactory
+
+EVENT_CLASSES = (*inventory.EVENTS, *orders.EVENTS)
+
+
+def consumers() -> list[Consumer]:
+    """Every consumer of this product and the events each one handles."""
+    return [
+        Consumer(
+            "inventory",
+            {
+                orders.OrderPlaced.type: [inventory_handlers.reserve_for_order],
+                orders.OrderCancelled.type: [inventory_handlers.release_for_order],
+                orders.OrderShipped.type: [inventory_handlers.ship_order],
+            },
+        ),
+        Consumer(
+            "orders",
+            {
+                inventory.StockReserved.type: [orders_handlers.confirm_order],
+                inventory.StockReservationFailed.type: [orders_handlers.reject_order],
+            },
+        ),
+    ]
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    registry: EventRegistry
+    uow: UnitOfWorkFactory
+    tokens: TokenCodec
+    bus: EventBus
+    consumers: list[Consumer] = field(default_factory=list)
+    started: bool = False
+
+    async def start(self) -> None:
+        if not self.started:
+            await self.bus.start()
+            self.started = True
+
+    async def stop(self) -> None:
+        if self.started:
+            await self.bus.stop()
+            self.started = False
+        await self.db.dispose()
+
+
+def jwt_secret(settings: Settings) -> str:
+    """The configured secret, or one generated once and kept beside the data."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    path = settings.data_dir / "jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+def build_container(settings: Settings | None = None, *, run_consumers: bool = True) -> Container:
+    settings = settings or Settings()
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
+    registry = EventRegistry()
+    registry.register(*EVENT_CLASSES)
+    bus_ref: list[EventBus] = []
+    uow_factory = UnitOfWorkFactory(db, notify=lambda: bus_ref[0].wake() if bus_ref else None)
+    enabled = [c for c in consumers() if run_consumers and settings.consumer_enabled(c.name)]
+    runners = [ConsumerRunner(c, uow_factory, registry) for c in enabled]
+    bus: EventBus
+    if settings.uses_nats:
+        from pulse.platform.bus.nats import NatsBus
+
+        bus = NatsBus(settings, uow_factory, runners, relay=settings.relay)
+    else:
+        from pulse.platform.bus.embedded import EmbeddedBus
+
+        bus = EmbeddedBus(
+            uow_factory, runners, relay=settings.relay, batch_size=settings.consumer_batch_size,
+            poll_seconds=settings.relay_poll_seconds,
+        )
+    bus_ref.append(bus)
+    tokens = TokenCodec(jwt_secret(settings), issuer=settings.jwt_issuer,
+                        ttl_seconds=settings.access_token_ttl_seconds)
+    return Container(settings=settings, db=db, registry=registry, uow=uow_factory, tokens=tokens,
+                     bus=bus, consumers=enabled)

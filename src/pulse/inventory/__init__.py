@@ -1,0 +1,28 @@
+"""Inventory: the product catalogue, stock levels, reservations and stock movements.
+
+Public surface for other modules: the event classes and `catalogue_lines` for a
+synchronous price lookup.
+"""
+
+from pulse.inventory.events import (
+    EVENTS,
+    ProductCreated,
+    ProductUpdated,
+    StockChanged,
+    StockReleased,
+    StockReservationFailed,
+    StockReserved,
+)
+from pulse.inventory.service import CatalogueLine, catalogue_lines
+
+__all__ = [
+    "EVENTS",
+    "CatalogueLine",
+    "ProductCreated",
+    "ProductUpdated",
+    "StockChanged",
+    "StockReleased",
+    "StockReservationFailed",
+    "StockReserved",
+    "catalogue_lines",
+]

@@ -1,0 +1,124 @@
+"""HTTP endpoints of the inventory module."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from pulse.inventory import service
+from pulse.inventory.schemas import (
+    AdjustStock,
+    MovementPage,
+    ProductCreate,
+    ProductUpdate,
+    ReceiveStock,
+    ReleaseStock,
+    ReservationRead,
+    ReserveStock,
+    StockPage,
+    StockRead,
+)
+from pulse.platform.auth.tokens import Principal
+from pulse.platform.deps import ReadUowDep, Requires, UowDep
+from pulse.platform.errors import Conflict, InvalidInput, NotFound
+
+router = APIRouter(prefix="/inventory", tags=["inventory"])
+
+SkuPath = Annotated[str, Path(min_length=1, max_length=64)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+CanRead = Annotated[Principal, Requires("inventory:read")]
+CanWrite = Annotated[Principal, Requires("inventory:write")]
+CanReserve = Annotated[Principal, Requires("inventory:reserve")]
+
+
+@router.get("", response_model=StockPage)
+async def list_stock(
+    uow: ReadUowDep,
+    _: CanRead,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    active: bool | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> StockPage:
+    return await service.list_stock(uow, q=q, active=active, limit=limit, offset=offset)
+
+
+@router.post("", response_model=StockRead, status_code=status.HTTP_201_CREATED)
+async def create_product(data: ProductCreate, uow: UowDep, _: CanWrite) -> StockRead:
+    result = await service.create_product(uow, data)
+    await uow.commit()
+    return result
+
+
+@router.get("/low-stock", response_model=StockPage)
+async def low_stock(uow: ReadUowDep, _: CanRead, limit: Limit = 100, offset: Offset = 0) -> StockPage:
+    return await service.list_stock(uow, q=None, low_only=True, active=True, limit=limit, offset=offset)
+
+
+@router.get("/{sku}", response_model=StockRead)
+async def get_stock(sku: SkuPath, uow: ReadUowDep, _: CanRead) -> StockRead:
+    return await service.get_stock(uow, sku)
+
+
+@router.patch("/{sku}", response_model=StockRead)
+async def update_product(sku: SkuPath, data: ProductUpdate, uow: UowDep, _: CanWrite) -> StockRead:
+    result = await service.update_product(uow, sku, data)
+    await uow.commit()
+    return result
+
+
+@router.post("/{sku}/receive", response_model=StockRead)
+async def receive(sku: SkuPath, data: ReceiveStock, uow: UowDep, _: CanWrite) -> StockRead:
+    result = await service.change_on_hand(uow, sku, delta=data.qty, kind="receipt", reason=data.reason)
+    await uow.commit()
+    return result
+
+
+@router.post("/{sku}/adjust", response_model=StockRead)
+async def adjust(sku: SkuPath, data: AdjustStock, uow: UowDep, _: CanWrite) -> StockRead:
+    if data.delta == 0:
+        raise InvalidInput("delta must not be zero", field="delta")
+    result = await service.change_on_hand(uow, sku, delta=data.delta, kind="adjustment", reason=data.reason)
+    await uow.commit()
+    return result
+
+
+@router.post("/{sku}/reserve", response_model=ReservationRead, status_code=status.HTTP_201_CREATED)
+async def reserve(sku: SkuPath, data: ReserveStock, uow: UowDep, _: CanReserve) -> ReservationRead:
+    await service.get_stock(uow, sku)
+    hold_id = uuid.uuid4()
+    ok, shortages = await service.reserve(
+        uow, hold_id, [(sku, data.qty)], reason=data.reference or "manual hold"
+    )
+    if not ok:
+        available = shortages[0].available if shortages else 0
+        raise Conflict(
+            f"cannot reserve {data.qty} of '{sku}': only {available} available",
+            code="insufficient_stock", extra={"available": available},
+        )
+    stock = await service.get_stock(uow, sku)
+    await uow.commit()
+    return ReservationRead(reservation_id=hold_id, sku=sku, qty=data.qty, stock=stock)
+
+
+@router.post("/{sku}/release", response_model=StockRead)
+async def release(sku: SkuPath, data: ReleaseStock, uow: UowDep, _: CanReserve) -> StockRead:
+    await service.get_stock(uow, sku)
+    lines = await service.release(uow, data.reservation_id, reason="manual release")
+    if not lines or any(line.sku != sku for line in lines):
+        raise NotFound(
+            f"no active reservation {data.reservation_id} for '{sku}'", field="reservation_id"
+        )
+    result = await service.get_stock(uow, sku)
+    await uow.commit()
+    return result
+
+
+@router.get("/{sku}/movements", response_model=MovementPage)
+async def movements(
+    sku: SkuPath, uow: ReadUowDep, _: CanRead, limit: Limit = 50, offset: Offset = 0
+) -> MovementPage:
+    return await service.movement_history(uow, sku, limit=limit, offset=offset)

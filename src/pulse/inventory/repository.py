@@ -1,0 +1,175 @@
+"""All SQL of the inventory module."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pulse.inventory.models import Product, Reservation, StockLevel, StockMovement
+
+
+def _stock_query() -> Select[tuple[Product, StockLevel]]:
+    return select(Product, StockLevel).join(StockLevel, StockLevel.sku == Product.sku)
+
+
+async def get(session: AsyncSession, sku: str) -> tuple[Product, StockLevel] | None:
+    row = (await session.execute(_stock_query().where(Product.sku == sku))).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+async def get_for_update(session: AsyncSession, sku: str) -> tuple[Product, StockLevel] | None:
+    row = (
+        await session.execute(
+            _stock_query().where(Product.sku == sku).with_for_update(of=StockLevel)
+        )
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+async def exists(session: AsyncSession, sku: str) -> bool:
+    return (await session.execute(select(Product.sku).where(Product.sku == sku))).first() is not None
+
+
+async def search(
+    session: AsyncSession, *, q: str | None, low_only: bool, active: bool | None, limit: int, offset: int
+) -> tuple[list[tuple[Product, StockLevel]], int]:
+    query = _stock_query()
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(
+            or_(func.lower(Product.sku).like(pattern), func.lower(Product.name).like(pattern))
+        )
+    if low_only:
+        query = query.where(
+            StockLevel.qty_on_hand - StockLevel.reserved_qty <= StockLevel.reorder_point
+        )
+    if active is not None:
+        query = query.where(Product.active.is_(active))
+    total = (
+        await session.execute(select(func.count()).select_from(query.subquery()))
+    ).scalar_one()
+    rows = (
+        await session.execute(query.order_by(Product.sku).limit(limit).offset(offset))
+    ).all()
+    return [(r[0], r[1]) for r in rows], int(total)
+
+
+async def catalogue(session: AsyncSession, skus: Sequence[str]) -> dict[str, Product]:
+    rows = (await session.execute(select(Product).where(Product.sku.in_(skus)))).scalars()
+    return {p.sku: p for p in rows}
+
+
+async def add_product(session: AsyncSession, product: Product, stock: StockLevel) -> None:
+    session.add(product)
+    await session.flush()
+    session.add(stock)
+    await session.flush()
+
+
+async def try_reserve(session: AsyncSession, sku: str, qty: int, now: datetime) -> bool:
+    """Atomic: reserve only if that many units are available right now."""
+    result = await session.execute(
+        update(StockLevel)
+        .where(StockLevel.sku == sku, StockLevel.qty_on_hand - StockLevel.reserved_qty >= qty)
+        .values(reserved_qty=StockLevel.reserved_qty + qty, updated_at=now)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def try_unreserve(session: AsyncSession, sku: str, qty: int, now: datetime) -> bool:
+    result = await session.execute(
+        update(StockLevel)
+        .where(StockLevel.sku == sku, StockLevel.reserved_qty >= qty)
+        .values(reserved_qty=StockLevel.reserved_qty - qty, updated_at=now)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def try_change_on_hand(session: AsyncSession, sku: str, delta: int, now: datetime) -> bool:
+    """Add `delta` to on-hand stock unless that would leave less than is reserved."""
+    result = await session.execute(
+        update(StockLevel)
+        .where(StockLevel.sku == sku, StockLevel.qty_on_hand + delta >= StockLevel.reserved_qty)
+        .values(qty_on_hand=StockLevel.qty_on_hand + delta, updated_at=now)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def try_ship(session: AsyncSession, sku: str, qty: int, now: datetime) -> bool:
+    """Take reserved units out of stock: on hand and reserved both drop by `qty`."""
+    result = await session.execute(
+        update(StockLevel)
+        .where(StockLevel.sku == sku, StockLevel.reserved_qty >= qty)
+        .values(
+            qty_on_hand=StockLevel.qty_on_hand - qty,
+            reserved_qty=StockLevel.reserved_qty - qty,
+            updated_at=now,
+        )
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def levels(session: AsyncSession, skus: Sequence[str]) -> dict[str, StockLevel]:
+    rows = (await session.execute(select(StockLevel).where(StockLevel.sku.in_(skus)))).scalars()
+    return {s.sku: s for s in rows}
+
+
+async def level_figures(session: AsyncSession, skus: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """(on hand, reserved) per SKU, read fresh from the database."""
+    rows = await session.execute(
+        select(StockLevel.sku, StockLevel.qty_on_hand, StockLevel.reserved_qty).where(
+            StockLevel.sku.in_(skus)
+        )
+    )
+    return {sku: (int(on_hand), int(reserved)) for sku, on_hand, reserved in rows}
+
+
+async def add_movements(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(StockMovement), list(rows))
+
+
+async def reservations_for(session: AsyncSession, order_id: uuid.UUID) -> list[Reservation]:
+    rows = await session.execute(
+        select(Reservation).where(Reservation.order_id == order_id).order_by(Reservation.sku)
+    )
+    return list(rows.scalars())
+
+
+async def add_reservations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Reservation), list(rows))
+
+
+async def set_reservation_status(
+    session: AsyncSession, order_id: uuid.UUID, sku: str, *, expected: str, status: str, now: datetime
+) -> bool:
+    result = await session.execute(
+        update(Reservation)
+        .where(Reservation.order_id == order_id, Reservation.sku == sku, Reservation.status == expected)
+        .values(status=status, updated_at=now)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def movements(
+    session: AsyncSession, sku: str, *, limit: int, offset: int
+) -> tuple[list[StockMovement], int]:
+    total = (
+        await session.execute(
+            select(func.count()).select_from(StockMovement).where(StockMovement.sku == sku)
+        )
+    ).scalar_one()
+    rows = await session.execute(
+        select(StockMovement)
+        .where(StockMovement.sku == sku)
+        .order_by(StockMovement.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.scalars()), int(total)

@@ -1,0 +1,10 @@
+"""Every table of the product, gathered for Alembic and the test harness."""
+
+from pulse.inventory import models as _inventory_models  # noqa: F401
+from pulse.orders import models as _orders_models  # noqa: F401
+from pulse.platform import idempotency as _idempotency  # noqa: F401
+from pulse.platform import numbering as _numbering  # noqa: F401
+from pulse.platform import outbox as _outbox  # noqa: F401
+from pulse.platform.db import Base
+
+metadata = Base.metadata

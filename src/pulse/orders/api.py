@@ -1,0 +1,132 @@
+"""HTTP endpoints of the orders module: customers and orders."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, status
+from fastapi.responses import JSONResponse
+
+from pulse.orders import service
+from pulse.orders.schemas import (
+    CustomerCreate,
+    CustomerPage,
+    CustomerRead,
+    CustomerUpdate,
+    OrderCancel,
+    OrderCreate,
+    OrderPage,
+    OrderRead,
+    OrderStatus,
+    OrderUpdate,
+)
+from pulse.platform import idempotency
+from pulse.platform.auth.tokens import Principal
+from pulse.platform.deps import ReadUowDep, Requires, UowDep
+
+customers = APIRouter(prefix="/customers", tags=["customers"])
+orders = APIRouter(prefix="/orders", tags=["orders"])
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+@customers.get("", response_model=CustomerPage)
+async def list_customers(
+    uow: ReadUowDep, _: Annotated[Principal, Requires("customers:read")],
+    q: Annotated[str | None, Query(max_length=100)] = None, limit: Limit = 50, offset: Offset = 0,
+) -> CustomerPage:
+    return await service.list_customers(uow, q=q, limit=limit, offset=offset)
+
+
+@customers.post("", response_model=CustomerRead, status_code=status.HTTP_201_CREATED)
+async def create_customer(
+    data: CustomerCreate, uow: UowDep, _: Annotated[Principal, Requires("customers:write")]
+) -> CustomerRead:
+    result = await service.create_customer(uow, data)
+    await uow.commit()
+    return result
+
+
+@customers.get("/{customer_id}", response_model=CustomerRead)
+async def get_customer(
+    customer_id: uuid.UUID, uow: ReadUowDep, _: Annotated[Principal, Requires("customers:read")]
+) -> CustomerRead:
+    return await service.get_customer(uow, customer_id)
+
+
+@customers.patch("/{customer_id}", response_model=CustomerRead)
+async def update_customer(
+    customer_id: uuid.UUID, data: CustomerUpdate, uow: UowDep,
+    _: Annotated[Principal, Requires("customers:write")],
+) -> CustomerRead:
+    result = await service.update_customer(uow, customer_id, data)
+    await uow.commit()
+    return result
+
+
+@orders.post("", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
+async def place_order(
+    data: OrderCreate, uow: UowDep, principal: Annotated[Principal, Requires("orders:write")],
+    idempotency_key: IdempotencyKey = None,
+) -> OrderRead | JSONResponse:
+    if idempotency_key is None:
+        result = await service.place_order(
+            uow, data, can_override_price=principal.can("orders:override_price"))
+        await uow.commit()
+        return result
+    key = idempotency.check_key(idempotency_key)
+    scope = f"orders:{principal.user_id}"
+    fingerprint = idempotency.request_fingerprint(data.model_dump(mode="json"))
+    stored = await idempotency.replay(uow, scope=scope, key=key, fingerprint=fingerprint)
+    if stored is not None:
+        return JSONResponse(stored[1], status_code=stored[0], headers={"Idempotent-Replayed": "true"})
+    result = await service.place_order(
+        uow, data, can_override_price=principal.can("orders:override_price"))
+    await idempotency.remember(uow, scope=scope, key=key, fingerprint=fingerprint,
+                               status_code=201, body=result.model_dump(mode="json"))
+    await uow.commit()
+    return result
+
+
+@orders.get("", response_model=OrderPage)
+async def list_orders(
+    uow: ReadUowDep, _: Annotated[Principal, Requires("orders:read")],
+    status: OrderStatus | None = None, customer_id: uuid.UUID | None = None,
+    created_from: Annotated[datetime | None, Query(alias="from")] = None,
+    created_to: Annotated[datetime | None, Query(alias="to")] = None,
+    limit: Limit = 50, offset: Offset = 0,
+) -> OrderPage:
+    return await service.list_orders(uow, status=status, customer_id=customer_id,
+                                     created_from=created_from, created_to=created_to,
+                                     limit=limit, offset=offset)
+
+
+@orders.get("/{order_id}", response_model=OrderRead)
+async def get_order(
+    order_id: uuid.UUID, uow: ReadUowDep, _: Annotated[Principal, Requires("orders:read")]
+) -> OrderRead:
+    return await service.get_order(uow, order_id)
+
+
+@orders.patch("/{order_id}", response_model=OrderRead)
+async def update_order(
+    order_id: uuid.UUID, data: OrderUpdate, uow: UowDep,
+    _: Annotated[Principal, Requires("orders:write")],
+) -> OrderRead:
+    result = await service.change_status(uow, order_id, data.status, reason=data.reason)
+    await uow.commit()
+    return result
+
+
+@orders.post("/{order_id}/cancel", response_model=OrderRead)
+async def cancel_order(
+    order_id: uuid.UUID, uow: UowDep, _: Annotated[Principal, Requires("orders:write")],
+    data: OrderCancel | None = None,
+) -> OrderRead:
+    result = await service.cancel_order(uow, order_id, reason=data.reason if data else "")
+    await uow.commit()
+    return result

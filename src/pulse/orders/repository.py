@@ -1,0 +1,159 @@
+"""All SQL of the orders module."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pulse.orders.models import Customer, Order, OrderLine, OrderStatusChange
+
+
+# -- customers -------------------------------------------------------------------------------
+async def get_customer(session: AsyncSession, customer_id: uuid.UUID) -> Customer | None:
+    return await session.get(Customer, customer_id)
+
+
+async def customer_exists(session: AsyncSession, customer_id: uuid.UUID) -> bool:
+    row = await session.execute(select(Customer.id).where(Customer.id == customer_id))
+    return row.first() is not None
+
+
+async def email_taken(session: AsyncSession, email: str, *, other_than: uuid.UUID | None = None) -> bool:
+    query = select(Customer.id).where(func.lower(Customer.email) == email.lower())
+    if other_than is not None:
+        query = query.where(Customer.id != other_than)
+    return (await session.execute(query)).first() is not None
+
+
+async def code_taken(session: AsyncSession, code: str, *, other_than: uuid.UUID | None = None) -> bool:
+    query = select(Customer.id).where(Customer.code == code)
+    if other_than is not None:
+        query = query.where(Customer.id != other_than)
+    return (await session.execute(query)).first() is not None
+
+
+async def add_customer(session: AsyncSession, customer: Customer) -> None:
+    session.add(customer)
+    await session.flush()
+
+
+async def search_customers(
+    session: AsyncSession, *, q: str | None, limit: int, offset: int
+) -> tuple[list[Customer], int]:
+    query = select(Customer)
+    if q:
+        pattern = f"%{q.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Customer.name).like(pattern),
+                func.lower(Customer.email).like(pattern),
+                func.lower(Customer.code).like(pattern),
+            )
+        )
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = await session.execute(query.order_by(Customer.name, Customer.id).limit(limit).offset(offset))
+    return list(rows.scalars()), int(total)
+
+
+# -- orders ----------------------------------------------------------------------------------
+async def insert_order(
+    session: AsyncSession, order: dict[str, Any], lines: Sequence[dict[str, Any]]
+) -> None:
+    await session.execute(insert(Order), [order])
+    await session.execute(insert(OrderLine), list(lines))
+
+
+async def get_order(session: AsyncSession, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None:
+    query = select(Order).where(Order.id == order_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def lines_of(session: AsyncSession, order_id: uuid.UUID) -> list[OrderLine]:
+    rows = await session.execute(
+        select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.line_no)
+    )
+    return list(rows.scalars())
+
+
+async def history_of(session: AsyncSession, order_id: uuid.UUID) -> list[OrderStatusChange]:
+    rows = await session.execute(
+        select(OrderStatusChange)
+        .where(OrderStatusChange.order_id == order_id)
+        .order_by(OrderStatusChange.id)
+    )
+    return list(rows.scalars())
+
+
+async def move_status(
+    session: AsyncSession,
+    order_id: uuid.UUID,
+    *,
+    expected: str,
+    status: str,
+    reason: str,
+    actor: str | None,
+    now: datetime,
+) -> bool:
+    """Compare-and-set the status, so two concurrent moves cannot both succeed."""
+    result = await session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status == expected)
+        .values(status=status, status_reason=reason, updated_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    await add_history(session, order_id, from_status=expected, to_status=status, reason=reason,
+                      actor=actor, now=now)
+    return True
+
+
+async def add_history(
+    session: AsyncSession, order_id: uuid.UUID, *, from_status: str | None, to_status: str,
+    reason: str, actor: str | None, now: datetime,
+) -> None:
+    await session.execute(
+        insert(OrderStatusChange).values(
+            order_id=order_id, from_status=from_status, to_status=to_status,
+            reason=reason[:500], actor=actor, at=now,
+        )
+    )
+
+
+def _order_filter(
+    query: Select[Any], *, status: str | None, customer_id: uuid.UUID | None,
+    created_from: datetime | None, created_to: datetime | None,
+) -> Select[Any]:
+    if status:
+        query = query.where(Order.status == status)
+    if customer_id:
+        query = query.where(Order.customer_id == customer_id)
+    if created_from:
+        query = query.where(Order.created_at >= created_from)
+    if created_to:
+        query = query.where(Order.created_at < created_to)
+    return query
+
+
+async def search_orders(
+    session: AsyncSession, *, status: str | None, customer_id: uuid.UUID | None,
+    created_from: datetime | None, created_to: datetime | None, limit: int, offset: int,
+) -> tuple[list[Order], int]:
+    filters = {"status": status, "customer_id": customer_id, "created_from": created_from,
+               "created_to": created_to}
+    total = (
+        await session.execute(_order_filter(select(func.count()).select_from(Order), **filters))
+    ).scalar_one()
+    rows = await session.execute(
+        _order_filter(select(Order), **filters)
+        .order_by(Order.created_at.desc(), Order.number.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.scalars()), int(total)

@@ -1,0 +1,144 @@
+"""API shapes of the orders module."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Terms = Annotated[int, Field(ge=0, le=365)]
+Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
+Price = Annotated[Decimal, Field(ge=0, le=Decimal("999999999.99"), max_digits=12, decimal_places=2)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
+class OrderStatus(StrEnum):
+    PLACED = "placed"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+    INVOICED = "invoiced"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerCreate(_In):
+    name: Name
+    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+    code: Code | None = None
+    phone: Phone = ""
+    billing_address: Address = ""
+    payment_terms_days: Terms = 30
+
+
+class CustomerUpdate(_In):
+    name: Name | None = None
+    email: Annotated[EmailStr, StringConstraints(max_length=254)] | None = None
+    code: Code | None = None
+    phone: Phone | None = None
+    billing_address: Address | None = None
+    payment_terms_days: Terms | None = None
+
+
+class CustomerRead(BaseModel):
+    id: uuid.UUID
+    code: str | None
+    name: str
+    email: str
+    phone: str
+    billing_address: str
+    payment_terms_days: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class OrderItemIn(_In):
+    sku: Sku
+    qty: Quantity
+    price: Price | None = None
+
+
+class OrderCreate(_In):
+    customer_id: uuid.UUID
+    items: Annotated[list[OrderItemIn], Field(min_length=1, max_length=200)]
+
+
+class OrderUpdate(_In):
+    status: OrderStatus
+    reason: Reason = ""
+
+
+class OrderCancel(_In):
+    reason: Reason = ""
+
+
+class OrderLineRead(BaseModel):
+    line_no: int
+    sku: str
+    name: str
+    qty: int
+    unit_price: Decimal
+    tax_rate: Decimal
+    line_total: Decimal
+    line_tax: Decimal
+
+
+class StatusChangeRead(BaseModel):
+    from_status: str | None
+    to_status: str
+    reason: str
+    actor: str | None
+    at: datetime
+
+
+class OrderRead(BaseModel):
+    id: uuid.UUID
+    number: str
+    customer_id: uuid.UUID
+    status: OrderStatus
+    status_reason: str
+    lines: list[OrderLineRead]
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    history: list[StatusChangeRead] = []
+
+
+class OrderSummary(BaseModel):
+    id: uuid.UUID
+    number: str
+    customer_id: uuid.UUID
+    status: OrderStatus
+    total: Decimal
+    created_at: datetime
+
+
+class OrderPage(BaseModel):
+    items: list[OrderSummary]
+    total: int
+    limit: int
+    offset: int

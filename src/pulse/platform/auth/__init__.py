@@ -1,0 +1,1 @@
+"""Users, roles and permissions, tokens, and the dependencies that guard every endpoint."""

@@ -1,0 +1,5 @@
+"""Login, token refresh and the current user."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/auth", tags=["auth"])

@@ -1,0 +1,68 @@
+"""Roles map to permissions; endpoints check permissions, never roles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ACCOUNTANT = "accountant"
+    CLERK = "clerk"
+    VIEWER = "viewer"
+
+
+READ = {
+    "customers:read",
+    "orders:read",
+    "inventory:read",
+    "billing:read",
+    "analytics:read",
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.VIEWER: frozenset(READ),
+    Role.CLERK: frozenset(
+        READ
+        | {
+            "customers:write",
+            "orders:write",
+            "inventory:write",
+            "inventory:reserve",
+            "billing:pay",
+        }
+    ),
+    Role.ACCOUNTANT: frozenset(
+        READ
+        | {
+            "customers:write",
+            "orders:write",
+            "orders:override_price",
+            "billing:write",
+            "billing:pay",
+            "analytics:sql",
+        }
+    ),
+    Role.ADMIN: frozenset(
+        READ
+        | {
+            "customers:write",
+            "orders:write",
+            "orders:override_price",
+            "inventory:write",
+            "inventory:reserve",
+            "billing:write",
+            "billing:pay",
+            "analytics:sql",
+            "users:admin",
+            "system:admin",
+        }
+    ),
+}
+
+
+def permissions_for(role: str) -> frozenset[str]:
+    try:
+        return ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return frozenset()

@@ -1,0 +1,262 @@
+"""The embedded bus: the outbox table is the stream.
+
+A relay task gives committed outbox rows a gap-free `stream_seq` in commit order (guarded
+by the `bus_state` row, so two relays never interleave). Each consumer task reads rows
+after its own stored position and applies them through the consumer runner, which stores
+the new position in the same transaction as the effects. The relay is woken by the unit of
+work right after a commit, and each consumer is woken by the relay, so there is no polling
+delay on the hot path; a slow poll remains as a safety net for writes by other processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+
+import structlog
+from sqlalchemy import func, select, update
+
+from pulse.platform.bus.base import ConsumerStatus, EventBus
+from pulse.platform.consumers import ConsumerRunner
+from pulse.platform.events import Envelope, utcnow
+from pulse.platform.outbox import BusState, ConsumerPosition, OutboxRecord
+from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
+
+log = structlog.get_logger(__name__)
+SEQUENCER = "embedded"
+
+
+class EmbeddedBus(EventBus):
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        runners: Sequence[ConsumerRunner],
+        *,
+        relay: bool = True,
+        batch_size: int = 200,
+        poll_seconds: float = 0.5,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.runners = list(runners)
+        self.run_relay = relay
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self._relay_wake = asyncio.Event()
+        self._consumer_wake = {r.consumer.name: asyncio.Event() for r in self.runners}
+        self._positions: dict[str, int] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+        self._last_seq = 0
+        self._progress = asyncio.Condition()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._stopping = False
+        async with self.uow_factory() as uow:
+            await _ensure_sequencer(uow)
+            for runner in self.runners:
+                self._positions[runner.consumer.name] = await _ensure_position(
+                    uow, runner.consumer.name
+                )
+            await uow.commit()
+        if self.run_relay:
+            self._tasks.append(asyncio.create_task(self._relay_loop(), name="embedded-relay"))
+        for runner in self.runners:
+            self._tasks.append(
+                asyncio.create_task(self._consumer_loop(runner), name=f"consumer-{runner.consumer.name}")
+            )
+        self.wake()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+
+    def wake(self) -> None:
+        self._relay_wake.set()
+
+    async def ready(self) -> bool:
+        return all(not t.done() for t in self._tasks) and bool(self._tasks or not self.runners)
+
+    async def status(self) -> list[ConsumerStatus]:
+        async with self.uow_factory(readonly=True) as uow:
+            last = (
+                await uow.session.execute(
+                    select(BusState.last_seq).where(BusState.name == SEQUENCER)
+                )
+            ).scalar_one_or_none() or 0
+            rows = (await uow.session.execute(select(ConsumerPosition))).scalars().all()
+        running = {t.get_name() for t in self._tasks if not t.done()}
+        mine = {r.consumer.name for r in self.runners}
+        return [
+            ConsumerStatus(
+                name=row.consumer,
+                position=row.position,
+                lag=max(0, last - row.position),
+                running=f"consumer-{row.consumer}" in running if row.consumer in mine else False,
+            )
+            for row in rows
+        ]
+
+    async def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until nothing is unsequenced and every local consumer reached the end."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            async with self.uow_factory(readonly=True) as uow:
+                pending = (
+                    await uow.session.execute(
+                        select(func.count())
+                        .select_from(OutboxRecord)
+                        .where(OutboxRecord.stream_seq.is_(None))
+                    )
+                ).scalar_one()
+                last = (
+                    await uow.session.execute(
+                        select(BusState.last_seq).where(BusState.name == SEQUENCER)
+                    )
+                ).scalar_one_or_none() or 0
+            if pending == 0 and all(self._positions.get(r.consumer.name, 0) >= last for r in self.runners):
+                return True
+            self.wake()
+            async with self._progress:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._progress.wait(), timeout=0.05)
+        return False
+
+    # -- relay -----------------------------------------------------------------------------
+    async def _relay_loop(self) -> None:
+        while not self._stopping:
+            try:
+                moved = await self.sequence_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a relay must outlive a bad moment
+                log.warning("embedded_relay_error", error=str(exc))
+                moved = 0
+                await asyncio.sleep(0.2)
+            if moved:
+                for event in self._consumer_wake.values():
+                    event.set()
+                if moved >= self.batch_size:
+                    continue
+            await self._wait(self._relay_wake)
+
+    async def sequence_pending(self) -> int:
+        """Give the committed, unsequenced outbox rows their stream positions."""
+        async with self.uow_factory() as uow:
+            session = uow.session
+            last = (
+                await session.execute(
+                    select(BusState.last_seq)
+                    .where(BusState.name == SEQUENCER)
+                    .with_for_update()
+                )
+            ).scalar_one()
+            pks = (
+                await session.execute(
+                    select(OutboxRecord.pk)
+                    .where(OutboxRecord.published_at.is_(None))
+                    .order_by(OutboxRecord.pk)
+                    .limit(self.batch_size * 5)
+                )
+            ).scalars().all()
+            if not pks:
+                return 0
+            now = utcnow()
+            await session.execute(
+                update(OutboxRecord),
+                [
+                    {"pk": pk, "stream_seq": last + i, "published_at": now}
+                    for i, pk in enumerate(pks, start=1)
+                ],
+            )
+            await session.execute(
+                update(BusState)
+                .where(BusState.name == SEQUENCER)
+                .values(last_seq=last + len(pks))
+            )
+            await uow.commit()
+        self._last_seq = last + len(pks)
+        return len(pks)
+
+    # -- consumers -------------------------------------------------------------------------
+    async def _consumer_loop(self, runner: ConsumerRunner) -> None:
+        name = runner.consumer.name
+        wake = self._consumer_wake[name]
+        while not self._stopping:
+            try:
+                count = await self._consume_once(runner)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                log.warning("embedded_consumer_error", consumer=name, error=str(exc))
+                count = 0
+                await asyncio.sleep(0.2)
+            if count:
+                async with self._progress:
+                    self._progress.notify_all()
+                if count >= self.batch_size:
+                    continue
+            await self._wait(wake)
+
+    async def _consume_once(self, runner: ConsumerRunner) -> int:
+        name = runner.consumer.name
+        position = self._positions.get(name, 0)
+        async with self.uow_factory(readonly=True) as uow:
+            rows = (
+                await uow.session.execute(
+                    select(OutboxRecord)
+                    .where(OutboxRecord.stream_seq > position)
+                    .order_by(OutboxRecord.stream_seq)
+                    .limit(self.batch_size)
+                )
+            ).scalars().all()
+            batch = [(row.stream_seq, row.envelope()) for row in rows]
+        if not batch:
+            return 0
+        seq_of = {env.id: seq for seq, env in batch}
+
+        async def write_position(uow: UnitOfWork, envelopes: Sequence[Envelope]) -> None:
+            newest = max(seq_of[e.id] for e in envelopes)
+            await uow.session.execute(
+                update(ConsumerPosition)
+                .where(ConsumerPosition.consumer == name, ConsumerPosition.position < newest)
+                .values(position=newest, updated_at=utcnow())
+            )
+
+        await runner.process([env for _, env in batch], write_position=write_position)
+        self._positions[name] = batch[-1][0]
+        return len(batch)
+
+    async def _wait(self, event: asyncio.Event) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout=self.poll_seconds)
+        event.clear()
+
+
+async def _ensure_sequencer(uow: UnitOfWork) -> None:
+    exists = (
+        await uow.session.execute(select(BusState.name).where(BusState.name == SEQUENCER))
+    ).scalar_one_or_none()
+    if exists is None:
+        uow.session.add(BusState(name=SEQUENCER, last_seq=0))
+        await uow.session.flush()
+
+
+async def _ensure_position(uow: UnitOfWork, consumer: str) -> int:
+    position = (
+        await uow.session.execute(
+            select(ConsumerPosition.position).where(ConsumerPosition.consumer == consumer)
+        )
+    ).scalar_one_or_none()
+    if position is None:
+        uow.session.add(ConsumerPosition(consumer=consumer, position=0, updated_at=utcnow()))
+        await uow.session.flush()
+        return 0
+    return int(position)

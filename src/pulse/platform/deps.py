@@ -1,0 +1,68 @@
+"""FastAPI dependencies shared by every module's router."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from pulse.platform.auth.tokens import Principal
+from pulse.platform.errors import Forbidden, Unauthorized
+from pulse.platform.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from pulse.bootstrap import Container
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_container(request: Request) -> Container:
+    return request.app.state.container  # type: ignore[no-any-return]
+
+
+ContainerDep = Annotated["Container", Depends(get_container)]
+
+
+async def current_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
+    principal = get_container(request).tokens.verify(credentials.credentials)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def Requires(permission: str) -> Any:  # noqa: N802 - used like a type: Annotated[..., Requires()]
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.can(permission):
+            raise Forbidden(f"the '{principal.role}' role lacks the '{permission}' permission")
+        return principal
+
+    return Depends(check)
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+async def write_uow(request: Request, principal: CurrentPrincipal) -> AsyncIterator[UnitOfWork]:
+    factory = get_container(request).uow
+    async with factory(actor=principal.username, correlation_id=_request_id(request)) as uow:
+        yield uow
+
+
+async def read_uow(request: Request, principal: CurrentPrincipal) -> AsyncIterator[UnitOfWork]:
+    factory = get_container(request).uow
+    async with factory(actor=principal.username, readonly=True) as uow:
+        yield uow
+
+
+UowDep = Annotated[UnitOfWork, Depends(write_uow)]
+ReadUowDep = Annotated[UnitOfWork, Depends(read_uow)]

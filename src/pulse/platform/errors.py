@@ -1,0 +1,147 @@
+"""Domain errors and the one place that turns every error into `application/problem+json`."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+log = structlog.get_logger(__name__)
+
+
+class PulseError(Exception):
+    """Base of every domain error: an HTTP status, a stable code and a human message."""
+
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
+        self.field = field
+        self.extra = extra or {}
+
+
+class NotFound(PulseError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(PulseError):
+    status = 409
+    code = "conflict"
+
+
+class InvalidInput(PulseError):
+    status = 422
+    code = "invalid_input"
+
+
+class Unauthorized(PulseError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(PulseError):
+    status = 403
+    code = "forbidden"
+
+
+class TooManyRequests(PulseError):
+    status = 429
+    code = "too_many_requests"
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://pulse-erp.dev/problems/{code}",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or (str(loc[0]) if loc else "")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PulseError)
+    async def _pulse_error(request: Request, exc: PulseError) -> JSONResponse:
+        return problem(
+            exc.status, exc.code, exc.detail, instance=request.url.path, field=exc.field, **exc.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for err in exc.errors():
+            loc = err.get("loc", ())
+            if err.get("type") == "json_invalid":
+                errors.append({"field": "body", "message": "the body is not valid JSON"})
+                continue
+            errors.append({"field": _field_of(loc), "message": err.get("msg", "invalid")})
+        first = errors[0] if errors else {"field": "", "message": "invalid request"}
+        detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        return problem(
+            422, "validation_error", detail, instance=request.url.path,
+            field=first["field"] or None, errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        return problem(exc.status_code, code, detail, instance=request.url.path)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.info("integrity_error", error=str(exc.orig))
+        return problem(
+            409, "conflict", "the change conflicts with existing data", instance=request.url.path
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        log.error("database_error", error=str(exc.orig))
+        return problem(503, "database_unavailable", "the database could not complete the request",
+                       instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return problem(500, "internal_error", "an unexpected error occurred",
+                       instance=request.url.path)

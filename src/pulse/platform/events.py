@@ -1,0 +1,101 @@
+"""Domain events: the frozen base class, the envelope that travels, the registry of types."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import orjson
+import uuid_utils
+from pydantic import BaseModel, ConfigDict
+
+
+class Event(BaseModel):
+    """A fact that happened. Subclasses set `type`, `aggregate_type` and `version`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: ClassVar[str]
+    aggregate_type: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    def aggregate_id(self) -> str:
+        raise NotImplementedError
+
+
+class Envelope(BaseModel):
+    """An event as it is stored in the outbox and sent on the bus (SPEC §4)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: uuid.UUID
+    type: str
+    aggregate_type: str
+    aggregate_id: str
+    occurred_at: datetime
+    actor: str | None = None
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    schema_version: int = 1
+    payload: dict[str, Any]
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json"))
+
+    @classmethod
+    def from_json(cls, data: bytes | str) -> Envelope:
+        return cls.model_validate(orjson.loads(data))
+
+
+def new_event_id() -> uuid.UUID:
+    """A time-ordered (version 7) UUID."""
+    return uuid.UUID(bytes=uuid_utils.uuid7().bytes)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def envelope_for(
+    event: Event,
+    *,
+    actor: str | None,
+    correlation_id: str | None,
+    causation_id: str | None,
+) -> Envelope:
+    return Envelope(
+        id=new_event_id(),
+        type=event.type,
+        aggregate_type=event.aggregate_type,
+        aggregate_id=event.aggregate_id(),
+        occurred_at=utcnow(),
+        actor=actor,
+        correlation_id=correlation_id,
+        causation_id=causation_id,
+        schema_version=event.version,
+        payload=event.model_dump(mode="json"),
+    )
+
+
+class EventRegistry:
+    """Wire type -> event class, so consumers get typed events back from envelopes."""
+
+    def __init__(self) -> None:
+        self._types: dict[str, type[Event]] = {}
+
+    def register(self, *classes: type[Event]) -> None:
+        for cls in classes:
+            known = self._types.get(cls.type)
+            if known is not None and known is not cls:
+                raise ValueError(f"event type {cls.type!r} registered twice")
+            self._types[cls.type] = cls
+
+    def decode(self, envelope: Envelope) -> Event:
+        cls = self._types.get(envelope.type)
+        if cls is None:
+            raise KeyError(f"unknown event type {envelope.type!r}")
+        return cls.model_validate(envelope.payload)
+
+    def __contains__(self, type_name: str) -> bool:
+        return type_name in self._types

@@ -1,0 +1,53 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from pulse.platform import outbox
+from pulse.platform.observability import CONSUMER_LAG, OUTBOX_BACKLOG
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+@router.get("/healthz")
+async def alive() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def ready(request: Request) -> JSONResponse:
+    container = request.app.state.container
+    checks: dict[str, Any] = {}
+    try:
+        async with container.uow(readonly=True) as uow:
+            await uow.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - readiness reports, it does not raise
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        checks["bus"] = "ok" if await container.bus.ready() else "not ready"
+    except Exception as exc:  # noqa: BLE001
+        checks["bus"] = f"error: {type(exc).__name__}"
+    ok = all(v == "ok" for v in checks.values())
+    return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
+                        status_code=200 if ok else 503)
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    container = request.app.state.container
+    try:
+        async with container.uow(readonly=True) as uow:
+            OUTBOX_BACKLOG.set(await outbox.backlog(uow.session))
+        for status in await container.bus.status():
+            CONSUMER_LAG.labels(status.name).set(status.lag)
+    except Exception:  # noqa: BLE001 - metrics still answer when the database is down
+        pass
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

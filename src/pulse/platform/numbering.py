@@ -1,0 +1,39 @@
+"""Document numbering series (SO-000123, INV-000045): one row per series, bumped under the
+row's lock inside the caller's transaction, so numbers never repeat and, for series that
+must have no gaps, a rolled-back transaction gives its number back."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pulse.platform.db import Base
+from pulse.platform.uow import UnitOfWork
+
+
+class NumberSeries(Base):
+    __tablename__ = "number_series"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int] = mapped_column(Integer, default=6)
+    next_value: Mapped[int] = mapped_column(Integer, default=1)
+
+
+async def next_number(uow: UnitOfWork, series: str) -> str:
+    session = uow.session
+    result = await session.execute(
+        update(NumberSeries)
+        .where(NumberSeries.name == series)
+        .values(next_value=NumberSeries.next_value + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise LookupError(f"numbering series {series!r} does not exist")
+    prefix, width, after = (
+        await session.execute(
+            select(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value).where(
+                NumberSeries.name == series
+            )
+        )
+    ).one()
+    return f"{prefix}{after - 1:0{width}d}"

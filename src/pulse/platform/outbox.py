@@ -1,0 +1,151 @@
+"""The outbox table, written in the same transaction as the change it records, and the
+bookkeeping tables every bus backend shares: consumer positions, processed events (the inbox)
+and dead letters."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Index,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    insert,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pulse.platform.db import Base, UtcDateTime
+from pulse.platform.events import Envelope, utcnow
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigIntPK = BigInteger().with_variant(Integer, "sqlite")
+
+
+class OutboxRecord(Base):
+    __tablename__ = "outbox"
+
+    pk: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    type: Mapped[str] = mapped_column(String(100))
+    aggregate_type: Mapped[str] = mapped_column(String(50))
+    aggregate_id: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str | None] = mapped_column(String(100))
+    correlation_id: Mapped[str | None] = mapped_column(String(64))
+    causation_id: Mapped[str | None] = mapped_column(String(64))
+    schema_version: Mapped[int] = mapped_column(Integer, default=1)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Position on the embedded bus, given by its relay in commit order.
+    stream_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    __table_args__ = (Index("ix_outbox_unpublished", "published_at", "pk"),)
+
+    def envelope(self) -> Envelope:
+        return Envelope(
+            id=self.id,
+            type=self.type,
+            aggregate_type=self.aggregate_type,
+            aggregate_id=self.aggregate_id,
+            occurred_at=self.occurred_at,
+            actor=self.actor,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
+            schema_version=self.schema_version,
+            payload=self.payload,
+        )
+
+
+class BusState(Base):
+    """One row per sequencer: the last stream position the embedded relay handed out."""
+
+    __tablename__ = "bus_state"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ConsumerPosition(Base):
+    __tablename__ = "consumer_positions"
+
+    consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProcessedEvent(Base):
+    """The inbox: which consumer has applied which event, written with the effects."""
+
+    __tablename__ = "processed_events"
+
+    consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DeadLetter(Base):
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    consumer: Mapped[str] = mapped_column(String(100), index=True)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    event_type: Mapped[str | None] = mapped_column(String(100))
+    envelope: Mapped[str] = mapped_column(Text)
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+def outbox_row(envelope: Envelope) -> dict[str, Any]:
+    return {
+        "id": envelope.id,
+        "type": envelope.type,
+        "aggregate_type": envelope.aggregate_type,
+        "aggregate_id": envelope.aggregate_id,
+        "occurred_at": envelope.occurred_at,
+        "actor": envelope.actor,
+        "correlation_id": envelope.correlation_id,
+        "causation_id": envelope.causation_id,
+        "schema_version": envelope.schema_version,
+        "payload": envelope.payload,
+    }
+
+
+async def append(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    if envelopes:
+        await session.execute(insert(OutboxRecord), [outbox_row(e) for e in envelopes])
+
+
+async def backlog(session: AsyncSession) -> int:
+    from sqlalchemy import func
+
+    result = await session.execute(
+        select(func.count()).select_from(OutboxRecord).where(OutboxRecord.published_at.is_(None))
+    )
+    return int(result.scalar_one())
+
+
+async def record_dead_letter(
+    session: AsyncSession, *, consumer: str, envelope: Envelope | None, raw: str, error: str,
+    attempts: int,
+) -> None:
+    await session.execute(
+        insert(DeadLetter).values(
+            consumer=consumer,
+            event_id=envelope.id if envelope else None,
+            event_type=envelope.type if envelope else None,
+            envelope=raw,
+            error=error[:4000],
+            attempts=attempts,
+            created_at=utcnow(),
+        )
+    )

@@ -1,0 +1,61 @@
+"""Configuration from `PULSE_*` environment variables and an optional `.env` file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PULSE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("data")
+    # Empty means "derive from data_dir" (embedded default).
+    database_url: str = ""
+    # "embedded" for the in-process bus, or a nats:// URL.
+    bus_url: str = "embedded"
+    object_store_url: str = ""
+    olap_path: str = ""
+
+    nats_stream: str = "PULSE"
+    nats_subject_prefix: str = "pulse"
+
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "pulse-erp"
+    access_token_ttl_seconds: int = Field(default=900, ge=30)
+    refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=60)
+    admin_password: SecretStr | None = None
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 60
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Which consumers this process runs: "all", "none", or a comma-separated list.
+    consumers: str = "all"
+    # Whether this process relays the outbox to the bus.
+    relay: bool = True
+    relay_poll_seconds: float = 0.2
+    consumer_batch_size: int = 200
+    db_pool_size: int = 20
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'pulse.db').resolve()}"
+
+    @property
+    def uses_nats(self) -> bool:
+        return self.bus_url.startswith("nats://") or self.bus_url.startswith("tls://")
+
+    def consumer_enabled(self, name: str) -> bool:
+        wanted = self.consumers.strip().lower()
+        if wanted in ("all", "*"):
+            return True
+        if wanted in ("", "none"):
+            return False
+        return name in {part.strip() for part in wanted.split(",")}

@@ -1,0 +1,118 @@
+"""The unit of work: one transaction, and the domain events it collects, written to the
+outbox in that same transaction on commit. Services never commit; whoever opens the unit
+of work (an endpoint, the consumer runner, a command) does."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pulse.platform import outbox
+from pulse.platform.db import Database, open_session
+from pulse.platform.events import Envelope, Event, envelope_for
+
+
+class UnitOfWork:
+    session: AsyncSession
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        notify: Callable[[], None] | None = None,
+        actor: str | None = None,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+        readonly: bool = False,
+    ) -> None:
+        self.db = db
+        self.actor = actor
+        self.correlation_id = correlation_id
+        self.causation_id = causation_id
+        self.readonly = readonly
+        self._notify = notify
+        self._pending: list[Envelope] = []
+        self._committed = False
+        self._stack = contextlib.AsyncExitStack()
+
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect
+
+    async def __aenter__(self) -> UnitOfWork:
+        if not self.readonly:
+            await self._stack.enter_async_context(self.db.writer())
+        self.session = await open_session(self.db, readonly=self.readonly)
+        self._stack.push_async_callback(self.session.close)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            await self._stack.aclose()
+
+    def emit(self, event: Event) -> Envelope:
+        """Record an event; it reaches the outbox when (and only if) the work commits."""
+        if self.readonly:
+            raise RuntimeError("a read-only unit of work cannot emit events")
+        envelope = envelope_for(
+            event,
+            actor=self.actor,
+            correlation_id=self.correlation_id,
+            causation_id=self.causation_id,
+        )
+        if envelope.correlation_id is None:
+            envelope = envelope.model_copy(update={"correlation_id": str(envelope.id)})
+        self._pending.append(envelope)
+        return envelope
+
+    @property
+    def pending_events(self) -> list[Envelope]:
+        return list(self._pending)
+
+    async def commit(self) -> None:
+        if self._pending:
+            await outbox.append(self.session, self._pending)
+        await self.session.commit()
+        self._committed = True
+        if self._pending and self._notify is not None:
+            self._notify()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+        self._pending.clear()
+
+
+class UnitOfWorkFactory:
+    """Makes units of work bound to one database and one bus wake-up."""
+
+    def __init__(self, db: Database, notify: Callable[[], None] | None = None) -> None:
+        self.db = db
+        self.notify = notify
+
+    def __call__(
+        self,
+        *,
+        actor: str | None = None,
+        correlation_id: str | None = None,
+        causation_id: str | None = None,
+        readonly: bool = False,
+    ) -> UnitOfWork:
+        return UnitOfWork(
+            self.db,
+            notify=self.notify,
+            actor=actor,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+            readonly=readonly,
+        )

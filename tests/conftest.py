@@ -1,0 +1,144 @@
+"""Shared fixtures: a migrated database per test on SQLite or PostgreSQL, a wired container,
+an HTTP client per role."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from pulse.app import create_app
+from pulse.bootstrap import Container, build_container
+from pulse.platform.migrate import upgrade
+from pulse.platform.settings import Settings
+from tests import servers
+
+_counter = itertools.count()
+BACKENDS = ["sqlite", "postgres"]
+
+
+# -- database templates (migrated once per session) ------------------------------------------
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tpl") / "template.db"
+    upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(host=servers.PG_HOST, port=servers.PG_PORT, user=servers.PG_USER,
+                                 database=servers.PG_ADMIN_DB)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def pg_url(database: str) -> str:
+    return f"postgresql+asyncpg://{servers.PG_USER}@{servers.PG_HOST}:{servers.PG_PORT}/{database}"
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    servers.require("PostgreSQL", servers.PG_HOST, servers.PG_PORT)
+    name = f"pulse_tpl_{os.getpid()}"
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    upgrade(pg_url(name))
+    yield name
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def fresh_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "pulse.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    template_name: str = request.getfixturevalue("pg_template")
+    name = f"pulse_t_{os.getpid()}_{next(_counter)}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+    yield pg_url(name)
+    asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+    yield from fresh_database(request, backend, tmp_path)
+
+
+# -- the product -----------------------------------------------------------------------------
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        bus_url="embedded",
+        jwt_secret="test-secret-" + "x" * 40,
+        admin_password="admin-password-1",
+        relay_poll_seconds=0.05,
+        db_pool_size=30,
+    )
+
+
+@pytest.fixture
+async def container(settings: Settings) -> AsyncIterator[Container]:
+    c = build_container(settings)
+    app = create_app(c)
+    async with LifespanManager(app):
+        c.app = app  # type: ignore[attr-defined]
+        yield c
+
+
+TokenFor = Callable[[str], str]
+
+
+@pytest.fixture
+def token_for(container: Container) -> TokenFor:
+    def make(role: str) -> str:
+        return container.tokens.issue(user_id=uuid.uuid4(), username=f"test-{role}", role=role)
+
+    return make
+
+
+ClientFor = Callable[[str | None], httpx.AsyncClient]
+
+
+@pytest.fixture
+async def client_for(container: Container, token_for: TokenFor) -> AsyncIterator[ClientFor]:
+    clients: list[httpx.AsyncClient] = []
+
+    def make(role: str | None = "admin") -> httpx.AsyncClient:
+        headers = {"Authorization": f"Bearer {token_for(role)}"} if role else {}
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=container.app),  # type: ignore[attr-defined]
+            base_url="http://pulse.test",
+            headers=headers,
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+async def client(client_for: ClientFor) -> httpx.AsyncClient:
+    return client_for("admin")

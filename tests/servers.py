@@ -1,0 +1,44 @@
+"""Where the test servers are, and the rule for a missing one: skip locally, fail in CI."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+PG_HOST = os.environ.get("PULSE_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("PULSE_TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("PULSE_TEST_PG_USER", "postgres")
+PG_ADMIN_DB = os.environ.get("PULSE_TEST_PG_DB", "test")
+MARIADB_HOST = os.environ.get("PULSE_TEST_MARIADB_HOST", "127.0.0.1")
+MARIADB_PORT = int(os.environ.get("PULSE_TEST_MARIADB_PORT", "3306"))
+NATS_URL = os.environ.get("PULSE_TEST_NATS_URL", "nats://127.0.0.1:4222")
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def require(name: str, host: str, port: int) -> None:
+    """Fail (in CI) or skip (elsewhere) when a server the test needs is not there."""
+    if reachable(host, port):
+        return
+    message = f"{name} is not reachable at {host}:{port}"
+    if in_ci():
+        pytest.fail(f"{message}; CI=true requires it", pytrace=False)
+    pytest.skip(message)
+
+
+def nats_host_port() -> tuple[str, int]:
+    rest = NATS_URL.split("://", 1)[-1]
+    host, _, port = rest.partition(":")
+    return host, int(port or 4222)
