@@ -102,11 +102,24 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         from pulse.platform.bus.embedded import EmbeddedBus
 
         bus = EmbeddedBus(
-            uow_factory, runners, relay=settings.relay, batch_size=settings.consumer_batch_size,
+            uow_factory,
+            runners,
+            relay=settings.relay,
+            batch_size=settings.consumer_batch_size,
             poll_seconds=settings.relay_poll_seconds,
         )
     bus_ref.append(bus)
-    tokens = TokenCodec(jwt_secret(settings), issuer=settings.jwt_issuer,
-                        ttl_seconds=settings.access_token_ttl_seconds)
-    return Container(settings=settings, db=db, registry=registry, uow=uow_factory, tokens=tokens,
-                     bus=bus, consumers=enabled)
+    tokens = TokenCodec(
+        jwt_secret(settings),
+        issuer=settings.jwt_issuer,
+        ttl_seconds=settings.access_token_ttl_seconds,
+    )
+    return Container(
+        settings=settings,
+        db=db,
+        registry=registry,
+        uow=uow_factory,
+        tokens=tokens,
+        bus=bus,
+        consumers=enabled,
+    )

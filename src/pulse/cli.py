@@ -15,6 +15,15 @@ app = typer.Typer(no_args_is_help=True, help="Pulse ERP: orders, inventory, bill
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 
+
+def _register_subcommands() -> None:
+    from pulse.demo import demo_app
+
+    app.add_typer(demo_app, name="demo")
+
+
+_register_subcommands()
+
 Host = Annotated[str | None, typer.Option(help="Address to listen on.")]
 Port = Annotated[int | None, typer.Option(help="Port to listen on.")]
 
@@ -51,8 +60,15 @@ def _serve(settings: Settings, *, host: str, port: int, banner: str | None = Non
     application = create_app(settings=settings)
     if banner:
         typer.echo(banner)
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False,
-                loop="uvloop", http="httptools")
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+    )
 
 
 @app.command()
@@ -113,7 +129,9 @@ async def _run_until_signalled(settings: Settings) -> None:
 
 @app.command()
 def worker(
-    consumers: Annotated[str, typer.Argument(help="Comma-separated consumer names, or 'all'.")] = "all",
+    consumers: Annotated[
+        str, typer.Argument(help="Comma-separated consumer names, or 'all'.")
+    ] = "all",
 ) -> None:
     """Run consumers (and no API)."""
     settings = _settings(consumers=consumers, relay=False)

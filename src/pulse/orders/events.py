@@ -98,6 +98,24 @@ class OrderStatusChanged(_OrderEvent):
     to_status: str
 
 
+
+
+class OrderImported(_OrderEvent):
+    """A historical order loaded in its final state (demo data, migrations from another system).
+
+    Inventory does not react to it: its stock moved long ago."""
+
+    type = "order.imported"
+    number: str
+    customer_id: uuid.UUID
+    status: str
+    lines: tuple[OrderLineData, ...]
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    placed_at: datetime
+
+
 EVENTS: tuple[type[Event], ...] = (
     CustomerCreated,
     CustomerUpdated,
@@ -107,4 +125,5 @@ EVENTS: tuple[type[Event], ...] = (
     OrderCancelled,
     OrderShipped,
     OrderStatusChanged,
+    OrderImported,
 )

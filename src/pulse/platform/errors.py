@@ -102,7 +102,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PulseError)
     async def _pulse_error(request: Request, exc: PulseError) -> JSONResponse:
         return problem(
-            exc.status, exc.code, exc.detail, instance=request.url.path, field=exc.field, **exc.extra
+            exc.status,
+            exc.code,
+            exc.detail,
+            instance=request.url.path,
+            field=exc.field,
+            **exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -117,8 +122,12 @@ def install_error_handlers(app: FastAPI) -> None:
         first = errors[0] if errors else {"field": "", "message": "invalid request"}
         detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         return problem(
-            422, "validation_error", detail, instance=request.url.path,
-            field=first["field"] or None, errors=errors,
+            422,
+            "validation_error",
+            detail,
+            instance=request.url.path,
+            field=first["field"] or None,
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -137,11 +146,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
         log.error("database_error", error=str(exc.orig))
-        return problem(503, "database_unavailable", "the database could not complete the request",
-                       instance=request.url.path)
+        return problem(
+            503,
+            "database_unavailable",
+            "the database could not complete the request",
+            instance=request.url.path,
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
-        return problem(500, "internal_error", "an unexpected error occurred",
-                       instance=request.url.path)
+        return problem(
+            500, "internal_error", "an unexpected error occurred", instance=request.url.path
+        )

@@ -36,8 +36,9 @@ async def ready(request: Request) -> JSONResponse:
     except Exception as exc:  # noqa: BLE001
         checks["bus"] = f"error: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
-                        status_code=200 if ok else 503)
+    return JSONResponse(
+        {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+    )
 
 
 @router.get("/metrics")

@@ -37,3 +37,24 @@ async def next_number(uow: UnitOfWork, series: str) -> str:
         )
     ).one()
     return f"{prefix}{after - 1:0{width}d}"
+
+
+async def next_numbers(uow: UnitOfWork, series: str, count: int) -> list[str]:
+    """A block of consecutive numbers in one step (bulk imports)."""
+    session = uow.session
+    result = await session.execute(
+        update(NumberSeries)
+        .where(NumberSeries.name == series)
+        .values(next_value=NumberSeries.next_value + count)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise LookupError(f"numbering series {series!r} does not exist")
+    prefix, width, after = (
+        await session.execute(
+            select(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value).where(
+                NumberSeries.name == series
+            )
+        )
+    ).one()
+    first = after - count
+    return [f"{prefix}{value:0{width}d}" for value in range(first, after)]

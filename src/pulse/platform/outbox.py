@@ -135,7 +135,12 @@ async def backlog(session: AsyncSession) -> int:
 
 
 async def record_dead_letter(
-    session: AsyncSession, *, consumer: str, envelope: Envelope | None, raw: str, error: str,
+    session: AsyncSession,
+    *,
+    consumer: str,
+    envelope: Envelope | None,
+    raw: str,
+    error: str,
     attempts: int,
 ) -> None:
     await session.execute(

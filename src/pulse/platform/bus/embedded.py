@@ -64,7 +64,9 @@ class EmbeddedBus(EventBus):
             self._tasks.append(asyncio.create_task(self._relay_loop(), name="embedded-relay"))
         for runner in self.runners:
             self._tasks.append(
-                asyncio.create_task(self._consumer_loop(runner), name=f"consumer-{runner.consumer.name}")
+                asyncio.create_task(
+                    self._consumer_loop(runner), name=f"consumer-{runner.consumer.name}"
+                )
             )
         self.wake()
 
@@ -121,7 +123,9 @@ class EmbeddedBus(EventBus):
                         select(BusState.last_seq).where(BusState.name == SEQUENCER)
                     )
                 ).scalar_one_or_none() or 0
-            if pending == 0 and all(self._positions.get(r.consumer.name, 0) >= last for r in self.runners):
+            if pending == 0 and all(
+                self._positions.get(r.consumer.name, 0) >= last for r in self.runners
+            ):
                 return True
             self.wake()
             async with self._progress:
@@ -153,19 +157,21 @@ class EmbeddedBus(EventBus):
             session = uow.session
             last = (
                 await session.execute(
-                    select(BusState.last_seq)
-                    .where(BusState.name == SEQUENCER)
-                    .with_for_update()
+                    select(BusState.last_seq).where(BusState.name == SEQUENCER).with_for_update()
                 )
             ).scalar_one()
             pks = (
-                await session.execute(
-                    select(OutboxRecord.pk)
-                    .where(OutboxRecord.published_at.is_(None))
-                    .order_by(OutboxRecord.pk)
-                    .limit(self.batch_size * 5)
+                (
+                    await session.execute(
+                        select(OutboxRecord.pk)
+                        .where(OutboxRecord.published_at.is_(None))
+                        .order_by(OutboxRecord.pk)
+                        .limit(self.batch_size * 5)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             if not pks:
                 return 0
             now = utcnow()
@@ -177,9 +183,7 @@ class EmbeddedBus(EventBus):
                 ],
             )
             await session.execute(
-                update(BusState)
-                .where(BusState.name == SEQUENCER)
-                .values(last_seq=last + len(pks))
+                update(BusState).where(BusState.name == SEQUENCER).values(last_seq=last + len(pks))
             )
             await uow.commit()
         self._last_seq = last + len(pks)
@@ -210,13 +214,17 @@ class EmbeddedBus(EventBus):
         position = self._positions.get(name, 0)
         async with self.uow_factory(readonly=True) as uow:
             rows = (
-                await uow.session.execute(
-                    select(OutboxRecord)
-                    .where(OutboxRecord.stream_seq > position)
-                    .order_by(OutboxRecord.stream_seq)
-                    .limit(self.batch_size)
+                (
+                    await uow.session.execute(
+                        select(OutboxRecord)
+                        .where(OutboxRecord.stream_seq > position)
+                        .order_by(OutboxRecord.stream_seq)
+                        .limit(self.batch_size)
+                    )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             batch = [(row.stream_seq, row.envelope()) for row in rows]
         if not batch:
             return 0
