@@ -39,6 +39,23 @@ def _configure_logging(settings: Settings) -> None:
     configure_logging(settings.log_level, settings.log_json)
 
 
+@db_app.command("describe")
+def db_describe(
+    write: Annotated[str | None, typer.Option(help="Update this document in place.")] = None,
+) -> None:
+    """Print the table reference of docs/DATA_MODEL.md, or update it with --write."""
+    from pathlib import Path
+
+    from pulse.datamodel import render, write_into
+
+    if write is None:
+        typer.echo(render())
+        return
+    path = Path(write)
+    path.write_text(write_into(path.read_text()))
+    typer.echo(f"updated {path}")
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply migrations up to REVISION (default: head)."""
