@@ -90,7 +90,12 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
     registry = EventRegistry()
     registry.register(*EVENT_CLASSES)
     bus_ref: list[EventBus] = []
-    uow_factory = UnitOfWorkFactory(db, notify=lambda: bus_ref[0].wake() if bus_ref else None)
+    uow_factory = UnitOfWorkFactory(
+        db,
+        notify=lambda: bus_ref[0].wake() if bus_ref else None,
+        # SQLite serialises writers, so the embedded stream can be numbered at commit.
+        sequence_inline=db.is_sqlite and not settings.uses_nats,
+    )
     enabled = [c for c in consumers() if run_consumers and settings.consumer_enabled(c.name)]
     runners = [ConsumerRunner(c, uow_factory, registry) for c in enabled]
     bus: EventBus

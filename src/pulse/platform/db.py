@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+
+from pulse.platform.sqlite_inline import connector
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -106,12 +108,17 @@ def Rate() -> ExactDecimal:  # noqa: N802
 class Database:
     """Engine, session factory and the SQLite writer lock for one process."""
 
-    def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 20, echo: bool = False, sqlite_inline: bool = True
+    ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30}
+            path = make_url(url).database
+            if sqlite_inline and path and path != ":memory:":
+                kwargs["async_creator"] = connector(path, timeout=5)
         elif pool_size > 0:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         else:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Uuid,
     insert,
     select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -120,9 +121,42 @@ def outbox_row(envelope: Envelope) -> dict[str, Any]:
     }
 
 
-async def append(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-    if envelopes:
-        await session.execute(insert(OutboxRecord), [outbox_row(e) for e in envelopes])
+EMBEDDED_SEQUENCER = "embedded"
+
+
+async def append(
+    session: AsyncSession, envelopes: Sequence[Envelope], *, sequence: bool = False
+) -> None:
+    """Write events to the outbox.
+
+    With `sequence`, the rows also get their embedded-stream positions in this same
+    transaction. That is only safe where write transactions are serialised (SQLite), since
+    then the order of positions is the order of commits.
+    """
+    if not envelopes:
+        return
+    rows = [outbox_row(e) for e in envelopes]
+    if sequence:
+        first = await _take_positions(session, len(rows))
+        now = envelopes[0].occurred_at
+        for offset, row in enumerate(rows):
+            row["stream_seq"] = first + offset
+            row["published_at"] = now
+    await session.execute(insert(OutboxRecord), rows)
+
+
+async def _take_positions(session: AsyncSession, count: int) -> int:
+    await session.execute(
+        update(BusState)
+        .where(BusState.name == EMBEDDED_SEQUENCER)
+        .values(last_seq=BusState.last_seq + count)
+    )
+    last = (
+        await session.execute(
+            select(BusState.last_seq).where(BusState.name == EMBEDDED_SEQUENCER)
+        )
+    ).scalar_one()
+    return int(last) - count + 1
 
 
 async def backlog(session: AsyncSession) -> int:
@@ -148,8 +182,9 @@ async def record_dead_letter(
             consumer=consumer,
             event_id=envelope.id if envelope else None,
             event_type=envelope.type if envelope else None,
-            envelope=raw,
-            error=error[:4000],
+            # PostgreSQL text cannot hold NUL, and garbage from a broker may contain it.
+            envelope=raw.replace("\x00", "\\x00"),
+            error=error[:4000].replace("\x00", "\\x00"),
             attempts=attempts,
             created_at=utcnow(),
         )

@@ -27,8 +27,10 @@ class UnitOfWork:
         correlation_id: str | None = None,
         causation_id: str | None = None,
         readonly: bool = False,
+        sequence_inline: bool = False,
     ) -> None:
         self.db = db
+        self.sequence_inline = sequence_inline
         self.actor = actor
         self.correlation_id = correlation_id
         self.causation_id = causation_id
@@ -82,7 +84,7 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         if self._pending:
-            await outbox.append(self.session, self._pending)
+            await outbox.append(self.session, self._pending, sequence=self.sequence_inline)
         await self.session.commit()
         self._committed = True
         if self._pending and self._notify is not None:
@@ -96,9 +98,17 @@ class UnitOfWork:
 class UnitOfWorkFactory:
     """Makes units of work bound to one database and one bus wake-up."""
 
-    def __init__(self, db: Database, notify: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        notify: Callable[[], None] | None = None,
+        *,
+        sequence_inline: bool = False,
+    ) -> None:
         self.db = db
         self.notify = notify
+        # Number events for the embedded stream at commit (see outbox.append).
+        self.sequence_inline = sequence_inline
 
     def __call__(
         self,
@@ -115,4 +125,5 @@ class UnitOfWorkFactory:
             correlation_id=correlation_id,
             causation_id=causation_id,
             readonly=readonly,
+            sequence_inline=self.sequence_inline,
         )

@@ -20,11 +20,12 @@ from sqlalchemy import func, select, update
 from pulse.platform.bus.base import ConsumerStatus, EventBus
 from pulse.platform.consumers import ConsumerRunner
 from pulse.platform.events import Envelope, utcnow
+from pulse.platform.outbox import EMBEDDED_SEQUENCER as SEQUENCER
 from pulse.platform.outbox import BusState, ConsumerPosition, OutboxRecord
 from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
-SEQUENCER = "embedded"
+IDLE_POSITION_SAVE_SECONDS = 1.0
 
 
 class EmbeddedBus(EventBus):
@@ -49,6 +50,7 @@ class EmbeddedBus(EventBus):
         self._stopping = False
         self._last_seq = 0
         self._progress = asyncio.Condition()
+        self._idle_saved_at: dict[str, float] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -81,6 +83,9 @@ class EmbeddedBus(EventBus):
 
     def wake(self) -> None:
         self._relay_wake.set()
+        # Events sequenced at commit are ready for the consumers already.
+        for event in self._consumer_wake.values():
+            event.set()
 
     async def ready(self) -> bool:
         return all(not t.done() for t in self._tasks) and bool(self._tasks or not self.runners)
@@ -92,17 +97,28 @@ class EmbeddedBus(EventBus):
                     select(BusState.last_seq).where(BusState.name == SEQUENCER)
                 )
             ).scalar_one_or_none() or 0
-            rows = (await uow.session.execute(select(ConsumerPosition))).scalars().all()
+            # Columns, not entities: the rollback on leaving the unit of work expires entities.
+            rows = (
+                await uow.session.execute(
+                    select(ConsumerPosition.consumer, ConsumerPosition.position)
+                )
+            ).all()
         running = {t.get_name() for t in self._tasks if not t.done()}
         mine = {r.consumer.name for r in self.runners}
+        # A local consumer skipping events it does not handle stores its position only now
+        # and then, so its position in memory is the fresher one.
+        positions = {
+            name: max(position, self._positions.get(name, 0)) if name in mine else position
+            for name, position in rows
+        }
         return [
             ConsumerStatus(
-                name=row.consumer,
-                position=row.position,
-                lag=max(0, last - row.position),
-                running=f"consumer-{row.consumer}" in running if row.consumer in mine else False,
+                name=name,
+                position=position,
+                lag=max(0, last - position),
+                running=f"consumer-{name}" in running if name in mine else False,
             )
-            for row in rows
+            for name, position in positions.items()
         ]
 
     async def drain(self, timeout: float = 10.0) -> bool:
@@ -228,15 +244,22 @@ class EmbeddedBus(EventBus):
             batch = [(row.stream_seq, row.envelope()) for row in rows]
         if not batch:
             return 0
+        newest = batch[-1][0]
+        if not any(runner.consumer.wants(env.type) for _, env in batch):
+            # Nothing for this consumer: move on without a write transaction, and store the
+            # position now and then (re-reading skipped events after a crash is harmless).
+            self._positions[name] = newest
+            loop = asyncio.get_running_loop()
+            if loop.time() - self._idle_saved_at.get(name, 0.0) > IDLE_POSITION_SAVE_SECONDS:
+                async with self.uow_factory() as uow:
+                    await _store_position(uow, name, newest)
+                    await uow.commit()
+                self._idle_saved_at[name] = loop.time()
+            return len(batch)
         seq_of = {env.id: seq for seq, env in batch}
 
         async def write_position(uow: UnitOfWork, envelopes: Sequence[Envelope]) -> None:
-            newest = max(seq_of[e.id] for e in envelopes)
-            await uow.session.execute(
-                update(ConsumerPosition)
-                .where(ConsumerPosition.consumer == name, ConsumerPosition.position < newest)
-                .values(position=newest, updated_at=utcnow())
-            )
+            await _store_position(uow, name, max(seq_of[e.id] for e in envelopes))
 
         await runner.process([env for _, env in batch], write_position=write_position)
         self._positions[name] = batch[-1][0]
@@ -268,3 +291,11 @@ async def _ensure_position(uow: UnitOfWork, consumer: str) -> int:
         await uow.session.flush()
         return 0
     return int(position)
+
+
+async def _store_position(uow: UnitOfWork, consumer: str, position: int) -> None:
+    await uow.session.execute(
+        update(ConsumerPosition)
+        .where(ConsumerPosition.consumer == consumer, ConsumerPosition.position < position)
+        .values(position=position, updated_at=utcnow())
+    )
