@@ -9,11 +9,13 @@ from typing import Annotated
 
 import typer
 
+from pulse.platform.auth.cli import users_app
 from pulse.platform.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Pulse ERP: orders, inventory, billing and live BI.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
 
 
 def _register_subcommands() -> None:

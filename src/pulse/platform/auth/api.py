@@ -1,5 +1,104 @@
-"""Login, token refresh and the current user."""
+"""Login, token refresh and logout, the current user, and user administration."""
 
-from fastapi import APIRouter
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from pulse.platform.auth import passwords, service
+from pulse.platform.auth.schemas import (
+    LoginRequest,
+    MeRead,
+    RefreshRequest,
+    TokenResponse,
+    UserCreate,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
+from pulse.platform.auth.tokens import Principal
+from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep, get_container
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+
+AdminOnly = Annotated[Principal, Requires("users:admin")]
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+@router.post("/login", response_model=TokenResponse)
+async def login(data: LoginRequest, request: Request) -> TokenResponse:
+    container = get_container(request)
+    async with container.uow(readonly=True) as uow:
+        candidate = await service.login_candidate(uow, data.username)
+    ok = await passwords.verify_password(candidate.password_hash, data.password)
+    async with container.uow(actor=data.username, correlation_id=_request_id(request)) as uow:
+        try:
+            result = await service.complete_login(
+                uow,
+                candidate,
+                password=data.password,
+                password_ok=ok,
+                tokens=container.tokens,
+                settings=container.settings,
+            )
+        except service.Rejected as rejected:
+            await uow.commit()
+            raise rejected.error from None
+        await uow.commit()
+    return result
+
+
+@router.post("/refresh", response_model=TokenResponse)
+async def refresh(data: RefreshRequest, request: Request) -> TokenResponse:
+    container = get_container(request)
+    async with container.uow(correlation_id=_request_id(request)) as uow:
+        try:
+            result = await service.refresh(
+                uow, data.refresh_token, tokens=container.tokens, settings=container.settings
+            )
+        except service.Rejected as rejected:
+            await uow.commit()
+            raise rejected.error from None
+        await uow.commit()
+    return result
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(data: RefreshRequest, request: Request) -> Response:
+    async with get_container(request).uow(correlation_id=_request_id(request)) as uow:
+        await service.logout(uow, data.refresh_token)
+        await uow.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=MeRead)
+async def me(uow: ReadUowDep, principal: CurrentPrincipal) -> MeRead:
+    return await service.me(uow, principal)
+
+
+@router.get("/users", response_model=UserPage)
+async def list_users(
+    _: AdminOnly, uow: ReadUowDep, limit: Limit = 50, offset: Offset = 0
+) -> UserPage:
+    return await service.list_users(uow, limit=limit, offset=offset)
+
+
+@router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+async def create_user(_: AdminOnly, data: UserCreate, uow: UowDep) -> UserRead:
+    result = await service.create_user(uow, data)
+    await uow.commit()
+    return result
+
+
+@router.patch("/users/{user_id}", response_model=UserRead)
+async def update_user(_: AdminOnly, user_id: uuid.UUID, data: UserUpdate, uow: UowDep) -> UserRead:
+    result = await service.update_user(uow, user_id, data)
+    await uow.commit()
+    return result

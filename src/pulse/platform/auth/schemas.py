@@ -1,0 +1,95 @@
+"""API shapes of sign-in, tokens and user administration."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+
+from pulse.platform.auth.permissions import Role
+
+# Lower-cased on the way in: usernames are case-insensitive.
+Username = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$",
+    ),
+]
+LoginName = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=64)
+]
+# A cap well above any real password keeps one request from costing seconds of hashing.
+NewPassword = Annotated[str, StringConstraints(min_length=10, max_length=1024)]
+AnyPassword = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginRequest(_In):
+    username: LoginName
+    password: AnyPassword
+
+
+class RefreshRequest(_In):
+    refresh_token: OpaqueToken
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    role: str
+    username: str
+
+
+class MeRead(BaseModel):
+    id: uuid.UUID
+    username: str
+    role: str
+    permissions: list[str]
+    email: str | None = None
+    last_login_at: datetime | None = None
+
+
+class UserCreate(_In):
+    username: Username
+    password: NewPassword
+    role: Role
+    email: Email | None = None
+
+
+class UserUpdate(_In):
+    """Every field optional; only the ones sent change."""
+
+    role: Role | None = None
+    active: bool | None = None
+    password: NewPassword | None = None
+
+
+class UserRead(BaseModel):
+    id: uuid.UUID
+    username: str
+    email: str | None
+    role: str
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    last_login_at: datetime | None
+
+
+class UserPage(BaseModel):
+    items: list[UserRead]
+    total: int
+    limit: int
+    offset: int
