@@ -36,8 +36,12 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def _pg_admin(sql: str) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(host=servers.PG_HOST, port=servers.PG_PORT, user=servers.PG_USER,
-                                 database=servers.PG_ADMIN_DB)
+    conn = await asyncpg.connect(
+        host=servers.PG_HOST,
+        port=servers.PG_PORT,
+        user=servers.PG_USER,
+        database=servers.PG_ADMIN_DB,
+    )
     try:
         await conn.execute(sql)
     finally:

@@ -212,6 +212,7 @@ def upgrade() -> None:
         sa.Column("sku", sa.String(length=64), nullable=False),
         sa.Column("qty", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("source", sa.String(length=10), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -277,38 +278,18 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("order_status_history", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_order_status_history_order_id"))
-
     op.drop_table("order_status_history")
     op.drop_table("order_lines")
     op.drop_table("stock_reservations")
-    with op.batch_alter_table("stock_movements", schema=None) as batch_op:
-        batch_op.drop_index("ix_stock_movements_sku_id")
-
     op.drop_table("stock_movements")
     op.drop_table("stock_levels")
-    with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.drop_index("ix_orders_status_created")
-        batch_op.drop_index("ix_orders_customer_created")
-        batch_op.drop_index("ix_orders_created_at")
-
     op.drop_table("orders")
     op.drop_table("products")
     op.drop_table("processed_events")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_unpublished")
-
     op.drop_table("outbox")
     op.drop_table("number_series")
     op.drop_table("idempotency_keys")
-    with op.batch_alter_table("dead_letters", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_dead_letters_consumer"))
-
     op.drop_table("dead_letters")
-    with op.batch_alter_table("customers", schema=None) as batch_op:
-        batch_op.drop_index("ix_customers_name")
-
     op.drop_table("customers")
     op.drop_table("consumer_positions")
     op.drop_table("bus_state")

@@ -22,7 +22,12 @@ def _type_name(column_type: object) -> str:
 
 
 def _table(table: Table) -> list[str]:
-    lines = [f"### `{table.name}`", "", "| column | type | null | key |", "| --- | --- | --- | --- |"]
+    lines = [
+        f"### `{table.name}`",
+        "",
+        "| column | type | null | key |",
+        "| --- | --- | --- | --- |",
+    ]
     for column in table.columns:
         key = []
         if column.primary_key:

@@ -11,6 +11,7 @@ from pulse.inventory import service
 from pulse.inventory.schemas import (
     AdjustStock,
     MovementPage,
+    NoNul,
     ProductCreate,
     ProductUpdate,
     ReceiveStock,
@@ -26,7 +27,7 @@ from pulse.platform.errors import Conflict, InvalidInput, NotFound
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
 
-SkuPath = Annotated[str, Path(min_length=1, max_length=64)]
+SkuPath = Annotated[str, Path(min_length=1, max_length=64), NoNul]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 CanRead = Annotated[Principal, Requires("inventory:read")]
@@ -38,7 +39,7 @@ CanReserve = Annotated[Principal, Requires("inventory:reserve")]
 async def list_stock(
     uow: ReadUowDep,
     _: CanRead,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100), NoNul] = None,
     active: bool | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -54,8 +55,12 @@ async def create_product(data: ProductCreate, uow: UowDep, _: CanWrite) -> Stock
 
 
 @router.get("/low-stock", response_model=StockPage)
-async def low_stock(uow: ReadUowDep, _: CanRead, limit: Limit = 100, offset: Offset = 0) -> StockPage:
-    return await service.list_stock(uow, q=None, low_only=True, active=True, limit=limit, offset=offset)
+async def low_stock(
+    uow: ReadUowDep, _: CanRead, limit: Limit = 100, offset: Offset = 0
+) -> StockPage:
+    return await service.list_stock(
+        uow, q=None, low_only=True, active=True, limit=limit, offset=offset
+    )
 
 
 @router.get("/{sku}", response_model=StockRead)
@@ -72,7 +77,9 @@ async def update_product(sku: SkuPath, data: ProductUpdate, uow: UowDep, _: CanW
 
 @router.post("/{sku}/receive", response_model=StockRead)
 async def receive(sku: SkuPath, data: ReceiveStock, uow: UowDep, _: CanWrite) -> StockRead:
-    result = await service.change_on_hand(uow, sku, delta=data.qty, kind="receipt", reason=data.reason)
+    result = await service.change_on_hand(
+        uow, sku, delta=data.qty, kind="receipt", reason=data.reason
+    )
     await uow.commit()
     return result
 
@@ -81,7 +88,9 @@ async def receive(sku: SkuPath, data: ReceiveStock, uow: UowDep, _: CanWrite) ->
 async def adjust(sku: SkuPath, data: AdjustStock, uow: UowDep, _: CanWrite) -> StockRead:
     if data.delta == 0:
         raise InvalidInput("delta must not be zero", field="delta")
-    result = await service.change_on_hand(uow, sku, delta=data.delta, kind="adjustment", reason=data.reason)
+    result = await service.change_on_hand(
+        uow, sku, delta=data.delta, kind="adjustment", reason=data.reason
+    )
     await uow.commit()
     return result
 
@@ -91,13 +100,14 @@ async def reserve(sku: SkuPath, data: ReserveStock, uow: UowDep, _: CanReserve) 
     await service.get_stock(uow, sku)
     hold_id = uuid.uuid4()
     ok, shortages = await service.reserve(
-        uow, hold_id, [(sku, data.qty)], reason=data.reference or "manual hold"
+        uow, hold_id, [(sku, data.qty)], reason=data.reference or "manual hold", source="hold"
     )
     if not ok:
         available = shortages[0].available if shortages else 0
         raise Conflict(
             f"cannot reserve {data.qty} of '{sku}': only {available} available",
-            code="insufficient_stock", extra={"available": available},
+            code="insufficient_stock",
+            extra={"available": available},
         )
     stock = await service.get_stock(uow, sku)
     await uow.commit()
@@ -107,7 +117,7 @@ async def reserve(sku: SkuPath, data: ReserveStock, uow: UowDep, _: CanReserve) 
 @router.post("/{sku}/release", response_model=StockRead)
 async def release(sku: SkuPath, data: ReleaseStock, uow: UowDep, _: CanReserve) -> StockRead:
     await service.get_stock(uow, sku)
-    lines = await service.release(uow, data.reservation_id, reason="manual release")
+    lines = await service.release(uow, data.reservation_id, reason="manual release", source="hold")
     if not lines or any(line.sku != sku for line in lines):
         raise NotFound(
             f"no active reservation {data.reservation_id} for '{sku}'", field="reservation_id"

@@ -67,6 +67,8 @@ class Reservation(Base):
     sku: Mapped[str] = mapped_column(ForeignKey("products.sku"), primary_key=True)
     qty: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))  # active, released, shipped
+    # "order" (held for a sales order) or "hold" (a manual hold made through the API).
+    source: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -76,7 +78,9 @@ class StockMovement(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     sku: Mapped[str] = mapped_column(ForeignKey("products.sku"))
-    kind: Mapped[str] = mapped_column(String(20))  # receipt, adjustment, reservation, release, shipment
+    kind: Mapped[str] = mapped_column(
+        String(20)
+    )  # receipt, adjustment, reservation, release, shipment
     qty: Mapped[int] = mapped_column(Integer)  # signed change of the figure the kind moves
     on_hand_after: Mapped[int] = mapped_column(Integer)
     reserved_after: Mapped[int] = mapped_column(Integer)
@@ -86,5 +90,3 @@ class StockMovement(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     __table_args__ = (Index("ix_stock_movements_sku_id", "sku", "id"),)
-
-

@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.inventory.models import Product, Reservation, StockLevel, StockMovement
 
+# The largest value of the INTEGER stock columns.
+MAX_COUNT = 2_147_483_647
+
 
 def _stock_query() -> Select[tuple[Product, StockLevel]]:
     return select(Product, StockLevel).join(StockLevel, StockLevel.sku == Product.sku)
@@ -32,11 +35,19 @@ async def get_for_update(session: AsyncSession, sku: str) -> tuple[Product, Stoc
 
 
 async def exists(session: AsyncSession, sku: str) -> bool:
-    return (await session.execute(select(Product.sku).where(Product.sku == sku))).first() is not None
+    return (
+        await session.execute(select(Product.sku).where(Product.sku == sku))
+    ).first() is not None
 
 
 async def search(
-    session: AsyncSession, *, q: str | None, low_only: bool, active: bool | None, limit: int, offset: int
+    session: AsyncSession,
+    *,
+    q: str | None,
+    low_only: bool,
+    active: bool | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[tuple[Product, StockLevel]], int]:
     query = _stock_query()
     if q:
@@ -50,12 +61,8 @@ async def search(
         )
     if active is not None:
         query = query.where(Product.active.is_(active))
-    total = (
-        await session.execute(select(func.count()).select_from(query.subquery()))
-    ).scalar_one()
-    rows = (
-        await session.execute(query.order_by(Product.sku).limit(limit).offset(offset))
-    ).all()
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = (await session.execute(query.order_by(Product.sku).limit(limit).offset(offset))).all()
     return [(r[0], r[1]) for r in rows], int(total)
 
 
@@ -91,10 +98,16 @@ async def try_unreserve(session: AsyncSession, sku: str, qty: int, now: datetime
 
 
 async def try_change_on_hand(session: AsyncSession, sku: str, delta: int, now: datetime) -> bool:
-    """Add `delta` to on-hand stock unless that would leave less than is reserved."""
+    """Add `delta` to on-hand stock unless that would leave less than is reserved or more
+    than the column holds. (Written so that no intermediate sum can overflow.)"""
+    limit = (
+        StockLevel.qty_on_hand <= MAX_COUNT - delta
+        if delta > 0
+        else StockLevel.qty_on_hand - StockLevel.reserved_qty >= -delta
+    )
     result = await session.execute(
         update(StockLevel)
-        .where(StockLevel.sku == sku, StockLevel.qty_on_hand + delta >= StockLevel.reserved_qty)
+        .where(StockLevel.sku == sku, limit)
         .values(qty_on_hand=StockLevel.qty_on_hand + delta, updated_at=now)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
@@ -119,13 +132,21 @@ async def levels(session: AsyncSession, skus: Sequence[str]) -> dict[str, StockL
     return {s.sku: s for s in rows}
 
 
-async def level_figures(session: AsyncSession, skus: Sequence[str]) -> dict[str, tuple[int, int]]:
-    """(on hand, reserved) per SKU, read fresh from the database."""
-    rows = await session.execute(
-        select(StockLevel.sku, StockLevel.qty_on_hand, StockLevel.reserved_qty).where(
-            StockLevel.sku.in_(skus)
-        )
+async def level_figures(
+    session: AsyncSession, skus: Sequence[str], *, latest: bool = False
+) -> dict[str, tuple[int, int]]:
+    """(on hand, reserved) per SKU, read fresh from the database.
+
+    `latest` takes a shared lock so the figures are the latest committed ones even where a
+    plain read sees the transaction's snapshot (MariaDB's repeatable read), e.g. to explain
+    why a conditional update just failed.
+    """
+    query = select(StockLevel.sku, StockLevel.qty_on_hand, StockLevel.reserved_qty).where(
+        StockLevel.sku.in_(skus)
     )
+    if latest:
+        query = query.with_for_update(read=True)
+    rows = await session.execute(query)
     return {sku: (int(on_hand), int(reserved)) for sku, on_hand, reserved in rows}
 
 
@@ -147,11 +168,19 @@ async def add_reservations(session: AsyncSession, rows: Sequence[dict[str, Any]]
 
 
 async def set_reservation_status(
-    session: AsyncSession, order_id: uuid.UUID, sku: str, *, expected: str, status: str, now: datetime
+    session: AsyncSession,
+    order_id: uuid.UUID,
+    sku: str,
+    *,
+    expected: str,
+    status: str,
+    now: datetime,
 ) -> bool:
     result = await session.execute(
         update(Reservation)
-        .where(Reservation.order_id == order_id, Reservation.sku == sku, Reservation.status == expected)
+        .where(
+            Reservation.order_id == order_id, Reservation.sku == sku, Reservation.status == expected
+        )
         .values(status=status, updated_at=now)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]

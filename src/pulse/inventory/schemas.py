@@ -7,18 +7,35 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+
+def no_nul(value: str | None) -> str | None:
+    """PostgreSQL cannot store NUL characters, so no backend takes them."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+NoNul = AfterValidator(no_nul)
 
 Sku = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-/]+$"),
+    # No slash: a SKU is a path segment in /inventory/{sku}/...
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$"
+    ),
 ]
 Price = Annotated[Decimal, Field(ge=0, le=Decimal("999999999.99"), max_digits=12, decimal_places=2)]
 TaxRate = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
 Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
 StockCount = Annotated[int, Field(ge=0, le=1_000_000_000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+Description = Annotated[str, StringConstraints(max_length=2000), NoNul]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul]
+Reason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
+]
 
 
 class _In(BaseModel):
@@ -28,7 +45,7 @@ class _In(BaseModel):
 class ProductCreate(_In):
     sku: Sku
     name: Name
-    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+    description: Description = ""
     price: Price
     tax_rate: TaxRate = Decimal("0")
     active: bool = True
@@ -40,7 +57,7 @@ class ProductCreate(_In):
 
 class ProductUpdate(_In):
     name: Name | None = None
-    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    description: Description | None = None
     price: Price | None = None
     tax_rate: TaxRate | None = None
     active: bool | None = None
@@ -75,7 +92,7 @@ class StockPage(BaseModel):
 
 class ReceiveStock(_In):
     qty: Quantity
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = "receipt"
+    reason: Note = "receipt"
 
 
 class AdjustStock(_In):
@@ -87,7 +104,7 @@ class AdjustStock(_In):
 
 class ReserveStock(_In):
     qty: Quantity
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    reference: Note = ""
 
 
 class MovementRead(BaseModel):

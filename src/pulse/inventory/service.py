@@ -108,29 +108,59 @@ async def _require(uow: UnitOfWork, sku: str) -> tuple[Product, StockLevel]:
 # -- catalogue -------------------------------------------------------------------------------
 async def create_product(uow: UnitOfWork, data: ProductCreate) -> StockRead:
     if await repo.exists(uow.session, data.sku):
-        raise Conflict(f"a product with SKU '{data.sku}' already exists", code="duplicate_sku", field="sku")
+        raise Conflict(
+            f"a product with SKU '{data.sku}' already exists", code="duplicate_sku", field="sku"
+        )
     now = utcnow()
     product = Product(
-        sku=data.sku, name=data.name, description=data.description, price=data.price,
-        tax_rate=data.tax_rate, active=data.active, created_at=now, updated_at=now,
+        sku=data.sku,
+        name=data.name,
+        description=data.description,
+        price=data.price,
+        tax_rate=data.tax_rate,
+        active=data.active,
+        created_at=now,
+        updated_at=now,
     )
     stock = StockLevel(
-        sku=data.sku, qty_on_hand=data.qty_on_hand, reserved_qty=0,
-        reorder_point=data.reorder_point, reorder_qty=data.reorder_qty,
-        lead_time_days=data.lead_time_days, updated_at=now,
+        sku=data.sku,
+        qty_on_hand=data.qty_on_hand,
+        reserved_qty=0,
+        reorder_point=data.reorder_point,
+        reorder_qty=data.reorder_qty,
+        lead_time_days=data.lead_time_days,
+        updated_at=now,
     )
     await repo.add_product(uow.session, product, stock)
     await uow.session.refresh(product)
     if data.qty_on_hand:
-        await repo.add_movements(uow.session, [
-            _movement(uow, sku=data.sku, kind="receipt", qty=data.qty_on_hand,
-                      on_hand=data.qty_on_hand, reserved=0, reason="opening stock", now=now)
-        ])
-    uow.emit(ProductCreated(
-        sku=data.sku, name=data.name, price=data.price, tax_rate=data.tax_rate,
-        qty_on_hand=data.qty_on_hand, reorder_point=data.reorder_point,
-        reorder_qty=data.reorder_qty, lead_time_days=data.lead_time_days,
-    ))
+        await repo.add_movements(
+            uow.session,
+            [
+                _movement(
+                    uow,
+                    sku=data.sku,
+                    kind="receipt",
+                    qty=data.qty_on_hand,
+                    on_hand=data.qty_on_hand,
+                    reserved=0,
+                    reason="opening stock",
+                    now=now,
+                )
+            ],
+        )
+    uow.emit(
+        ProductCreated(
+            sku=data.sku,
+            name=data.name,
+            price=data.price,
+            tax_rate=data.tax_rate,
+            qty_on_hand=data.qty_on_hand,
+            reorder_point=data.reorder_point,
+            reorder_qty=data.reorder_qty,
+            lead_time_days=data.lead_time_days,
+        )
+    )
     return to_read(product, stock)
 
 
@@ -154,10 +184,12 @@ async def update_product(uow: UnitOfWork, sku: str, data: ProductUpdate) -> Stoc
         product.updated_at = now
         stock.updated_at = now
         await uow.session.flush()
-        uow.emit(ProductUpdated(
-            sku=sku,
-            changes={k: (str(v) if isinstance(v, Decimal) else v) for k, v in changes.items()},
-        ))
+        uow.emit(
+            ProductUpdated(
+                sku=sku,
+                changes={k: (str(v) if isinstance(v, Decimal) else v) for k, v in changes.items()},
+            )
+        )
     return to_read(product, stock)
 
 
@@ -166,46 +198,91 @@ async def get_stock(uow: UnitOfWork, sku: str) -> StockRead:
 
 
 async def list_stock(
-    uow: UnitOfWork, *, q: str | None, low_only: bool = False, active: bool | None = None,
-    limit: int, offset: int,
+    uow: UnitOfWork,
+    *,
+    q: str | None,
+    low_only: bool = False,
+    active: bool | None = None,
+    limit: int,
+    offset: int,
 ) -> StockPage:
-    rows, total = await repo.search(uow.session, q=q, low_only=low_only, active=active,
-                                    limit=limit, offset=offset)
-    return StockPage(items=[to_read(p, s) for p, s in rows], total=total, limit=limit, offset=offset)
+    rows, total = await repo.search(
+        uow.session, q=q, low_only=low_only, active=active, limit=limit, offset=offset
+    )
+    return StockPage(
+        items=[to_read(p, s) for p, s in rows], total=total, limit=limit, offset=offset
+    )
 
 
 async def movement_history(uow: UnitOfWork, sku: str, *, limit: int, offset: int) -> MovementPage:
     await _require(uow, sku)
     rows, total = await repo.movements(uow.session, sku, limit=limit, offset=offset)
-    return MovementPage(items=[_movement_read(m) for m in rows], total=total, limit=limit, offset=offset)
+    return MovementPage(
+        items=[_movement_read(m) for m in rows], total=total, limit=limit, offset=offset
+    )
 
 
 def _movement_read(m: StockMovement) -> MovementRead:
     return MovementRead(
-        id=m.id, sku=m.sku, kind=m.kind, qty=m.qty, on_hand_after=m.on_hand_after,
-        reserved_after=m.reserved_after, reason=m.reason, actor=m.actor,
-        order_id=str(m.order_id) if m.order_id else None, created_at=m.created_at,
+        id=m.id,
+        sku=m.sku,
+        kind=m.kind,
+        qty=m.qty,
+        on_hand_after=m.on_hand_after,
+        reserved_after=m.reserved_after,
+        reason=m.reason,
+        actor=m.actor,
+        order_id=str(m.order_id) if m.order_id else None,
+        created_at=m.created_at,
     )
 
 
 # -- on-hand changes -------------------------------------------------------------------------
-async def change_on_hand(uow: UnitOfWork, sku: str, *, delta: int, kind: str, reason: str) -> StockRead:
+async def change_on_hand(
+    uow: UnitOfWork, sku: str, *, delta: int, kind: str, reason: str
+) -> StockRead:
     await _require(uow, sku)
     now = utcnow()
     if not await repo.try_change_on_hand(uow.session, sku, delta, now):
-        on_hand, reserved = (await repo.level_figures(uow.session, [sku]))[sku]
+        on_hand, reserved = (await repo.level_figures(uow.session, [sku], latest=True))[sku]
+        if on_hand + delta > repo.MAX_COUNT:
+            raise InvalidInput(
+                f"cannot add {delta} to the {on_hand} units of '{sku}' on hand: the count would "
+                f"exceed {repo.MAX_COUNT}",
+                code="quantity_too_large",
+                field="qty" if kind == "receipt" else "delta",
+            )
         raise Conflict(
             f"cannot change on-hand stock of '{sku}' by {delta}: {on_hand} on hand, "
             f"{reserved} reserved, and on hand may not fall below what is reserved",
             code="insufficient_stock",
         )
     on_hand, reserved = (await repo.level_figures(uow.session, [sku]))[sku]
-    await repo.add_movements(uow.session, [
-        _movement(uow, sku=sku, kind=kind, qty=delta, on_hand=on_hand, reserved=reserved,
-                  reason=reason, now=now)
-    ])
-    uow.emit(StockChanged(sku=sku, kind=kind, delta=delta, qty_on_hand=on_hand,
-                          reserved_qty=reserved, reason=reason))
+    await repo.add_movements(
+        uow.session,
+        [
+            _movement(
+                uow,
+                sku=sku,
+                kind=kind,
+                qty=delta,
+                on_hand=on_hand,
+                reserved=reserved,
+                reason=reason,
+                now=now,
+            )
+        ],
+    )
+    uow.emit(
+        StockChanged(
+            sku=sku,
+            kind=kind,
+            delta=delta,
+            qty_on_hand=on_hand,
+            reserved_qty=reserved,
+            reason=reason,
+        )
+    )
     product, stock = await _require(uow, sku)
     await uow.session.refresh(stock)
     return to_read(product, stock)
@@ -221,7 +298,12 @@ def _merge(lines: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 async def reserve(
-    uow: UnitOfWork, reference_id: uuid.UUID, lines: Sequence[tuple[str, int]], *, reason: str
+    uow: UnitOfWork,
+    reference_id: uuid.UUID,
+    lines: Sequence[tuple[str, int]],
+    *,
+    reason: str,
+    source: str = "order",
 ) -> tuple[bool, list[Shortage]]:
     """Reserve every line or none. Returns (ok, shortages)."""
     session = uow.session
@@ -240,28 +322,59 @@ async def reserve(
     if failed:
         for sku, qty in done:
             await repo.try_unreserve(session, sku, qty, now)
-        figures = await repo.level_figures(session, [s for s, _ in wanted])
+        figures = await repo.level_figures(session, [s for s, _ in wanted], latest=True)
         shortages = []
         for sku, qty in wanted:
             on_hand, reserved = figures.get(sku, (0, 0))
             if on_hand - reserved < qty:
-                shortages.append(Shortage(sku=sku, requested=qty, available=max(0, on_hand - reserved)))
+                shortages.append(
+                    Shortage(sku=sku, requested=qty, available=max(0, on_hand - reserved))
+                )
         return False, shortages
     figures = await repo.level_figures(session, [s for s, _ in wanted])
-    await repo.add_reservations(session, [
-        {"order_id": reference_id, "sku": sku, "qty": qty, "status": "active",
-         "created_at": now, "updated_at": now}
-        for sku, qty in wanted
-    ])
-    await repo.add_movements(session, [
-        _movement(uow, sku=sku, kind="reservation", qty=qty, on_hand=figures[sku][0],
-                  reserved=figures[sku][1], reason=reason, order_id=reference_id, now=now)
-        for sku, qty in wanted
-    ])
-    uow.emit(StockReserved(order_id=reference_id, lines=tuple(
-        StockLine(sku=sku, qty=qty, qty_on_hand=figures[sku][0], reserved_qty=figures[sku][1])
-        for sku, qty in wanted
-    )))
+    await repo.add_reservations(
+        session,
+        [
+            {
+                "order_id": reference_id,
+                "sku": sku,
+                "qty": qty,
+                "status": "active",
+                "source": source,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for sku, qty in wanted
+        ],
+    )
+    await repo.add_movements(
+        session,
+        [
+            _movement(
+                uow,
+                sku=sku,
+                kind="reservation",
+                qty=qty,
+                on_hand=figures[sku][0],
+                reserved=figures[sku][1],
+                reason=reason,
+                order_id=reference_id,
+                now=now,
+            )
+            for sku, qty in wanted
+        ],
+    )
+    uow.emit(
+        StockReserved(
+            order_id=reference_id,
+            lines=tuple(
+                StockLine(
+                    sku=sku, qty=qty, qty_on_hand=figures[sku][0], reserved_qty=figures[sku][1]
+                )
+                for sku, qty in wanted
+            ),
+        )
+    )
     return True, []
 
 
@@ -270,36 +383,57 @@ async def reserve_for_order(
 ) -> bool:
     ok, shortages = await reserve(uow, order_id, lines, reason="order")
     if not ok:
-        detail = ", ".join(f"{s.sku}: {s.requested} wanted, {s.available} available" for s in shortages)
-        uow.emit(StockReservationFailed(
-            order_id=order_id, reason=f"not enough stock ({detail})", shortages=tuple(shortages)
-        ))
+        detail = ", ".join(
+            f"{s.sku}: {s.requested} wanted, {s.available} available" for s in shortages
+        )
+        uow.emit(
+            StockReservationFailed(
+                order_id=order_id, reason=f"not enough stock ({detail})", shortages=tuple(shortages)
+            )
+        )
     return ok
 
 
-async def release(uow: UnitOfWork, reference_id: uuid.UUID, *, reason: str) -> list[StockLine]:
-    """Release every active reservation of a reference (an order or a manual hold)."""
+async def release(
+    uow: UnitOfWork, reference_id: uuid.UUID, *, reason: str, source: str = "order"
+) -> list[StockLine]:
+    """Release every active reservation of a reference (an order, or a manual hold)."""
     session = uow.session
     now = utcnow()
     released: list[tuple[str, int]] = []
     for res in await repo.reservations_for(session, reference_id):
-        if res.status != "active":
+        if res.status != "active" or res.source != source:
             continue
-        if await repo.set_reservation_status(session, reference_id, res.sku, expected="active",
-                                             status="released", now=now):
+        if await repo.set_reservation_status(
+            session, reference_id, res.sku, expected="active", status="released", now=now
+        ):
             if not await repo.try_unreserve(session, res.sku, res.qty, now):
                 raise Conflict(f"reserved stock of '{res.sku}' is lower than its reservations")
             released.append((res.sku, res.qty))
     if not released:
         return []
     figures = await repo.level_figures(session, [s for s, _ in released])
-    await repo.add_movements(session, [
-        _movement(uow, sku=sku, kind="release", qty=-qty, on_hand=figures[sku][0],
-                  reserved=figures[sku][1], reason=reason, order_id=reference_id, now=now)
+    await repo.add_movements(
+        session,
+        [
+            _movement(
+                uow,
+                sku=sku,
+                kind="release",
+                qty=-qty,
+                on_hand=figures[sku][0],
+                reserved=figures[sku][1],
+                reason=reason,
+                order_id=reference_id,
+                now=now,
+            )
+            for sku, qty in released
+        ],
+    )
+    out = [
+        StockLine(sku=sku, qty=qty, qty_on_hand=figures[sku][0], reserved_qty=figures[sku][1])
         for sku, qty in released
-    ])
-    out = [StockLine(sku=sku, qty=qty, qty_on_hand=figures[sku][0], reserved_qty=figures[sku][1])
-           for sku, qty in released]
+    ]
     uow.emit(StockReleased(order_id=reference_id, lines=tuple(out)))
     return out
 
@@ -312,21 +446,43 @@ async def ship(uow: UnitOfWork, order_id: uuid.UUID) -> list[StockLine]:
     for res in await repo.reservations_for(session, order_id):
         if res.status != "active":
             continue
-        if await repo.set_reservation_status(session, order_id, res.sku, expected="active",
-                                             status="shipped", now=now):
+        if await repo.set_reservation_status(
+            session, order_id, res.sku, expected="active", status="shipped", now=now
+        ):
             if not await repo.try_ship(session, res.sku, res.qty, now):
                 raise Conflict(f"reserved stock of '{res.sku}' is lower than its reservations")
             shipped.append((res.sku, res.qty))
     figures = await repo.level_figures(session, [s for s, _ in shipped]) if shipped else {}
-    await repo.add_movements(session, [
-        _movement(uow, sku=sku, kind="shipment", qty=-qty, on_hand=figures[sku][0],
-                  reserved=figures[sku][1], reason="order shipped", order_id=order_id, now=now)
-        for sku, qty in shipped
-    ])
+    await repo.add_movements(
+        session,
+        [
+            _movement(
+                uow,
+                sku=sku,
+                kind="shipment",
+                qty=-qty,
+                on_hand=figures[sku][0],
+                reserved=figures[sku][1],
+                reason="order shipped",
+                order_id=order_id,
+                now=now,
+            )
+            for sku, qty in shipped
+        ],
+    )
     out = []
     for sku, qty in shipped:
         on_hand, reserved = figures[sku]
-        uow.emit(StockChanged(sku=sku, kind="shipment", delta=-qty, qty_on_hand=on_hand,
-                              reserved_qty=reserved, reason="order shipped", order_id=order_id))
+        uow.emit(
+            StockChanged(
+                sku=sku,
+                kind="shipment",
+                delta=-qty,
+                qty_on_hand=on_hand,
+                reserved_qty=reserved,
+                reason="order shipped",
+                order_id=order_id,
+            )
+        )
         out.append(StockLine(sku=sku, qty=qty, qty_on_hand=on_hand, reserved_qty=reserved))
     return out

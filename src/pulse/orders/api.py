@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 from pulse.orders import service
 from pulse.orders.schemas import (
@@ -15,6 +16,7 @@ from pulse.orders.schemas import (
     CustomerPage,
     CustomerRead,
     CustomerUpdate,
+    NoNul,
     OrderCancel,
     OrderCreate,
     OrderPage,
@@ -36,8 +38,11 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 @customers.get("", response_model=CustomerPage)
 async def list_customers(
-    uow: ReadUowDep, _: Annotated[Principal, Requires("customers:read")],
-    q: Annotated[str | None, Query(max_length=100)] = None, limit: Limit = 50, offset: Offset = 0,
+    uow: ReadUowDep,
+    _: Annotated[Principal, Requires("customers:read")],
+    q: Annotated[str | None, Query(max_length=100), NoNul] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> CustomerPage:
     return await service.list_customers(uow, q=q, limit=limit, offset=offset)
 
@@ -60,7 +65,9 @@ async def get_customer(
 
 @customers.patch("/{customer_id}", response_model=CustomerRead)
 async def update_customer(
-    customer_id: uuid.UUID, data: CustomerUpdate, uow: UowDep,
+    customer_id: uuid.UUID,
+    data: CustomerUpdate,
+    uow: UowDep,
     _: Annotated[Principal, Requires("customers:write")],
 ) -> CustomerRead:
     result = await service.update_customer(uow, customer_id, data)
@@ -70,12 +77,15 @@ async def update_customer(
 
 @orders.post("", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
 async def place_order(
-    data: OrderCreate, uow: UowDep, principal: Annotated[Principal, Requires("orders:write")],
+    data: OrderCreate,
+    uow: UowDep,
+    principal: Annotated[Principal, Requires("orders:write")],
     idempotency_key: IdempotencyKey = None,
 ) -> OrderRead | JSONResponse:
     if idempotency_key is None:
         result = await service.place_order(
-            uow, data, can_override_price=principal.can("orders:override_price"))
+            uow, data, can_override_price=principal.can("orders:override_price")
+        )
         await uow.commit()
         return result
     key = idempotency.check_key(idempotency_key)
@@ -83,26 +93,54 @@ async def place_order(
     fingerprint = idempotency.request_fingerprint(data.model_dump(mode="json"))
     stored = await idempotency.replay(uow, scope=scope, key=key, fingerprint=fingerprint)
     if stored is not None:
-        return JSONResponse(stored[1], status_code=stored[0], headers={"Idempotent-Replayed": "true"})
+        return _replayed(stored)
     result = await service.place_order(
-        uow, data, can_override_price=principal.can("orders:override_price"))
-    await idempotency.remember(uow, scope=scope, key=key, fingerprint=fingerprint,
-                               status_code=201, body=result.model_dump(mode="json"))
+        uow, data, can_override_price=principal.can("orders:override_price")
+    )
+    try:
+        await idempotency.remember(
+            uow,
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            status_code=201,
+            body=result.model_dump(mode="json"),
+        )
+    except IntegrityError:
+        # A concurrent request with the same key committed first: give its answer, not ours.
+        await uow.rollback()
+        stored = await idempotency.replay(uow, scope=scope, key=key, fingerprint=fingerprint)
+        if stored is None:
+            raise
+        return _replayed(stored)
     await uow.commit()
     return result
 
 
+def _replayed(stored: tuple[int, Any]) -> JSONResponse:
+    return JSONResponse(stored[1], status_code=stored[0], headers={"Idempotent-Replayed": "true"})
+
+
 @orders.get("", response_model=OrderPage)
 async def list_orders(
-    uow: ReadUowDep, _: Annotated[Principal, Requires("orders:read")],
-    status: OrderStatus | None = None, customer_id: uuid.UUID | None = None,
+    uow: ReadUowDep,
+    _: Annotated[Principal, Requires("orders:read")],
+    status: OrderStatus | None = None,
+    customer_id: uuid.UUID | None = None,
     created_from: Annotated[datetime | None, Query(alias="from")] = None,
     created_to: Annotated[datetime | None, Query(alias="to")] = None,
-    limit: Limit = 50, offset: Offset = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> OrderPage:
-    return await service.list_orders(uow, status=status, customer_id=customer_id,
-                                     created_from=created_from, created_to=created_to,
-                                     limit=limit, offset=offset)
+    return await service.list_orders(
+        uow,
+        status=status,
+        customer_id=customer_id,
+        created_from=created_from,
+        created_to=created_to,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @orders.get("/{order_id}", response_model=OrderRead)
@@ -114,7 +152,9 @@ async def get_order(
 
 @orders.patch("/{order_id}", response_model=OrderRead)
 async def update_order(
-    order_id: uuid.UUID, data: OrderUpdate, uow: UowDep,
+    order_id: uuid.UUID,
+    data: OrderUpdate,
+    uow: UowDep,
     _: Annotated[Principal, Requires("orders:write")],
 ) -> OrderRead:
     result = await service.change_status(uow, order_id, data.status, reason=data.reason)
@@ -124,7 +164,9 @@ async def update_order(
 
 @orders.post("/{order_id}/cancel", response_model=OrderRead)
 async def cancel_order(
-    order_id: uuid.UUID, uow: UowDep, _: Annotated[Principal, Requires("orders:write")],
+    order_id: uuid.UUID,
+    uow: UowDep,
+    _: Annotated[Principal, Requires("orders:write")],
     data: OrderCancel | None = None,
 ) -> OrderRead:
     result = await service.cancel_order(uow, order_id, reason=data.reason if data else "")

@@ -98,8 +98,6 @@ class OrderStatusChanged(_OrderEvent):
     to_status: str
 
 
-
-
 class OrderImported(_OrderEvent):
     """A historical order loaded in its final state (demo data, migrations from another system).
 

@@ -23,14 +23,18 @@ async def customer_exists(session: AsyncSession, customer_id: uuid.UUID) -> bool
     return row.first() is not None
 
 
-async def email_taken(session: AsyncSession, email: str, *, other_than: uuid.UUID | None = None) -> bool:
+async def email_taken(
+    session: AsyncSession, email: str, *, other_than: uuid.UUID | None = None
+) -> bool:
     query = select(Customer.id).where(func.lower(Customer.email) == email.lower())
     if other_than is not None:
         query = query.where(Customer.id != other_than)
     return (await session.execute(query)).first() is not None
 
 
-async def code_taken(session: AsyncSession, code: str, *, other_than: uuid.UUID | None = None) -> bool:
+async def code_taken(
+    session: AsyncSession, code: str, *, other_than: uuid.UUID | None = None
+) -> bool:
     query = select(Customer.id).where(Customer.code == code)
     if other_than is not None:
         query = query.where(Customer.id != other_than)
@@ -56,7 +60,9 @@ async def search_customers(
             )
         )
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.order_by(Customer.name, Customer.id).limit(limit).offset(offset))
+    rows = await session.execute(
+        query.order_by(Customer.name, Customer.id).limit(limit).offset(offset)
+    )
     return list(rows.scalars()), int(total)
 
 
@@ -68,7 +74,9 @@ async def insert_order(
     await session.execute(insert(OrderLine), list(lines))
 
 
-async def get_order(session: AsyncSession, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None:
+async def get_order(
+    session: AsyncSession, order_id: uuid.UUID, *, for_update: bool = False
+) -> Order | None:
     query = select(Order).where(Order.id == order_id)
     if for_update:
         query = query.with_for_update()
@@ -109,26 +117,47 @@ async def move_status(
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
-    await add_history(session, order_id, from_status=expected, to_status=status, reason=reason,
-                      actor=actor, now=now)
+    await add_history(
+        session,
+        order_id,
+        from_status=expected,
+        to_status=status,
+        reason=reason,
+        actor=actor,
+        now=now,
+    )
     return True
 
 
 async def add_history(
-    session: AsyncSession, order_id: uuid.UUID, *, from_status: str | None, to_status: str,
-    reason: str, actor: str | None, now: datetime,
+    session: AsyncSession,
+    order_id: uuid.UUID,
+    *,
+    from_status: str | None,
+    to_status: str,
+    reason: str,
+    actor: str | None,
+    now: datetime,
 ) -> None:
     await session.execute(
         insert(OrderStatusChange).values(
-            order_id=order_id, from_status=from_status, to_status=to_status,
-            reason=reason[:500], actor=actor, at=now,
+            order_id=order_id,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason[:500],
+            actor=actor,
+            at=now,
         )
     )
 
 
 def _order_filter(
-    query: Select[Any], *, status: str | None, customer_id: uuid.UUID | None,
-    created_from: datetime | None, created_to: datetime | None,
+    query: Select[Any],
+    *,
+    status: str | None,
+    customer_id: uuid.UUID | None,
+    created_from: datetime | None,
+    created_to: datetime | None,
 ) -> Select[Any]:
     if status:
         query = query.where(Order.status == status)
@@ -142,11 +171,21 @@ def _order_filter(
 
 
 async def search_orders(
-    session: AsyncSession, *, status: str | None, customer_id: uuid.UUID | None,
-    created_from: datetime | None, created_to: datetime | None, limit: int, offset: int,
+    session: AsyncSession,
+    *,
+    status: str | None,
+    customer_id: uuid.UUID | None,
+    created_from: datetime | None,
+    created_to: datetime | None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Order], int]:
-    filters = {"status": status, "customer_id": customer_id, "created_from": created_from,
-               "created_to": created_to}
+    filters = {
+        "status": status,
+        "customer_id": customer_id,
+        "created_from": created_from,
+        "created_to": created_to,
+    }
     total = (
         await session.execute(_order_filter(select(func.count()).select_from(Order), **filters))
     ).scalar_one()

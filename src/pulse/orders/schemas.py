@@ -8,17 +8,27 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
-Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+
+def no_nul(value: str | None) -> str | None:
+    """PostgreSQL cannot store NUL characters, so no backend takes them."""
+    if value is not None and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+NoNul = AfterValidator(no_nul)
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoNul]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), NoNul]
+Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), NoNul]
 Terms = Annotated[int, Field(ge=0, le=365)]
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoNul]
 Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
 Price = Annotated[Decimal, Field(ge=0, le=Decimal("999999999.99"), max_digits=12, decimal_places=2)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
 
 
 class OrderStatus(StrEnum):

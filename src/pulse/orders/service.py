@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from pulse.inventory import catalogue_lines
@@ -39,6 +39,8 @@ from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
 
 CENT = Decimal("0.01")
+# The largest amount a money column (NUMERIC(14, 2)) holds.
+MAX_AMOUNT = Decimal("999999999999.99")
 
 # Moves a user may ask for. `confirmed` and `rejected` come only from the stock reservation.
 TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
@@ -61,27 +63,51 @@ def money(value: Decimal) -> Decimal:
 # -- customers -------------------------------------------------------------------------------
 def customer_read(c: Customer) -> CustomerRead:
     return CustomerRead(
-        id=c.id, code=c.code, name=c.name, email=c.email, phone=c.phone,
-        billing_address=c.billing_address, payment_terms_days=c.payment_terms_days,
-        created_at=c.created_at, updated_at=c.updated_at,
+        id=c.id,
+        code=c.code,
+        name=c.name,
+        email=c.email,
+        phone=c.phone,
+        billing_address=c.billing_address,
+        payment_terms_days=c.payment_terms_days,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
     )
 
 
 async def create_customer(uow: UnitOfWork, data: CustomerCreate) -> CustomerRead:
     email = str(data.email)
     if await repo.email_taken(uow.session, email):
-        raise Conflict(f"a customer with email '{email}' already exists", code="duplicate_email", field="email")
+        raise Conflict(
+            f"a customer with email '{email}' already exists", code="duplicate_email", field="email"
+        )
     if data.code and await repo.code_taken(uow.session, data.code):
-        raise Conflict(f"a customer with code '{data.code}' already exists", code="duplicate_code", field="code")
+        raise Conflict(
+            f"a customer with code '{data.code}' already exists",
+            code="duplicate_code",
+            field="code",
+        )
     now = utcnow()
     customer = Customer(
-        id=uuid.uuid4(), code=data.code, name=data.name, email=email, phone=data.phone,
-        billing_address=data.billing_address, payment_terms_days=data.payment_terms_days,
-        created_at=now, updated_at=now,
+        id=uuid.uuid4(),
+        code=data.code,
+        name=data.name,
+        email=email,
+        phone=data.phone,
+        billing_address=data.billing_address,
+        payment_terms_days=data.payment_terms_days,
+        created_at=now,
+        updated_at=now,
     )
     await repo.add_customer(uow.session, customer)
-    uow.emit(CustomerCreated(customer_id=customer.id, name=customer.name, email=email,
-                             payment_terms_days=customer.payment_terms_days))
+    uow.emit(
+        CustomerCreated(
+            customer_id=customer.id,
+            name=customer.name,
+            email=email,
+            payment_terms_days=customer.payment_terms_days,
+        )
+    )
     return customer_read(customer)
 
 
@@ -96,7 +122,9 @@ async def get_customer(uow: UnitOfWork, customer_id: uuid.UUID) -> CustomerRead:
     return customer_read(await _customer(uow, customer_id))
 
 
-async def update_customer(uow: UnitOfWork, customer_id: uuid.UUID, data: CustomerUpdate) -> CustomerRead:
+async def update_customer(
+    uow: UnitOfWork, customer_id: uuid.UUID, data: CustomerUpdate
+) -> CustomerRead:
     customer = await _customer(uow, customer_id)
     changes = data.model_dump(exclude_unset=True)
     for name in ("name", "email", "payment_terms_days"):
@@ -105,11 +133,19 @@ async def update_customer(uow: UnitOfWork, customer_id: uuid.UUID, data: Custome
     if "email" in changes:
         changes["email"] = str(changes["email"])
         if await repo.email_taken(uow.session, changes["email"], other_than=customer_id):
-            raise Conflict(f"a customer with email '{changes['email']}' already exists",
-                           code="duplicate_email", field="email")
-    if changes.get("code") and await repo.code_taken(uow.session, changes["code"], other_than=customer_id):
-        raise Conflict(f"a customer with code '{changes['code']}' already exists",
-                       code="duplicate_code", field="code")
+            raise Conflict(
+                f"a customer with email '{changes['email']}' already exists",
+                code="duplicate_email",
+                field="email",
+            )
+    if changes.get("code") and await repo.code_taken(
+        uow.session, changes["code"], other_than=customer_id
+    ):
+        raise Conflict(
+            f"a customer with code '{changes['code']}' already exists",
+            code="duplicate_code",
+            field="code",
+        )
     for name, value in changes.items():
         if name in ("phone", "billing_address") and value is None:
             value = ""
@@ -121,59 +157,122 @@ async def update_customer(uow: UnitOfWork, customer_id: uuid.UUID, data: Custome
     return customer_read(customer)
 
 
-async def list_customers(uow: UnitOfWork, *, q: str | None, limit: int, offset: int) -> CustomerPage:
+async def list_customers(
+    uow: UnitOfWork, *, q: str | None, limit: int, offset: int
+) -> CustomerPage:
     rows, total = await repo.search_customers(uow.session, q=q, limit=limit, offset=offset)
-    return CustomerPage(items=[customer_read(c) for c in rows], total=total, limit=limit, offset=offset)
+    return CustomerPage(
+        items=[customer_read(c) for c in rows], total=total, limit=limit, offset=offset
+    )
 
 
 # -- placing ---------------------------------------------------------------------------------
 async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price: bool) -> OrderRead:
     if not await repo.customer_exists(uow.session, data.customer_id):
-        raise InvalidInput(f"no customer {data.customer_id}", code="unknown_customer", field="customer_id")
+        raise InvalidInput(
+            f"no customer {data.customer_id}", code="unknown_customer", field="customer_id"
+        )
     catalogue = await catalogue_lines(uow, (item.sku for item in data.items))
     lines: list[dict] = []
     order_id = uuid.uuid4()
     for index, item in enumerate(data.items):
         entry = catalogue.get(item.sku)
         if entry is None:
-            raise InvalidInput(f"unknown SKU '{item.sku}'", code="unknown_sku", field=f"items.{index}.sku")
+            raise InvalidInput(
+                f"unknown SKU '{item.sku}'", code="unknown_sku", field=f"items.{index}.sku"
+            )
         if not entry.active:
-            raise InvalidInput(f"SKU '{item.sku}' is not for sale", code="inactive_sku",
-                               field=f"items.{index}.sku")
+            raise InvalidInput(
+                f"SKU '{item.sku}' is not for sale", code="inactive_sku", field=f"items.{index}.sku"
+            )
         unit_price = money(item.price) if item.price is not None else entry.price
         if unit_price != entry.price and not can_override_price:
             raise Forbidden(
                 f"a price other than the catalogue's {entry.price} for '{item.sku}' needs the "
-                "'orders:override_price' permission", field=f"items.{index}.price",
+                "'orders:override_price' permission",
+                field=f"items.{index}.price",
             )
         line_total = money(unit_price * item.qty)
-        lines.append({
-            "order_id": order_id, "line_no": index + 1, "sku": item.sku, "name": entry.name,
-            "qty": item.qty, "unit_price": unit_price, "tax_rate": entry.tax_rate,
-            "line_total": line_total, "line_tax": money(line_total * entry.tax_rate),
-        })
+        lines.append(
+            {
+                "order_id": order_id,
+                "line_no": index + 1,
+                "sku": item.sku,
+                "name": entry.name,
+                "qty": item.qty,
+                "unit_price": unit_price,
+                "tax_rate": entry.tax_rate,
+                "line_total": line_total,
+                "line_tax": money(line_total * entry.tax_rate),
+            }
+        )
     subtotal = sum((line["line_total"] for line in lines), Decimal("0.00"))
     tax = sum((line["line_tax"] for line in lines), Decimal("0.00"))
     total = subtotal + tax
+    if total > MAX_AMOUNT:
+        raise InvalidInput(
+            f"the order total {total} is more than the largest amount, {MAX_AMOUNT}",
+            code="amount_too_large",
+            field="items",
+        )
     now = utcnow()
     number = await next_number(uow, "orders")
     order = {
-        "id": order_id, "number": number, "customer_id": data.customer_id,
-        "status": OrderStatus.PLACED.value, "subtotal": subtotal, "tax": tax, "total": total,
-        "status_reason": "", "created_by": uow.actor, "created_at": now, "updated_at": now,
+        "id": order_id,
+        "number": number,
+        "customer_id": data.customer_id,
+        "status": OrderStatus.PLACED.value,
+        "subtotal": subtotal,
+        "tax": tax,
+        "total": total,
+        "status_reason": "",
+        "created_by": uow.actor,
+        "created_at": now,
+        "updated_at": now,
     }
     await repo.insert_order(uow.session, order, lines)
-    await repo.add_history(uow.session, order_id, from_status=None, to_status="placed", reason="",
-                           actor=uow.actor, now=now)
-    line_data = tuple(OrderLineData(**{k: line[k] for k in OrderLineData.model_fields}) for line in lines)
-    uow.emit(OrderPlaced(order_id=order_id, number=number, customer_id=data.customer_id,
-                         lines=line_data, subtotal=subtotal, tax=tax, total=total, placed_at=now))
+    await repo.add_history(
+        uow.session,
+        order_id,
+        from_status=None,
+        to_status="placed",
+        reason="",
+        actor=uow.actor,
+        now=now,
+    )
+    line_data = tuple(
+        OrderLineData(**{k: line[k] for k in OrderLineData.model_fields}) for line in lines
+    )
+    uow.emit(
+        OrderPlaced(
+            order_id=order_id,
+            number=number,
+            customer_id=data.customer_id,
+            lines=line_data,
+            subtotal=subtotal,
+            tax=tax,
+            total=total,
+            placed_at=now,
+        )
+    )
     return OrderRead(
-        id=order_id, number=number, customer_id=data.customer_id, status=OrderStatus.PLACED,
-        status_reason="", lines=[OrderLineRead(**{k: line[k] for k in OrderLineRead.model_fields})
-                                 for line in lines],
-        subtotal=subtotal, tax=tax, total=total, created_by=uow.actor, created_at=now, updated_at=now,
-        history=[StatusChangeRead(from_status=None, to_status="placed", reason="", actor=uow.actor, at=now)],
+        id=order_id,
+        number=number,
+        customer_id=data.customer_id,
+        status=OrderStatus.PLACED,
+        status_reason="",
+        lines=[OrderLineRead(**{k: line[k] for k in OrderLineRead.model_fields}) for line in lines],
+        subtotal=subtotal,
+        tax=tax,
+        total=total,
+        created_by=uow.actor,
+        created_at=now,
+        updated_at=now,
+        history=[
+            StatusChangeRead(
+                from_status=None, to_status="placed", reason="", actor=uow.actor, at=now
+            )
+        ],
     )
 
 
@@ -190,31 +289,89 @@ async def get_order(uow: UnitOfWork, order_id: uuid.UUID) -> OrderRead:
     lines = await repo.lines_of(uow.session, order_id)
     history = await repo.history_of(uow.session, order_id)
     return OrderRead(
-        id=order.id, number=order.number, customer_id=order.customer_id,
-        status=OrderStatus(order.status), status_reason=order.status_reason,
-        lines=[OrderLineRead(line_no=x.line_no, sku=x.sku, name=x.name, qty=x.qty,
-                             unit_price=x.unit_price, tax_rate=x.tax_rate,
-                             line_total=x.line_total, line_tax=x.line_tax) for x in lines],
-        subtotal=order.subtotal, tax=order.tax, total=order.total, created_by=order.created_by,
-        created_at=order.created_at, updated_at=order.updated_at,
-        history=[StatusChangeRead(from_status=h.from_status, to_status=h.to_status, reason=h.reason,
-                                  actor=h.actor, at=h.at) for h in history],
+        id=order.id,
+        number=order.number,
+        customer_id=order.customer_id,
+        status=OrderStatus(order.status),
+        status_reason=order.status_reason,
+        lines=[
+            OrderLineRead(
+                line_no=x.line_no,
+                sku=x.sku,
+                name=x.name,
+                qty=x.qty,
+                unit_price=x.unit_price,
+                tax_rate=x.tax_rate,
+                line_total=x.line_total,
+                line_tax=x.line_tax,
+            )
+            for x in lines
+        ],
+        subtotal=order.subtotal,
+        tax=order.tax,
+        total=order.total,
+        created_by=order.created_by,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        history=[
+            StatusChangeRead(
+                from_status=h.from_status,
+                to_status=h.to_status,
+                reason=h.reason,
+                actor=h.actor,
+                at=h.at,
+            )
+            for h in history
+        ],
     )
+
+
+def _as_utc(value: datetime | None, name: str) -> datetime | None:
+    """The same instant in UTC, which is how timestamps are stored and compared."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise InvalidInput(f"'{name}' is out of range", field=name) from exc
 
 
 async def list_orders(
-    uow: UnitOfWork, *, status: OrderStatus | None, customer_id: uuid.UUID | None,
-    created_from: datetime | None, created_to: datetime | None, limit: int, offset: int,
+    uow: UnitOfWork,
+    *,
+    status: OrderStatus | None,
+    customer_id: uuid.UUID | None,
+    created_from: datetime | None,
+    created_to: datetime | None,
+    limit: int,
+    offset: int,
 ) -> OrderPage:
     rows, total = await repo.search_orders(
-        uow.session, status=status.value if status else None, customer_id=customer_id,
-        created_from=created_from, created_to=created_to, limit=limit, offset=offset,
+        uow.session,
+        status=status.value if status else None,
+        customer_id=customer_id,
+        created_from=_as_utc(created_from, "from"),
+        created_to=_as_utc(created_to, "to"),
+        limit=limit,
+        offset=offset,
     )
     return OrderPage(
-        items=[OrderSummary(id=o.id, number=o.number, customer_id=o.customer_id,
-                            status=OrderStatus(o.status), total=o.total, created_at=o.created_at)
-               for o in rows],
-        total=total, limit=limit, offset=offset,
+        items=[
+            OrderSummary(
+                id=o.id,
+                number=o.number,
+                customer_id=o.customer_id,
+                status=OrderStatus(o.status),
+                total=o.total,
+                created_at=o.created_at,
+            )
+            for o in rows
+        ],
+        total=total,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -223,8 +380,15 @@ async def _move(uow: UnitOfWork, order: Order, target: OrderStatus, reason: str)
     current = OrderStatus(order.status)
     if target not in TRANSITIONS[current]:
         return False
-    return await repo.move_status(uow.session, order.id, expected=current.value, status=target.value,
-                                  reason=reason, actor=uow.actor, now=utcnow())
+    return await repo.move_status(
+        uow.session,
+        order.id,
+        expected=current.value,
+        status=target.value,
+        reason=reason,
+        actor=uow.actor,
+        now=utcnow(),
+    )
 
 
 def _illegal(order: Order, target: OrderStatus) -> Conflict:
@@ -232,31 +396,53 @@ def _illegal(order: Order, target: OrderStatus) -> Conflict:
     return Conflict(
         f"order {order.number} is '{order.status}' and cannot move to '{target.value}'"
         + (f"; allowed: {', '.join(allowed)}" if allowed else "; it is final"),
-        code="illegal_transition", field="status",
+        code="illegal_transition",
+        field="status",
         extra={"current_status": order.status, "allowed": allowed},
     )
 
 
-async def change_status(uow: UnitOfWork, order_id: uuid.UUID, target: OrderStatus, *, reason: str = "") -> OrderRead:
+async def change_status(
+    uow: UnitOfWork, order_id: uuid.UUID, target: OrderStatus, *, reason: str = ""
+) -> OrderRead:
     if target == OrderStatus.CANCELLED:
         return await cancel_order(uow, order_id, reason=reason)
     order = await _order(uow, order_id, for_update=True)
     if target in SYSTEM_ONLY:
         raise Conflict(
             f"'{target.value}' is set by the stock reservation, not by hand",
-            code="illegal_transition", field="status", extra={"current_status": order.status},
+            code="illegal_transition",
+            field="status",
+            extra={"current_status": order.status},
         )
     previous = order.status
     if not await _move(uow, order, target, reason):
         raise _illegal(order, target)
     if target == OrderStatus.SHIPPED:
         lines = await repo.lines_of(uow.session, order_id)
-        uow.emit(OrderShipped(order_id=order_id, number=order.number, lines=tuple(
-            OrderLineData(sku=x.sku, qty=x.qty, unit_price=x.unit_price, tax_rate=x.tax_rate,
-                          line_total=x.line_total, line_tax=x.line_tax) for x in lines)))
+        uow.emit(
+            OrderShipped(
+                order_id=order_id,
+                number=order.number,
+                lines=tuple(
+                    OrderLineData(
+                        sku=x.sku,
+                        qty=x.qty,
+                        unit_price=x.unit_price,
+                        tax_rate=x.tax_rate,
+                        line_total=x.line_total,
+                        line_tax=x.line_tax,
+                    )
+                    for x in lines
+                ),
+            )
+        )
     else:
-        uow.emit(OrderStatusChanged(order_id=order_id, number=order.number,
-                                    from_status=previous, to_status=target.value))
+        uow.emit(
+            OrderStatusChanged(
+                order_id=order_id, number=order.number, from_status=previous, to_status=target.value
+            )
+        )
     await uow.session.refresh(order)
     return await get_order(uow, order_id)
 
@@ -267,9 +453,15 @@ async def cancel_order(uow: UnitOfWork, order_id: uuid.UUID, *, reason: str = ""
     if not await _move(uow, order, OrderStatus.CANCELLED, reason):
         raise Conflict(
             f"order {order.number} is '{order.status}' and can no longer be cancelled",
-            code="illegal_transition", field="status", extra={"current_status": order.status},
+            code="illegal_transition",
+            field="status",
+            extra={"current_status": order.status},
         )
-    uow.emit(OrderCancelled(order_id=order_id, number=order.number, previous_status=previous, reason=reason))
+    uow.emit(
+        OrderCancelled(
+            order_id=order_id, number=order.number, previous_status=previous, reason=reason
+        )
+    )
     await uow.session.refresh(order)
     return await get_order(uow, order_id)
 
@@ -281,8 +473,11 @@ async def confirm(uow: UnitOfWork, order_id: uuid.UUID) -> datetime | None:
         return None
     if not await _move(uow, order, OrderStatus.CONFIRMED, "stock reserved"):
         return None
-    uow.emit(OrderConfirmed(order_id=order_id, number=order.number, customer_id=order.customer_id,
-                            total=order.total))
+    uow.emit(
+        OrderConfirmed(
+            order_id=order_id, number=order.number, customer_id=order.customer_id, total=order.total
+        )
+    )
     return order.created_at
 
 

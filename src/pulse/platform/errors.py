@@ -9,7 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -98,6 +98,14 @@ def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or (str(loc[0]) if loc else "")
 
 
+def _refused_value(exc: DBAPIError) -> bool:
+    """The database refused a value it was given (SQLSTATE class 22, "data exception")."""
+    if isinstance(exc, DataError):
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and sqlstate.startswith("22")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PulseError)
     async def _pulse_error(request: Request, exc: PulseError) -> JSONResponse:
@@ -145,6 +153,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if _refused_value(exc):
+            log.info("value_refused_by_database", error=str(exc.orig))
+            return problem(
+                422,
+                "invalid_value",
+                "a value in the request is out of range or cannot be stored",
+                instance=request.url.path,
+            )
         log.error("database_error", error=str(exc.orig))
         return problem(
             503,

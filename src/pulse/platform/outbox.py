@@ -152,9 +152,7 @@ async def _take_positions(session: AsyncSession, count: int) -> int:
         .values(last_seq=BusState.last_seq + count)
     )
     last = (
-        await session.execute(
-            select(BusState.last_seq).where(BusState.name == EMBEDDED_SEQUENCER)
-        )
+        await session.execute(select(BusState.last_seq).where(BusState.name == EMBEDDED_SEQUENCER))
     ).scalar_one()
     return int(last) - count + 1
 

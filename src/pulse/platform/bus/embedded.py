@@ -126,6 +126,9 @@ class EmbeddedBus(EventBus):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:
+            # Positions first: a consumer committing between the two reads must not make the
+            # stream look finished while its new events are still unsequenced.
+            positions = dict(self._positions)
             async with self.uow_factory(readonly=True) as uow:
                 pending = (
                     await uow.session.execute(
@@ -140,7 +143,7 @@ class EmbeddedBus(EventBus):
                     )
                 ).scalar_one_or_none() or 0
             if pending == 0 and all(
-                self._positions.get(r.consumer.name, 0) >= last for r in self.runners
+                positions.get(r.consumer.name, 0) >= last for r in self.runners
             ):
                 return True
             self.wake()
