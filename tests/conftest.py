@@ -18,10 +18,13 @@ from asgi_lifespan import LifespanManager
 from pulse.app import create_app
 from pulse.bootstrap import Container, build_container
 from pulse.platform.migrate import upgrade
+from pulse.platform.observability import configure_logging
 from pulse.platform.settings import Settings
 from tests import servers
 
 _counter = itertools.count()
+# Plain JSON lines: the console renderer's rich tracebacks are slow on large frames.
+configure_logging("INFO", json=True)
 BACKENDS = ["sqlite", "postgres"]
 
 

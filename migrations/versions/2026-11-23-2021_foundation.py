@@ -271,6 +271,9 @@ def upgrade() -> None:
         ),
         [{"name": "orders", "prefix": "SO-", "width": 6, "next_value": 1}],
     )
+    if op.get_bind().dialect.name != "sqlite":
+        # Order numbers may have gaps, so they come from a sequence that locks nothing.
+        op.execute(sa.schema.CreateSequence(sa.Sequence("orders_number_seq")))
     op.bulk_insert(
         sa.table("bus_state", sa.column("name", sa.String), sa.column("last_seq", sa.BigInteger)),
         [{"name": "embedded", "last_seq": 0}],
@@ -278,6 +281,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        op.execute(sa.schema.DropSequence(sa.Sequence("orders_number_seq")))
     op.drop_table("order_status_history")
     op.drop_table("order_lines")
     op.drop_table("stock_reservations")

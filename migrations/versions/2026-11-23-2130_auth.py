@@ -58,9 +58,7 @@ def upgrade() -> None:
         sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("username", name=op.f("pk_login_throttle")),
     )
-    op.create_index(
-        "ix_login_throttle_last_failure_at", "login_throttle", ["last_failure_at"]
-    )
+    op.create_index("ix_login_throttle_last_failure_at", "login_throttle", ["last_failure_at"])
 
 
 def downgrade() -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.inventory.models import Product, Reservation, StockLevel, StockMovement
@@ -152,7 +152,7 @@ async def level_figures(
 
 async def add_movements(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(StockMovement), list(rows))
+        await session.execute(StockMovement.__table__.insert(), list(rows))
 
 
 async def reservations_for(session: AsyncSession, order_id: uuid.UUID) -> list[Reservation]:
@@ -164,7 +164,7 @@ async def reservations_for(session: AsyncSession, order_id: uuid.UUID) -> list[R
 
 async def add_reservations(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(Reservation), list(rows))
+        await session.execute(Reservation.__table__.insert(), list(rows))
 
 
 async def set_reservation_status(

@@ -70,8 +70,8 @@ async def search_customers(
 async def insert_order(
     session: AsyncSession, order: dict[str, Any], lines: Sequence[dict[str, Any]]
 ) -> None:
-    await session.execute(insert(Order), [order])
-    await session.execute(insert(OrderLine), list(lines))
+    await session.execute(Order.__table__.insert(), [order])
+    await session.execute(OrderLine.__table__.insert(), list(lines))
 
 
 async def get_order(

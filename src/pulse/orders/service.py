@@ -216,7 +216,7 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
             field="items",
         )
     now = utcnow()
-    number = await next_number(uow, "orders")
+    number = await next_number(uow, "orders", gapless=False)
     order = {
         "id": order_id,
         "number": number,

@@ -112,7 +112,7 @@ class ConsumerRunner:
             if applied:
                 now = utcnow()
                 await uow.session.execute(
-                    insert(ProcessedEvent),
+                    ProcessedEvent.__table__.insert(),
                     [{"consumer": name, "event_id": e.id, "processed_at": now} for e in applied],
                 )
             if write_position is not None:

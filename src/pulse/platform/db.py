@@ -120,12 +120,21 @@ class Database:
             if sqlite_inline and path and path != ":memory:":
                 kwargs["async_creator"] = connector(path, timeout=5)
         elif pool_size > 0:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            # No pre-ping: it costs a round trip per checkout; a disconnect error instead
+            # invalidates the whole pool, and callers (consumer loops) retry.
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         else:
             kwargs["poolclass"] = NullPool
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self.dialect = self.engine.dialect.name
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # Repositories write with UPDATE statements and re-read what they need, so the ORM
+        # need not mirror those updates into loaded objects (a measurable cost per statement).
+        self.sessionmaker = async_sessionmaker(
+            self.engine,
+            expire_on_commit=False,
+            autoflush=False,
+            execution_options={"synchronize_session": False},
+        )
         self._writer_lock = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
             _configure_sqlite(self.engine)

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -166,6 +167,17 @@ def install_error_handlers(app: FastAPI) -> None:
             503,
             "database_unavailable",
             "the database could not complete the request",
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    @app.exception_handler(TimeoutError)
+    async def _busy(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("request_timed_out", error=repr(exc))
+        return problem(
+            503,
+            "busy",
+            "the server is too busy to answer now; try again shortly",
             instance=request.url.path,
         )
 

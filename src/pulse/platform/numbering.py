@@ -4,7 +4,8 @@ must have no gaps, a rolled-back transaction gives its number back."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, select, update
+from sqlalchemy import Integer, Sequence, String, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pulse.platform.db import Base
@@ -20,8 +21,32 @@ class NumberSeries(Base):
     next_value: Mapped[int] = mapped_column(Integer, default=1)
 
 
-async def next_number(uow: UnitOfWork, series: str) -> str:
+async def next_number(uow: UnitOfWork, series: str, *, gapless: bool = True) -> str:
+    """The next number of a series.
+
+    A gapless series (invoices) is bumped inside the caller's transaction, so its row stays
+    locked until that commits and a rollback gives the number back. Other series (orders)
+    take their value from a database sequence on PostgreSQL and MariaDB, which locks
+    nothing, so concurrent callers do not queue behind each other's whole transaction; a
+    rolled-back caller leaves a gap. SQLite serialises writers anyway and uses the row.
+    """
+    if gapless or uow.db.is_sqlite:
+        return await _bump(uow.session, series)
     session = uow.session
+    value = (await session.execute(select(sequence_for(series).next_value()))).scalar_one()
+    prefix, width = (
+        await session.execute(
+            select(NumberSeries.prefix, NumberSeries.width).where(NumberSeries.name == series)
+        )
+    ).one()
+    return f"{prefix}{int(value):0{width}d}"
+
+
+def sequence_for(series: str) -> Sequence:
+    return Sequence(f"{series}_number_seq")
+
+
+async def _bump(session: AsyncSession, series: str) -> str:
     result = await session.execute(
         update(NumberSeries)
         .where(NumberSeries.name == series)

@@ -142,7 +142,7 @@ async def append(
         for offset, row in enumerate(rows):
             row["stream_seq"] = first + offset
             row["published_at"] = now
-    await session.execute(insert(OutboxRecord), rows)
+    await session.execute(OutboxRecord.__table__.insert(), rows)
 
 
 async def _take_positions(session: AsyncSession, count: int) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pulse.platform import outbox
 from pulse.platform.db import Database, open_session
 from pulse.platform.events import Envelope, Event, envelope_for
+from pulse.platform.pg_notify import notify_outbox
 
 
 class UnitOfWork:
@@ -85,6 +86,8 @@ class UnitOfWork:
     async def commit(self) -> None:
         if self._pending:
             await outbox.append(self.session, self._pending, sequence=self.sequence_inline)
+            if self.db.dialect == "postgresql":
+                await notify_outbox(self.session)
         await self.session.commit()
         self._committed = True
         if self._pending and self._notify is not None:

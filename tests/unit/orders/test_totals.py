@@ -48,7 +48,7 @@ class Fakes:
     async def customer_exists(self, session: Any, customer_id: uuid.UUID) -> bool:
         return True
 
-    async def next_number(self, uow: Any, series: str) -> str:
+    async def next_number(self, uow: Any, series: str, *, gapless: bool = True) -> str:
         return "SO-000042"
 
     async def insert_order(self, session: Any, order: dict, lines: list) -> None:

@@ -32,6 +32,7 @@ from pulse.platform.bus.base import ConsumerStatus, EventBus
 from pulse.platform.consumers import ConsumerRunner
 from pulse.platform.events import Envelope, utcnow
 from pulse.platform.outbox import OutboxRecord
+from pulse.platform.pg_notify import OutboxListener
 from pulse.platform.settings import Settings
 from pulse.platform.uow import UnitOfWorkFactory
 
@@ -75,6 +76,7 @@ class NatsBus(EventBus):
         self._set_up = asyncio.Event()
         self._relay_wake = asyncio.Event()
         self._stopping = False
+        self._listener: OutboxListener | None = None
 
     def subject(self, event_type: str) -> str:
         return f"{self.prefix}.{event_type}"
@@ -84,6 +86,10 @@ class NatsBus(EventBus):
         self._stopping = False
         self._set_up.clear()
         self._setup_task = asyncio.create_task(self._connect_and_run(), name="nats-setup")
+        if self.run_relay and self.uow_factory.db.dialect == "postgresql":
+            # Writers in other processes wake this relay through PostgreSQL.
+            self._listener = OutboxListener(self.uow_factory.db.url, self.wake)
+            self._listener.start()
         # A bus that is down must not keep the process from starting: the client keeps
         # trying in the background and ready() says so meanwhile.
         with contextlib.suppress(TimeoutError):
@@ -91,6 +97,9 @@ class NatsBus(EventBus):
 
     async def stop(self) -> None:
         self._stopping = True
+        if self._listener is not None:
+            await self._listener.stop()
+            self._listener = None
         tasks = [t for t in [self._setup_task, *self._tasks] if t is not None]
         for task in tasks:
             task.cancel()
