@@ -40,7 +40,7 @@ async def import_orders(uow: UnitOfWork, history: list[HistoricalOrder]) -> int:
     if not history:
         return 0
     catalogue = await catalogue_lines(uow, {sku for h in history for sku, _ in h.items})
-    numbers = await next_numbers(uow, "orders", len(history))
+    numbers = await next_numbers(uow, "orders", len(history), gapless=False)
     orders, lines, changes = [], [], []
     for number, h in zip(numbers, history, strict=True):
         if h.status not in FINAL_PATH:

@@ -5,7 +5,6 @@ must have no gaps, a rolled-back transaction gives its number back."""
 from __future__ import annotations
 
 from sqlalchemy import Integer, Sequence, String, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pulse.platform.db import Base
@@ -30,56 +29,40 @@ async def next_number(uow: UnitOfWork, series: str, *, gapless: bool = True) -> 
     nothing, so concurrent callers do not queue behind each other's whole transaction; a
     rolled-back caller leaves a gap. SQLite serialises writers anyway and uses the row.
     """
-    if gapless or uow.db.is_sqlite:
-        return await _bump(uow.session, series)
+    return (await next_numbers(uow, series, 1, gapless=gapless))[0]
+
+
+async def next_numbers(
+    uow: UnitOfWork, series: str, count: int, *, gapless: bool = True
+) -> list[str]:
+    """`count` consecutive numbers (a block for bulk imports), by the rules above."""
     session = uow.session
-    value = (await session.execute(select(sequence_for(series).next_value()))).scalar_one()
-    prefix, width = (
-        await session.execute(
-            select(NumberSeries.prefix, NumberSeries.width).where(NumberSeries.name == series)
+    if gapless or uow.db.is_sqlite:
+        result = await session.execute(
+            update(NumberSeries)
+            .where(NumberSeries.name == series)
+            .values(next_value=NumberSeries.next_value + count)
         )
-    ).one()
-    return f"{prefix}{int(value):0{width}d}"
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise LookupError(f"numbering series {series!r} does not exist")
+        prefix, width, after = (
+            await session.execute(
+                select(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value).where(
+                    NumberSeries.name == series
+                )
+            )
+        ).one()
+        values = list(range(after - count, after))
+    else:
+        next_value = select(sequence_for(series).next_value())
+        values = [int((await session.execute(next_value)).scalar_one()) for _ in range(count)]
+        prefix, width = (
+            await session.execute(
+                select(NumberSeries.prefix, NumberSeries.width).where(NumberSeries.name == series)
+            )
+        ).one()
+    return [f"{prefix}{value:0{width}d}" for value in values]
 
 
 def sequence_for(series: str) -> Sequence:
     return Sequence(f"{series}_number_seq")
-
-
-async def _bump(session: AsyncSession, series: str) -> str:
-    result = await session.execute(
-        update(NumberSeries)
-        .where(NumberSeries.name == series)
-        .values(next_value=NumberSeries.next_value + 1)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise LookupError(f"numbering series {series!r} does not exist")
-    prefix, width, after = (
-        await session.execute(
-            select(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value).where(
-                NumberSeries.name == series
-            )
-        )
-    ).one()
-    return f"{prefix}{after - 1:0{width}d}"
-
-
-async def next_numbers(uow: UnitOfWork, series: str, count: int) -> list[str]:
-    """A block of consecutive numbers in one step (bulk imports)."""
-    session = uow.session
-    result = await session.execute(
-        update(NumberSeries)
-        .where(NumberSeries.name == series)
-        .values(next_value=NumberSeries.next_value + count)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise LookupError(f"numbering series {series!r} does not exist")
-    prefix, width, after = (
-        await session.execute(
-            select(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value).where(
-                NumberSeries.name == series
-            )
-        )
-    ).one()
-    first = after - count
-    return [f"{prefix}{value:0{width}d}" for value in range(first, after)]
