@@ -86,7 +86,10 @@ class ConsumerRunner:
         wanted = [e for e in envelopes if self.consumer.wants(e.type)]
         first = wanted[0] if wanted else envelopes[0]
         async with self.uow_factory(
-            actor=first.actor, correlation_id=first.correlation_id, causation_id=str(first.id)
+            actor=first.actor,
+            correlation_id=first.correlation_id,
+            causation_id=str(first.id),
+            priority=True,
         ) as uow:
             done: set = set()
             if wanted:
@@ -141,7 +144,7 @@ class ConsumerRunner:
             event_type=envelope.type,
             error=repr(error),
         )
-        async with self.uow_factory(causation_id=str(envelope.id)) as uow:
+        async with self.uow_factory(causation_id=str(envelope.id), priority=True) as uow:
             await outbox.record_dead_letter(
                 uow.session,
                 consumer=self.consumer.name,
@@ -169,7 +172,7 @@ class ConsumerRunner:
 
     async def dead_letter_raw(self, raw: bytes, error: str) -> None:
         """For bytes that are not even an envelope (only a broker can deliver those)."""
-        async with self.uow_factory() as uow:
+        async with self.uow_factory(priority=True) as uow:
             await outbox.record_dead_letter(
                 uow.session,
                 consumer=self.consumer.name,

@@ -7,7 +7,6 @@ requests queue instead of failing with "database is locked".
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from pulse.platform.sqlite_inline import connector
+from pulse.platform.writer_lock import WriterLock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -135,18 +135,21 @@ class Database:
             autoflush=False,
             execution_options={"synchronize_session": False},
         )
-        self._writer_lock = asyncio.Lock() if self.is_sqlite else None
+        self._writer_lock = WriterLock() if self.is_sqlite else None
         if self.is_sqlite:
             _configure_sqlite(self.engine)
 
     @contextlib.asynccontextmanager
-    async def writer(self) -> AsyncIterator[None]:
+    async def writer(self, *, priority: bool = False) -> AsyncIterator[None]:
         """Serialise write transactions inside this process (SQLite only)."""
         if self._writer_lock is None:
             yield
             return
-        async with self._writer_lock:
+        await self._writer_lock.acquire(priority=priority)
+        try:
             yield
+        finally:
+            self._writer_lock.release()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

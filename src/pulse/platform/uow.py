@@ -29,9 +29,11 @@ class UnitOfWork:
         causation_id: str | None = None,
         readonly: bool = False,
         sequence_inline: bool = False,
+        priority: bool = False,
     ) -> None:
         self.db = db
         self.sequence_inline = sequence_inline
+        self.priority = priority
         self.actor = actor
         self.correlation_id = correlation_id
         self.causation_id = causation_id
@@ -47,7 +49,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         if not self.readonly:
-            await self._stack.enter_async_context(self.db.writer())
+            await self._stack.enter_async_context(self.db.writer(priority=self.priority))
         self.session = await open_session(self.db, readonly=self.readonly)
         self._stack.push_async_callback(self.session.close)
         return self
@@ -120,7 +122,9 @@ class UnitOfWorkFactory:
         correlation_id: str | None = None,
         causation_id: str | None = None,
         readonly: bool = False,
+        priority: bool = False,
     ) -> UnitOfWork:
+        """`priority`: consumers and relays, which move orders along, write before requests."""
         return UnitOfWork(
             self.db,
             notify=self.notify,
@@ -129,4 +133,5 @@ class UnitOfWorkFactory:
             causation_id=causation_id,
             readonly=readonly,
             sequence_inline=self.sequence_inline,
+            priority=priority,
         )

@@ -55,7 +55,7 @@ class EmbeddedBus(EventBus):
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
         self._stopping = False
-        async with self.uow_factory() as uow:
+        async with self.uow_factory(priority=True) as uow:
             await _ensure_sequencer(uow)
             for runner in self.runners:
                 self._positions[runner.consumer.name] = await _ensure_position(
@@ -172,7 +172,7 @@ class EmbeddedBus(EventBus):
 
     async def sequence_pending(self) -> int:
         """Give the committed, unsequenced outbox rows their stream positions."""
-        async with self.uow_factory() as uow:
+        async with self.uow_factory(priority=True) as uow:
             session = uow.session
             last = (
                 await session.execute(
@@ -254,7 +254,7 @@ class EmbeddedBus(EventBus):
             self._positions[name] = newest
             loop = asyncio.get_running_loop()
             if loop.time() - self._idle_saved_at.get(name, 0.0) > IDLE_POSITION_SAVE_SECONDS:
-                async with self.uow_factory() as uow:
+                async with self.uow_factory(priority=True) as uow:
                     await _store_position(uow, name, newest)
                     await uow.commit()
                 self._idle_saved_at[name] = loop.time()
