@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 from pulse.inventory.models import Product
 from pulse.inventory.schemas import ProductCreate
 from pulse.inventory.service import create_product
+from pulse.orders.customers import create_customer
 from pulse.orders.history import HistoricalOrder, import_orders
 from pulse.orders.schemas import CustomerCreate
-from pulse.orders.service import create_customer
 from pulse.platform.db import Database
 from pulse.platform.events import utcnow
 from pulse.platform.settings import Settings

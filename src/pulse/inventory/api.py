@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from pulse.inventory import service
+from pulse.inventory import reservations, service
 from pulse.inventory.schemas import (
     AdjustStock,
     MovementPage,
@@ -99,7 +99,7 @@ async def adjust(sku: SkuPath, data: AdjustStock, uow: UowDep, _: CanWrite) -> S
 async def reserve(sku: SkuPath, data: ReserveStock, uow: UowDep, _: CanReserve) -> ReservationRead:
     await service.get_stock(uow, sku)
     hold_id = uuid.uuid4()
-    ok, shortages = await service.reserve(
+    ok, shortages = await reservations.reserve(
         uow, hold_id, [(sku, data.qty)], reason=data.reference or "manual hold", source="hold"
     )
     if not ok:
@@ -117,7 +117,9 @@ async def reserve(sku: SkuPath, data: ReserveStock, uow: UowDep, _: CanReserve) 
 @router.post("/{sku}/release", response_model=StockRead)
 async def release(sku: SkuPath, data: ReleaseStock, uow: UowDep, _: CanReserve) -> StockRead:
     await service.get_stock(uow, sku)
-    lines = await service.release(uow, data.reservation_id, reason="manual release", source="hold")
+    lines = await reservations.release(
+        uow, data.reservation_id, reason="manual release", source="hold"
+    )
     if not lines or any(line.sku != sku for line in lines):
         raise NotFound(
             f"no active reservation {data.reservation_id} for '{sku}'", field="reservation_id"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pulse.inventory import service
+from pulse.inventory import reservations
 from pulse.orders import OrderCancelled, OrderPlaced, OrderShipped
 from pulse.platform.events import Envelope, Event
 from pulse.platform.uow import UnitOfWork
@@ -10,16 +10,16 @@ from pulse.platform.uow import UnitOfWork
 
 async def reserve_for_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
     assert isinstance(event, OrderPlaced)
-    await service.reserve_for_order(
+    await reservations.reserve_for_order(
         uow, event.order_id, [(line.sku, line.qty) for line in event.lines]
     )
 
 
 async def release_for_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
     assert isinstance(event, OrderCancelled)
-    await service.release(uow, event.order_id, reason="order cancelled")
+    await reservations.release(uow, event.order_id, reason="order cancelled")
 
 
 async def ship_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
     assert isinstance(event, OrderShipped)
-    await service.ship(uow, event.order_id)
+    await reservations.ship(uow, event.order_id)

@@ -4,7 +4,7 @@ a movement row and an event, in the caller's unit of work."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,12 +14,7 @@ from pulse.inventory import repository as repo
 from pulse.inventory.events import (
     ProductCreated,
     ProductUpdated,
-    Shortage,
     StockChanged,
-    StockLine,
-    StockReleased,
-    StockReservationFailed,
-    StockReserved,
 )
 from pulse.inventory.models import Product, StockLevel, StockMovement
 from pulse.inventory.schemas import (
@@ -73,7 +68,7 @@ def to_read(product: Product, stock: StockLevel) -> StockRead:
     )
 
 
-def _movement(
+def movement_row(
     uow: UnitOfWork,
     *,
     sku: str,
@@ -137,7 +132,7 @@ async def create_product(uow: UnitOfWork, data: ProductCreate) -> StockRead:
         await repo.add_movements(
             uow.session,
             [
-                _movement(
+                movement_row(
                     uow,
                     sku=data.sku,
                     kind="receipt",
@@ -261,7 +256,7 @@ async def change_on_hand(
     await repo.add_movements(
         uow.session,
         [
-            _movement(
+            movement_row(
                 uow,
                 sku=sku,
                 kind=kind,
@@ -286,203 +281,3 @@ async def change_on_hand(
     product, stock = await _require(uow, sku)
     await uow.session.refresh(stock)
     return to_read(product, stock)
-
-
-# -- reservations ----------------------------------------------------------------------------
-def _merge(lines: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
-    merged: dict[str, int] = {}
-    for sku, qty in lines:
-        merged[sku] = merged.get(sku, 0) + qty
-    # A fixed order keeps two transactions from locking the same rows in opposite orders.
-    return sorted(merged.items())
-
-
-async def reserve(
-    uow: UnitOfWork,
-    reference_id: uuid.UUID,
-    lines: Sequence[tuple[str, int]],
-    *,
-    reason: str,
-    source: str = "order",
-) -> tuple[bool, list[Shortage]]:
-    """Reserve every line or none. Returns (ok, shortages)."""
-    session = uow.session
-    if await repo.reservations_for(session, reference_id):
-        return True, []  # already reserved for this reference: nothing more to do
-    wanted = _merge(lines)
-    now = utcnow()
-    done: list[tuple[str, int]] = []
-    failed = False
-    for sku, qty in wanted:
-        if await repo.try_reserve(session, sku, qty, now):
-            done.append((sku, qty))
-        else:
-            failed = True
-            break
-    if failed:
-        for sku, qty in done:
-            await repo.try_unreserve(session, sku, qty, now)
-        figures = await repo.level_figures(session, [s for s, _ in wanted], latest=True)
-        shortages = []
-        for sku, qty in wanted:
-            on_hand, reserved = figures.get(sku, (0, 0))
-            if on_hand - reserved < qty:
-                shortages.append(
-                    Shortage(sku=sku, requested=qty, available=max(0, on_hand - reserved))
-                )
-        return False, shortages
-    figures = await repo.level_figures(session, [s for s, _ in wanted])
-    await repo.add_reservations(
-        session,
-        [
-            {
-                "order_id": reference_id,
-                "sku": sku,
-                "qty": qty,
-                "status": "active",
-                "source": source,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for sku, qty in wanted
-        ],
-    )
-    await repo.add_movements(
-        session,
-        [
-            _movement(
-                uow,
-                sku=sku,
-                kind="reservation",
-                qty=qty,
-                on_hand=figures[sku][0],
-                reserved=figures[sku][1],
-                reason=reason,
-                order_id=reference_id,
-                now=now,
-            )
-            for sku, qty in wanted
-        ],
-    )
-    uow.emit(
-        StockReserved(
-            order_id=reference_id,
-            lines=tuple(
-                StockLine(
-                    sku=sku, qty=qty, qty_on_hand=figures[sku][0], reserved_qty=figures[sku][1]
-                )
-                for sku, qty in wanted
-            ),
-        )
-    )
-    return True, []
-
-
-async def reserve_for_order(
-    uow: UnitOfWork, order_id: uuid.UUID, lines: Sequence[tuple[str, int]]
-) -> bool:
-    ok, shortages = await reserve(uow, order_id, lines, reason="order")
-    if not ok:
-        detail = ", ".join(
-            f"{s.sku}: {s.requested} wanted, {s.available} available" for s in shortages
-        )
-        uow.emit(
-            StockReservationFailed(
-                order_id=order_id, reason=f"not enough stock ({detail})", shortages=tuple(shortages)
-            )
-        )
-    return ok
-
-
-async def release(
-    uow: UnitOfWork, reference_id: uuid.UUID, *, reason: str, source: str = "order"
-) -> list[StockLine]:
-    """Release every active reservation of a reference (an order, or a manual hold)."""
-    session = uow.session
-    now = utcnow()
-    released: list[tuple[str, int]] = []
-    for res in await repo.reservations_for(session, reference_id):
-        if res.status != "active" or res.source != source:
-            continue
-        if await repo.set_reservation_status(
-            session, reference_id, res.sku, expected="active", status="released", now=now
-        ):
-            if not await repo.try_unreserve(session, res.sku, res.qty, now):
-                raise Conflict(f"reserved stock of '{res.sku}' is lower than its reservations")
-            released.append((res.sku, res.qty))
-    if not released:
-        return []
-    figures = await repo.level_figures(session, [s for s, _ in released])
-    await repo.add_movements(
-        session,
-        [
-            _movement(
-                uow,
-                sku=sku,
-                kind="release",
-                qty=-qty,
-                on_hand=figures[sku][0],
-                reserved=figures[sku][1],
-                reason=reason,
-                order_id=reference_id,
-                now=now,
-            )
-            for sku, qty in released
-        ],
-    )
-    out = [
-        StockLine(sku=sku, qty=qty, qty_on_hand=figures[sku][0], reserved_qty=figures[sku][1])
-        for sku, qty in released
-    ]
-    uow.emit(StockReleased(order_id=reference_id, lines=tuple(out)))
-    return out
-
-
-async def ship(uow: UnitOfWork, order_id: uuid.UUID) -> list[StockLine]:
-    """Take an order's reserved units out of stock."""
-    session = uow.session
-    now = utcnow()
-    shipped: list[tuple[str, int]] = []
-    for res in await repo.reservations_for(session, order_id):
-        if res.status != "active":
-            continue
-        if await repo.set_reservation_status(
-            session, order_id, res.sku, expected="active", status="shipped", now=now
-        ):
-            if not await repo.try_ship(session, res.sku, res.qty, now):
-                raise Conflict(f"reserved stock of '{res.sku}' is lower than its reservations")
-            shipped.append((res.sku, res.qty))
-    figures = await repo.level_figures(session, [s for s, _ in shipped]) if shipped else {}
-    await repo.add_movements(
-        session,
-        [
-            _movement(
-                uow,
-                sku=sku,
-                kind="shipment",
-                qty=-qty,
-                on_hand=figures[sku][0],
-                reserved=figures[sku][1],
-                reason="order shipped",
-                order_id=order_id,
-                now=now,
-            )
-            for sku, qty in shipped
-        ],
-    )
-    out = []
-    for sku, qty in shipped:
-        on_hand, reserved = figures[sku]
-        uow.emit(
-            StockChanged(
-                sku=sku,
-                kind="shipment",
-                delta=-qty,
-                qty_on_hand=on_hand,
-                reserved_qty=reserved,
-                reason="order shipped",
-                order_id=order_id,
-            )
-        )
-        out.append(StockLine(sku=sku, qty=qty, qty_on_hand=on_hand, reserved_qty=reserved))
-    return out

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
+from pulse.orders import customers as customer_cases
 from pulse.orders import service
 from pulse.orders.schemas import (
     CustomerCreate,
@@ -44,14 +45,14 @@ async def list_customers(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> CustomerPage:
-    return await service.list_customers(uow, q=q, limit=limit, offset=offset)
+    return await customer_cases.list_customers(uow, q=q, limit=limit, offset=offset)
 
 
 @customers.post("", response_model=CustomerRead, status_code=status.HTTP_201_CREATED)
 async def create_customer(
     data: CustomerCreate, uow: UowDep, _: Annotated[Principal, Requires("customers:write")]
 ) -> CustomerRead:
-    result = await service.create_customer(uow, data)
+    result = await customer_cases.create_customer(uow, data)
     await uow.commit()
     return result
 
@@ -60,7 +61,7 @@ async def create_customer(
 async def get_customer(
     customer_id: uuid.UUID, uow: ReadUowDep, _: Annotated[Principal, Requires("customers:read")]
 ) -> CustomerRead:
-    return await service.get_customer(uow, customer_id)
+    return await customer_cases.get_customer(uow, customer_id)
 
 
 @customers.patch("/{customer_id}", response_model=CustomerRead)
@@ -70,7 +71,7 @@ async def update_customer(
     uow: UowDep,
     _: Annotated[Principal, Requires("customers:write")],
 ) -> CustomerRead:
-    result = await service.update_customer(uow, customer_id, data)
+    result = await customer_cases.update_customer(uow, customer_id, data)
     await uow.commit()
     return result
 

@@ -9,8 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pulse.inventory import catalogue_lines
 from pulse.orders import repository as repo
 from pulse.orders.events import (
-    CustomerCreated,
-    CustomerUpdated,
     OrderCancelled,
     OrderConfirmed,
     OrderLineData,
@@ -19,12 +17,8 @@ from pulse.orders.events import (
     OrderShipped,
     OrderStatusChanged,
 )
-from pulse.orders.models import Customer, Order
+from pulse.orders.models import Order
 from pulse.orders.schemas import (
-    CustomerCreate,
-    CustomerPage,
-    CustomerRead,
-    CustomerUpdate,
     OrderCreate,
     OrderLineRead,
     OrderPage,
@@ -58,112 +52,6 @@ SYSTEM_ONLY = {OrderStatus.CONFIRMED, OrderStatus.REJECTED}
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-# -- customers -------------------------------------------------------------------------------
-def customer_read(c: Customer) -> CustomerRead:
-    return CustomerRead(
-        id=c.id,
-        code=c.code,
-        name=c.name,
-        email=c.email,
-        phone=c.phone,
-        billing_address=c.billing_address,
-        payment_terms_days=c.payment_terms_days,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-    )
-
-
-async def create_customer(uow: UnitOfWork, data: CustomerCreate) -> CustomerRead:
-    email = str(data.email)
-    if await repo.email_taken(uow.session, email):
-        raise Conflict(
-            f"a customer with email '{email}' already exists", code="duplicate_email", field="email"
-        )
-    if data.code and await repo.code_taken(uow.session, data.code):
-        raise Conflict(
-            f"a customer with code '{data.code}' already exists",
-            code="duplicate_code",
-            field="code",
-        )
-    now = utcnow()
-    customer = Customer(
-        id=uuid.uuid4(),
-        code=data.code,
-        name=data.name,
-        email=email,
-        phone=data.phone,
-        billing_address=data.billing_address,
-        payment_terms_days=data.payment_terms_days,
-        created_at=now,
-        updated_at=now,
-    )
-    await repo.add_customer(uow.session, customer)
-    uow.emit(
-        CustomerCreated(
-            customer_id=customer.id,
-            name=customer.name,
-            email=email,
-            payment_terms_days=customer.payment_terms_days,
-        )
-    )
-    return customer_read(customer)
-
-
-async def _customer(uow: UnitOfWork, customer_id: uuid.UUID) -> Customer:
-    customer = await repo.get_customer(uow.session, customer_id)
-    if customer is None:
-        raise NotFound(f"no customer {customer_id}", field="customer_id")
-    return customer
-
-
-async def get_customer(uow: UnitOfWork, customer_id: uuid.UUID) -> CustomerRead:
-    return customer_read(await _customer(uow, customer_id))
-
-
-async def update_customer(
-    uow: UnitOfWork, customer_id: uuid.UUID, data: CustomerUpdate
-) -> CustomerRead:
-    customer = await _customer(uow, customer_id)
-    changes = data.model_dump(exclude_unset=True)
-    for name in ("name", "email", "payment_terms_days"):
-        if name in changes and changes[name] is None:
-            raise InvalidInput(f"{name} cannot be null", field=name)
-    if "email" in changes:
-        changes["email"] = str(changes["email"])
-        if await repo.email_taken(uow.session, changes["email"], other_than=customer_id):
-            raise Conflict(
-                f"a customer with email '{changes['email']}' already exists",
-                code="duplicate_email",
-                field="email",
-            )
-    if changes.get("code") and await repo.code_taken(
-        uow.session, changes["code"], other_than=customer_id
-    ):
-        raise Conflict(
-            f"a customer with code '{changes['code']}' already exists",
-            code="duplicate_code",
-            field="code",
-        )
-    for name, value in changes.items():
-        if name in ("phone", "billing_address") and value is None:
-            value = ""
-        setattr(customer, name, value)
-    if changes:
-        customer.updated_at = utcnow()
-        await uow.session.flush()
-        uow.emit(CustomerUpdated(customer_id=customer_id, changes=changes))
-    return customer_read(customer)
-
-
-async def list_customers(
-    uow: UnitOfWork, *, q: str | None, limit: int, offset: int
-) -> CustomerPage:
-    rows, total = await repo.search_customers(uow.session, q=q, limit=limit, offset=offset)
-    return CustomerPage(
-        items=[customer_read(c) for c in rows], total=total, limit=limit, offset=offset
-    )
 
 
 # -- placing ---------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ import pytest
 from pulse.bootstrap import Container, build_container
 from pulse.inventory import service as inventory_service
 from pulse.inventory.schemas import ProductCreate
+from pulse.orders import customers as orders_customers
 from pulse.orders import service as orders_service
 from pulse.orders.schemas import CustomerCreate, OrderCreate, OrderItemIn
 from pulse.platform.settings import Settings
@@ -171,7 +172,7 @@ async def test_killed_relay_and_worker_lose_and_repeat_nothing(
 
 async def _crash_run(container: Container, procs: Processes) -> int:
     async with container.uow(actor="crash-test") as uow:
-        customer = await orders_service.create_customer(
+        customer = await orders_customers.create_customer(
             uow, CustomerCreate(name="Crash Test", email="crash@example.com")
         )
         for sku, qty in SKUS.items():

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pulse.bootstrap import Container, build_container
+from pulse.inventory import reservations
 from pulse.inventory import service as inventory
 from pulse.inventory.models import Reservation, StockMovement
 from pulse.inventory.schemas import ProductCreate
@@ -124,7 +125,7 @@ async def test_concurrent_reservations_in_separate_units_of_work(bare_container:
 
     async def buyer() -> bool:
         async with bare_container.uow(actor="buyer") as uow:
-            ok, shortages = await inventory.reserve(uow, uuid.uuid4(), [(sku, 1)], reason="race")
+            ok, shortages = await reservations.reserve(uow, uuid.uuid4(), [(sku, 1)], reason="race")
             if ok:
                 await uow.commit()
             else:
