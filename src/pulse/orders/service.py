@@ -1,4 +1,5 @@
-"""Order and customer use cases. Totals are computed here, never taken from the client."""
+"""Order use cases: placing, reading and the status workflow. Totals are computed here,
+never taken from the client."""
 
 from __future__ import annotations
 
