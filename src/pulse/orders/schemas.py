@@ -104,6 +104,8 @@ class OrderCancel(_In):
 
 
 class OrderLineRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     line_no: int
     sku: str
     name: str
@@ -115,6 +117,8 @@ class OrderLineRead(BaseModel):
 
 
 class StatusChangeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     from_status: str | None
     to_status: str
     reason: str

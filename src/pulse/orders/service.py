@@ -183,35 +183,14 @@ async def get_order(uow: UnitOfWork, order_id: uuid.UUID) -> OrderRead:
         customer_id=order.customer_id,
         status=OrderStatus(order.status),
         status_reason=order.status_reason,
-        lines=[
-            OrderLineRead(
-                line_no=x.line_no,
-                sku=x.sku,
-                name=x.name,
-                qty=x.qty,
-                unit_price=x.unit_price,
-                tax_rate=x.tax_rate,
-                line_total=x.line_total,
-                line_tax=x.line_tax,
-            )
-            for x in lines
-        ],
+        lines=[OrderLineRead.model_validate(x) for x in lines],
         subtotal=order.subtotal,
         tax=order.tax,
         total=order.total,
         created_by=order.created_by,
         created_at=order.created_at,
         updated_at=order.updated_at,
-        history=[
-            StatusChangeRead(
-                from_status=h.from_status,
-                to_status=h.to_status,
-                reason=h.reason,
-                actor=h.actor,
-                at=h.at,
-            )
-            for h in history
-        ],
+        history=[StatusChangeRead.model_validate(h) for h in history],
     )
 
 
@@ -313,17 +292,7 @@ async def change_status(
             OrderShipped(
                 order_id=order_id,
                 number=order.number,
-                lines=tuple(
-                    OrderLineData(
-                        sku=x.sku,
-                        qty=x.qty,
-                        unit_price=x.unit_price,
-                        tax_rate=x.tax_rate,
-                        line_total=x.line_total,
-                        line_tax=x.line_tax,
-                    )
-                    for x in lines
-                ),
+                lines=tuple(OrderLineData.model_validate(x, from_attributes=True) for x in lines),
             )
         )
     else:
