@@ -16,8 +16,22 @@ class Settings(BaseSettings):
     database_url: str = ""
     # "embedded" for the in-process bus, or a nats:// URL.
     bus_url: str = "embedded"
+    # "" = a folder under data_dir; "file:///path" or a plain path;
+    # or "s3://bucket[/prefix]" (with the s3_* settings).
     object_store_url: str = ""
+    # For an s3:// object store: None endpoint = AWS itself; None keys = boto3's credential chain.
+    s3_endpoint_url: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_region: str = "us-east-1"
     olap_path: str = ""
+
+    # The company printed on invoices and credit notes.
+    company_name: str = "Pulse Demo Trading Ltd"
+    company_address: str = "1 Market Street\nSpringfield"
+    company_tax_id: str = ""
+    company_email: str = "billing@example.com"
+    currency: str = "EUR"
 
     nats_stream: str = "PULSE"
     nats_subject_prefix: str = "pulse"
