@@ -7,17 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-
-def no_nul(value: str | None) -> str | None:
-    """PostgreSQL cannot store NUL characters, so no backend takes them."""
-    if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-NoNul = AfterValidator(no_nul)
+from pulse.platform.validation import NoNul
 
 Sku = Annotated[
     str,

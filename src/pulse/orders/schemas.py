@@ -8,17 +8,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-
-def no_nul(value: str | None) -> str | None:
-    """PostgreSQL cannot store NUL characters, so no backend takes them."""
-    if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-NoNul = AfterValidator(no_nul)
+from pulse.platform.validation import NoNul
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoNul]
