@@ -80,6 +80,21 @@ def fresh_database(request: pytest.FixtureRequest, backend: str, tmp_path: Path)
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-speaking server (moto) on loopback, for the S3 object store."""
+    from moto.server import ThreadedMotoServer
+
+    # Port 0: the OS picks a free port when binding and the server reports it back.
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -9,7 +9,9 @@ import os
 import secrets
 from dataclasses import dataclass, field
 
-from pulse import inventory, orders
+from pulse import billing, inventory, orders
+from pulse.billing import handlers as billing_handlers
+from pulse.billing.documents import Documents, company_from
 from pulse.inventory import handlers as inventory_handlers
 from pulse.orders import handlers as orders_handlers
 from pulse.platform.auth.tokens import TokenCodec
@@ -18,12 +20,13 @@ from pulse.platform.consumers import Consumer, ConsumerRunner
 from pulse.platform.db import Database
 from pulse.platform.events import EventRegistry
 from pulse.platform.settings import Settings
+from pulse.platform.storage import ObjectStore, object_store
 from pulse.platform.uow import UnitOfWorkFactory
 
-EVENT_CLASSES = (*inventory.EVENTS, *orders.EVENTS)
+EVENT_CLASSES = (*inventory.EVENTS, *orders.EVENTS, *billing.EVENTS)
 
 
-def consumers() -> list[Consumer]:
+def consumers(documents: Documents) -> list[Consumer]:
     """Every consumer of this product and the events each one handles."""
     return [
         Consumer(
@@ -39,7 +42,30 @@ def consumers() -> list[Consumer]:
             {
                 inventory.StockReserved.type: [orders_handlers.confirm_order],
                 inventory.StockReservationFailed.type: [orders_handlers.reject_order],
+                billing.InvoiceIssued.type: [orders_handlers.mark_invoiced],
+                billing.PaymentReceived.type: [orders_handlers.mark_paid],
+                billing.CreditNoteIssued.type: [orders_handlers.mark_paid],
             },
+        ),
+        Consumer(
+            "billing",
+            {
+                orders.OrderConfirmed.type: [billing_handlers.invoice_order],
+                orders.OrderCancelled.type: [billing_handlers.settle_cancelled_order],
+            },
+        ),
+        Consumer(
+            "documents",
+            {
+                billing.InvoiceIssued.type: [documents.render_invoice],
+                billing.PaymentReceived.type: [documents.render_invoice],
+                billing.InvoiceVoided.type: [documents.render_invoice],
+                billing.CreditNoteIssued.type: [
+                    documents.render_credit_note,
+                    documents.render_invoice,
+                ],
+            },
+            reads_only=True,
         ),
     ]
 
@@ -52,6 +78,8 @@ class Container:
     uow: UnitOfWorkFactory
     tokens: TokenCodec
     bus: EventBus
+    store: ObjectStore
+    documents: Documents
     consumers: list[Consumer] = field(default_factory=list)
     started: bool = False
 
@@ -96,7 +124,11 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         # SQLite serialises writers, so the embedded stream can be numbered at commit.
         sequence_inline=db.is_sqlite and not settings.uses_nats,
     )
-    enabled = [c for c in consumers() if run_consumers and settings.consumer_enabled(c.name)]
+    store = object_store(settings)
+    documents = Documents(store, company_from(settings))
+    enabled = [
+        c for c in consumers(documents) if run_consumers and settings.consumer_enabled(c.name)
+    ]
     runners = [ConsumerRunner(c, uow_factory, registry) for c in enabled]
     bus: EventBus
     if settings.uses_nats:
@@ -126,5 +158,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         uow=uow_factory,
         tokens=tokens,
         bus=bus,
+        store=store,
+        documents=documents,
         consumers=enabled,
     )

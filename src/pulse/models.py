@@ -1,5 +1,6 @@
 """Every table of the product, gathered for Alembic and the test harness."""
 
+from pulse.billing import models as _billing_models  # noqa: F401
 from pulse.inventory import models as _inventory_models  # noqa: F401
 from pulse.orders import models as _orders_models  # noqa: F401
 from pulse.platform import idempotency as _idempotency  # noqa: F401

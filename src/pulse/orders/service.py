@@ -37,7 +37,8 @@ CENT = Decimal("0.01")
 # The largest amount a money column (NUMERIC(14, 2)) holds.
 MAX_AMOUNT = Decimal("999999999999.99")
 
-# Moves a user may ask for. `confirmed` and `rejected` come only from the stock reservation.
+# The workflow. `confirmed` and `rejected` come only from the stock reservation, `invoiced`
+# and `paid` only from billing (the invoice issued, the last payment received).
 TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
     OrderStatus.PLACED: {OrderStatus.CONFIRMED, OrderStatus.REJECTED, OrderStatus.CANCELLED},
     OrderStatus.CONFIRMED: {OrderStatus.INVOICED, OrderStatus.CANCELLED},
@@ -48,7 +49,18 @@ TRANSITIONS: dict[OrderStatus, set[OrderStatus]] = {
     OrderStatus.COMPLETED: set(),
     OrderStatus.CANCELLED: set(),
 }
-SYSTEM_ONLY = {OrderStatus.CONFIRMED, OrderStatus.REJECTED}
+SYSTEM_ONLY = {
+    OrderStatus.CONFIRMED,
+    OrderStatus.REJECTED,
+    OrderStatus.INVOICED,
+    OrderStatus.PAID,
+}
+SET_BY = {
+    OrderStatus.CONFIRMED: "the stock reservation",
+    OrderStatus.REJECTED: "the stock reservation",
+    OrderStatus.INVOICED: "billing when the invoice is issued",
+    OrderStatus.PAID: "billing when the invoice is paid in full",
+}
 
 
 def money(value: Decimal) -> Decimal:
@@ -278,7 +290,7 @@ async def change_status(
     order = await _order(uow, order_id, for_update=True)
     if target in SYSTEM_ONLY:
         raise Conflict(
-            f"'{target.value}' is set by the stock reservation, not by hand",
+            f"'{target.value}' is set by {SET_BY[target]}, not by hand",
             code="illegal_transition",
             field="status",
             extra={"current_status": order.status},
@@ -347,3 +359,24 @@ async def reject(uow: UnitOfWork, order_id: uuid.UUID, reason: str) -> datetime 
         return None
     uow.emit(OrderRejected(order_id=order_id, number=order.number, reason=reason[:500]))
     return order.created_at
+
+
+async def billing_moved(
+    uow: UnitOfWork, order_id: uuid.UUID, target: OrderStatus, reason: str
+) -> bool:
+    """Billing moved the order on (invoice issued → invoiced, paid in full → paid).
+
+    A move that no longer applies (the order was cancelled meanwhile, or a redelivered
+    event) changes nothing."""
+    order = await repo.get_order(uow.session, order_id)
+    if order is None or target not in TRANSITIONS[OrderStatus(order.status)]:
+        return False
+    previous = order.status
+    if not await _move(uow, order, target, reason):
+        return False
+    uow.emit(
+        OrderStatusChanged(
+            order_id=order_id, number=order.number, from_status=previous, to_status=target.value
+        )
+    )
+    return True

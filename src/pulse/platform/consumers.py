@@ -42,6 +42,11 @@ MAX_ATTEMPTS = 3
 class Consumer:
     name: str
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
+    # Handlers that only read the database and act on the outside world idempotently (render
+    # a document into the object store). They run in a read-only unit of work, outside the
+    # write transaction that then records the inbox and position, so slow work holds no
+    # write lock. A crash in between repeats the (idempotent) work.
+    reads_only: bool = False
 
     @property
     def event_types(self) -> set[str]:
@@ -85,33 +90,19 @@ class ConsumerRunner:
         name = self.consumer.name
         wanted = [e for e in envelopes if self.consumer.wants(e.type)]
         first = wanted[0] if wanted else envelopes[0]
+        pre_applied: list[Envelope] | None = None
+        if self.consumer.reads_only and wanted:
+            async with self.uow_factory(
+                actor=first.actor, correlation_id=first.correlation_id, readonly=True
+            ) as reader:
+                pre_applied = await self._handle(reader, wanted)
         async with self.uow_factory(
             actor=first.actor,
             correlation_id=first.correlation_id,
             causation_id=str(first.id),
             priority=True,
         ) as uow:
-            done: set = set()
-            if wanted:
-                rows = await uow.session.execute(
-                    select(ProcessedEvent.event_id).where(
-                        ProcessedEvent.consumer == name,
-                        ProcessedEvent.event_id.in_([e.id for e in wanted]),
-                    )
-                )
-                done = set(rows.scalars())
-            applied: list[Envelope] = []
-            for envelope in wanted:
-                if envelope.id in done:
-                    continue
-                event = self.registry.decode(envelope)
-                uow.actor = envelope.actor
-                uow.correlation_id = envelope.correlation_id
-                uow.causation_id = str(envelope.id)
-                for handler in self.consumer.handlers[envelope.type]:
-                    await handler(uow, event, envelope)
-                applied.append(envelope)
-                done.add(envelope.id)
+            applied = pre_applied if pre_applied is not None else await self._handle(uow, wanted)
             if applied:
                 now = utcnow()
                 await uow.session.execute(
@@ -123,6 +114,31 @@ class ConsumerRunner:
             await uow.commit()
         for envelope in applied:
             EVENTS_PROCESSED.labels(name, envelope.type).inc()
+
+    async def _handle(self, uow: UnitOfWork, wanted: Sequence[Envelope]) -> list[Envelope]:
+        """Run the handlers of each event not yet processed; return those it ran."""
+        done: set = set()
+        if wanted:
+            rows = await uow.session.execute(
+                select(ProcessedEvent.event_id).where(
+                    ProcessedEvent.consumer == self.consumer.name,
+                    ProcessedEvent.event_id.in_([e.id for e in wanted]),
+                )
+            )
+            done = set(rows.scalars())
+        applied: list[Envelope] = []
+        for envelope in wanted:
+            if envelope.id in done:
+                continue
+            event = self.registry.decode(envelope)
+            uow.actor = envelope.actor
+            uow.correlation_id = envelope.correlation_id
+            uow.causation_id = str(envelope.id)
+            for handler in self.consumer.handlers[envelope.type]:
+                await handler(uow, event, envelope)
+            applied.append(envelope)
+            done.add(envelope.id)
+        return applied
 
     async def _retry_then_dead_letter(
         self, envelope: Envelope, write_position: PositionWriter | None, first_error: Exception

@@ -89,7 +89,8 @@ def problem(
     }
     if instance:
         body["instance"] = instance
-    body.update({k: v for k, v in extra.items() if v is not None})
+    # Extra members never overwrite the standard ones.
+    body.update({k: v for k, v in extra.items() if v is not None and k not in body})
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
@@ -107,6 +108,9 @@ def _refused_value(exc: DBAPIError) -> bool:
     return isinstance(sqlstate, str) and sqlstate.startswith("22")
 
 
+_STANDARD_MEMBERS = frozenset({"type", "title", "status", "code", "detail", "instance"})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PulseError)
     async def _pulse_error(request: Request, exc: PulseError) -> JSONResponse:
@@ -115,8 +119,10 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.code,
             exc.detail,
             instance=request.url.path,
-            field=exc.field,
-            **exc.extra,
+            **{
+                "field": exc.field,
+                **{k: v for k, v in exc.extra.items() if k not in _STANDARD_MEMBERS},
+            },
         )
 
     @app.exception_handler(RequestValidationError)

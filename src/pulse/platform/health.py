@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -35,6 +36,11 @@ async def ready(request: Request) -> JSONResponse:
         checks["bus"] = "ok" if await container.bus.ready() else "not ready"
     except Exception as exc:  # noqa: BLE001
         checks["bus"] = f"error: {type(exc).__name__}"
+    try:
+        await asyncio.wait_for(container.store.check(), timeout=5)
+        checks["object_store"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["object_store"] = f"error: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
     return JSONResponse(
         {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503

@@ -32,6 +32,12 @@ class Snapshot:
     history: int
     events: int
     processed: int
+    # Billing: each invoice's state, and how many payments, credit notes and journal lines.
+    invoices: dict[str, tuple[str, str, str, str, int]]
+    payments: int
+    credit_notes: int
+    journal_lines: int
+    ledger_totals: tuple[str, str]
 
 
 async def scalar(container: Container, sql: str, **params: Any) -> Any:
@@ -54,6 +60,21 @@ async def snapshot(container: Container) -> Snapshot:
         history=await scalar(container, "SELECT count(*) FROM order_status_history"),
         events=await scalar(container, "SELECT count(*) FROM outbox"),
         processed=await scalar(container, "SELECT count(*) FROM processed_events"),
+        invoices={
+            str(order_id): (status, str(paid), str(credited), str(balance), revision)
+            for order_id, status, paid, credited, balance, revision in await rows(
+                container,
+                "SELECT order_id, status, amount_paid, amount_credited, balance, revision"
+                " FROM invoices",
+            )
+        },
+        payments=await scalar(container, "SELECT count(*) FROM payments"),
+        credit_notes=await scalar(container, "SELECT count(*) FROM credit_notes"),
+        journal_lines=await scalar(container, "SELECT count(*) FROM journal_lines"),
+        ledger_totals=tuple(
+            str(x)
+            for x in (await rows(container, "SELECT sum(debit), sum(credit) FROM journal_lines"))[0]
+        ),
     )
 
 

@@ -1,5 +1,6 @@
 """Real relay and worker processes, killed with SIGKILL in the middle of a stream of orders
-and restarted: every order is still confirmed or rejected exactly once."""
+and restarted: every order is still confirmed or rejected exactly once, and every
+confirmed order invoiced exactly once, under consecutive numbers, with its PDF."""
 
 from __future__ import annotations
 
@@ -150,7 +151,13 @@ async def _settled(container: Container) -> bool:
         "SELECT (SELECT count(*) FROM processed_events WHERE consumer = 'inventory')"
         " - (SELECT count(*) FROM outbox WHERE type = 'order.created')": 0,
         "SELECT (SELECT count(*) FROM processed_events WHERE consumer = 'orders')"
-        " - (SELECT count(*) FROM outbox WHERE type LIKE 'stock.reserv%')": 0,
+        " - (SELECT count(*) FROM outbox WHERE type LIKE 'stock.reserv%'"
+        " OR type = 'invoice.issued')": 0,
+        "SELECT (SELECT count(*) FROM processed_events WHERE consumer = 'billing')"
+        " - (SELECT count(*) FROM outbox WHERE type = 'order.confirmed')": 0,
+        "SELECT (SELECT count(*) FROM processed_events WHERE consumer = 'documents')"
+        " - (SELECT count(*) FROM outbox WHERE type = 'invoice.issued')": 0,
+        "SELECT count(*) FROM orders WHERE status = 'confirmed'": 0,
     }
     for sql, expected in checks.items():
         if await support.scalar(container, sql) != expected:
@@ -214,7 +221,8 @@ async def _crash_run(container: Container, procs: Processes) -> int:
 async def _check(container: Container, bus_kind: str, orders: int) -> None:
     q = support.scalar
     assert await q(container, "SELECT count(*) FROM orders") == orders >= ORDERS
-    confirmed = await q(container, "SELECT count(*) FROM orders WHERE status = 'confirmed'")
+    # Confirmed orders have moved on to invoiced.
+    confirmed = await q(container, "SELECT count(*) FROM orders WHERE status = 'invoiced'")
     rejected = await q(container, "SELECT count(*) FROM orders WHERE status = 'rejected'")
     assert confirmed + rejected == orders
     assert confirmed > 0 and rejected > 0, "the stock should serve some orders, not all"
@@ -234,7 +242,7 @@ async def _check(container: Container, bus_kind: str, orders: int) -> None:
             container,
             """
         SELECT l.sku, sum(l.qty) FROM order_lines l JOIN orders o ON o.id = l.order_id
-        WHERE o.status = 'confirmed' GROUP BY l.sku""",
+        WHERE o.status = 'invoiced' GROUP BY l.sku""",
         )
     )
     assert reserved == {sku: int(wanted.get(sku, 0)) for sku in SKUS}
@@ -242,7 +250,7 @@ async def _check(container: Container, bus_kind: str, orders: int) -> None:
         container,
         """
         SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id
-        WHERE o.status = 'confirmed'""",
+        WHERE o.status = 'invoiced'""",
     )
     assert (
         await q(container, "SELECT count(*) FROM stock_movements WHERE kind = 'reservation'")
@@ -254,6 +262,21 @@ async def _check(container: Container, bus_kind: str, orders: int) -> None:
     assert events["order.created"] == orders
     assert events["stock.reserved"] == events["order.confirmed"] == confirmed
     assert events["stock.reservation_failed"] == events["order.rejected"] == rejected
+    assert events["invoice.issued"] == confirmed
+
+    # One invoice per confirmed order, numbered without gaps, each booked once, each rendered.
+    assert await q(container, "SELECT count(DISTINCT order_id) FROM invoices") == confirmed
+    numbers = sorted(
+        int(number.removeprefix("INV-"))
+        for (number,) in await support.rows(container, "SELECT number FROM invoices")
+    )
+    assert numbers == list(range(1, confirmed + 1))
+    assert (
+        await q(container, "SELECT count(*) FROM journal_entries WHERE source_type = 'invoice'")
+        == confirmed
+    )
+    pdfs = list((container.settings.data_dir / "objects" / "invoices").glob("*/r1.pdf"))
+    assert len(pdfs) == confirmed
 
     duplicates = await support.rows(
         container,

@@ -35,7 +35,8 @@ async def test_orders_are_confirmed_or_rejected(
 ) -> None:
     statuses = await _run_flow(container, client)
 
-    assert list(statuses.values()) == ["confirmed"] * 3 + ["rejected", "confirmed"]
+    # Confirmed, then invoiced by billing.
+    assert list(statuses.values()) == ["invoiced"] * 3 + ["rejected", "invoiced"]
     stock = (await client.get("/inventory/FLOW-1")).json()
     assert (stock["qty_on_hand"], stock["reserved_qty"], stock["available"]) == (10, 10, 0)
     assert await support.unpublished(container) == 0
@@ -46,7 +47,16 @@ async def test_orders_are_confirmed_or_rejected(
     for status in await container.bus.status():
         assert status.lag == 0, status
         assert status.running, status
-    assert {s.name for s in await container.bus.status()} == {"inventory", "orders"}
+    assert {s.name for s in await container.bus.status()} == {
+        "inventory",
+        "orders",
+        "billing",
+        "documents",
+    }
+    invoices = await support.rows(container, "SELECT order_id, number, total FROM invoices")
+    assert sorted(str(uuid.UUID(str(order_id))) for order_id, _, _ in invoices) == sorted(
+        order_id for order_id, status in statuses.items() if status == "invoiced"
+    )
     assert await container.bus.ready()
     if bus_kind == "nats":
         assert await support.stream_messages(container.settings) == await support.scalar(
@@ -73,12 +83,52 @@ async def _replay_from_start(container: Container) -> None:
     await bus.start()
 
 
+async def _billing_flow(container: Container, client: httpx.AsyncClient, orders: list[str]) -> None:
+    """Every billing event on the stream: a part payment, a full payment (order paid), a
+    credit note, and a cancelled order whose invoice is voided."""
+    invoices = {i["order_id"]: i for i in (await client.get("/billing/invoices")).json()["items"]}
+    part, full, credited, cancelled = (invoices[o] for o in orders[:4])
+    for invoice, amount in ((part, "5.00"), (full, full["balance"])):
+        response = await client.post(
+            f"/billing/invoices/{invoice['id']}/pay", json={"amount": amount, "method": "cash"}
+        )
+        assert response.status_code == 201, response.text
+    response = await client.post(
+        f"/billing/invoices/{credited['id']}/credit-notes", json={"amount": "2.00"}
+    )
+    assert response.status_code == 201, response.text
+    response = await client.post(f"/orders/{cancelled['order_id']}/cancel", json={})
+    assert response.status_code == 200, response.text
+    await _settle(container)
+    assert await support.status_of(client, full["order_id"]) == "paid"
+    voided = (await client.get(f"/billing/invoices/{cancelled['id']}")).json()
+    assert voided["status"] == "void"
+
+
 async def test_redelivered_events_change_nothing(
     container: Container, client: httpx.AsyncClient, bus_kind: str
 ) -> None:
-    await _run_flow(container, client)
+    statuses = await _run_flow(container, client)
+    await _billing_flow(
+        container, client, [o for o, status in statuses.items() if status == "invoiced"]
+    )
     before = await support.snapshot(container)
     assert before.movements > 0 and before.processed > 0
+    assert (before.payments, before.credit_notes) == (2, 1)
+    assert sorted(s for s, *_ in before.invoices.values()) == [
+        "issued",
+        "paid",
+        "partially_paid",
+        "void",
+    ]
+    types = dict(await support.rows(container, "SELECT type, count(*) FROM outbox GROUP BY type"))
+    for billing_event in (
+        "invoice.issued",
+        "payment.received",
+        "credit_note.issued",
+        "invoice.voided",
+    ):
+        assert types.get(billing_event, 0) > 0, types
 
     # The relay sends everything again, as after a crash between publish and bookkeeping.
     async with container.uow() as uow:
@@ -137,8 +187,8 @@ async def test_poison_event_is_dead_lettered_and_the_stream_moves_on(
     after = await support.place(client, customer, "POISON-1", 3)
     await _settle(container)
 
-    assert await support.status_of(client, first) == "confirmed"
-    assert await support.status_of(client, after) == "confirmed"
+    assert await support.status_of(client, first) == "invoiced"
+    assert await support.status_of(client, after) == "invoiced"
     letters = await support.rows(
         container, "SELECT consumer, event_id, event_type, attempts FROM dead_letters"
     )
@@ -180,7 +230,7 @@ async def test_garbage_bytes_on_nats_are_dead_lettered(
     order = await support.place(client, customer, "GARBAGE-1", 4)
     await _settle(container)
 
-    assert await support.status_of(client, order) == "confirmed"
+    assert await support.status_of(client, order) == "invoiced"
     letters = await support.rows(
         container, "SELECT consumer, event_id, envelope FROM dead_letters ORDER BY consumer"
     )

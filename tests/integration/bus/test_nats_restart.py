@@ -30,7 +30,7 @@ async def test_relay_survives_a_nats_restart(
     customer = await support.make_customer_and_product(client, sku="RESTART-1", qty=100)
     before = [await support.place(client, customer, "RESTART-1", 2) for _ in range(3)]
     assert await container.bus.drain(timeout=20)
-    assert await _statuses(client, before) == ["confirmed"] * 3
+    assert await _statuses(client, before) == ["invoiced"] * 3
 
     own_nats.kill()
     during = [await support.place(client, customer, "RESTART-1", 2) for _ in range(5)]
@@ -43,7 +43,7 @@ async def test_relay_survives_a_nats_restart(
     own_nats.start()
     assert await container.bus.drain(timeout=30), "the bus did not recover"
 
-    assert await _statuses(client, before + during) == ["confirmed"] * 8
+    assert await _statuses(client, before + during) == ["invoiced"] * 8
     assert await support.unpublished(container) == 0
     events = await support.scalar(container, "SELECT count(*) FROM outbox")
     assert await support.stream_messages(container.settings) == events
@@ -72,6 +72,6 @@ async def test_rows_stay_unpublished_until_the_server_acks(
     own_nats.kill()
     own_nats.start()
     assert await container.bus.drain(timeout=30), "the bus did not recover"
-    assert await _statuses(client, hung) == ["confirmed"] * 4
+    assert await _statuses(client, hung) == ["invoiced"] * 4
     events = await support.scalar(container, "SELECT count(*) FROM outbox")
     assert await support.stream_messages(container.settings) == events

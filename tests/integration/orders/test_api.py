@@ -100,10 +100,11 @@ async def test_order_is_confirmed_once_stock_is_reserved(
 
     assert await container.bus.drain()
     order = await order_of(client, placed["id"])
-    assert order["status"] == "confirmed"
+    assert order["status"] == "invoiced"  # confirmed, then invoiced by billing
     assert [(h["from_status"], h["to_status"]) for h in order["history"]] == [
         (None, "placed"),
         ("placed", "confirmed"),
+        ("confirmed", "invoiced"),
     ]
     stock = await stock_of(client, product["sku"])
     assert (stock["qty_on_hand"], stock["reserved_qty"], stock["available"]) == (10, 3, 7)
@@ -168,7 +169,7 @@ async def test_same_sku_on_two_lines_is_reserved_together(
     )
     assert await container.bus.drain()
     assert (await order_of(client, too_many["id"]))["status"] == "rejected"
-    assert (await order_of(client, fits["id"]))["status"] == "confirmed"
+    assert (await order_of(client, fits["id"]))["status"] == "invoiced"
     assert (await stock_of(client, product["sku"]))["available"] == 0
 
 
@@ -282,7 +283,7 @@ async def test_list_filters_by_status_customer_and_time(
     assert await container.bus.drain()
 
     assert await order_count(client) == 3
-    confirmed = (await client.get("/orders", params={"status": "confirmed"})).json()
+    confirmed = (await client.get("/orders", params={"status": "invoiced"})).json()
     assert sorted(o["id"] for o in confirmed["items"]) == sorted([first["id"], third["id"]])
     assert confirmed["total"] == 2
     rejected = (await client.get("/orders", params={"status": "rejected"})).json()
@@ -327,13 +328,13 @@ async def test_viewer_reads_but_cannot_write(client_for: ClientFor, container: C
             "/orders",
             {"customer_id": customer["id"], "items": [{"sku": product["sku"], "qty": 1}]},
         ),
-        ("PATCH", f"/orders/{order['id']}", {"status": "invoiced"}),
+        ("PATCH", f"/orders/{order['id']}", {"status": "shipped"}),
         ("POST", f"/orders/{order['id']}/cancel", {}),
     ]
     for method, path, body in writes:
         assert_problem(await viewer.request(method, path, json=body), 403, "forbidden")
     assert await order_count(admin) == 1
-    assert (await order_of(admin, order["id"]))["status"] == "confirmed"
+    assert (await order_of(admin, order["id"]))["status"] in ("confirmed", "invoiced")
     assert (await admin.get(f"/customers/{customer['id']}")).json()["name"] == customer["name"]
 
 

@@ -1,5 +1,5 @@
 """The order status workflow, cancellation and Idempotency-Key over HTTP, with the embedded
-bus running, on SQLite and PostgreSQL."""
+bus running, on SQLite and PostgreSQL. Billing moves orders to `invoiced` and `paid`."""
 
 from __future__ import annotations
 
@@ -21,14 +21,15 @@ from tests.integration.orders.factories import (
 )
 
 
-async def confirmed_order(
+async def invoiced_order(
     client: httpx.AsyncClient, container: Container, *, on_hand: int = 10, qty: int = 4
 ) -> tuple[dict[str, Any], str]:
+    """An order the bus has confirmed (stock reserved) and billing has invoiced."""
     product = await make_product(client, qty_on_hand=on_hand)
     customer = await make_customer(client)
     order = await make_order(client, customer["id"], [{"sku": product["sku"], "qty": qty}])
     assert await container.bus.drain()
-    assert (await order_of(client, order["id"]))["status"] == "confirmed"
+    assert (await order_of(client, order["id"]))["status"] == "invoiced"
     return order, product["sku"]
 
 
@@ -36,14 +37,33 @@ async def move(client: httpx.AsyncClient, order_id: str, status: str) -> httpx.R
     return await client.patch(f"/orders/{order_id}", json={"status": status, "reason": "test"})
 
 
+async def advance(
+    client: httpx.AsyncClient, container: Container, order: dict[str, Any], status: str
+) -> None:
+    """Move an order on the way a user does: `paid` by paying its invoice, the rest by hand."""
+    if status == "paid":
+        invoices = await client.get(
+            "/billing/invoices", params={"customer_id": order["customer_id"]}
+        )
+        (invoice,) = [i for i in invoices.json()["items"] if i["order_id"] == order["id"]]
+        paid = await client.post(
+            f"/billing/invoices/{invoice['id']}/pay",
+            json={"amount": invoice["balance"], "method": "cash"},
+        )
+        assert paid.status_code == 201, paid.text
+        assert await container.bus.drain()
+    else:
+        response = await move(client, order["id"], status)
+        assert response.status_code == 200, response.text
+    assert (await order_of(client, order["id"]))["status"] == status
+
+
 async def test_full_workflow_ships_reserved_stock(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    order, sku = await confirmed_order(client, container, on_hand=10, qty=4)
-    for status in ("invoiced", "paid", "shipped"):
-        response = await move(client, order["id"], status)
-        assert response.status_code == 200, response.text
-        assert response.json()["status"] == status
+    order, sku = await invoiced_order(client, container, on_hand=10, qty=4)
+    for status in ("paid", "shipped"):
+        await advance(client, container, order, status)
     assert await container.bus.drain()
     stock = await stock_of(client, sku)
     assert (stock["qty_on_hand"], stock["reserved_qty"], stock["available"]) == (6, 0, 6)
@@ -70,30 +90,26 @@ async def test_full_workflow_ships_reserved_stock(
 @pytest.mark.parametrize(
     ("path", "target"),
     [
-        ([], "invoiced"),  # confirmed → invoiced is legal; the cases below are not
+        ([], "invoiced"),  # billing's moves are not made by hand
         ([], "paid"),
         ([], "shipped"),
         ([], "completed"),
-        (["invoiced"], "shipped"),
-        (["invoiced", "paid"], "completed"),
-        (["invoiced", "paid", "shipped", "completed"], "shipped"),
-        (["invoiced", "paid", "shipped", "completed"], "invoiced"),
-        (["invoiced"], "confirmed"),
+        ([], "confirmed"),
         ([], "placed"),
+        (["paid"], "completed"),
+        (["paid"], "invoiced"),
+        (["paid", "shipped", "completed"], "shipped"),
+        (["paid", "shipped", "completed"], "paid"),
     ],
 )
 async def test_illegal_moves_are_409(
     client: httpx.AsyncClient, container: Container, path: list[str], target: str
 ) -> None:
-    order, _ = await confirmed_order(client, container)
+    order, _ = await invoiced_order(client, container)
     for status in path:
-        assert (await move(client, order["id"], status)).status_code == 200
+        await advance(client, container, order, status)
     before = await order_of(client, order["id"])
-    response = await move(client, order["id"], target)
-    if not path and target == "invoiced":
-        assert response.status_code == 200, response.text
-        return
-    body = assert_problem(response, 409, "illegal_transition")
+    body = assert_problem(await move(client, order["id"], target), 409, "illegal_transition")
     assert body["current_status"] == before["status"]
     assert target in body["detail"]
     after = await order_of(client, order["id"])
@@ -101,9 +117,9 @@ async def test_illegal_moves_are_409(
 
 
 async def test_completed_is_final(client: httpx.AsyncClient, container: Container) -> None:
-    order, _ = await confirmed_order(client, container)
-    for status in ("invoiced", "paid", "shipped", "completed"):
-        assert (await move(client, order["id"], status)).status_code == 200
+    order, _ = await invoiced_order(client, container)
+    for status in ("paid", "shipped", "completed"):
+        await advance(client, container, order, status)
     for target in (
         "placed",
         "confirmed",
@@ -129,7 +145,7 @@ async def test_placed_cannot_jump_and_confirmation_is_not_manual(
     for target in ("shipped", "invoiced", "paid", "completed"):
         body = assert_problem(await move(client, order["id"], target), 409, "illegal_transition")
         assert body["current_status"] == "placed"
-    for target in ("confirmed", "rejected"):
+    for target in ("confirmed", "rejected", "invoiced", "paid"):
         body = assert_problem(await move(client, order["id"], target), 409, "illegal_transition")
         assert "not by hand" in body["detail"]
     assert (await order_of(client, order["id"]))["status"] == "placed"
@@ -146,13 +162,13 @@ async def test_rejected_is_final(client: httpx.AsyncClient, container: Container
     assert (await order_of(client, order["id"]))["status"] == "rejected"
 
 
-@pytest.mark.parametrize("path", [[], ["invoiced"], ["invoiced", "paid"]])
+@pytest.mark.parametrize("path", [[], ["paid"]])
 async def test_cancel_before_shipping_releases_stock(
     client: httpx.AsyncClient, container: Container, path: list[str]
 ) -> None:
-    order, sku = await confirmed_order(client, container, on_hand=10, qty=4)
+    order, sku = await invoiced_order(client, container, on_hand=10, qty=4)
     for status in path:
-        assert (await move(client, order["id"], status)).status_code == 200
+        await advance(client, container, order, status)
     assert (await stock_of(client, sku))["available"] == 6
     response = await client.post(f"/orders/{order['id']}/cancel", json={"reason": "changed mind"})
     assert response.status_code == 200, response.text
@@ -169,7 +185,7 @@ async def test_cancel_before_shipping_releases_stock(
 
 
 async def test_cancel_through_patch(client: httpx.AsyncClient, container: Container) -> None:
-    order, sku = await confirmed_order(client, container, on_hand=5, qty=5)
+    order, sku = await invoiced_order(client, container, on_hand=5, qty=5)
     response = await move(client, order["id"], "cancelled")
     assert response.status_code == 200, response.text
     assert await container.bus.drain()
@@ -179,9 +195,9 @@ async def test_cancel_through_patch(client: httpx.AsyncClient, container: Contai
 async def test_cancel_after_shipping_is_409(
     client: httpx.AsyncClient, container: Container
 ) -> None:
-    order, sku = await confirmed_order(client, container, on_hand=10, qty=4)
-    for status in ("invoiced", "paid", "shipped"):
-        assert (await move(client, order["id"], status)).status_code == 200
+    order, sku = await invoiced_order(client, container, on_hand=10, qty=4)
+    for status in ("paid", "shipped"):
+        await advance(client, container, order, status)
     assert await container.bus.drain()
     body = assert_problem(
         await client.post(f"/orders/{order['id']}/cancel"), 409, "illegal_transition"

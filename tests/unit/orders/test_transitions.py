@@ -52,9 +52,12 @@ def test_no_move_goes_backwards_or_skips_ahead() -> None:
 
 
 def test_confirmation_and_rejection_only_follow_placing() -> None:
-    assert SYSTEM_ONLY == {S.CONFIRMED, S.REJECTED}
-    for status in SYSTEM_ONLY:
+    assert SYSTEM_ONLY == {S.CONFIRMED, S.REJECTED, S.INVOICED, S.PAID}
+    for status in (S.CONFIRMED, S.REJECTED):  # from the stock reservation
         assert {s for s, targets in TRANSITIONS.items() if status in targets} == {S.PLACED}
+    # from billing: the invoice of a confirmed order, the last payment of an invoiced one
+    assert {s for s, targets in TRANSITIONS.items() if S.INVOICED in targets} == {S.CONFIRMED}
+    assert {s for s, targets in TRANSITIONS.items() if S.PAID in targets} == {S.INVOICED}
 
 
 def test_every_status_can_end_somewhere_final() -> None:
@@ -68,6 +71,6 @@ def test_the_illegal_move_message_lists_what_a_user_may_do() -> None:
     error = _illegal(order, S.SHIPPED)  # type: ignore[arg-type]
     assert error.status == 409 and error.code == "illegal_transition"
     assert "SO-000007" in error.detail and "'shipped'" in error.detail
-    assert error.extra["allowed"] == ["cancelled", "invoiced"]
+    assert error.extra["allowed"] == ["cancelled"]  # invoicing is billing's move
     done = _illegal(SimpleNamespace(number="SO-1", status="completed"), S.PAID)  # type: ignore[arg-type]
     assert done.extra["allowed"] == [] and "final" in done.detail

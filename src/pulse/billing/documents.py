@@ -1,0 +1,176 @@
+"""Invoice and credit note PDFs: built from the database, rendered once per version and kept
+in the object store.
+
+An invoice's PDF shows its payment status, so each change (payment, credit, void) bumps the
+invoice's revision and names a new object; earlier versions stay as what was sent. The
+`documents` consumer renders each version as soon as it exists; a request for a version
+not rendered yet renders it on the spot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from decimal import Decimal
+
+from pulse.billing import invoices
+from pulse.billing import repository as repo
+from pulse.billing.events import CreditNoteIssued
+from pulse.billing.models import CreditNote, Invoice
+from pulse.billing.pdf import BillingDocument, Company, DocumentLine, TaxLine, render_pdf
+from pulse.platform.errors import NotFound
+from pulse.platform.events import Envelope, Event
+from pulse.platform.settings import Settings
+from pulse.platform.storage import ObjectStore
+from pulse.platform.uow import UnitOfWork
+
+
+def company_from(settings: Settings) -> Company:
+    return Company(
+        name=settings.company_name,
+        address=settings.company_address,
+        tax_id=settings.company_tax_id,
+        email=settings.company_email,
+        currency=settings.currency,
+    )
+
+
+def invoice_key(invoice: Invoice) -> str:
+    return f"invoices/{invoice.number}/r{invoice.revision}.pdf"
+
+
+def credit_note_key(note: CreditNote) -> str:
+    return f"credit-notes/{note.number}.pdf"
+
+
+class Documents:
+    def __init__(self, store: ObjectStore, company: Company) -> None:
+        self.store = store
+        self.company = company
+
+    # -- building ------------------------------------------------------------------------
+    async def _invoice_document(self, uow: UnitOfWork, invoice: Invoice) -> BillingDocument:
+        lines = await repo.invoice_lines(uow.session, invoice.id)
+        reference = f"Order {invoice.order_number}" if invoice.order_number else ""
+        note = invoice.notes
+        if invoice.status == "void":
+            note = f"VOID. {invoice.void_reason}".strip() + (f"\n{note}" if note else "")
+        elif invoice.refund_due > 0:
+            note = f"Refund due to the customer: {invoice.refund_due}" + (
+                f"\n{note}" if note else ""
+            )
+        return BillingDocument(
+            kind="invoice",
+            number=invoice.number,
+            issue_date=invoice.issue_date,
+            due_date=invoice.due_date,
+            reference=reference,
+            customer_name=invoice.customer_name,
+            customer_email=invoice.customer_email,
+            customer_address=invoice.billing_address,
+            lines=tuple(
+                DocumentLine(
+                    sku=x.sku or "",
+                    description=x.description,
+                    qty=x.qty,
+                    unit_price=x.unit_price,
+                    tax_rate=x.tax_rate,
+                    line_total=x.line_total,
+                    line_tax=x.line_tax,
+                )
+                for x in lines
+            ),
+            tax_lines=tuple(
+                TaxLine(rate=t.rate, base=t.base, tax=t.tax) for t in invoices.tax_lines(lines)
+            ),
+            subtotal=invoice.subtotal,
+            tax=invoice.tax,
+            total=invoice.total,
+            amount_paid=invoice.amount_paid,
+            balance_due=invoice.balance,
+            status=invoice.status,
+            note=note,
+        )
+
+    async def _credit_note_document(self, uow: UnitOfWork, note: CreditNote) -> BillingDocument:
+        invoice = await repo.get_invoice(uow.session, note.invoice_id)
+        assert invoice is not None
+        lines = await repo.credit_note_lines(uow.session, note.id)
+        return BillingDocument(
+            kind="credit_note",
+            number=note.number,
+            issue_date=note.issue_date,
+            due_date=None,
+            reference=f"Credit for invoice {invoice.number}",
+            customer_name=invoice.customer_name,
+            customer_email=invoice.customer_email,
+            customer_address=invoice.billing_address,
+            lines=tuple(
+                DocumentLine(
+                    sku=x.sku or "",
+                    description=x.description,
+                    qty=x.qty,
+                    unit_price=x.unit_price,
+                    tax_rate=x.tax_rate,
+                    line_total=x.line_total,
+                    line_tax=x.line_tax,
+                )
+                for x in lines
+            ),
+            tax_lines=tuple(
+                TaxLine(rate=t.rate, base=t.base, tax=t.tax) for t in invoices.tax_lines(lines)
+            ),
+            subtotal=note.subtotal,
+            tax=note.tax,
+            total=note.total,
+            amount_paid=Decimal("0.00"),
+            balance_due=Decimal("0.00"),
+            status="issued",
+            note=note.reason,
+        )
+
+    async def _render(self, key: str, document: BillingDocument) -> bytes:
+        # Rendering is CPU work: off the event loop, so requests keep flowing meanwhile.
+        data = await asyncio.to_thread(render_pdf, document, self.company)
+        await self.store.put(key, data, content_type="application/pdf")
+        return data
+
+    # -- serving -------------------------------------------------------------------------
+    async def invoice_pdf(self, uow: UnitOfWork, invoice_id: uuid.UUID) -> tuple[str, bytes]:
+        invoice = await repo.get_invoice(uow.session, invoice_id)
+        if invoice is None:
+            raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
+        key = invoice_key(invoice)
+        if await self.store.exists(key):
+            return invoice.number, await self.store.get(key)
+        return invoice.number, await self._render(key, await self._invoice_document(uow, invoice))
+
+    async def credit_note_pdf(
+        self, uow: UnitOfWork, credit_note_id: uuid.UUID
+    ) -> tuple[str, bytes]:
+        note = await repo.get_credit_note(uow.session, credit_note_id)
+        if note is None:
+            raise NotFound(f"no credit note {credit_note_id}", field="credit_note_id")
+        key = credit_note_key(note)
+        if await self.store.exists(key):
+            return note.number, await self.store.get(key)
+        return note.number, await self._render(key, await self._credit_note_document(uow, note))
+
+    # -- the `documents` consumer --------------------------------------------------------
+    async def render_invoice(self, uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
+        """Render the invoice's current version (re-rendering writes the same object)."""
+        invoice = await repo.get_invoice(uow.session, event.invoice_id)  # type: ignore[attr-defined]
+        if invoice is None:
+            return
+        key = invoice_key(invoice)
+        if not await self.store.exists(key):
+            await self._render(key, await self._invoice_document(uow, invoice))
+
+    async def render_credit_note(self, uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
+        assert isinstance(event, CreditNoteIssued)
+        note = await repo.get_credit_note(uow.session, event.credit_note_id)
+        if note is None:
+            return
+        key = credit_note_key(note)
+        if not await self.store.exists(key):
+            await self._render(key, await self._credit_note_document(uow, note))

@@ -1,0 +1,90 @@
+"""Events the billing module publishes, with the amounts the analytics side needs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+from pulse.platform.events import Event
+
+
+class InvoiceLineData(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    line_no: int
+    sku: str | None
+    qty: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal
+    line_total: Decimal
+    line_tax: Decimal
+
+
+class _InvoiceEvent(Event):
+    aggregate_type = "invoice"
+    invoice_id: uuid.UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.invoice_id)
+
+
+class InvoiceIssued(_InvoiceEvent):
+    type = "invoice.issued"
+    number: str
+    order_id: uuid.UUID | None
+    customer_id: uuid.UUID
+    issue_date: date
+    due_date: date
+    lines: tuple[InvoiceLineData, ...]
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    # `paid` when there is nothing to pay (a zero total); otherwise `issued`.
+    status: str
+
+
+class InvoiceVoided(_InvoiceEvent):
+    type = "invoice.voided"
+    number: str
+    order_id: uuid.UUID | None
+    customer_id: uuid.UUID
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    reason: str
+
+
+class PaymentReceived(_InvoiceEvent):
+    type = "payment.received"
+    payment_id: uuid.UUID
+    invoice_number: str
+    order_id: uuid.UUID | None
+    customer_id: uuid.UUID
+    amount: Decimal
+    method: str
+    received_at: datetime
+    balance_after: Decimal
+    invoice_status: str
+
+
+class CreditNoteIssued(_InvoiceEvent):
+    type = "credit_note.issued"
+    credit_note_id: uuid.UUID
+    number: str
+    invoice_number: str
+    order_id: uuid.UUID | None
+    customer_id: uuid.UUID
+    issue_date: date
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+    applied_to_balance: Decimal
+    refund_due: Decimal
+    invoice_status: str
+    reason: str
+
+
+EVENTS: tuple[type[Event], ...] = (InvoiceIssued, InvoiceVoided, PaymentReceived, CreditNoteIssued)

@@ -1,0 +1,29 @@
+"""Billing's reactions to orders: invoice a confirmed order (once), and void or credit the
+invoice of a cancelled one."""
+
+from __future__ import annotations
+
+from pulse.billing import credit_notes, invoices
+from pulse.billing import repository as repo
+from pulse.billing.schemas import InvoiceStatus
+from pulse.orders import OrderCancelled, OrderConfirmed
+from pulse.platform.events import Envelope, Event
+from pulse.platform.uow import UnitOfWork
+
+
+async def invoice_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
+    assert isinstance(event, OrderConfirmed)
+    await invoices.issue_for_order(uow, event.order_id)
+
+
+async def settle_cancelled_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
+    """An unpaid, uncredited invoice is voided; otherwise what is left is credited."""
+    assert isinstance(event, OrderCancelled)
+    invoice = await repo.invoice_for_order(uow.session, event.order_id)
+    if invoice is None or invoice.status in (InvoiceStatus.VOID, InvoiceStatus.CREDITED):
+        return
+    reason = f"order {event.number} cancelled" + (f": {event.reason}" if event.reason else "")
+    if invoice.status == InvoiceStatus.ISSUED and invoice.amount_credited == 0:
+        await invoices.void(uow, invoice, reason=reason[:500])
+    else:
+        await credit_notes.credit_remainder(uow, invoice, reason=reason[:500])

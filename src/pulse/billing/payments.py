@@ -1,0 +1,151 @@
+"""Payment use cases: recording a payment against an invoice, listing payments."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from pulse.billing import invoices, ledger
+from pulse.billing import repository as repo
+from pulse.billing.events import PaymentReceived
+from pulse.billing.schemas import (
+    PaymentCreate,
+    PaymentMethod,
+    PaymentPage,
+    PaymentRead,
+    PaymentReceipt,
+)
+from pulse.platform.errors import Conflict, InvalidInput
+from pulse.platform.events import utcnow
+from pulse.platform.uow import UnitOfWork
+
+# Clocks of tills and banks drift; a payment stamped a little ahead is still accepted.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _utc(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise InvalidInput(f"'{field}' is out of range", field=field) from exc
+
+
+async def record_payment(
+    uow: UnitOfWork, invoice_id: uuid.UUID, data: PaymentCreate
+) -> PaymentReceipt:
+    invoice = await invoices.locked(uow, invoice_id)
+    if invoice.status == "void":
+        raise Conflict(
+            f"invoice {invoice.number} is void and takes no payment", code="invoice_void"
+        )
+    if invoice.balance == 0:
+        raise Conflict(
+            f"invoice {invoice.number} is '{invoice.status}' with nothing left to pay",
+            code="nothing_to_pay",
+        )
+    if data.amount > invoice.balance:
+        raise InvalidInput(
+            f"{data.amount} is more than the {invoice.balance} left to pay on invoice "
+            f"{invoice.number}",
+            code="overpayment",
+            field="amount",
+            extra={"balance": str(invoice.balance)},
+        )
+    now = utcnow()
+    received_at = _utc(data.received_at, "received_at") if data.received_at else now
+    if received_at > now + CLOCK_SKEW:
+        raise InvalidInput("received_at is in the future", field="received_at")
+    if received_at.date() < invoice.issue_date:
+        raise InvalidInput(
+            f"received_at is before the invoice's issue date ({invoice.issue_date})",
+            field="received_at",
+        )
+    paid = invoice.amount_paid + data.amount
+    balance = invoice.balance - data.amount
+    status = invoices.status_after(
+        total=invoice.total, paid=paid, credited=invoice.amount_credited, balance=balance
+    )
+    payment_id = uuid.uuid4()
+    await repo.insert_payment(
+        uow.session,
+        {
+            "id": payment_id,
+            "invoice_id": invoice.id,
+            "customer_id": invoice.customer_id,
+            "amount": data.amount,
+            "method": data.method.value,
+            "reference": data.reference,
+            "received_at": received_at,
+            "created_by": uow.actor,
+        },
+    )
+    await invoices.save(uow, invoice, amount_paid=paid, balance=balance, status=status)
+    await ledger.post(
+        uow,
+        entry_date=received_at.date(),
+        description=f"Payment on invoice {invoice.number} ({data.method.value})"
+        + (f" ref {data.reference}" if data.reference else ""),
+        source_type="payment",
+        source_id=str(payment_id),
+        postings=[
+            ledger.debit(ledger.METHOD_ACCOUNT[data.method.value], data.amount),
+            ledger.credit(ledger.RECEIVABLES, data.amount),
+        ],
+    )
+    uow.emit(
+        PaymentReceived(
+            invoice_id=invoice.id,
+            payment_id=payment_id,
+            invoice_number=invoice.number,
+            order_id=invoice.order_id,
+            customer_id=invoice.customer_id,
+            amount=data.amount,
+            method=data.method.value,
+            received_at=received_at,
+            balance_after=balance,
+            invoice_status=status,
+        )
+    )
+    return PaymentReceipt(
+        id=payment_id,
+        invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
+        amount=data.amount,
+        method=data.method,
+        reference=data.reference,
+        received_at=received_at,
+        created_by=uow.actor,
+        invoice_number=invoice.number,
+        invoice_status=status,
+        invoice_balance=balance,
+    )
+
+
+async def list_payments(
+    uow: UnitOfWork,
+    *,
+    invoice_id: uuid.UUID | None,
+    customer_id: uuid.UUID | None,
+    method: PaymentMethod | None,
+    received_from: datetime | None,
+    received_to: datetime | None,
+    limit: int,
+    offset: int,
+) -> PaymentPage:
+    start = _utc(received_from, "from") if received_from else None
+    end = _utc(received_to, "to") if received_to else None
+    rows, total = await repo.search_payments(
+        uow.session,
+        invoice_id=invoice_id,
+        customer_id=customer_id,
+        method=method.value if method else None,
+        received_from=start,
+        received_to=end,
+        limit=limit,
+        offset=offset,
+    )
+    return PaymentPage(
+        items=[PaymentRead.model_validate(p) for p in rows], total=total, limit=limit, offset=offset
+    )

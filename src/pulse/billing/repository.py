@@ -1,0 +1,369 @@
+"""All SQL of the billing module."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, func, insert, not_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pulse.billing.models import (
+    Account,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    JournalEntry,
+    JournalLine,
+    Payment,
+)
+
+
+# -- accounts and journal --------------------------------------------------------------------
+async def accounts(session: AsyncSession) -> list[Account]:
+    return list((await session.execute(select(Account).order_by(Account.code))).scalars())
+
+
+async def account_codes_by_role(session: AsyncSession) -> dict[str, str]:
+    rows = await session.execute(
+        select(Account.role, Account.code).where(Account.role.is_not(None))
+    )
+    return {role: code for role, code in rows}
+
+
+async def insert_entry(
+    session: AsyncSession, entry: dict[str, Any], lines: Sequence[dict[str, Any]]
+) -> int:
+    entry_id = (
+        await session.execute(insert(JournalEntry).values(**entry).returning(JournalEntry.id))
+    ).scalar_one()
+    await session.execute(
+        JournalLine.__table__.insert(), [{**line, "entry_id": entry_id} for line in lines]
+    )
+    return int(entry_id)
+
+
+async def entry_for(session: AsyncSession, source_type: str, source_id: str) -> JournalEntry | None:
+    query = select(JournalEntry).where(
+        JournalEntry.source_type == source_type, JournalEntry.source_id == source_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def lines_of_entries(
+    session: AsyncSession, entry_ids: Sequence[int]
+) -> list[tuple[JournalLine, str]]:
+    if not entry_ids:
+        return []
+    rows = await session.execute(
+        select(JournalLine, Account.name)
+        .join(Account, Account.code == JournalLine.account_code)
+        .where(JournalLine.entry_id.in_(entry_ids))
+        .order_by(JournalLine.entry_id, JournalLine.id)
+    )
+    return [(line, name) for line, name in rows]
+
+
+def _journal_filter(
+    query: Select[Any], *, account: str | None, date_from: date | None, date_to: date | None
+) -> Select[Any]:
+    if account:
+        query = query.where(
+            JournalEntry.id.in_(
+                select(JournalLine.entry_id).where(JournalLine.account_code == account)
+            )
+        )
+    if date_from:
+        query = query.where(JournalEntry.entry_date >= date_from)
+    if date_to:
+        query = query.where(JournalEntry.entry_date <= date_to)
+    return query
+
+
+async def search_entries(
+    session: AsyncSession,
+    *,
+    account: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[JournalEntry], int]:
+    filters = {"account": account, "date_from": date_from, "date_to": date_to}
+    total = (
+        await session.execute(
+            _journal_filter(select(func.count()).select_from(JournalEntry), **filters)
+        )
+    ).scalar_one()
+    rows = await session.execute(
+        _journal_filter(select(JournalEntry), **filters)
+        .order_by(JournalEntry.entry_date.desc(), JournalEntry.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.scalars()), int(total)
+
+
+async def account_totals(
+    session: AsyncSession, *, as_of: date | None = None
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Sum of debits and credits per account, up to and including `as_of`."""
+    query = (
+        select(
+            JournalLine.account_code,
+            func.coalesce(func.sum(JournalLine.debit), 0),
+            func.coalesce(func.sum(JournalLine.credit), 0),
+        )
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .group_by(JournalLine.account_code)
+    )
+    if as_of is not None:
+        query = query.where(JournalEntry.entry_date <= as_of)
+    # sum() and coalesce() take the column's type, so amounts come back exact on every backend.
+    rows = await session.execute(query)
+    return {code: (debit, credit) for code, debit, credit in rows}
+
+
+# -- invoices --------------------------------------------------------------------------------
+async def insert_invoice(
+    session: AsyncSession, invoice: dict[str, Any], lines: Sequence[dict[str, Any]]
+) -> None:
+    await session.execute(Invoice.__table__.insert(), [invoice])
+    await session.execute(InvoiceLine.__table__.insert(), list(lines))
+
+
+async def get_invoice(
+    session: AsyncSession, invoice_id: uuid.UUID, *, for_update: bool = False
+) -> Invoice | None:
+    # Fresh from the database: an earlier UPDATE in this transaction is not mirrored into
+    # already loaded objects (the sessions do not synchronise).
+    query = (
+        select(Invoice).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
+    )
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def invoice_for_order(session: AsyncSession, order_id: uuid.UUID) -> Invoice | None:
+    query = (
+        select(Invoice)
+        .where(Invoice.order_id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def invoice_lines(session: AsyncSession, invoice_id: uuid.UUID) -> list[InvoiceLine]:
+    rows = await session.execute(
+        select(InvoiceLine)
+        .where(InvoiceLine.invoice_id == invoice_id)
+        .order_by(InvoiceLine.line_no)
+    )
+    return list(rows.scalars())
+
+
+async def update_invoice(
+    session: AsyncSession, invoice_id: uuid.UUID, *, revision: int, **values: Any
+) -> bool:
+    """Compare-and-set on the revision, so two concurrent changes cannot both apply."""
+    result = await session.execute(
+        update(Invoice)
+        .where(Invoice.id == invoice_id, Invoice.revision == revision)
+        .values(revision=revision + 1, **values)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def credit_line_qty(
+    session: AsyncSession, invoice_id: uuid.UUID, line_no: int, qty: Decimal
+) -> None:
+    await session.execute(
+        update(InvoiceLine)
+        .where(InvoiceLine.invoice_id == invoice_id, InvoiceLine.line_no == line_no)
+        .values(credited_qty=InvoiceLine.credited_qty + qty)
+    )
+
+
+def _invoice_filter(
+    query: Select[Any],
+    *,
+    status: str | None,
+    customer_id: uuid.UUID | None,
+    overdue: bool | None,
+    today: date,
+    date_from: date | None,
+    date_to: date | None,
+) -> Select[Any]:
+    if status:
+        query = query.where(Invoice.status == status)
+    if customer_id:
+        query = query.where(Invoice.customer_id == customer_id)
+    if overdue is not None:
+        late = and_(Invoice.status.in_(("issued", "partially_paid")), Invoice.due_date < today)
+        query = query.where(late if overdue else not_(late))
+    if date_from:
+        query = query.where(Invoice.issue_date >= date_from)
+    if date_to:
+        query = query.where(Invoice.issue_date <= date_to)
+    return query
+
+
+async def search_invoices(
+    session: AsyncSession,
+    *,
+    status: str | None,
+    customer_id: uuid.UUID | None,
+    overdue: bool | None,
+    today: date,
+    date_from: date | None,
+    date_to: date | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Invoice], int]:
+    filters = {
+        "status": status,
+        "customer_id": customer_id,
+        "overdue": overdue,
+        "today": today,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    total = (
+        await session.execute(_invoice_filter(select(func.count()).select_from(Invoice), **filters))
+    ).scalar_one()
+    rows = await session.execute(
+        _invoice_filter(select(Invoice), **filters)
+        .order_by(Invoice.issue_date.desc(), Invoice.number.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.scalars()), int(total)
+
+
+# -- payments --------------------------------------------------------------------------------
+async def insert_payment(session: AsyncSession, payment: dict[str, Any]) -> None:
+    await session.execute(Payment.__table__.insert(), [payment])
+
+
+async def payments_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[Payment]:
+    rows = await session.execute(
+        select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.received_at)
+    )
+    return list(rows.scalars())
+
+
+def _payment_filter(
+    query: Select[Any],
+    *,
+    invoice_id: uuid.UUID | None,
+    customer_id: uuid.UUID | None,
+    method: str | None,
+    received_from: datetime | None,
+    received_to: datetime | None,
+) -> Select[Any]:
+    if invoice_id:
+        query = query.where(Payment.invoice_id == invoice_id)
+    if customer_id:
+        query = query.where(Payment.customer_id == customer_id)
+    if method:
+        query = query.where(Payment.method == method)
+    if received_from:
+        query = query.where(Payment.received_at >= received_from)
+    if received_to:
+        query = query.where(Payment.received_at < received_to)
+    return query
+
+
+async def search_payments(
+    session: AsyncSession, *, limit: int, offset: int, **filters: Any
+) -> tuple[list[Payment], int]:
+    total = (
+        await session.execute(_payment_filter(select(func.count()).select_from(Payment), **filters))
+    ).scalar_one()
+    rows = await session.execute(
+        _payment_filter(select(Payment), **filters)
+        .order_by(Payment.received_at.desc(), Payment.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.scalars()), int(total)
+
+
+# -- credit notes ----------------------------------------------------------------------------
+async def insert_credit_note(
+    session: AsyncSession, note: dict[str, Any], lines: Sequence[dict[str, Any]]
+) -> None:
+    await session.execute(CreditNote.__table__.insert(), [note])
+    await session.execute(CreditNoteLine.__table__.insert(), list(lines))
+
+
+async def get_credit_note(session: AsyncSession, credit_note_id: uuid.UUID) -> CreditNote | None:
+    return await session.get(CreditNote, credit_note_id)
+
+
+async def credit_notes_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[CreditNote]:
+    rows = await session.execute(
+        select(CreditNote).where(CreditNote.invoice_id == invoice_id).order_by(CreditNote.number)
+    )
+    return list(rows.scalars())
+
+
+async def credit_note_lines(
+    session: AsyncSession, credit_note_id: uuid.UUID
+) -> list[CreditNoteLine]:
+    rows = await session.execute(
+        select(CreditNoteLine)
+        .where(CreditNoteLine.credit_note_id == credit_note_id)
+        .order_by(CreditNoteLine.line_no)
+    )
+    return list(rows.scalars())
+
+
+async def credited_per_line(
+    session: AsyncSession, invoice_id: uuid.UUID
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """Net and tax already credited against each invoice line."""
+    rows = await session.execute(
+        select(
+            CreditNoteLine.invoice_line_no,
+            func.sum(CreditNoteLine.line_total),
+            func.sum(CreditNoteLine.line_tax),
+        )
+        .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
+        .where(CreditNote.invoice_id == invoice_id, CreditNoteLine.invoice_line_no.is_not(None))
+        .group_by(CreditNoteLine.invoice_line_no)
+    )
+    return {line_no: (net, tax) for line_no, net, tax in rows}
+
+
+async def search_credit_notes(
+    session: AsyncSession,
+    *,
+    invoice_id: uuid.UUID | None,
+    customer_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[CreditNote], int]:
+    def where(query: Select[Any]) -> Select[Any]:
+        if invoice_id:
+            query = query.where(CreditNote.invoice_id == invoice_id)
+        if customer_id:
+            query = query.where(CreditNote.customer_id == customer_id)
+        return query
+
+    total = (
+        await session.execute(where(select(func.count()).select_from(CreditNote)))
+    ).scalar_one()
+    rows = await session.execute(
+        where(select(CreditNote))
+        .order_by(CreditNote.issue_date.desc(), CreditNote.number.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows.scalars()), int(total)
