@@ -246,6 +246,12 @@ async def create_invoice(uow: UnitOfWork, data: InvoiceCreate) -> InvoiceRead:
             raise InvalidInput(
                 f"unknown SKU '{item.sku}'", code="unknown_sku", field=f"lines.{index}.sku"
             )
+        if not entry.active:
+            raise InvalidInput(
+                f"SKU '{item.sku}' is not for sale",
+                code="inactive_sku",
+                field=f"lines.{index}.sku",
+            )
         lines.append(
             Line(
                 sku=item.sku,

@@ -136,6 +136,8 @@ async def list_payments(
 ) -> PaymentPage:
     start = _utc(received_from, "from") if received_from else None
     end = _utc(received_to, "to") if received_to else None
+    if start and end and start > end:
+        raise InvalidInput("'from' is after 'to'", field="from")
     rows, total = await repo.search_payments(
         uow.session,
         invoice_id=invoice_id,

@@ -203,7 +203,8 @@ class PaymentPage(BaseModel):
 
 # -- credit notes ----------------------------------------------------------------------------
 class CreditLine(_In):
-    line_no: Annotated[int, Field(ge=1, le=10_000)]
+    # Strict: JSON `true` is not line 1.
+    line_no: Annotated[int, Field(ge=1, le=10_000, strict=True)]
     qty: LineQuantity
 
 

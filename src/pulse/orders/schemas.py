@@ -18,7 +18,8 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), 
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), NoNul]
 Terms = Annotated[int, Field(ge=0, le=365)]
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoNul]
-Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
+# Strict: JSON `true` is not a quantity of 1, nor "3" a number.
+Quantity = Annotated[int, Field(gt=0, le=1_000_000, strict=True)]
 Price = Annotated[Decimal, Field(ge=0, le=Decimal("999999999.99"), max_digits=12, decimal_places=2)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
 
