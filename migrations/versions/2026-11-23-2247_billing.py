@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("number", sa.String(length=20), nullable=False),
         sa.Column("order_id", sa.Uuid(), nullable=True),
         sa.Column("order_number", sa.String(length=20), nullable=True),
+        sa.Column("source", sa.String(length=10), nullable=False),
         sa.Column("customer_id", sa.Uuid(), nullable=False),
         sa.Column("customer_name", sa.String(length=200), nullable=False),
         sa.Column("customer_email", sa.String(length=254), nullable=False),

@@ -52,6 +52,7 @@ def consumers(documents: Documents) -> list[Consumer]:
             {
                 orders.OrderConfirmed.type: [billing_handlers.invoice_order],
                 orders.OrderCancelled.type: [billing_handlers.settle_cancelled_order],
+                orders.OrderImported.type: [billing_handlers.book_imported_order],
             },
         ),
         Consumer(

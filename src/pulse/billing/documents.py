@@ -160,8 +160,8 @@ class Documents:
     async def render_invoice(self, uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
         """Render the invoice's current version (re-rendering writes the same object)."""
         invoice = await repo.get_invoice(uow.session, event.invoice_id)  # type: ignore[attr-defined]
-        if invoice is None:
-            return
+        if invoice is None or invoice.source == "import":
+            return  # history is rendered when someone asks for it
         key = invoice_key(invoice)
         if not await self.store.exists(key):
             await self._render(key, await self._invoice_document(uow, invoice))

@@ -44,6 +44,8 @@ class InvoiceIssued(_InvoiceEvent):
     total: Decimal
     # `paid` when there is nothing to pay (a zero total); otherwise `issued`.
     status: str
+    # "order", "manual" or "import" (an order loaded from history, invoiced on its date).
+    source: str = "order"
 
 
 class InvoiceVoided(_InvoiceEvent):

@@ -90,6 +90,7 @@ async def _issue(
     order_id: uuid.UUID | None = None,
     order_number: str | None = None,
     notes: str = "",
+    source: str = "order",
 ) -> uuid.UUID:
     subtotal = sum((x.line_total for x in lines), ZERO)
     tax = sum((x.line_tax for x in lines), ZERO)
@@ -112,6 +113,7 @@ async def _issue(
             "number": number,
             "order_id": order_id,
             "order_number": order_number,
+            "source": source,
             "customer_id": party.customer_id,
             "customer_name": party.name,
             "customer_email": party.email,
@@ -185,12 +187,19 @@ async def _issue(
             tax=tax,
             total=total,
             status=status.value,
+            source=source,
         )
     )
     return invoice_id
 
 
-async def issue_for_order(uow: UnitOfWork, order_id: uuid.UUID) -> uuid.UUID | None:
+async def issue_for_order(
+    uow: UnitOfWork,
+    order_id: uuid.UUID,
+    *,
+    issue_date: date | None = None,
+    source: str = "order",
+) -> uuid.UUID | None:
     """The invoice of a confirmed order, issued once: None if it already exists."""
     if await repo.invoice_for_order(uow.session, order_id) is not None:
         return None
@@ -214,9 +223,10 @@ async def issue_for_order(uow: UnitOfWork, order_id: uuid.UUID) -> uuid.UUID | N
         uow,
         party=party,
         lines=lines,
-        issue_date=utcnow().date(),
+        issue_date=issue_date or utcnow().date(),
         order_id=order.order_id,
         order_number=order.number,
+        source=source,
     )
 
 
@@ -262,7 +272,7 @@ async def create_invoice(uow: UnitOfWork, data: InvoiceCreate) -> InvoiceRead:
             )
         )
     invoice_id = await _issue(
-        uow, party=party, lines=lines, issue_date=issue_date, notes=data.notes
+        uow, party=party, lines=lines, issue_date=issue_date, notes=data.notes, source="manual"
     )
     return await get_invoice(uow, invoice_id)
 
