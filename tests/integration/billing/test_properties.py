@@ -30,36 +30,47 @@ from pulse.orders import service as order_service
 from pulse.orders.schemas import CustomerCreate, OrderCreate
 from pulse.platform.db import Database
 from pulse.platform.errors import PulseError
-from pulse.platform.uow import UnitOfWorkFactory
+from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 PRICES = [Decimal("0.99"), Decimal("10.00"), Decimal("19.99"), Decimal("333.33")]
 RATES = [Decimal("0"), Decimal("0.07"), Decimal("0.2")]
 
 index = st.integers(min_value=0, max_value=20)
+order = st.tuples(
+    st.just("order"),
+    st.lists(
+        st.tuples(st.integers(0, len(PRICES) * len(RATES) - 1), st.integers(1, 7)),
+        min_size=1,
+        max_size=3,
+    ),
+)
+manual = st.tuples(
+    st.just("manual"),
+    st.decimals(min_value="0.01", max_value="500", places=2),
+    st.decimals(min_value="0.5", max_value="9", places=3),
+    st.sampled_from(RATES),
+)
+pay = st.tuples(st.just("pay"), index, st.sampled_from(["part", "all", "over", "tiny"]))
+credit_line = st.tuples(st.just("credit_line"), index, st.integers(1, 3), st.integers(1, 4))
+credit_amount = st.tuples(st.just("credit_amount"), index, st.sampled_from(["part", "all", "over"]))
+# Paying and crediting come up more often than voiding and cancelling, which end an invoice.
 steps = st.lists(
     st.one_of(
-        st.tuples(
-            st.just("order"),
-            st.lists(
-                st.tuples(st.integers(0, len(PRICES) * len(RATES) - 1), st.integers(1, 7)),
-                min_size=1,
-                max_size=3,
-            ),
-        ),
-        st.tuples(
-            st.just("manual"),
-            st.decimals(min_value="0.01", max_value="500", places=2),
-            st.decimals(min_value="0.001", max_value="9", places=3),
-            st.sampled_from(RATES),
-        ),
-        st.tuples(st.just("pay"), index, st.sampled_from(["part", "all", "over", "tiny"])),
-        st.tuples(st.just("credit_line"), index, st.integers(1, 3), st.integers(1, 4)),
-        st.tuples(st.just("credit_amount"), index, st.sampled_from(["part", "all", "over"])),
+        order,
+        order,
+        manual,
+        pay,
+        pay,
+        pay,
+        credit_line,
+        credit_line,
+        credit_amount,
+        credit_amount,
         st.tuples(st.just("void"), index),
         st.tuples(st.just("cancel"), index),
     ),
     min_size=1,
-    max_size=14,
+    max_size=16,
 )
 
 
@@ -88,8 +99,18 @@ class World:
                 self.skus.append(sku)
             await uow.commit()
 
-    def pick(self, i: int) -> uuid.UUID | None:
-        return self.invoices[i % len(self.invoices)] if self.invoices else None
+    async def pick(self, uow: UnitOfWork, i: int, kind: str) -> uuid.UUID | None:
+        """The i-th invoice; payments and credits go to invoices not voided (refusals on
+        void invoices are the API tests' business), so most steps do something."""
+        candidates = self.invoices
+        if kind in ("pay", "credit_line", "credit_amount"):
+            void = set(
+                (
+                    await uow.session.execute(select(Invoice.id).where(Invoice.status == "void"))
+                ).scalars()
+            )
+            candidates = [x for x in self.invoices if x not in void]
+        return candidates[i % len(candidates)] if candidates else None
 
     async def run(self, step: tuple) -> None:
         kind = step[0]
@@ -117,7 +138,7 @@ class World:
                     )
                     self.invoices.append(created.id)
                 else:
-                    invoice_id = self.pick(step[1])
+                    invoice_id = await self.pick(uow, step[1], kind)
                     if invoice_id is None:
                         return
                     invoice = await uow.session.get(Invoice, invoice_id)
@@ -225,8 +246,10 @@ async def _play(template: Path, script: list[tuple]) -> None:
 
 def test_books_always_agree_with_invoices(sqlite_template: Path) -> None:
     @settings(
-        max_examples=40,
+        max_examples=100,
         deadline=None,
+        # The same examples every run: the suite must not pass or fail by chance.
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(script=steps)
