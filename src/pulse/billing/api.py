@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
-from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from fastapi.responses import Response
 
 from pulse.billing import credit_notes, invoices, ledger, payments
 from pulse.billing.documents import Documents
@@ -34,7 +31,6 @@ from pulse.billing.schemas import (
 from pulse.platform import idempotency
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.deps import ReadUowDep, Requires, UowDep, get_container
-from pulse.platform.uow import UnitOfWork
 
 router = APIRouter(prefix="/billing", tags=["billing"])
 
@@ -52,49 +48,6 @@ def _documents(request: Request) -> Documents:
 
 
 DocumentsDep = Annotated[Documents, Depends(_documents)]
-
-
-async def _once(
-    uow: UnitOfWork,
-    *,
-    key: str | None,
-    scope: str,
-    request: BaseModel,
-    run: Callable[[], Awaitable[BaseModel]],
-) -> BaseModel | JSONResponse:
-    """Run a creating request once per Idempotency-Key: a retry gets the stored answer."""
-    if key is None:
-        result = await run()
-        await uow.commit()
-        return result
-    key = idempotency.check_key(key)
-    fingerprint = idempotency.request_fingerprint(request.model_dump(mode="json"))
-    stored = await idempotency.replay(uow, scope=scope, key=key, fingerprint=fingerprint)
-    if stored is not None:
-        return _replayed(stored)
-    result = await run()
-    try:
-        await idempotency.remember(
-            uow,
-            scope=scope,
-            key=key,
-            fingerprint=fingerprint,
-            status_code=201,
-            body=result.model_dump(mode="json"),
-        )
-    except IntegrityError:
-        # A concurrent request with the same key committed first: give its answer, not ours.
-        await uow.rollback()
-        stored = await idempotency.replay(uow, scope=scope, key=key, fingerprint=fingerprint)
-        if stored is None:
-            raise
-        return _replayed(stored)
-    await uow.commit()
-    return result
-
-
-def _replayed(stored: tuple[int, Any]) -> JSONResponse:
-    return JSONResponse(stored[1], status_code=stored[0], headers={"Idempotent-Replayed": "true"})
 
 
 def _pdf(number: str, data: bytes) -> Response:
@@ -137,7 +90,7 @@ async def create_invoice(
     principal: Write,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    return await _once(
+    return await idempotency.run_once(
         uow,
         key=idempotency_key,
         scope=f"invoices:{principal.user_id}",
@@ -181,7 +134,7 @@ async def pay_invoice(
     principal: Pay,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    return await _once(
+    return await idempotency.run_once(
         uow,
         key=idempotency_key,
         scope=f"payments:{principal.user_id}:{invoice_id}",
@@ -202,7 +155,7 @@ async def credit_invoice(
     principal: Write,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    return await _once(
+    return await idempotency.run_once(
         uow,
         key=idempotency_key,
         scope=f"credit-notes:{principal.user_id}:{invoice_id}",

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 
 from pulse.billing import invoices
 from pulse.billing import repository as repo
 from pulse.billing.events import CreditNoteIssued
-from pulse.billing.models import CreditNote, Invoice
+from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.pdf import BillingDocument, Company, DocumentLine, TaxLine, render_pdf
 from pulse.platform.errors import NotFound
 from pulse.platform.events import Envelope, Event
@@ -41,6 +42,25 @@ def invoice_key(invoice: Invoice) -> str:
 
 def credit_note_key(note: CreditNote) -> str:
     return f"credit-notes/{note.number}.pdf"
+
+
+def _lines(lines: Sequence[InvoiceLine | CreditNoteLine]) -> tuple[DocumentLine, ...]:
+    return tuple(
+        DocumentLine(
+            sku=x.sku or "",
+            description=x.description,
+            qty=x.qty,
+            unit_price=x.unit_price,
+            tax_rate=x.tax_rate,
+            line_total=x.line_total,
+            line_tax=x.line_tax,
+        )
+        for x in lines
+    )
+
+
+def _tax_lines(lines: Sequence[InvoiceLine | CreditNoteLine]) -> tuple[TaxLine, ...]:
+    return tuple(TaxLine(rate=t.rate, base=t.base, tax=t.tax) for t in invoices.tax_lines(lines))
 
 
 class Documents:
@@ -68,21 +88,8 @@ class Documents:
             customer_name=invoice.customer_name,
             customer_email=invoice.customer_email,
             customer_address=invoice.billing_address,
-            lines=tuple(
-                DocumentLine(
-                    sku=x.sku or "",
-                    description=x.description,
-                    qty=x.qty,
-                    unit_price=x.unit_price,
-                    tax_rate=x.tax_rate,
-                    line_total=x.line_total,
-                    line_tax=x.line_tax,
-                )
-                for x in lines
-            ),
-            tax_lines=tuple(
-                TaxLine(rate=t.rate, base=t.base, tax=t.tax) for t in invoices.tax_lines(lines)
-            ),
+            lines=_lines(lines),
+            tax_lines=_tax_lines(lines),
             subtotal=invoice.subtotal,
             tax=invoice.tax,
             total=invoice.total,
@@ -105,21 +112,8 @@ class Documents:
             customer_name=invoice.customer_name,
             customer_email=invoice.customer_email,
             customer_address=invoice.billing_address,
-            lines=tuple(
-                DocumentLine(
-                    sku=x.sku or "",
-                    description=x.description,
-                    qty=x.qty,
-                    unit_price=x.unit_price,
-                    tax_rate=x.tax_rate,
-                    line_total=x.line_total,
-                    line_tax=x.line_tax,
-                )
-                for x in lines
-            ),
-            tax_lines=tuple(
-                TaxLine(rate=t.rate, base=t.base, tax=t.tax) for t in invoices.tax_lines(lines)
-            ),
+            lines=_lines(lines),
+            tax_lines=_tax_lines(lines),
             subtotal=note.subtotal,
             tax=note.tax,
             total=note.total,

@@ -16,7 +16,7 @@ from pulse import orders
 from pulse.billing import ledger
 from pulse.billing import repository as repo
 from pulse.billing.events import InvoiceIssued, InvoiceLineData, InvoiceVoided
-from pulse.billing.models import Invoice, InvoiceLine
+from pulse.billing.models import CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.schemas import (
     MAX_AMOUNT,
     OPEN_STATUSES,
@@ -62,7 +62,7 @@ class Line:
         return money(self.line_total * self.tax_rate)
 
 
-def tax_lines(lines: Iterable[InvoiceLine | Line]) -> list[TaxLineRead]:
+def tax_lines(lines: Iterable[InvoiceLine | CreditNoteLine | Line]) -> list[TaxLineRead]:
     """One row per tax rate: the net amount it applies to and the tax (the sum of the lines')."""
     groups: dict[Decimal, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for line in lines:

@@ -7,8 +7,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, status
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
 
 from pulse.orders import customers as customer_cases
 from pulse.orders import service
@@ -82,44 +80,16 @@ async def place_order(
     uow: UowDep,
     principal: Annotated[Principal, Requires("orders:write")],
     idempotency_key: IdempotencyKey = None,
-) -> OrderRead | JSONResponse:
-    if idempotency_key is None:
-        result = await service.place_order(
+) -> Any:
+    return await idempotency.run_once(
+        uow,
+        key=idempotency_key,
+        scope=f"orders:{principal.user_id}",
+        request=data,
+        run=lambda: service.place_order(
             uow, data, can_override_price=principal.can("orders:override_price")
-        )
-        await uow.commit()
-        return result
-    key = idempotency.check_key(idempotency_key)
-    scope = f"orders:{principal.user_id}"
-    fingerprint = idempotency.request_fingerprint(data.model_dump(mode="json"))
-    stored = await idempotency.replay(uow, scope=scope, key=key, fingerprint=fingerprint)
-    if stored is not None:
-        return _replayed(stored)
-    result = await service.place_order(
-        uow, data, can_override_price=principal.can("orders:override_price")
+        ),
     )
-    try:
-        await idempotency.remember(
-            uow,
-            scope=scope,
-            key=key,
-            fingerprint=fingerprint,
-            status_code=201,
-            body=result.model_dump(mode="json"),
-        )
-    except IntegrityError:
-        # A concurrent request with the same key committed first: give its answer, not ours.
-        await uow.rollback()
-        stored = await idempotency.replay(uow, scope=scope, key=key, fingerprint=fingerprint)
-        if stored is None:
-            raise
-        return _replayed(stored)
-    await uow.commit()
-    return result
-
-
-def _replayed(stored: tuple[int, Any]) -> JSONResponse:
-    return JSONResponse(stored[1], status_code=stored[0], headers={"Idempotent-Replayed": "true"})
 
 
 @orders.get("", response_model=OrderPage)

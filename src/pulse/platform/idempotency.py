@@ -7,11 +7,15 @@ the change, so a retried request gets the same answer and a crash leaves neither
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 import orjson
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import JSON, Integer, String, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pulse.platform.db import Base, UtcDateTime
@@ -81,3 +85,48 @@ async def remember(
             created_at=utcnow(),
         )
     )
+
+
+async def run_once(
+    uow: UnitOfWork,
+    *,
+    key: str | None,
+    scope: str,
+    request: BaseModel,
+    run: Callable[[], Awaitable[BaseModel]],
+    status_code: int = 201,
+) -> BaseModel | JSONResponse:
+    """Run a creating request and commit, once per Idempotency-Key: a retry with the same
+    key and body gets the stored answer; without a key the request simply runs."""
+    if key is None:
+        result = await run()
+        await uow.commit()
+        return result
+    key = check_key(key)
+    fingerprint = request_fingerprint(request.model_dump(mode="json"))
+    stored = await replay(uow, scope=scope, key=key, fingerprint=fingerprint)
+    if stored is not None:
+        return _replayed(stored)
+    result = await run()
+    try:
+        await remember(
+            uow,
+            scope=scope,
+            key=key,
+            fingerprint=fingerprint,
+            status_code=status_code,
+            body=result.model_dump(mode="json"),
+        )
+    except IntegrityError:
+        # A concurrent request with the same key committed first: give its answer, not ours.
+        await uow.rollback()
+        stored = await replay(uow, scope=scope, key=key, fingerprint=fingerprint)
+        if stored is None:
+            raise
+        return _replayed(stored)
+    await uow.commit()
+    return result
+
+
+def _replayed(stored: tuple[int, Any]) -> JSONResponse:
+    return JSONResponse(stored[1], status_code=stored[0], headers={"Idempotent-Replayed": "true"})
