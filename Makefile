@@ -27,6 +27,7 @@ test: setup ## run every test (lint, import contracts, unit, integration)
 
 bench: setup ## run the benchmarks (see docs/PERFORMANCE.md)
 	$(VENV)/bin/python -m bench.run
+	$(VENV)/bin/python -m bench.billing
 
 clean:
 	rm -rf $(VENV) .tools data .pytest_cache

@@ -10,6 +10,9 @@ import orjson
 
 NOTES_START = "<!-- notes:start -->"
 NOTES_END = "<!-- notes:end -->"
+# The billing benchmark's section (bench/billing.py): kept as it is by `markdown`.
+BILLING_START = "<!-- billing:start -->"
+BILLING_END = "<!-- billing:end -->"
 
 REFERENCE_RPS = 560  # the original plan's service at concurrency 100, insert + publish only
 REFERENCE_P95_MS = 310
@@ -373,15 +376,28 @@ def markdown(results: dict[str, dict], previous: str = "") -> str:
         NOTES_END,
         "",
     ]
+    billing = billing_block(previous)
     if not results:
-        return "\n".join([*out, "No results yet: run `make bench`.", ""])
-    out += ["## Machine", "", *_machine_table(results), ""]
-    out += _goals(results)
-    for mode in ("embedded", "services"):
-        if mode in results:
-            out += _mode_section(results[mode])
-    out.append(METHOD)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
+        text = "\n".join([*out, "No results yet: run `make bench`.", ""])
+    else:
+        out += ["## Machine", "", *_machine_table(results), ""]
+        out += _goals(results)
+        for mode in ("embedded", "services"):
+            if mode in results:
+                out += _mode_section(results[mode])
+        out.append(METHOD)
+        text = re.sub(r"\n{3,}", "\n\n", "\n".join(out))
+    if billing:
+        text = text.rstrip("\n") + "\n\n" + billing + "\n"
+    return text
+
+
+def billing_block(previous: str) -> str:
+    """The billing benchmark's section of the previous file, markers included, or ""."""
+    if BILLING_START not in previous or BILLING_END not in previous:
+        return ""
+    inner = previous.split(BILLING_START, 1)[1].split(BILLING_END, 1)[0]
+    return BILLING_START + inner + BILLING_END
 
 
 # -- py-spy -------------------------------------------------------------------------------

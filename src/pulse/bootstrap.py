@@ -58,13 +58,10 @@ def consumers(documents: Documents) -> list[Consumer]:
         Consumer(
             "documents",
             {
+                # Issued documents are rendered at once; a later version of an invoice
+                # (paid, credited, void) when someone asks for it.
                 billing.InvoiceIssued.type: [documents.render_invoice],
-                billing.PaymentReceived.type: [documents.render_invoice],
-                billing.InvoiceVoided.type: [documents.render_invoice],
-                billing.CreditNoteIssued.type: [
-                    documents.render_credit_note,
-                    documents.render_invoice,
-                ],
+                billing.CreditNoteIssued.type: [documents.render_credit_note],
             },
             reads_only=True,
         ),

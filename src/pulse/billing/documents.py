@@ -3,8 +3,9 @@ in the object store.
 
 An invoice's PDF shows its payment status, so each change (payment, credit, void) bumps the
 invoice's revision and names a new object; earlier versions stay as what was sent. The
-`documents` consumer renders each version as soon as it exists; a request for a version
-not rendered yet renders it on the spot.
+`documents` consumer renders each invoice and credit note as soon as it is issued; a
+request for a later version not rendered yet renders it on the spot (rendering every
+payment's version eagerly would double the CPU cost of a payment).
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ class Documents:
 
     # -- the `documents` consumer --------------------------------------------------------
     async def render_invoice(self, uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
-        """Render the invoice's current version (re-rendering writes the same object)."""
+        """Render the invoice as issued (re-rendering writes the same object)."""
         invoice = await repo.get_invoice(uow.session, event.invoice_id)  # type: ignore[attr-defined]
         if invoice is None or invoice.source == "import":
             return  # history is rendered when someone asks for it

@@ -72,11 +72,12 @@ async def test_invoice_pdf_is_stored_in_and_served_from_s3(
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(served.content)).pages)
     assert invoice["number"] in text and "60.00" in text
 
-    # A payment makes a new version; the one sent before stays.
+    # A payment makes a new version, rendered when asked for; the one sent before stays.
     assert (await pay(client, invoice["id"], "60.00")).status_code == 201
     assert await container.bus.drain()
+    assert list(_objects(s3_endpoint, prefix)) == [prefix + "r1.pdf"]
+    again = await client.get(invoice["pdf_url"])
     stored = _objects(s3_endpoint, prefix)
     assert sorted(stored) == [prefix + "r1.pdf", prefix + "r2.pdf"]
-    again = await client.get(invoice["pdf_url"])
     assert again.content == stored[prefix + "r2.pdf"] != stored[prefix + "r1.pdf"]
     assert "Paid" in "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(again.content)).pages)
