@@ -116,6 +116,9 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         admin_password="admin-password-1",
         relay_poll_seconds=0.05,
         db_pool_size=30,
+        # Render in a thread: a render process per test would only add start-up time
+        # (the process pool has its own test).
+        render_processes=0,
     )
 
 

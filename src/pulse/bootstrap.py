@@ -90,6 +90,7 @@ class Container:
         if self.started:
             await self.bus.stop()
             self.started = False
+        self.documents.close()
         await self.db.dispose()
 
 
@@ -123,7 +124,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         sequence_inline=db.is_sqlite and not settings.uses_nats,
     )
     store = object_store(settings)
-    documents = Documents(store, company_from(settings))
+    documents = Documents(store, company_from(settings), render_processes=settings.render_processes)
     enabled = [
         c for c in consumers(documents) if run_consumers and settings.consumer_enabled(c.name)
     ]

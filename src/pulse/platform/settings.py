@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     company_tax_id: str = ""
     company_email: str = "billing@example.com"
     currency: str = "EUR"
+    # Processes that render PDFs beside the serving one; 0 renders in a thread instead.
+    render_processes: int = Field(default=1, ge=0, le=16)
 
     nats_stream: str = "PULSE"
     nats_subject_prefix: str = "pulse"

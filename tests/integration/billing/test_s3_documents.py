@@ -1,5 +1,6 @@
-"""Invoice PDFs through the S3 backend: rendered by the documents consumer into a bucket on
-a real S3 server (moto, over HTTP on loopback) and served back by the API."""
+"""Invoice PDFs through the S3 backend: rendered by the documents consumer (in a render
+process) into a bucket on a real S3 server (moto, over HTTP on loopback) and served back
+by the API."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def settings(db_url: str, tmp_path: Path, s3_endpoint: str) -> Settings:
         s3_endpoint_url=s3_endpoint,
         s3_access_key="testing",
         s3_secret_key="testing",
+        render_processes=1,  # and the PDFs rendered in a separate process
     )
 
 
@@ -65,6 +67,7 @@ async def test_invoice_pdf_is_stored_in_and_served_from_s3(
     prefix = f"{tmp_path.name}/invoices/{invoice['number']}/"
     stored = _objects(s3_endpoint, prefix)
     assert list(stored) == [prefix + "r1.pdf"]  # rendered by the documents consumer
+    assert container.documents._pool is not None  # in the render process
 
     served = await client.get(invoice["pdf_url"])
     assert served.status_code == 200 and served.headers["content-type"] == "application/pdf"
