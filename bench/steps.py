@@ -1,0 +1,139 @@
+"""`python -m bench.steps`: CPU per order of each step of the order → invoice pipeline,
+in-process on a fresh SQLite file, no HTTP and no bus — where the flow's CPU goes.
+
+Each step runs the use case the API or a consumer runs, in its own unit of work, for N
+orders, and reports the median over rounds of the process CPU time per order (ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+from pulse.billing import invoices
+from pulse.billing.documents import Documents
+from pulse.billing.pdf import Company
+from pulse.inventory import reservations
+from pulse.inventory import service as inventory_service
+from pulse.inventory.schemas import ProductCreate
+from pulse.orders import customers
+from pulse.orders import service as order_service
+from pulse.orders.schemas import CustomerCreate, OrderCreate, OrderStatus
+from pulse.platform.db import Database
+from pulse.platform.migrate import upgrade
+from pulse.platform.storage import LocalObjectStore
+from pulse.platform.uow import UnitOfWorkFactory
+
+
+async def _per_order(
+    factory: UnitOfWorkFactory,
+    ids: list[uuid.UUID],
+    step: Callable[..., Awaitable[object]],
+    *,
+    readonly: bool = False,
+) -> float:
+    start = time.process_time()
+    for item in ids:
+        async with factory(actor="bench", readonly=readonly) as uow:
+            await step(uow, item)
+            if not readonly:
+                await uow.commit()
+    return (time.process_time() - start) * 1000 / len(ids)
+
+
+async def one_round(folder: Path, orders: int) -> dict[str, float]:
+    url = f"sqlite+aiosqlite:///{folder / 'pulse.db'}"
+    await asyncio.to_thread(upgrade, url)
+    db = Database(url)
+    factory = UnitOfWorkFactory(db, sequence_inline=True)
+    try:
+        async with factory(actor="bench") as uow:
+            customer = await customers.create_customer(
+                uow, CustomerCreate(name="Bench", email="bench@example.com")
+            )
+            for sku in ("A", "B"):
+                await inventory_service.create_product(
+                    uow,
+                    ProductCreate(
+                        sku=sku,
+                        name=f"Product {sku}",
+                        price=Decimal("9.99"),
+                        tax_rate=Decimal("0.2"),
+                        qty_on_hand=10 * orders,
+                    ),
+                )
+            await uow.commit()
+        data = OrderCreate(
+            customer_id=customer.id, items=[{"sku": "A", "qty": 1}, {"sku": "B", "qty": 2}]
+        )
+        ids: list[uuid.UUID] = []
+
+        async def place(uow: object, _: object) -> None:
+            order = await order_service.place_order(uow, data, can_override_price=False)  # type: ignore[arg-type]
+            ids.append(order.id)
+
+        result = {"place order": await _per_order(factory, list(range(orders)), place)}  # type: ignore[arg-type]
+        lines = [("A", 1), ("B", 2)]
+        result["reserve stock"] = await _per_order(
+            factory,
+            ids,
+            lambda uow, oid: reservations.reserve_for_order(uow, oid, lines),
+        )
+        result["confirm order"] = await _per_order(factory, ids, order_service.confirm)
+        invoice_ids: list[uuid.UUID] = []
+
+        async def issue(uow: object, oid: uuid.UUID) -> None:
+            invoice_id = await invoices.issue_for_order(uow, oid)  # type: ignore[arg-type]
+            assert invoice_id is not None
+            invoice_ids.append(invoice_id)
+
+        result["issue invoice"] = await _per_order(factory, ids, issue)
+        result["mark invoiced"] = await _per_order(
+            factory,
+            ids,
+            lambda uow, oid: order_service.billing_moved(uow, oid, OrderStatus.INVOICED, "bench"),
+        )
+        documents = Documents(
+            LocalObjectStore(folder / "objects"),
+            Company("Bench Ltd", "1 Street", "", "", "EUR"),
+            render_processes=0,
+        )
+        result["render + store PDF"] = await _per_order(
+            factory,
+            invoice_ids,
+            lambda uow, iid: documents.render_invoice(uow, SimpleNamespace(invoice_id=iid), None),  # type: ignore[arg-type]
+            readonly=True,
+        )
+        return result
+    finally:
+        await db.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.steps", description=__doc__)
+    parser.add_argument("--orders", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    rounds = []
+    for _ in range(args.rounds):
+        with tempfile.TemporaryDirectory(prefix="pulse-bench-steps-") as folder:
+            rounds.append(asyncio.run(one_round(Path(folder), args.orders)))
+    print(f"CPU ms per order, median of {args.rounds} rounds of {args.orders} orders:")
+    total = 0.0
+    for step in rounds[0]:
+        value = statistics.median(r[step] for r in rounds)
+        total += value
+        print(f"  {step:<20} {value:6.2f}")
+    print(f"  {'all steps':<20} {total:6.2f}")
+
+
+if __name__ == "__main__":
+    main()
