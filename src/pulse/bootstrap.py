@@ -14,6 +14,7 @@ from pulse.billing import handlers as billing_handlers
 from pulse.billing.documents import Documents, company_from
 from pulse.inventory import handlers as inventory_handlers
 from pulse.orders import handlers as orders_handlers
+from pulse.platform.auth import events as auth_events
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
 from pulse.platform.consumers import Consumer, ConsumerRunner
@@ -23,7 +24,7 @@ from pulse.platform.settings import Settings
 from pulse.platform.storage import ObjectStore, object_store
 from pulse.platform.uow import UnitOfWorkFactory
 
-EVENT_CLASSES = (*inventory.EVENTS, *orders.EVENTS, *billing.EVENTS)
+EVENT_CLASSES = (*auth_events.EVENTS, *inventory.EVENTS, *orders.EVENTS, *billing.EVENTS)
 
 
 def consumers(documents: Documents) -> list[Consumer]:
