@@ -201,7 +201,7 @@ async def issue_for_order(
     source: str = "order",
 ) -> uuid.UUID | None:
     """The invoice of a confirmed order, issued once: None if it already exists."""
-    if await repo.invoice_for_order(uow.session, order_id) is not None:
+    if await repo.order_invoiced(uow.session, order_id):
         return None
     order = await orders.order_for_invoice(uow, order_id)
     if order is None:

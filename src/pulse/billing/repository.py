@@ -149,6 +149,11 @@ async def get_invoice(
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def order_invoiced(session: AsyncSession, order_id: uuid.UUID) -> bool:
+    row = await session.execute(select(Invoice.id).where(Invoice.order_id == order_id))
+    return row.first() is not None
+
+
 async def invoice_for_order(session: AsyncSession, order_id: uuid.UUID) -> Invoice | None:
     query = (
         select(Invoice)

@@ -58,28 +58,16 @@ async def billing_party(uow: UnitOfWork, customer_id: uuid.UUID) -> BillingParty
 
 
 async def order_for_invoice(uow: UnitOfWork, order_id: uuid.UUID) -> OrderForInvoice | None:
-    order = await repo.get_order(uow.session, order_id)
+    order = await repo.order_row(uow.session, order_id)
     if order is None:
         return None
-    lines = await repo.lines_of(uow.session, order_id)
+    lines = await repo.line_rows(uow.session, order_id)
     return OrderForInvoice(
         order_id=order.id,
         number=order.number,
         customer_id=order.customer_id,
         status=order.status,
-        lines=tuple(
-            OrderLineForInvoice(
-                line_no=x.line_no,
-                sku=x.sku,
-                name=x.name,
-                qty=x.qty,
-                unit_price=x.unit_price,
-                tax_rate=x.tax_rate,
-                line_total=x.line_total,
-                line_tax=x.line_tax,
-            )
-            for x in lines
-        ),
+        lines=tuple(OrderLineForInvoice(**x._mapping) for x in lines),
         subtotal=order.subtotal,
         tax=order.tax,
         total=order.total,

@@ -90,6 +90,38 @@ async def lines_of(session: AsyncSession, order_id: uuid.UUID) -> list[OrderLine
     return list(rows.scalars())
 
 
+async def order_row(session: AsyncSession, order_id: uuid.UUID) -> Any:
+    """The order's columns as a plain row (cheaper than an ORM object, for other modules)."""
+    query = select(
+        Order.id,
+        Order.number,
+        Order.customer_id,
+        Order.status,
+        Order.subtotal,
+        Order.tax,
+        Order.total,
+    ).where(Order.id == order_id)
+    return (await session.execute(query)).one_or_none()
+
+
+async def line_rows(session: AsyncSession, order_id: uuid.UUID) -> list[Any]:
+    query = (
+        select(
+            OrderLine.line_no,
+            OrderLine.sku,
+            OrderLine.name,
+            OrderLine.qty,
+            OrderLine.unit_price,
+            OrderLine.tax_rate,
+            OrderLine.line_total,
+            OrderLine.line_tax,
+        )
+        .where(OrderLine.order_id == order_id)
+        .order_by(OrderLine.line_no)
+    )
+    return list((await session.execute(query)).all())
+
+
 async def history_of(session: AsyncSession, order_id: uuid.UUID) -> list[OrderStatusChange]:
     rows = await session.execute(
         select(OrderStatusChange)

@@ -38,20 +38,34 @@ async def next_numbers(
     """`count` consecutive numbers (a block for bulk imports), by the rules above."""
     session = uow.session
     if gapless or uow.db.is_sqlite:
-        result = await session.execute(
+        bump = (
             update(NumberSeries)
             .where(NumberSeries.name == series)
             .values(next_value=NumberSeries.next_value + count)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise LookupError(f"numbering series {series!r} does not exist")
-        prefix, width, after = (
-            await session.execute(
-                select(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value).where(
-                    NumberSeries.name == series
+        if uow.dialect in ("sqlite", "postgresql"):
+            # One statement: the row as bumped (MariaDB has no UPDATE … RETURNING).
+            row = (
+                await session.execute(
+                    bump.returning(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value)
                 )
+            ).one_or_none()
+        else:
+            result = await session.execute(bump)
+            row = (
+                (
+                    await session.execute(
+                        select(
+                            NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value
+                        ).where(NumberSeries.name == series)
+                    )
+                ).one_or_none()
+                if result.rowcount == 1  # type: ignore[attr-defined]
+                else None
             )
-        ).one()
+        if row is None:
+            raise LookupError(f"numbering series {series!r} does not exist")
+        prefix, width, after = row
         values = list(range(after - count, after))
     else:
         next_value = select(sequence_for(series).next_value())
