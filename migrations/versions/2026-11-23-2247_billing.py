@@ -73,6 +73,7 @@ def upgrade() -> None:
         sa.Column("amount_credited", pulse.platform.db.ExactDecimal(14, 2), nullable=False),
         sa.Column("balance", pulse.platform.db.ExactDecimal(14, 2), nullable=False),
         sa.Column("refund_due", pulse.platform.db.ExactDecimal(14, 2), nullable=False),
+        sa.Column("amount_refunded", pulse.platform.db.ExactDecimal(14, 2), nullable=False),
         sa.Column("notes", sa.String(length=1000), nullable=False),
         sa.Column("void_reason", sa.String(length=500), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
@@ -89,6 +90,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "balance >= 0 AND refund_due >= 0", name=op.f("ck_invoices_balances_not_negative")
         ),
+        sa.CheckConstraint("amount_refunded >= 0", name=op.f("ck_invoices_refunded_not_negative")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invoices")),
         sa.UniqueConstraint("number", name=op.f("uq_invoices_number")),
         sa.UniqueConstraint("order_id", name=op.f("uq_invoices_order_id")),
@@ -234,6 +236,25 @@ def upgrade() -> None:
         batch_op.create_index("ix_payments_received_at", ["received_at"], unique=False)
 
     op.create_table(
+        "refunds",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("invoice_id", sa.Uuid(), nullable=False),
+        sa.Column("customer_id", sa.Uuid(), nullable=False),
+        sa.Column("amount", pulse.platform.db.ExactDecimal(14, 2), nullable=False),
+        sa.Column("method", sa.String(length=20), nullable=False),
+        sa.Column("reference", sa.String(length=200), nullable=False),
+        sa.Column("paid_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.String(length=100), nullable=True),
+        sa.CheckConstraint("amount > 0", name=op.f("ck_refunds_amount_positive")),
+        sa.ForeignKeyConstraint(
+            ["invoice_id"], ["invoices.id"], name=op.f("fk_refunds_invoice_id_invoices")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refunds")),
+    )
+    with op.batch_alter_table("refunds", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_refunds_invoice_id"), ["invoice_id"], unique=False)
+
+    op.create_table(
         "credit_note_lines",
         sa.Column("credit_note_id", sa.Uuid(), nullable=False),
         sa.Column("line_no", sa.Integer(), nullable=False),
@@ -285,6 +306,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(sa.text("DELETE FROM number_series WHERE name IN ('invoices', 'credit_notes')"))
     op.drop_table("credit_note_lines")
+    op.drop_table("refunds")
     op.drop_table("payments")
     op.drop_table("journal_lines")
     op.drop_table("invoice_lines")

@@ -9,6 +9,14 @@ from pulse.billing.events import (
     InvoiceIssued,
     InvoiceVoided,
     PaymentReceived,
+    RefundPaid,
 )
 
-__all__ = ["EVENTS", "CreditNoteIssued", "InvoiceIssued", "InvoiceVoided", "PaymentReceived"]
+__all__ = [
+    "EVENTS",
+    "CreditNoteIssued",
+    "InvoiceIssued",
+    "InvoiceVoided",
+    "PaymentReceived",
+    "RefundPaid",
+]

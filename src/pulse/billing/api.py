@@ -26,6 +26,8 @@ from pulse.billing.schemas import (
     PaymentMethod,
     PaymentPage,
     PaymentReceipt,
+    RefundCreate,
+    RefundReceipt,
     TrialBalance,
 )
 from pulse.platform import idempotency
@@ -161,6 +163,28 @@ async def credit_invoice(
         scope=f"credit-notes:{principal.user_id}:{invoice_id}",
         request=data,
         run=lambda: credit_notes.issue_credit_note(uow, invoice_id, data),
+    )
+
+
+@router.post(
+    "/invoices/{invoice_id}/refunds",
+    response_model=RefundReceipt,
+    status_code=status.HTTP_201_CREATED,
+)
+async def refund_invoice(
+    invoice_id: uuid.UUID,
+    data: RefundCreate,
+    uow: UowDep,
+    principal: Write,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Pay back what the invoice's credit notes left owed to the customer."""
+    return await idempotency.run_once(
+        uow,
+        key=idempotency_key,
+        scope=f"refunds:{principal.user_id}:{invoice_id}",
+        request=data,
+        run=lambda: payments.pay_refund(uow, invoice_id, data),
     )
 
 

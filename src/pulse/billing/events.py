@@ -89,4 +89,22 @@ class CreditNoteIssued(_InvoiceEvent):
     reason: str
 
 
-EVENTS: tuple[type[Event], ...] = (InvoiceIssued, InvoiceVoided, PaymentReceived, CreditNoteIssued)
+class RefundPaid(_InvoiceEvent):
+    type = "refund.paid"
+    refund_id: uuid.UUID
+    invoice_number: str
+    order_id: uuid.UUID | None
+    customer_id: uuid.UUID
+    amount: Decimal
+    method: str
+    paid_at: datetime
+    refund_due_after: Decimal
+
+
+EVENTS: tuple[type[Event], ...] = (
+    InvoiceIssued,
+    InvoiceVoided,
+    PaymentReceived,
+    CreditNoteIssued,
+    RefundPaid,
+)

@@ -28,6 +28,7 @@ from pulse.billing.schemas import (
     InvoiceStatus,
     InvoiceSummary,
     PaymentRead,
+    RefundRead,
     TaxLineRead,
 )
 from pulse.inventory import catalogue_lines
@@ -128,6 +129,7 @@ async def _issue(
             "amount_credited": ZERO,
             "balance": total,
             "refund_due": ZERO,
+            "amount_refunded": ZERO,
             "notes": notes,
             "void_reason": "",
             "revision": 1,
@@ -356,6 +358,7 @@ async def get_invoice(uow: UnitOfWork, invoice_id: uuid.UUID) -> InvoiceRead:
     lines = await repo.invoice_lines(uow.session, invoice_id)
     payments = await repo.payments_of(uow.session, invoice_id)
     credit_notes = await repo.credit_notes_of(uow.session, invoice_id)
+    refunds = await repo.refunds_of(uow.session, invoice_id)
     summary = InvoiceSummary.model_validate(invoice)
     return InvoiceRead(
         **summary.model_dump(exclude={"overdue"}),
@@ -365,12 +368,14 @@ async def get_invoice(uow: UnitOfWork, invoice_id: uuid.UUID) -> InvoiceRead:
         subtotal=invoice.subtotal,
         tax=invoice.tax,
         refund_due=invoice.refund_due,
+        amount_refunded=invoice.amount_refunded,
         notes=invoice.notes,
         void_reason=invoice.void_reason,
         lines=[InvoiceLineRead.model_validate(x) for x in lines],
         tax_lines=tax_lines(lines),
         payments=[PaymentRead.model_validate(p) for p in payments],
         credit_notes=[CreditNoteSummary.model_validate(c) for c in credit_notes],
+        refunds=[RefundRead.model_validate(r) for r in refunds],
         pdf_url=pdf_path(invoice_id),
         created_by=invoice.created_by,
         created_at=invoice.created_at,

@@ -105,6 +105,8 @@ class Invoice(Base):
     # What the customer still owes (in receivables) and what is owed back (credited after paying).
     balance: Mapped[Decimal] = mapped_column(Money())
     refund_due: Mapped[Decimal] = mapped_column(Money())
+    # Refunds paid out to the customer (from what was owed back).
+    amount_refunded: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))
     notes: Mapped[str] = mapped_column(String(1000), default="")
     void_reason: Mapped[str] = mapped_column(String(500), default="")
     # Bumped by every change a document shows (payment, credit, void): names the PDF version.
@@ -119,6 +121,7 @@ class Invoice(Base):
             "amount_credited >= 0 AND amount_credited <= total", name="credited_within_total"
         ),
         CheckConstraint("balance >= 0 AND refund_due >= 0", name="balances_not_negative"),
+        CheckConstraint("amount_refunded >= 0", name="refunded_not_negative"),
         Index("ix_invoices_status_due", "status", "due_date"),
         Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
         Index("ix_invoices_issue_date", "issue_date"),
@@ -162,6 +165,23 @@ class Payment(Base):
         Index("ix_payments_received_at", "received_at"),
         Index("ix_payments_customer_received", "customer_id", "received_at"),
     )
+
+
+class Refund(Base):
+    """Money paid back to a customer out of what a credit note left owed to them."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    amount: Mapped[Decimal] = mapped_column(Money())
+    method: Mapped[str] = mapped_column(String(20))
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    paid_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 
 
 class CreditNote(Base):

@@ -1,4 +1,5 @@
-"""Payment use cases: recording a payment against an invoice, listing payments."""
+"""Payment use cases: recording a payment against an invoice, listing payments, and paying
+back to the customer what a credit note left owed."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from pulse.billing import invoices, ledger
 from pulse.billing import repository as repo
-from pulse.billing.events import PaymentReceived
+from pulse.billing.events import PaymentReceived, RefundPaid
 from pulse.billing.schemas import (
     PaymentCreate,
     PaymentMethod,
     PaymentPage,
     PaymentRead,
     PaymentReceipt,
+    RefundCreate,
+    RefundReceipt,
 )
 from pulse.platform.errors import Conflict, InvalidInput
 from pulse.platform.events import utcnow
@@ -150,4 +153,85 @@ async def list_payments(
     )
     return PaymentPage(
         items=[PaymentRead.model_validate(p) for p in rows], total=total, limit=limit, offset=offset
+    )
+
+
+async def pay_refund(uow: UnitOfWork, invoice_id: uuid.UUID, data: RefundCreate) -> RefundReceipt:
+    """Pay back (part of) what credit notes left owed to the customer on this invoice."""
+    invoice = await invoices.locked(uow, invoice_id)
+    if invoice.refund_due == 0:
+        raise Conflict(
+            f"nothing is owed back to the customer on invoice {invoice.number}",
+            code="nothing_to_refund",
+        )
+    if data.amount > invoice.refund_due:
+        raise InvalidInput(
+            f"{data.amount} is more than the {invoice.refund_due} owed back on invoice "
+            f"{invoice.number}",
+            code="over_refund",
+            field="amount",
+            extra={"refund_due": str(invoice.refund_due)},
+        )
+    now = utcnow()
+    paid_at = _utc(data.paid_at, "paid_at") if data.paid_at else now
+    if paid_at > now + CLOCK_SKEW:
+        raise InvalidInput("paid_at is in the future", field="paid_at")
+    if paid_at.date() < invoice.issue_date:
+        raise InvalidInput(
+            f"paid_at is before the invoice's issue date ({invoice.issue_date})", field="paid_at"
+        )
+    refund_id = uuid.uuid4()
+    due = invoice.refund_due - data.amount
+    await repo.insert_refund(
+        uow.session,
+        {
+            "id": refund_id,
+            "invoice_id": invoice.id,
+            "customer_id": invoice.customer_id,
+            "amount": data.amount,
+            "method": data.method.value,
+            "reference": data.reference,
+            "paid_at": paid_at,
+            "created_by": uow.actor,
+        },
+    )
+    await invoices.save(
+        uow, invoice, refund_due=due, amount_refunded=invoice.amount_refunded + data.amount
+    )
+    await ledger.post(
+        uow,
+        entry_date=paid_at.date(),
+        description=f"Refund on invoice {invoice.number} ({data.method.value})"
+        + (f" ref {data.reference}" if data.reference else ""),
+        source_type="refund",
+        source_id=str(refund_id),
+        postings=[
+            ledger.debit(ledger.REFUNDS_PAYABLE, data.amount),
+            ledger.credit(ledger.METHOD_ACCOUNT[data.method.value], data.amount),
+        ],
+    )
+    uow.emit(
+        RefundPaid(
+            invoice_id=invoice.id,
+            refund_id=refund_id,
+            invoice_number=invoice.number,
+            order_id=invoice.order_id,
+            customer_id=invoice.customer_id,
+            amount=data.amount,
+            method=data.method.value,
+            paid_at=paid_at,
+            refund_due_after=due,
+        )
+    )
+    return RefundReceipt(
+        id=refund_id,
+        invoice_id=invoice.id,
+        customer_id=invoice.customer_id,
+        amount=data.amount,
+        method=data.method,
+        reference=data.reference,
+        paid_at=paid_at,
+        created_by=uow.actor,
+        invoice_number=invoice.number,
+        refund_due=due,
     )

@@ -20,6 +20,7 @@ from pulse.billing.models import (
     JournalEntry,
     JournalLine,
     Payment,
+    Refund,
 )
 
 
@@ -259,6 +260,17 @@ async def insert_payment(session: AsyncSession, payment: dict[str, Any]) -> None
 async def payments_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[Payment]:
     rows = await session.execute(
         select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.received_at)
+    )
+    return list(rows.scalars())
+
+
+async def insert_refund(session: AsyncSession, refund: dict[str, Any]) -> None:
+    await session.execute(Refund.__table__.insert(), [refund])
+
+
+async def refunds_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[Refund]:
+    rows = await session.execute(
+        select(Refund).where(Refund.invoice_id == invoice_id).order_by(Refund.paid_at)
     )
     return list(rows.scalars())
 

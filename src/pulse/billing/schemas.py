@@ -137,6 +137,19 @@ class PaymentRead(BaseModel):
     created_by: str | None
 
 
+class RefundRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    invoice_id: uuid.UUID
+    customer_id: uuid.UUID
+    amount: Decimal
+    method: PaymentMethod
+    reference: str
+    paid_at: datetime
+    created_by: str | None
+
+
 class CreditNoteSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -159,12 +172,14 @@ class InvoiceRead(InvoiceSummary):
     subtotal: Decimal
     tax: Decimal
     refund_due: Decimal
+    amount_refunded: Decimal
     notes: str
     void_reason: str
     lines: list[InvoiceLineRead]
     tax_lines: list[TaxLineRead]
     payments: list[PaymentRead]
     credit_notes: list[CreditNoteSummary]
+    refunds: list[RefundRead]
     pdf_url: str
     created_by: str | None
     created_at: datetime
@@ -192,6 +207,20 @@ class PaymentReceipt(PaymentRead):
     invoice_number: str
     invoice_status: InvoiceStatus
     invoice_balance: Decimal
+
+
+class RefundCreate(_In):
+    """Money paid back to the customer out of what the invoice's credit notes left owed."""
+
+    amount: Amount
+    method: PaymentMethod
+    reference: Reference = ""
+    paid_at: datetime | None = None
+
+
+class RefundReceipt(RefundRead):
+    invoice_number: str
+    refund_due: Decimal
 
 
 class PaymentPage(BaseModel):

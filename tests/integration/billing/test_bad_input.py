@@ -360,6 +360,43 @@ PAY_CASES = [
 ]
 
 
+# -- POST /billing/invoices/{invoice_id}/refunds ---------------------------------------------
+def refund(**fields: Any) -> dict[str, Any]:
+    return {"amount": "1.00", "method": "bank_transfer", **fields}
+
+
+OWED = "/billing/invoices/{owed}/refunds"
+REFUND_CASES = [
+    *posted_body_cases(),
+    c("missing amount", {"method": "cash"}, path=OWED),
+    c("missing method", {"amount": "1.00"}, path=OWED),
+    *[c(f"amount={short(v)}", refund(amount=v), path=OWED) for v in AMOUNTS],
+    *[
+        c(f"method={short(v)}", refund(method=v), path=OWED)
+        for v in ("bitcoin", "CASH", "", None, 5, NUL, LONG)
+    ],
+    c("long reference", refund(reference="r" * 201), path=OWED),
+    c("NUL in reference", refund(reference=NUL), path=OWED),
+    *[
+        c(f"paid_at={short(v)}", refund(paid_at=v), path=OWED)
+        for v in ("yesterday", "2026-13-45T00:00:00Z", FUTURE, "2001-01-01T00:00:00Z", LONG, NUL)
+    ],
+    c("extra field", refund(invoice_id="{owed}"), path=OWED),
+    c("a cent more than is owed back", refund(amount="30.01"), path=OWED, code="over_refund"),
+    c("nothing owed back", refund(), 409, code="nothing_to_refund"),
+    c(
+        "a void invoice",
+        refund(),
+        409,
+        path="/billing/invoices/{void}/refunds",
+        code="nothing_to_refund",
+    ),
+    c("malformed invoice id", refund(), path="/billing/invoices/not-a-uuid/refunds"),
+    c("unknown invoice", refund(), 404, path=f"/billing/invoices/{UNKNOWN}/refunds"),
+    *key_cases({"amount": "2.00", "method": "cash"}, reused_path=OWED),
+]
+
+
 # -- POST /billing/invoices/{invoice_id}/credit-notes ----------------------------------------
 def credit_lines(*lines: dict[str, Any], **fields: Any) -> dict[str, Any]:
     return {"lines": list(lines), **fields}
@@ -542,6 +579,7 @@ BILLING_CASES: dict[str, list[Case]] = {
     "POST /billing/invoices/{invoice_id}/void": VOID_CASES,
     "POST /billing/invoices/{invoice_id}/pay": PAY_CASES,
     "POST /billing/invoices/{invoice_id}/credit-notes": CREDIT_CASES,
+    "POST /billing/invoices/{invoice_id}/refunds": REFUND_CASES,
     "GET /billing/payments": [
         *query_cases(
             ("invoice_id", "not-a-uuid"),
@@ -662,6 +700,19 @@ async def build_billing_world(client: httpx.AsyncClient, container: Container) -
     )
     assert full["invoice_status"] == "credited", full
     await manual(**{"Idempotency-Key": "used-key"})
+    owed = await manual()  # paid, then 60.00 credited: 60.00 owed back, 30.00 of it refunded
+    await created(await pay(client, owed["id"], "120.00"))
+    await created(
+        await client.post(f"/billing/invoices/{owed['id']}/credit-notes", json={"amount": "60.00"})
+    )
+    refunded = await created(
+        await client.post(
+            f"/billing/invoices/{owed['id']}/refunds",
+            json={"amount": "30.00", "method": "cash"},
+            headers={"Idempotency-Key": "used-key"},
+        )
+    )
+    assert refunded["refund_due"] == "30.00", refunded
     assert await container.bus.drain()
     assert await container.bus.drain()
     return {
@@ -674,6 +725,7 @@ async def build_billing_world(client: httpx.AsyncClient, container: Container) -
         "credited": credited["id"],
         "fully_credited": fully_credited["id"],
         "credit_note": note["id"],
+        "owed": owed["id"],
     }
 
 

@@ -284,3 +284,51 @@ async def test_roles(client_for, container: Container) -> None:  # type: ignore[
     )
     assert credit.status_code == 201, credit.text
     assert_problem(await client_for(None).get("/billing/invoices"), 401)
+
+
+async def test_refunding_what_a_credit_left_owed(client_for, container: Container) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin")
+    _, invoice = await invoiced_order(client, container, price="10.00", qty=2)  # total 24.00
+    url = f"/billing/invoices/{invoice['id']}/refunds"
+    assert_problem(
+        await client.post(url, json={"amount": "1.00", "method": "cash"}), 409, "nothing_to_refund"
+    )
+    assert (await pay(client, invoice["id"], "24.00")).status_code == 201
+    credit = await client.post(
+        f"/billing/invoices/{invoice['id']}/credit-notes", json={"amount": "12.00"}
+    )
+    assert credit.status_code == 201, credit.text
+    assert_problem(
+        await client.post(url, json={"amount": "12.01", "method": "cash"}), 422, "over_refund"
+    )
+    first = await client.post(
+        url,
+        json={"amount": "5.00", "method": "bank_transfer", "reference": "SEPA 1"},
+        headers={"Idempotency-Key": "refund-1"},
+    )
+    assert first.status_code == 201, first.text
+    assert first.json()["refund_due"] == "7.00"
+    again = await client.post(
+        url,
+        json={"amount": "5.00", "method": "bank_transfer", "reference": "SEPA 1"},
+        headers={"Idempotency-Key": "refund-1"},
+    )
+    assert again.json() == first.json() and again.headers.get("Idempotent-Replayed") == "true"
+    assert_problem(
+        await client_for("clerk").post(url, json={"amount": "1.00", "method": "cash"}), 403
+    )
+    last = await client.post(url, json={"amount": "7.00", "method": "bank_transfer"})
+    assert last.status_code == 201, last.text
+
+    current = (await client.get(f"/billing/invoices/{invoice['id']}")).json()
+    assert (current["refund_due"], current["amount_refunded"]) == ("0.00", "12.00")
+    assert [r["amount"] for r in current["refunds"]] == ["5.00", "7.00"]
+    (entry,) = await entries_for(client, first.json()["id"])
+    assert {(x["account_code"], x["debit"], x["credit"]) for x in entry["lines"]} == {
+        ("2150", "5.00", "0.00"),
+        ("1010", "0.00", "5.00"),
+    }
+    roles = await balances(client)
+    assert roles["refunds_payable"] == Decimal("0.00")
+    assert roles["bank"] == Decimal("12.00")  # 24 paid in by transfer, 12 paid back
+    assert (await client.get("/billing/trial-balance")).json()["balanced"] is True

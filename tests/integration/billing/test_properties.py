@@ -1,9 +1,10 @@
-"""Property: whatever sequence of orders, manual invoices, payments, credit notes, voids
-and cancellations happens, the books agree with the invoices.
+"""Property: whatever sequence of orders, manual invoices, payments, credit notes,
+refunds, voids and cancellations happens, the books agree with the invoices.
 
 Runs the use cases directly against a real SQLite database (a fresh copy per example):
 after every step the trial balance balances, receivables equal the open invoice
-balances, refunds payable equal what is owed back, and no invoice is paid beyond its total.
+balances, refunds payable equal what is still owed back (credited after payment, not yet
+refunded), and no invoice is paid beyond its total.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from sqlalchemy import func, select
 
 from pulse.billing import credit_notes, handlers, invoices, ledger, payments
 from pulse.billing.models import Invoice, InvoiceLine, Payment
-from pulse.billing.schemas import CreditLine, InvoiceCreate, InvoiceLineCreate, PaymentCreate
+from pulse.billing.schemas import (
+    CreditLine,
+    InvoiceCreate,
+    InvoiceLineCreate,
+    PaymentCreate,
+    RefundCreate,
+)
 from pulse.inventory import service as inventory_service
 from pulse.inventory.schemas import ProductCreate
 from pulse.orders import OrderCancelled
@@ -53,6 +60,9 @@ manual = st.tuples(
 pay = st.tuples(st.just("pay"), index, st.sampled_from(["part", "all", "over", "tiny"]))
 credit_line = st.tuples(st.just("credit_line"), index, st.integers(1, 3), st.integers(1, 4))
 credit_amount = st.tuples(st.just("credit_amount"), index, st.sampled_from(["part", "all", "over"]))
+refund = st.tuples(st.just("refund"), index, st.sampled_from(["part", "all", "over"]))
+# A deposit paid, then the whole invoice credited: what was paid is owed back.
+deposit_then_credit = st.tuples(st.just("deposit_then_credit"), index)
 # Paying and crediting come up more often than voiding and cancelling, which end an invoice.
 steps = st.lists(
     st.one_of(
@@ -66,6 +76,9 @@ steps = st.lists(
         credit_line,
         credit_amount,
         credit_amount,
+        refund,
+        refund,
+        deposit_then_credit,
         st.tuples(st.just("void"), index),
         st.tuples(st.just("cancel"), index),
     ),
@@ -101,9 +114,17 @@ class World:
 
     async def pick(self, uow: UnitOfWork, i: int, kind: str) -> uuid.UUID | None:
         """The i-th invoice; payments and credits go to invoices not voided (refusals on
-        void invoices are the API tests' business), so most steps do something."""
+        void invoices are the API tests' business) and refunds to invoices that owe the
+        customer something, so most steps do something."""
         candidates = self.invoices
-        if kind in ("pay", "credit_line", "credit_amount"):
+        if kind == "refund":  # only invoices that owe the customer something
+            owing = set(
+                (
+                    await uow.session.execute(select(Invoice.id).where(Invoice.refund_due > 0))
+                ).scalars()
+            )
+            candidates = [x for x in self.invoices if x in owing]
+        elif kind in ("pay", "credit_line", "credit_amount", "deposit_then_credit"):
             void = set(
                 (
                     await uow.session.execute(select(Invoice.id).where(Invoice.status == "void"))
@@ -175,6 +196,33 @@ class World:
                         await credit_notes.issue_credit_note(
                             uow, invoice_id, credit_notes.CreditNoteCreate(amount=amount)
                         )
+                    elif kind == "deposit_then_credit":
+                        deposit = (invoice.balance / 2).quantize(Decimal("0.01"))
+                        if deposit <= 0:
+                            return
+                        await payments.record_payment(
+                            uow, invoice_id, PaymentCreate(amount=deposit, method="card")
+                        )
+                        invoice = await uow.session.get(Invoice, invoice_id, populate_existing=True)
+                        assert invoice is not None
+                        await credit_notes.issue_credit_note(
+                            uow,
+                            invoice_id,
+                            credit_notes.CreditNoteCreate(
+                                amount=invoice.total - invoice.amount_credited
+                            ),
+                        )
+                    elif kind == "refund":
+                        amount = {
+                            "part": (invoice.refund_due / 2).quantize(Decimal("0.01")),
+                            "all": invoice.refund_due,
+                            "over": invoice.refund_due + Decimal("0.01"),
+                        }[step[2]]
+                        if amount <= 0:
+                            return
+                        await payments.pay_refund(
+                            uow, invoice_id, RefundCreate(amount=amount, method="bank_transfer")
+                        )
                     elif kind == "void":
                         await invoices.void_invoice(uow, invoice_id, reason="prop")
                     elif kind == "cancel":
@@ -214,7 +262,10 @@ class World:
                     continue
                 # What is owed and owed back reconcile with the invoice's history.
                 assert (
-                    invoice.total - invoice.amount_paid - invoice.amount_credited
+                    invoice.total
+                    - invoice.amount_paid
+                    - invoice.amount_credited
+                    + invoice.amount_refunded
                     == invoice.balance - invoice.refund_due
                 )
                 owed += invoice.balance
@@ -265,6 +316,8 @@ def test_books_always_agree_with_invoices(sqlite_template: Path) -> None:
         "pay",
         "credit_line",
         "credit_amount",
+        "refund",
+        "deposit_then_credit",
         "void",
         "cancel",
     }, World.applied
