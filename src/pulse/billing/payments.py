@@ -4,7 +4,7 @@ back to the customer what a credit note left owed."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pulse.billing import invoices, ledger
 from pulse.billing import repository as repo
@@ -35,6 +35,19 @@ def _utc(value: datetime, field: str) -> datetime:
         raise InvalidInput(f"'{field}' is out of range", field=field) from exc
 
 
+def _moment(value: datetime | None, field: str, *, not_before: date) -> datetime:
+    """When money moved: now if not given; never in the future nor before the invoice."""
+    now = utcnow()
+    moment = _utc(value, field) if value else now
+    if moment > now + CLOCK_SKEW:
+        raise InvalidInput(f"{field} is in the future", field=field)
+    if moment.date() < not_before:
+        raise InvalidInput(
+            f"{field} is before the invoice's issue date ({not_before})", field=field
+        )
+    return moment
+
+
 async def record_payment(
     uow: UnitOfWork, invoice_id: uuid.UUID, data: PaymentCreate
 ) -> PaymentReceipt:
@@ -56,15 +69,7 @@ async def record_payment(
             field="amount",
             extra={"balance": str(invoice.balance)},
         )
-    now = utcnow()
-    received_at = _utc(data.received_at, "received_at") if data.received_at else now
-    if received_at > now + CLOCK_SKEW:
-        raise InvalidInput("received_at is in the future", field="received_at")
-    if received_at.date() < invoice.issue_date:
-        raise InvalidInput(
-            f"received_at is before the invoice's issue date ({invoice.issue_date})",
-            field="received_at",
-        )
+    received_at = _moment(data.received_at, "received_at", not_before=invoice.issue_date)
     paid = invoice.amount_paid + data.amount
     balance = invoice.balance - data.amount
     status = invoices.status_after(
@@ -172,14 +177,7 @@ async def pay_refund(uow: UnitOfWork, invoice_id: uuid.UUID, data: RefundCreate)
             field="amount",
             extra={"refund_due": str(invoice.refund_due)},
         )
-    now = utcnow()
-    paid_at = _utc(data.paid_at, "paid_at") if data.paid_at else now
-    if paid_at > now + CLOCK_SKEW:
-        raise InvalidInput("paid_at is in the future", field="paid_at")
-    if paid_at.date() < invoice.issue_date:
-        raise InvalidInput(
-            f"paid_at is before the invoice's issue date ({invoice.issue_date})", field="paid_at"
-        )
+    paid_at = _moment(data.paid_at, "paid_at", not_before=invoice.issue_date)
     refund_id = uuid.uuid4()
     due = invoice.refund_due - data.amount
     await repo.insert_refund(
