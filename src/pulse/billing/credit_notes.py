@@ -13,7 +13,6 @@ from decimal import Decimal
 from pulse.billing import invoices, ledger
 from pulse.billing import repository as repo
 from pulse.billing.events import CreditNoteIssued
-from pulse.billing.invoices import ZERO, money
 from pulse.billing.models import Invoice
 from pulse.billing.schemas import (
     CreditLine,
@@ -26,6 +25,7 @@ from pulse.billing.schemas import (
 )
 from pulse.platform.errors import Conflict, InvalidInput, NotFound
 from pulse.platform.events import utcnow
+from pulse.platform.money import ZERO, money
 from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from pulse import orders
 from pulse.billing import ledger
@@ -18,7 +18,6 @@ from pulse.billing import repository as repo
 from pulse.billing.events import InvoiceIssued, InvoiceLineData, InvoiceVoided
 from pulse.billing.models import CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.schemas import (
-    MAX_AMOUNT,
     OPEN_STATUSES,
     CreditNoteSummary,
     InvoiceCreate,
@@ -34,16 +33,11 @@ from pulse.billing.schemas import (
 from pulse.inventory import catalogue_lines
 from pulse.platform.errors import Conflict, InvalidInput, NotFound
 from pulse.platform.events import utcnow
+from pulse.platform.money import MAX_AMOUNT, ZERO, money
 from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 EARLIEST_DATE = date(2000, 1, 1)
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,8 @@ from pulse.billing.schemas import (
 )
 from pulse.platform.errors import InvalidInput
 from pulse.platform.events import utcnow
+from pulse.platform.money import ZERO
 from pulse.platform.uow import UnitOfWork
-
-ZERO = Decimal("0.00")
 
 # Account roles the postings use; the migration gives each one an account.
 RECEIVABLES = "receivables"

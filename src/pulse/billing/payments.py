@@ -4,7 +4,7 @@ back to the customer what a credit note left owed."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from pulse.billing import invoices, ledger
 from pulse.billing import repository as repo
@@ -21,24 +21,16 @@ from pulse.billing.schemas import (
 from pulse.platform.errors import Conflict, InvalidInput
 from pulse.platform.events import utcnow
 from pulse.platform.uow import UnitOfWork
+from pulse.platform.validation import as_utc
 
 # Clocks of tills and banks drift; a payment stamped a little ahead is still accepted.
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _utc(value: datetime, field: str) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError as exc:
-        raise InvalidInput(f"'{field}' is out of range", field=field) from exc
-
-
 def _moment(value: datetime | None, field: str, *, not_before: date) -> datetime:
     """When money moved: now if not given; never in the future nor before the invoice."""
     now = utcnow()
-    moment = _utc(value, field) if value else now
+    moment = as_utc(value, field) if value else now
     if moment > now + CLOCK_SKEW:
         raise InvalidInput(f"{field} is in the future", field=field)
     if moment.date() < not_before:
@@ -142,8 +134,8 @@ async def list_payments(
     limit: int,
     offset: int,
 ) -> PaymentPage:
-    start = _utc(received_from, "from") if received_from else None
-    end = _utc(received_to, "to") if received_to else None
+    start = as_utc(received_from, "from") if received_from else None
+    end = as_utc(received_to, "to") if received_to else None
     if start and end and start > end:
         raise InvalidInput("'from' is after 'to'", field="from")
     rows, total = await repo.search_payments(

@@ -12,8 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from pulse.platform.validation import NoNul
 
-MAX_AMOUNT = Decimal("999999999999.99")
-
 Amount = Annotated[
     Decimal, Field(gt=0, le=Decimal("9999999999.99"), max_digits=12, decimal_places=2)
 ]

@@ -12,8 +12,8 @@ from sqlalchemy import insert
 from pulse.inventory import catalogue_lines
 from pulse.orders.events import OrderImported, OrderLineData
 from pulse.orders.models import Order, OrderLine, OrderStatusChange
-from pulse.orders.service import money
 from pulse.platform.errors import InvalidInput
+from pulse.platform.money import money
 from pulse.platform.numbering import next_numbers
 from pulse.platform.uow import UnitOfWork
 

@@ -4,8 +4,8 @@ never taken from the client."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import datetime
+from decimal import Decimal
 
 from pulse.inventory import catalogue_lines
 from pulse.orders import repository as repo
@@ -30,12 +30,10 @@ from pulse.orders.schemas import (
 )
 from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pulse.platform.events import utcnow
+from pulse.platform.money import MAX_AMOUNT, money
 from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
-
-CENT = Decimal("0.01")
-# The largest amount a money column (NUMERIC(14, 2)) holds.
-MAX_AMOUNT = Decimal("999999999999.99")
+from pulse.platform.validation import as_utc
 
 # The workflow. `confirmed` and `rejected` come only from the stock reservation, `invoiced`
 # and `paid` only from billing (the invoice issued, the last payment received).
@@ -61,10 +59,6 @@ SET_BY = {
     OrderStatus.INVOICED: "billing when the invoice is issued",
     OrderStatus.PAID: "billing when the invoice is paid in full",
 }
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # -- placing ---------------------------------------------------------------------------------
@@ -207,15 +201,7 @@ async def get_order(uow: UnitOfWork, order_id: uuid.UUID) -> OrderRead:
 
 
 def _as_utc(value: datetime | None, name: str) -> datetime | None:
-    """The same instant in UTC, which is how timestamps are stored and compared."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    try:
-        return value.astimezone(UTC)
-    except OverflowError as exc:
-        raise InvalidInput(f"'{name}' is out of range", field=name) from exc
+    return as_utc(value, name) if value is not None else None
 
 
 async def list_orders(
