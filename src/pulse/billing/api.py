@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import Response
 
-from pulse.billing import credit_notes, invoices, ledger, payments
+from pulse.billing import credit_notes, invoice_queries, invoices, ledger, payments
 from pulse.billing.documents import Documents
 from pulse.billing.schemas import (
     AccountRead,
@@ -73,7 +73,7 @@ async def list_invoices(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> InvoicePage:
-    return await invoices.list_invoices(
+    return await invoice_queries.list_invoices(
         uow,
         status=status,
         customer_id=customer_id,
@@ -103,7 +103,7 @@ async def create_invoice(
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceRead)
 async def get_invoice(invoice_id: uuid.UUID, uow: ReadUowDep, _: Read) -> InvoiceRead:
-    return await invoices.get_invoice(uow, invoice_id)
+    return await invoice_queries.get_invoice(uow, invoice_id)
 
 
 @router.get(

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pulse.billing import invoices, ledger
+from pulse.billing import invoices, ledger, rules
 from pulse.billing import repository as repo
 from pulse.billing.events import CreditNoteIssued
 from pulse.billing.models import Invoice
@@ -96,7 +96,7 @@ async def _pieces_by_amount(
     uow: UnitOfWork, invoice: Invoice, amount: Decimal
 ) -> list[CreditPiece]:
     """Split an amount (tax included) over the invoice's tax rates in proportion to them."""
-    groups = invoices.tax_lines(await repo.invoice_lines(uow.session, invoice.id))
+    groups = rules.tax_lines(await repo.invoice_lines(uow.session, invoice.id))
     groups = [g for g in groups if g.base + g.tax > 0]
     pieces = []
     remaining = amount
@@ -174,7 +174,7 @@ async def credit(
     refund = total - applied
     credited = invoice.amount_credited + total
     balance = invoice.balance - applied
-    status = invoices.status_after(
+    status = rules.status_after(
         total=invoice.total, paid=invoice.amount_paid, credited=credited, balance=balance
     )
     credit_note_id = uuid.uuid4()

@@ -18,8 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
 
-from pulse.billing import invoices
 from pulse.billing import repository as repo
+from pulse.billing import rules
 from pulse.billing.events import CreditNoteIssued
 from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.pdf import BillingDocument, Company, DocumentLine, TaxLine, render_pdf
@@ -64,7 +64,7 @@ def _lines(lines: Sequence[InvoiceLine | CreditNoteLine]) -> tuple[DocumentLine,
 
 
 def _tax_lines(lines: Sequence[InvoiceLine | CreditNoteLine]) -> tuple[TaxLine, ...]:
-    return tuple(TaxLine(rate=t.rate, base=t.base, tax=t.tax) for t in invoices.tax_lines(lines))
+    return tuple(TaxLine(rate=t.rate, base=t.base, tax=t.tax) for t in rules.tax_lines(lines))
 
 
 class Documents:

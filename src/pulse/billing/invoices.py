@@ -1,4 +1,5 @@
-"""Invoice use cases: issuing (for a confirmed order or by hand), voiding and reading.
+"""Invoice use cases: issuing (for a confirmed order or by hand) and voiding; reading is in
+`invoice_queries`.
 
 Every change books its journal entry and emits its event in the caller's transaction.
 """
@@ -6,73 +7,28 @@ Every change books its journal entry and emits its event in the caller's transac
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from pulse import orders
-from pulse.billing import ledger
+from pulse.billing import invoice_queries, ledger
 from pulse.billing import repository as repo
 from pulse.billing.events import InvoiceIssued, InvoiceLineData, InvoiceVoided
-from pulse.billing.models import CreditNoteLine, Invoice, InvoiceLine
+from pulse.billing.models import Invoice
+from pulse.billing.rules import Line
 from pulse.billing.schemas import (
-    OPEN_STATUSES,
-    CreditNoteSummary,
     InvoiceCreate,
-    InvoiceLineRead,
-    InvoicePage,
     InvoiceRead,
     InvoiceStatus,
-    InvoiceSummary,
-    PaymentRead,
-    RefundRead,
-    TaxLineRead,
 )
 from pulse.inventory import catalogue_lines
 from pulse.platform.errors import Conflict, InvalidInput, NotFound
 from pulse.platform.events import utcnow
-from pulse.platform.money import MAX_AMOUNT, ZERO, money
+from pulse.platform.money import MAX_AMOUNT, ZERO
 from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
 
 EARLIEST_DATE = date(2000, 1, 1)
-
-
-@dataclass(frozen=True)
-class Line:
-    sku: str | None
-    description: str
-    qty: Decimal
-    unit_price: Decimal
-    tax_rate: Decimal
-
-    @property
-    def line_total(self) -> Decimal:
-        return money(self.unit_price * self.qty)
-
-    @property
-    def line_tax(self) -> Decimal:
-        return money(self.line_total * self.tax_rate)
-
-
-def tax_lines(lines: Iterable[InvoiceLine | CreditNoteLine | Line]) -> list[TaxLineRead]:
-    """One row per tax rate: the net amount it applies to and the tax (the sum of the lines')."""
-    groups: dict[Decimal, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for line in lines:
-        group = groups[line.tax_rate]
-        group[0] += line.line_total
-        group[1] += line.line_tax
-    return [TaxLineRead(rate=rate, base=b, tax=t) for rate, (b, t) in sorted(groups.items())]
-
-
-def status_after(*, total: Decimal, paid: Decimal, credited: Decimal, balance: Decimal) -> str:
-    if balance > 0:
-        return InvoiceStatus.PARTIALLY_PAID if paid > 0 else InvoiceStatus.ISSUED
-    if credited >= total and total > 0:
-        return InvoiceStatus.CREDITED
-    return InvoiceStatus.PAID if paid > 0 or total == 0 else InvoiceStatus.CREDITED
 
 
 # -- issuing ---------------------------------------------------------------------------------
@@ -270,7 +226,7 @@ async def create_invoice(uow: UnitOfWork, data: InvoiceCreate) -> InvoiceRead:
     invoice_id = await _issue(
         uow, party=party, lines=lines, issue_date=issue_date, notes=data.notes, source="manual"
     )
-    return await get_invoice(uow, invoice_id)
+    return await invoice_queries.get_invoice(uow, invoice_id)
 
 
 # -- voiding ---------------------------------------------------------------------------------
@@ -293,7 +249,7 @@ async def save(uow: UnitOfWork, invoice: Invoice, **values: object) -> None:
 async def void_invoice(uow: UnitOfWork, invoice_id: uuid.UUID, *, reason: str) -> InvoiceRead:
     invoice = await locked(uow, invoice_id)
     await void(uow, invoice, reason=reason)
-    return await get_invoice(uow, invoice_id)
+    return await invoice_queries.get_invoice(uow, invoice_id)
 
 
 async def void(uow: UnitOfWork, invoice: Invoice, *, reason: str) -> None:
@@ -334,77 +290,3 @@ async def void(uow: UnitOfWork, invoice: Invoice, *, reason: str) -> None:
             reason=reason,
         )
     )
-
-
-# -- reading ---------------------------------------------------------------------------------
-def is_overdue(invoice: Invoice, today: date) -> bool:
-    return invoice.status in OPEN_STATUSES and invoice.due_date < today
-
-
-def pdf_path(invoice_id: uuid.UUID) -> str:
-    return f"/billing/invoices/{invoice_id}/pdf"
-
-
-async def get_invoice(uow: UnitOfWork, invoice_id: uuid.UUID) -> InvoiceRead:
-    invoice = await repo.get_invoice(uow.session, invoice_id)
-    if invoice is None:
-        raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
-    lines = await repo.invoice_lines(uow.session, invoice_id)
-    payments = await repo.payments_of(uow.session, invoice_id)
-    credit_notes = await repo.credit_notes_of(uow.session, invoice_id)
-    refunds = await repo.refunds_of(uow.session, invoice_id)
-    summary = InvoiceSummary.model_validate(invoice)
-    return InvoiceRead(
-        **summary.model_dump(exclude={"overdue"}),
-        overdue=is_overdue(invoice, utcnow().date()),
-        customer_email=invoice.customer_email,
-        billing_address=invoice.billing_address,
-        subtotal=invoice.subtotal,
-        tax=invoice.tax,
-        refund_due=invoice.refund_due,
-        amount_refunded=invoice.amount_refunded,
-        notes=invoice.notes,
-        void_reason=invoice.void_reason,
-        lines=[InvoiceLineRead.model_validate(x) for x in lines],
-        tax_lines=tax_lines(lines),
-        payments=[PaymentRead.model_validate(p) for p in payments],
-        credit_notes=[CreditNoteSummary.model_validate(c) for c in credit_notes],
-        refunds=[RefundRead.model_validate(r) for r in refunds],
-        pdf_url=pdf_path(invoice_id),
-        created_by=invoice.created_by,
-        created_at=invoice.created_at,
-        updated_at=invoice.updated_at,
-    )
-
-
-async def list_invoices(
-    uow: UnitOfWork,
-    *,
-    status: InvoiceStatus | None,
-    customer_id: uuid.UUID | None,
-    overdue: bool | None,
-    date_from: date | None,
-    date_to: date | None,
-    limit: int,
-    offset: int,
-) -> InvoicePage:
-    if date_from and date_to and date_from > date_to:
-        raise InvalidInput("'from' is after 'to'", field="from")
-    today = utcnow().date()
-    rows, total = await repo.search_invoices(
-        uow.session,
-        status=status.value if status else None,
-        customer_id=customer_id,
-        overdue=overdue,
-        today=today,
-        date_from=date_from,
-        date_to=date_to,
-        limit=limit,
-        offset=offset,
-    )
-    items = []
-    for invoice in rows:
-        item = InvoiceSummary.model_validate(invoice)
-        item.overdue = is_overdue(invoice, today)
-        items.append(item)
-    return InvoicePage(items=items, total=total, limit=limit, offset=offset)

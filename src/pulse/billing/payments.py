@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from pulse.billing import invoices, ledger
+from pulse.billing import invoices, ledger, rules
 from pulse.billing import repository as repo
 from pulse.billing.events import PaymentReceived, RefundPaid
 from pulse.billing.schemas import (
@@ -64,7 +64,7 @@ async def record_payment(
     received_at = _moment(data.received_at, "received_at", not_before=invoice.issue_date)
     paid = invoice.amount_paid + data.amount
     balance = invoice.balance - data.amount
-    status = invoices.status_after(
+    status = rules.status_after(
         total=invoice.total, paid=paid, credited=invoice.amount_credited, balance=balance
     )
     payment_id = uuid.uuid4()

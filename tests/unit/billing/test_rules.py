@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pulse.billing import ledger
-from pulse.billing.invoices import Line, status_after, tax_lines
+from pulse.billing.rules import Line, status_after, tax_lines
 
 D = Decimal
 
