@@ -3,14 +3,15 @@ Pure (plain data in, bytes out); any unicode text is made safe for the latin-1 c
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from typing import Literal
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
+
+from pulse.billing.pdf_text import clean, format_amount, format_money, format_qty, format_rate
 
 __all__ = [
     "BillingDocument",
@@ -71,93 +72,6 @@ class BillingDocument:
     note: str = ""  # free text printed under the totals, may be ""
 
 
-# --------------------------------------------------------------------------- formatting
-
-_CENT = Decimal("0.01")
-_HUNDRED = Decimal(100)
-
-
-def _format_amount(amount: Decimal) -> str:
-    """``Decimal("-1234.5")`` -> ``"-1,234.50"``: two decimals, half-up, thousands separators."""
-    if not amount.is_finite():
-        return str(amount)
-    # A context wide enough that quantize never overflows, whatever the magnitude.
-    context = Context(prec=max(amount.adjusted(), 0) + 4)
-    quantized = amount.quantize(_CENT, rounding=ROUND_HALF_UP, context=context)
-    text = format(quantized.copy_abs(), ",.2f")
-    return f"-{text}" if quantized < 0 else text
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    """``Decimal("1234.5"), "EUR"`` -> ``"EUR 1,234.50"``; a negative gives ``"-EUR 12.00"``.
-
-    Always two decimals, rounded half-up, computed on Decimal only (never via float).
-    """
-    text = _format_amount(amount)
-    if text.startswith("-"):
-        return f"-{currency} {text[1:]}"
-    return f"{currency} {text}"
-
-
-def format_rate(rate: Decimal) -> str:
-    """A fraction as a percentage: ``Decimal("0.2")`` -> ``"20%"``, ``"0.075"`` -> ``"7.5%"``."""
-    if not rate.is_finite():
-        return f"{rate}%"
-    percent = (rate * _HUNDRED).normalize()
-    if percent == 0:
-        percent = Decimal(0)  # no "-0%"
-    return f"{format(percent, 'f')}%"
-
-
-def _format_qty(qty: Decimal) -> str:
-    if not qty.is_finite():
-        return str(qty)
-    value = qty.normalize()
-    if value == 0:
-        value = Decimal(0)
-    return format(value, ",f")
-
-
-# --------------------------------------------------------------------------- text safety
-
-_LATIN1_MAX = 0xFF
-
-
-def _clean(text: object, *, multiline: bool = False) -> str:
-    """Make arbitrary text printable with fpdf2's latin-1 core fonts; never raises.
-
-    NFC first (so "e" + combining acute becomes a latin-1 "é"), then per character: keep
-    printable latin-1, try NFKD minus combining marks ("ﬁ" -> "fi", "Ł" -> "?", "ő" -> "o"),
-    else "?". Control characters and soft hyphens are dropped; tabs become spaces; newlines
-    are kept only when ``multiline`` (otherwise they become spaces).
-    """
-    if not isinstance(text, str):
-        text = str(text)
-    if text.isascii() and text.isprintable():
-        return text
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    out: list[str] = []
-    for char in text:
-        if char == "\n":
-            out.append("\n" if multiline else " ")
-        elif ord(char) <= _LATIN1_MAX:
-            if char != "\xad" and unicodedata.category(char) != "Cc":  # also drop soft hyphens
-                out.append(char)
-        elif unicodedata.category(char) in ("Zl", "Zp"):
-            out.append("\n" if multiline else " ")
-        else:
-            decomposed = unicodedata.normalize("NFKD", char)
-            stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-            if not stripped:
-                continue  # a lone combining mark: drop it
-            if all(ord(c) <= _LATIN1_MAX and unicodedata.category(c) != "Cc" for c in stripped):
-                out.append(stripped)
-            else:
-                out.append("?")
-    return "".join(out)
-
-
 # --------------------------------------------------------------------------- layout
 
 _MARGIN = 15.0
@@ -168,7 +82,7 @@ _LINE_H = 4.6
 _FONT = "Helvetica"
 _BASE_SIZE = 9.0
 
-# Total-pages placeholder. Contains a control character that _clean() always removes, so user
+# Total-pages placeholder. Contains a control character that clean() always removes, so user
 # text can never collide with it (fpdf2's default "{nb}" would be replaced inside any text).
 _NB_ALIAS = "{\x1fnb}"
 
@@ -278,17 +192,17 @@ def _header(pdf: FPDF, document: BillingDocument, company: Company) -> None:
 
     # Company block (left).
     pdf.set_font(_FONT, "B", 14)
-    name = _wrap(pdf, _clean(company.name), left_w, 2)
+    name = _wrap(pdf, clean(company.name), left_w, 2)
     for line in name:
         pdf.set_x(_MARGIN)
         pdf.cell(left_w, 6.5, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FONT, size=_BASE_SIZE)
     pdf.set_text_color(*_MUTED)
-    details = _wrap(pdf, _clean(company.address, multiline=True), left_w, 6)
+    details = _wrap(pdf, clean(company.address, multiline=True), left_w, 6)
     if company.tax_id.strip():
-        details += _wrap(pdf, _clean(f"VAT/Tax ID: {company.tax_id}"), left_w, 2)
+        details += _wrap(pdf, clean(f"VAT/Tax ID: {company.tax_id}"), left_w, 2)
     if company.email.strip():
-        details += _wrap(pdf, _clean(company.email), left_w, 2)
+        details += _wrap(pdf, clean(company.email), left_w, 2)
     _text_lines(pdf, _MARGIN, left_w, [line for line in details if line.strip()])
     pdf.set_text_color(*_TEXT)
     left_bottom = pdf.get_y()
@@ -315,7 +229,7 @@ def _header(pdf: FPDF, document: BillingDocument, company: Company) -> None:
         pdf.cell(label_w, _LINE_H + 0.4, f"{label}:", align="R")
         pdf.set_text_color(*_TEXT)
         pdf.set_font(_FONT, "B", _BASE_SIZE)
-        value_text = _truncate(pdf, _clean(value), right_w - label_w)
+        value_text = _truncate(pdf, clean(value), right_w - label_w)
         pdf.cell(right_w - label_w, _LINE_H + 0.4, value_text, align="R")
         pdf.ln(_LINE_H + 0.4)
     right_bottom = pdf.get_y()
@@ -333,22 +247,22 @@ def _bill_to(pdf: FPDF, document: BillingDocument) -> None:
     pdf.cell(width, _LINE_H, "BILL TO", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*_TEXT)
     pdf.set_font(_FONT, "B", 10.5)
-    name = _wrap(pdf, _clean(document.customer_name), width, _MAX_NAME_LINES)
+    name = _wrap(pdf, clean(document.customer_name), width, _MAX_NAME_LINES)
     for line in name:
         pdf.cell(width, 5.2, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FONT, size=_BASE_SIZE)
     details: list[str] = []
     if document.customer_address.strip():
-        address = _clean(document.customer_address, multiline=True)
+        address = clean(document.customer_address, multiline=True)
         details += _wrap(pdf, address, width, _MAX_ADDRESS_LINES)
     if document.customer_email.strip():
-        details += _wrap(pdf, _clean(document.customer_email), width, 2)
+        details += _wrap(pdf, clean(document.customer_email), width, 2)
     _text_lines(pdf, _MARGIN, width, [line for line in details if line.strip()])
     pdf.ln(3)
     if document.reference.strip():
         pdf.set_font(_FONT, size=_BASE_SIZE)
         reference = _wrap(
-            pdf, _clean(f"Reference: {document.reference}"), _CONTENT_WIDTH, _MAX_REFERENCE_LINES
+            pdf, clean(f"Reference: {document.reference}"), _CONTENT_WIDTH, _MAX_REFERENCE_LINES
         )
         _text_lines(pdf, _MARGIN, _CONTENT_WIDTH, reference)
         pdf.ln(3)
@@ -371,9 +285,9 @@ def _table(pdf: FPDF, document: BillingDocument, currency: str) -> None:
     widths = [width for _, width, _ in _COLUMNS]
     padding = 1.2
     for line in document.lines:
-        sku = _wrap(pdf, _clean(line.sku), widths[0], _MAX_SKU_LINES)
+        sku = _wrap(pdf, clean(line.sku), widths[0], _MAX_SKU_LINES)
         description = _wrap(
-            pdf, _clean(line.description, multiline=True), widths[1], _MAX_DESCRIPTION_LINES
+            pdf, clean(line.description, multiline=True), widths[1], _MAX_DESCRIPTION_LINES
         )
         row_h = max(len(sku), len(description), 1) * _LINE_H + 2 * padding
         if pdf.will_page_break(row_h):
@@ -386,10 +300,10 @@ def _table(pdf: FPDF, document: BillingDocument, currency: str) -> None:
             _text_lines(pdf, x, widths[column], lines)
             x += widths[column]
         numbers = (
-            _clean(_format_qty(line.qty)),
-            _clean(_format_amount(line.unit_price)),
-            _clean(format_rate(line.tax_rate)),
-            _clean(_format_amount(line.line_total)),
+            clean(format_qty(line.qty)),
+            clean(format_amount(line.unit_price)),
+            clean(format_rate(line.tax_rate)),
+            clean(format_amount(line.line_total)),
         )
         pdf.set_xy(x, top + padding)
         for (_, width, align), text in zip(_COLUMNS[2:], numbers, strict=True):
@@ -433,14 +347,14 @@ def _totals(pdf: FPDF, document: BillingDocument, currency: str) -> None:
             pdf.line(x, pdf.get_y(), _PAGE_WIDTH - _MARGIN, pdf.get_y())
         pdf.set_font(_FONT, "B" if strong else "", 10 if strong else _BASE_SIZE)
         pdf.set_x(x)
-        _fit_cell(pdf, label_w, row_h, _clean(label), "R")
-        _fit_cell(pdf, value_w, row_h, _clean(value), "R")
+        _fit_cell(pdf, label_w, row_h, clean(label), "R")
+        _fit_cell(pdf, value_w, row_h, clean(value), "R")
         pdf.ln(row_h)
     pdf.set_font(_FONT, size=_BASE_SIZE)
 
 
 def _note(pdf: FPDF, note: str) -> None:
-    text = _clean(note, multiline=True).strip()
+    text = clean(note, multiline=True).strip()
     if not text:
         return
     pdf.ln(6)
@@ -454,9 +368,9 @@ def _note(pdf: FPDF, note: str) -> None:
 
 def render_pdf(document: BillingDocument, company: Company) -> bytes:
     """Render ``document`` as an A4 PDF. Same input -> identical bytes (fixed creation date)."""
-    currency = _clean(company.currency) or "?"
+    currency = clean(company.currency) or "?"
     pdf = _DocumentPDF(orientation="P", unit="mm", format="A4")
-    pdf.footer_left = _clean(
+    pdf.footer_left = clean(
         f"{'Invoice' if document.kind == 'invoice' else 'Credit note'} {document.number}"
     )
     pdf.alias_nb_pages(_NB_ALIAS)
@@ -464,11 +378,11 @@ def render_pdf(document: BillingDocument, company: Company) -> bytes:
     pdf.set_auto_page_break(True, margin=_BOTTOM_MARGIN)
     pdf.c_margin = 1.2
     # Metadata strings are cleaned too: lone surrogates would break fpdf2's UTF-16 encoding.
-    pdf.set_title(_clean(document.number))
-    pdf.set_author(_clean(company.name))
-    pdf.set_creator(_clean(company.name))
+    pdf.set_title(clean(document.number))
+    pdf.set_author(clean(company.name))
+    pdf.set_creator(clean(company.name))
     kind = "Invoice" if document.kind == "invoice" else "Credit note"
-    pdf.set_subject(_clean(f"{kind} {document.number}"))
+    pdf.set_subject(clean(f"{kind} {document.number}"))
     issued = document.issue_date
     pdf.set_creation_date(datetime(issued.year, issued.month, issued.day, tzinfo=UTC))
     pdf.set_text_color(*_TEXT)
