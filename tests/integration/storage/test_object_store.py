@@ -165,6 +165,14 @@ async def test_local_check_fails_on_a_read_only_root(tmp_path: Path) -> None:
         root.chmod(0o700)
 
 
+async def test_local_check_fails_when_the_root_cannot_be_a_folder(tmp_path: Path) -> None:
+    """Runs for every user, root included (unlike the read-only case above)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"not a folder")
+    with pytest.raises(OSError):
+        await LocalObjectStore(blocker / "objects").check()
+
+
 # -- S3 only ---------------------------------------------------------------------------------
 async def test_s3_check_fails_when_the_bucket_is_missing(s3_endpoint: str) -> None:
     store = _s3_store(s3_endpoint, _bucket_name())
