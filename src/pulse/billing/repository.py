@@ -24,6 +24,16 @@ from pulse.billing.models import (
 )
 
 
+async def _page(
+    session: AsyncSession, query: Select[Any], *order_by: Any, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """One page of a filtered `select(Model)` and the number of rows across all pages."""
+    counting = query.with_only_columns(func.count(), maintain_column_froms=True)
+    total = (await session.execute(counting)).scalar_one()
+    rows = await session.execute(query.order_by(*order_by).limit(limit).offset(offset))
+    return list(rows.scalars()), int(total)
+
+
 # -- accounts and journal --------------------------------------------------------------------
 async def accounts(session: AsyncSession) -> list[Account]:
     return list((await session.execute(select(Account).order_by(Account.code))).scalars())
@@ -94,19 +104,11 @@ async def search_entries(
     limit: int,
     offset: int,
 ) -> tuple[list[JournalEntry], int]:
-    filters = {"account": account, "date_from": date_from, "date_to": date_to}
-    total = (
-        await session.execute(
-            _journal_filter(select(func.count()).select_from(JournalEntry), **filters)
-        )
-    ).scalar_one()
-    rows = await session.execute(
-        _journal_filter(select(JournalEntry), **filters)
-        .order_by(JournalEntry.entry_date.desc(), JournalEntry.id.desc())
-        .limit(limit)
-        .offset(offset)
+    query = _journal_filter(
+        select(JournalEntry), account=account, date_from=date_from, date_to=date_to
     )
-    return list(rows.scalars()), int(total)
+    order = (JournalEntry.entry_date.desc(), JournalEntry.id.desc())
+    return await _page(session, query, *order, limit=limit, offset=offset)
 
 
 async def account_totals(
@@ -240,16 +242,9 @@ async def search_invoices(
         "date_from": date_from,
         "date_to": date_to,
     }
-    total = (
-        await session.execute(_invoice_filter(select(func.count()).select_from(Invoice), **filters))
-    ).scalar_one()
-    rows = await session.execute(
-        _invoice_filter(select(Invoice), **filters)
-        .order_by(Invoice.issue_date.desc(), Invoice.number.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows.scalars()), int(total)
+    query = _invoice_filter(select(Invoice), **filters)
+    order = (Invoice.issue_date.desc(), Invoice.number.desc())
+    return await _page(session, query, *order, limit=limit, offset=offset)
 
 
 # -- payments --------------------------------------------------------------------------------
@@ -300,16 +295,9 @@ def _payment_filter(
 async def search_payments(
     session: AsyncSession, *, limit: int, offset: int, **filters: Any
 ) -> tuple[list[Payment], int]:
-    total = (
-        await session.execute(_payment_filter(select(func.count()).select_from(Payment), **filters))
-    ).scalar_one()
-    rows = await session.execute(
-        _payment_filter(select(Payment), **filters)
-        .order_by(Payment.received_at.desc(), Payment.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows.scalars()), int(total)
+    query = _payment_filter(select(Payment), **filters)
+    order = (Payment.received_at.desc(), Payment.id)
+    return await _page(session, query, *order, limit=limit, offset=offset)
 
 
 # -- credit notes ----------------------------------------------------------------------------
@@ -367,20 +355,10 @@ async def search_credit_notes(
     limit: int,
     offset: int,
 ) -> tuple[list[CreditNote], int]:
-    def where(query: Select[Any]) -> Select[Any]:
-        if invoice_id:
-            query = query.where(CreditNote.invoice_id == invoice_id)
-        if customer_id:
-            query = query.where(CreditNote.customer_id == customer_id)
-        return query
-
-    total = (
-        await session.execute(where(select(func.count()).select_from(CreditNote)))
-    ).scalar_one()
-    rows = await session.execute(
-        where(select(CreditNote))
-        .order_by(CreditNote.issue_date.desc(), CreditNote.number.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows.scalars()), int(total)
+    query = select(CreditNote)
+    if invoice_id:
+        query = query.where(CreditNote.invoice_id == invoice_id)
+    if customer_id:
+        query = query.where(CreditNote.customer_id == customer_id)
+    order = (CreditNote.issue_date.desc(), CreditNote.number.desc())
+    return await _page(session, query, *order, limit=limit, offset=offset)
