@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import random
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Annotated
@@ -11,6 +15,7 @@ from typing import Annotated
 import typer
 from sqlalchemy import func, select
 
+from pulse import billing
 from pulse.inventory.models import Product
 from pulse.inventory.schemas import ProductCreate
 from pulse.inventory.service import create_product
@@ -18,7 +23,7 @@ from pulse.orders.customers import create_customer
 from pulse.orders.history import HistoricalOrder, import_orders
 from pulse.orders.schemas import CustomerCreate
 from pulse.platform.db import Database
-from pulse.platform.events import utcnow
+from pulse.platform.events import new_event_id, utcnow
 from pulse.platform.settings import Settings
 from pulse.platform.uow import UnitOfWorkFactory
 
@@ -63,6 +68,10 @@ COMPANIES = [
     "Evergreen College",
 ]
 STATUS_WEIGHTS = [("completed", 70), ("paid", 8), ("shipped", 8), ("invoiced", 6), ("cancelled", 8)]
+LINE_COUNTS = [1, 1, 2, 2, 3, 4]
+QUANTITIES = [1, 1, 1, 2, 2, 3, 5]
+# Orders imported (with their invoices, payments and events) per transaction.
+CHUNK = 20_000
 
 
 async def has_data(uow_factory: UnitOfWorkFactory) -> bool:
@@ -81,7 +90,8 @@ async def load(
 ) -> dict[str, int]:
     rng = random.Random(seed)
     db = Database(settings.resolved_database_url, pool_size=2)
-    uow_factory = UnitOfWorkFactory(db)
+    # As the running product writes: events numbered for the embedded stream at commit.
+    uow_factory = UnitOfWorkFactory(db, sequence_inline=db.is_sqlite and not settings.uses_nats)
     try:
         async with uow_factory(actor="demo") as uow:
             for sku, name, price, rate, on_hand, rop, roq, lead in PRODUCTS:
@@ -114,37 +124,78 @@ async def load(
                 )
                 customer_ids.append(customer.id)
             await uow.commit()
-        now = utcnow()
-        statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
-        skus = [p[0] for p in PRODUCTS]
-        done = 0
-        chunk = 5000
-        while done < orders:
-            size = min(chunk, orders - done)
-            batch = []
-            for _ in range(size):
-                placed_at = now - timedelta(seconds=rng.uniform(3600, days * 86400))
-                items = tuple(
-                    (sku, rng.choice([1, 1, 1, 2, 2, 3, 5]))
-                    for sku in rng.sample(skus, rng.choice([1, 1, 2, 2, 3, 4]))
-                )
-                batch.append(
-                    HistoricalOrder(
-                        customer_id=rng.choice(customer_ids),
-                        placed_at=placed_at,
-                        status=rng.choices(statuses, weights)[0],
-                        items=items,
-                    )
-                )
-            async with uow_factory(actor="demo") as uow:
-                await import_orders(uow, batch)
-                await uow.commit()
-            done += size
-            if progress:
-                progress(size)
-        return {"products": len(PRODUCTS), "customers": len(COMPANIES), "orders": orders}
+        with _collector_paused():
+            invoices, payments = await _load_history(
+                uow_factory, rng, customer_ids, orders=orders, days=days, progress=progress
+            )
+        return {
+            "products": len(PRODUCTS),
+            "customers": len(COMPANIES),
+            "orders": orders,
+            "invoices": invoices,
+            "payments": payments,
+        }
     finally:
         await db.dispose()
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A bulk load allocates millions of rows, none in a reference cycle; the cyclic garbage
+    collector would only scan them over and over again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+async def _load_history(
+    uow_factory: UnitOfWorkFactory,
+    rng: random.Random,
+    customer_ids: list[uuid.UUID],
+    *,
+    orders: int,
+    days: int,
+    progress: Callable[[int], None] | None,
+) -> tuple[int, int]:
+    """ORDERS historical orders with their invoices and payments; (invoices, payments)."""
+    statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
+    cum_weights = list(itertools.accumulate(weights))
+    skus = [p[0] for p in PRODUCTS]
+    # Orders follow each other in time, as their numbers and invoice numbers do: from `days`
+    # ago until an hour ago, each at a random moment of its own slot.
+    first = utcnow() - timedelta(days=days)
+    slot = (days * 86400 - 3600) / max(orders, 1)
+    done = invoices = payments = 0
+    while done < orders:
+        size = min(CHUNK, orders - done)
+        batch = [
+            HistoricalOrder(
+                customer_id=rng.choice(customer_ids),
+                placed_at=first + timedelta(seconds=(i + rng.random()) * slot),
+                status=rng.choices(statuses, cum_weights=cum_weights)[0],
+                items=tuple(
+                    (sku, rng.choice(QUANTITIES))
+                    for sku in rng.sample(skus, rng.choice(LINE_COUNTS))
+                ),
+            )
+            for i in range(done, done + size)
+        ]
+        # Orders, invoices, payments, journal and events of a chunk commit together, and its
+        # events share one correlation id (one command), not one each.
+        async with uow_factory(actor="demo", correlation_id=str(new_event_id())) as uow:
+            imported = await import_orders(uow, batch)
+            booked = await billing.book_history(uow, imported)
+            await uow.commit()
+        invoices += booked.invoices
+        payments += booked.payments
+        done += size
+        if progress:
+            progress(size)
+    return invoices, payments
 
 
 async def load_if_empty(settings: Settings, *, orders: int = 500) -> bool:
@@ -173,7 +224,13 @@ def load_command(
 
     from rich.progress import Progress
 
+    from pulse.platform.migrate import upgrade
+
     settings = Settings()
+    started = time.perf_counter()
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)  # as `pulse up` does, so a fresh folder works
     db = Database(settings.resolved_database_url, pool_size=2)
     try:
         exists = asyncio.run(has_data(UnitOfWorkFactory(db)))
@@ -182,7 +239,6 @@ def load_command(
     if exists and not force:
         typer.echo("demo data already present (use --force to load again)")
         raise typer.Exit(0)
-    started = time.perf_counter()
     with Progress() as bar:
         task = bar.add_task("historical orders", total=orders)
         counts = asyncio.run(

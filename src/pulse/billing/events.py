@@ -31,8 +31,7 @@ class _InvoiceEvent(Event):
         return str(self.invoice_id)
 
 
-class InvoiceIssued(_InvoiceEvent):
-    type = "invoice.issued"
+class _InvoiceIssuedFields(_InvoiceEvent):
     number: str
     order_id: uuid.UUID | None
     customer_id: uuid.UUID
@@ -48,6 +47,19 @@ class InvoiceIssued(_InvoiceEvent):
     source: str = "order"
 
 
+class InvoiceIssued(_InvoiceIssuedFields):
+    type = "invoice.issued"
+
+
+class InvoiceImported(_InvoiceIssuedFields):
+    """The invoice an order loaded from history had (source "import"), booked in bulk.
+
+    Its own type, so live reactions to `invoice.issued` (moving the order along, rendering
+    the PDF) pass history by; readers of the whole history treat it as `invoice.issued`."""
+
+    type = "invoice.imported"
+
+
 class InvoiceVoided(_InvoiceEvent):
     type = "invoice.voided"
     number: str
@@ -59,8 +71,7 @@ class InvoiceVoided(_InvoiceEvent):
     reason: str
 
 
-class PaymentReceived(_InvoiceEvent):
-    type = "payment.received"
+class _PaymentReceivedFields(_InvoiceEvent):
     payment_id: uuid.UUID
     invoice_number: str
     order_id: uuid.UUID | None
@@ -70,6 +81,16 @@ class PaymentReceived(_InvoiceEvent):
     received_at: datetime
     balance_after: Decimal
     invoice_status: str
+
+
+class PaymentReceived(_PaymentReceivedFields):
+    type = "payment.received"
+
+
+class PaymentImported(_PaymentReceivedFields):
+    """The payment of an invoice imported from history, as `payment.received` tells it."""
+
+    type = "payment.imported"
 
 
 class CreditNoteIssued(_InvoiceEvent):
@@ -107,4 +128,6 @@ EVENTS: tuple[type[Event], ...] = (
     PaymentReceived,
     CreditNoteIssued,
     RefundPaid,
+    InvoiceImported,
+    PaymentImported,
 )

@@ -8,11 +8,15 @@ the chart of accounts changes no code. Entries are inserted, never updated or de
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import func, select
 
 from pulse.billing import repository as repo
+from pulse.billing.models import JournalEntry, JournalLine
 from pulse.billing.schemas import (
     AccountRead,
     AccountType,
@@ -22,6 +26,7 @@ from pulse.billing.schemas import (
     TrialBalance,
     TrialBalanceRow,
 )
+from pulse.platform.bulk import insert_rows
 from pulse.platform.errors import InvalidInput
 from pulse.platform.events import utcnow
 from pulse.platform.money import ZERO
@@ -66,32 +71,9 @@ async def post(
 ) -> int | None:
     """Book one balanced entry. Returns its id, or None when every amount is zero."""
     codes = await repo.account_codes_by_role(uow.session)
-    per_account: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    for role, dr, cr in postings:
-        if dr < 0 or cr < 0:
-            raise UnbalancedEntry(f"negative amount posted to {role}")
-        code = codes[role]
-        if dr:
-            per_account[(code, "debit")] += dr
-        if cr:
-            per_account[(code, "credit")] += cr
-    lines = [
-        {
-            "account_code": code,
-            "debit": amount if side == "debit" else ZERO,
-            "credit": amount if side == "credit" else ZERO,
-        }
-        for (code, side), amount in per_account.items()
-        if amount
-    ]
+    lines = _balanced_lines(codes, source_type, source_id, postings)
     if not lines:
         return None
-    total_debit = sum((x["debit"] for x in lines), ZERO)
-    total_credit = sum((x["credit"] for x in lines), ZERO)
-    if total_debit != total_credit:
-        raise UnbalancedEntry(
-            f"{source_type} {source_id}: debits {total_debit} != credits {total_credit}"
-        )
     return await repo.insert_entry(
         uow.session,
         {
@@ -103,8 +85,107 @@ async def post(
             "created_by": uow.actor,
             "posted_at": utcnow(),
         },
-        lines,
+        [{"account_code": code, "debit": dr, "credit": cr} for code, dr, cr in lines],
     )
+
+
+def _balanced_lines(
+    codes: dict[str, str],
+    source_type: str,
+    source_id: str,
+    postings: Iterable[tuple[str, Decimal, Decimal]],
+) -> list[tuple[str, Decimal, Decimal]]:
+    """The entry's lines, one per account and side, as (account code, debit, credit)."""
+    per_account: dict[tuple[str, bool], Decimal] = {}
+    for role, dr, cr in postings:
+        if dr < 0 or cr < 0:
+            raise UnbalancedEntry(f"negative amount posted to {role}")
+        code = codes[role]
+        if dr:
+            per_account[(code, True)] = per_account.get((code, True), ZERO) + dr
+        if cr:
+            per_account[(code, False)] = per_account.get((code, False), ZERO) + cr
+    lines = [
+        (code, amount, ZERO) if is_debit else (code, ZERO, amount)
+        for (code, is_debit), amount in per_account.items()
+        if amount
+    ]
+    total_debit = sum((x[1] for x in lines), ZERO)
+    total_credit = sum((x[2] for x in lines), ZERO)
+    if total_debit != total_credit:
+        raise UnbalancedEntry(
+            f"{source_type} {source_id}: debits {total_debit} != credits {total_credit}"
+        )
+    return lines
+
+
+class Posting(NamedTuple):
+    """One entry for `post_many`: the arguments `post` takes."""
+
+    entry_date: date
+    description: str
+    source_type: str
+    source_id: str
+    postings: Sequence[tuple[str, Decimal, Decimal]]
+
+
+ENTRY_COLUMNS = ("entry_date", "description", "source_type", "source_id")
+LINE_COLUMNS = ("entry_id", "account_code", "debit", "credit")
+
+
+async def post_many(uow: UnitOfWork, entries: Sequence[Posting]) -> int:
+    """Book many entries at once (imports of history): for each, what `post` books, in one
+    executemany for the entries and one for their lines. Returns how many were booked."""
+    codes = await repo.account_codes_by_role(uow.session)
+    rows, lines_of = [], []
+    for entry in entries:
+        lines = _balanced_lines(codes, entry.source_type, entry.source_id, entry.postings)
+        if lines:
+            rows.append(
+                (entry.entry_date, entry.description[:300], entry.source_type, entry.source_id)
+            )
+            lines_of.append(lines)
+    if not rows:
+        return 0
+    ids = await _insert_entries(uow, rows)
+    await insert_rows(
+        uow.session,
+        JournalLine.__table__,
+        LINE_COLUMNS,
+        [
+            (entry_id, code, dr, cr)
+            for entry_id, lines in zip(ids, lines_of, strict=True)
+            for code, dr, cr in lines
+        ],
+    )
+    return len(rows)
+
+
+async def _insert_entries(uow: UnitOfWork, rows: list[tuple[Any, ...]]) -> Sequence[int]:
+    """Insert entry rows; their ids, in the same order."""
+    session = uow.session
+    same = {"reverses_entry_id": None, "created_by": uow.actor, "posted_at": utcnow()}
+    if uow.db.is_sqlite:
+        # Writers are serialised (the transaction holds SQLite's write lock from its BEGIN
+        # IMMEDIATE), so the ids after the largest are ours to give.
+        last = (await session.execute(select(func.max(JournalEntry.id)))).scalar_one() or 0
+        ids = range(last + 1, last + 1 + len(rows))
+        await insert_rows(
+            session,
+            JournalEntry.__table__,
+            ("id", *ENTRY_COLUMNS),
+            [(entry_id, *row) for entry_id, row in zip(ids, rows, strict=True)],
+            same=same,
+        )
+        return ids
+    # Elsewhere the database numbers them; each comes back with the document it books.
+    table = JournalEntry.__table__
+    result = await session.execute(
+        table.insert().returning(table.c.id, table.c.source_type, table.c.source_id),
+        [{**dict(zip(ENTRY_COLUMNS, row, strict=True)), **same} for row in rows],
+    )
+    id_of = {(source_type, source_id): entry_id for entry_id, source_type, source_id in result}
+    return [id_of[(row[2], row[3])] for row in rows]
 
 
 async def reverse(

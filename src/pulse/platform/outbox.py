@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pulse.platform.bulk import insert_rows
 from pulse.platform.db import Base, UtcDateTime
 from pulse.platform.events import Envelope, utcnow
 
@@ -106,19 +107,43 @@ class DeadLetter(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+# The columns an event fills, in the order of `outbox_values`.
+EVENT_COLUMNS = (
+    "id",
+    "type",
+    "aggregate_type",
+    "aggregate_id",
+    "occurred_at",
+    "actor",
+    "correlation_id",
+    "causation_id",
+    "schema_version",
+    "payload",
+)
+OutboxValues = tuple[Any, ...]
+
+
+def outbox_values(envelope: Envelope) -> OutboxValues:
+    return (
+        envelope.id,
+        envelope.type,
+        envelope.aggregate_type,
+        envelope.aggregate_id,
+        envelope.occurred_at,
+        envelope.actor,
+        envelope.correlation_id,
+        envelope.causation_id,
+        envelope.schema_version,
+        envelope.payload,
+    )
+
+
 def outbox_row(envelope: Envelope) -> dict[str, Any]:
-    return {
-        "id": envelope.id,
-        "type": envelope.type,
-        "aggregate_type": envelope.aggregate_type,
-        "aggregate_id": envelope.aggregate_id,
-        "occurred_at": envelope.occurred_at,
-        "actor": envelope.actor,
-        "correlation_id": envelope.correlation_id,
-        "causation_id": envelope.causation_id,
-        "schema_version": envelope.schema_version,
-        "payload": envelope.payload,
-    }
+    return dict(zip(EVENT_COLUMNS, outbox_values(envelope), strict=True))
+
+
+def envelope_of(values: OutboxValues) -> Envelope:
+    return Envelope(**dict(zip(EVENT_COLUMNS, values, strict=True)))
 
 
 EMBEDDED_SEQUENCER = "embedded"
@@ -127,22 +152,33 @@ EMBEDDED_SEQUENCER = "embedded"
 async def append(
     session: AsyncSession, envelopes: Sequence[Envelope], *, sequence: bool = False
 ) -> None:
-    """Write events to the outbox.
+    """Write events to the outbox (see `append_values`)."""
+    await append_values(session, [outbox_values(e) for e in envelopes], sequence=sequence)
+
+
+async def append_values(
+    session: AsyncSession, rows: Sequence[OutboxValues], *, sequence: bool = False
+) -> None:
+    """Write events, as `outbox_values` tuples, to the outbox in one executemany.
 
     With `sequence`, the rows also get their embedded-stream positions in this same
     transaction. That is only safe where write transactions are serialised (SQLite), since
     then the order of positions is the order of commits.
     """
-    if not envelopes:
+    if not rows:
         return
-    rows = [outbox_row(e) for e in envelopes]
-    if sequence:
-        first = await _take_positions(session, len(rows))
-        now = envelopes[0].occurred_at
-        for offset, row in enumerate(rows):
-            row["stream_seq"] = first + offset
-            row["published_at"] = now
-    await session.execute(OutboxRecord.__table__.insert(), rows)
+    table = OutboxRecord.__table__
+    if not sequence:
+        await insert_rows(session, table, EVENT_COLUMNS, rows)
+        return
+    first = await _take_positions(session, len(rows))
+    await insert_rows(
+        session,
+        table,
+        (*EVENT_COLUMNS, "stream_seq"),
+        [(*row, seq) for seq, row in enumerate(rows, start=first)],
+        same={"published_at": rows[0][4]},  # the first event's moment, as good as any
+    )
 
 
 async def _take_positions(session: AsyncSession, count: int) -> int:

@@ -24,7 +24,17 @@ class Settings(BaseSettings):
     s3_access_key: str | None = None
     s3_secret_key: SecretStr | None = None
     s3_region: str = "us-east-1"
+    # The DuckDB file of the analytics store; "" = analytics.duckdb under data_dir.
     olap_path: str = ""
+    olap_memory_limit: str = "256MB"
+    olap_threads: int = Field(default=2, ge=1, le=64)
+    # Events the projector applies in one batch at most (a batch is whatever has arrived).
+    olap_batch_size: int = Field(default=20_000, ge=1, le=200_000)
+    # The read-only SQL endpoint: most rows returned, and seconds before a query is stopped.
+    olap_sql_row_limit: int = Field(default=10_000, ge=1, le=1_000_000)
+    olap_sql_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    # The KPI and recommendation rules; "" = the rules shipped with the product.
+    analytics_rules_path: str = ""
 
     # The company printed on invoices and credit notes.
     company_name: str = "Pulse Demo Trading Ltd"
@@ -63,6 +73,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'pulse.db').resolve()}"
+
+    @property
+    def resolved_olap_path(self) -> Path:
+        return Path(self.olap_path) if self.olap_path else self.data_dir / "analytics.duckdb"
 
     @property
     def uses_nats(self) -> bool:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
 from pydantic import ValidationError
 
-from pulse.platform.auth import service
+from pulse.platform.auth import repository, service
 from pulse.platform.auth.permissions import Role
 from pulse.platform.auth.schemas import UserCreate, UserUpdate
+from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.db import Database
-from pulse.platform.errors import PulseError
+from pulse.platform.errors import InvalidInput, NotFound, PulseError
 from pulse.platform.settings import Settings
 from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -106,3 +108,52 @@ def set_password(
     data = _validated(UserUpdate, password=password)
     name = _run(lambda uow: _update(uow, username, data))
     typer.echo(f"password of {name} changed")
+
+
+async def _active_user(uow: UnitOfWork, username: str) -> tuple[uuid.UUID, str, str]:
+    user = await repository.get_user_by_username(uow.session, username.strip().lower())
+    if user is None:
+        raise NotFound(f"no user named '{username}'", code="user_not_found")
+    if not user.active:
+        raise InvalidInput(f"user '{user.username}' is disabled", code="user_disabled")
+    return user.id, user.username, user.role
+
+
+def _signing_secret(settings: Settings) -> str:
+    """The server's JWT secret; never a new one (a token signed with it would not work)."""
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    path = settings.data_dir / "jwt-secret"
+    if not path.exists():
+        typer.echo(
+            f"error: no JWT secret: set PULSE_JWT_SECRET as the server has it, or run this "
+            f"where the server keeps its data ({path} does not exist)",
+            err=True,
+        )
+        raise typer.Exit(1)
+    return path.read_text().strip()
+
+
+def issue_token(settings: Settings, username: str, *, days: int) -> str:
+    """A `days`-long access token for an existing, active user, with that user's role."""
+    secret = _signing_secret(settings)
+    user_id, name, role = _run(lambda uow: _active_user(uow, username), commit=False)
+    codec = TokenCodec(
+        secret, issuer=settings.jwt_issuer, ttl_seconds=settings.access_token_ttl_seconds
+    )
+    return codec.issue(user_id=user_id, username=name, role=role, ttl_seconds=days * 86_400)
+
+
+@users_app.command("token")
+def token(
+    username: str,
+    days: Annotated[
+        int, typer.Option(min=1, max=3650, help="Days the token stays valid (1 to 3650).")
+    ] = 365,
+) -> None:
+    """Print a long-lived access token for a machine client (e.g. Grafana) acting as a user.
+
+    The token carries the user's role and cannot be revoked before it expires, other than by
+    changing the JWT secret (which signs everyone out): give machine clients a viewer account.
+    """
+    typer.echo(issue_token(Settings(), username, days=days))

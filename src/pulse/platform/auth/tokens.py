@@ -32,15 +32,19 @@ class TokenCodec:
         self.issuer = issuer
         self.ttl_seconds = ttl_seconds
 
-    def issue(self, *, user_id: uuid.UUID, username: str, role: str) -> str:
+    def issue(
+        self, *, user_id: uuid.UUID, username: str, role: str, ttl_seconds: int | None = None
+    ) -> str:
+        """An access token; valid for `ttl_seconds` when given, else the configured lifetime."""
         now = utcnow()
+        ttl = self.ttl_seconds if ttl_seconds is None else ttl_seconds
         claims = {
             "sub": str(user_id),
             "name": username,
             "role": role,
             "iss": self.issuer,
             "iat": now,
-            "exp": now + timedelta(seconds=self.ttl_seconds),
+            "exp": now + timedelta(seconds=ttl),
             "typ": "access",
         }
         return jwt.encode(claims, self._secret, algorithm="HS256")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import structlog
 from sqlalchemy import func, select, update
@@ -51,6 +51,16 @@ class EmbeddedBus(EventBus):
         self._last_seq = 0
         self._progress = asyncio.Condition()
         self._idle_saved_at: dict[str, float] = {}
+        self._listeners: list[Callable[[], None]] = []
+
+    def add_listener(self, callback: Callable[[], None]) -> None:
+        """Call `callback` whenever new events may have been sequenced (e.g. a projector
+        reading the stream by itself)."""
+        self._listeners.append(callback)
+
+    def _notify_listeners(self) -> None:
+        for callback in self._listeners:
+            callback()
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -86,6 +96,7 @@ class EmbeddedBus(EventBus):
         # Events sequenced at commit are ready for the consumers already.
         for event in self._consumer_wake.values():
             event.set()
+        self._notify_listeners()
 
     async def ready(self) -> bool:
         return all(not t.done() for t in self._tasks) and bool(self._tasks or not self.runners)
@@ -166,6 +177,7 @@ class EmbeddedBus(EventBus):
             if moved:
                 for event in self._consumer_wake.values():
                     event.set()
+                self._notify_listeners()
                 if moved >= self.batch_size:
                     continue
             await self._wait(self._relay_wake)
@@ -229,14 +241,28 @@ class EmbeddedBus(EventBus):
             await self._wait(wake)
 
     async def _consume_once(self, runner: ConsumerRunner) -> int:
+        """Apply the next events this consumer handles; return how many were applied.
+
+        Only the event types the consumer handles are read: a consumer far behind on events
+        that are not its business (a history import of millions) skips them in one step.
+        """
         name = runner.consumer.name
         position = self._positions.get(name, 0)
         async with self.uow_factory(readonly=True) as uow:
+            last = (
+                await uow.session.execute(
+                    select(BusState.last_seq).where(BusState.name == SEQUENCER)
+                )
+            ).scalar_one_or_none() or 0
             rows = (
                 (
                     await uow.session.execute(
                         select(OutboxRecord)
-                        .where(OutboxRecord.stream_seq > position)
+                        .where(
+                            OutboxRecord.stream_seq > position,
+                            OutboxRecord.stream_seq <= last,
+                            OutboxRecord.type.in_(sorted(runner.consumer.event_types)),
+                        )
                         .order_by(OutboxRecord.stream_seq)
                         .limit(self.batch_size)
                     )
@@ -245,28 +271,33 @@ class EmbeddedBus(EventBus):
                 .all()
             )
             batch = [(row.stream_seq, row.envelope()) for row in rows]
+        # Everything up to `last` that is not in a full batch is not this consumer's business.
+        reached = batch[-1][0] if len(batch) >= self.batch_size else last
         if not batch:
+            if reached > position:
+                await self._skip_to(name, reached)
             return 0
-        newest = batch[-1][0]
-        if not any(runner.consumer.wants(env.type) for _, env in batch):
-            # Nothing for this consumer: move on without a write transaction, and store the
-            # position now and then (re-reading skipped events after a crash is harmless).
-            self._positions[name] = newest
-            loop = asyncio.get_running_loop()
-            if loop.time() - self._idle_saved_at.get(name, 0.0) > IDLE_POSITION_SAVE_SECONDS:
-                async with self.uow_factory(priority=True) as uow:
-                    await _store_position(uow, name, newest)
-                    await uow.commit()
-                self._idle_saved_at[name] = loop.time()
-            return len(batch)
         seq_of = {env.id: seq for seq, env in batch}
 
         async def write_position(uow: UnitOfWork, envelopes: Sequence[Envelope]) -> None:
-            await _store_position(uow, name, max(seq_of[e.id] for e in envelopes))
+            newest = max(seq_of[e.id] for e in envelopes)
+            # The batch's last event takes the position past the skipped ones after it.
+            await _store_position(uow, name, reached if newest == batch[-1][0] else newest)
 
         await runner.process([env for _, env in batch], write_position=write_position)
-        self._positions[name] = batch[-1][0]
+        self._positions[name] = reached
         return len(batch)
+
+    async def _skip_to(self, name: str, reached: int) -> None:
+        """Move past events the consumer does not handle, storing the position now and then
+        (re-reading skipped events after a crash is harmless)."""
+        self._positions[name] = reached
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._idle_saved_at.get(name, 0.0) > IDLE_POSITION_SAVE_SECONDS:
+            async with self.uow_factory(priority=True) as uow:
+                await _store_position(uow, name, reached)
+                await uow.commit()
+            self._idle_saved_at[name] = loop.time()
 
     async def _wait(self, event: asyncio.Event) -> None:
         with contextlib.suppress(TimeoutError):

@@ -141,6 +141,9 @@ class NatsBus(EventBus):
                 running=info.name in local and f"consumer-{info.name}" in running,
             )
             for info in await js.consumers_info(self.stream)
+            # Durable consumers only: readers that keep their position elsewhere (the
+            # analytics projector) use short-lived ones.
+            if info.config.durable_name
         ]
 
     async def drain(self, timeout: float = 10.0) -> bool:
