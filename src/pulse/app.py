@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from pulse.analytics.api import router as analytics_router
 from pulse.billing.api import router as billing_router
 from pulse.bootstrap import Container, build_container
 from pulse.inventory.api import router as inventory_router
@@ -45,4 +46,5 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(orders_router)
     app.include_router(inventory_router)
     app.include_router(billing_router)
+    app.include_router(analytics_router)
     return app

@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass, field
 
 from pulse import billing, inventory, orders
+from pulse.analytics.service import Analytics, build_analytics
+from pulse.analytics.sources import OutboxSource
 from pulse.billing import handlers as billing_handlers
 from pulse.billing.documents import Documents, company_from
 from pulse.inventory import handlers as inventory_handlers
@@ -17,6 +19,7 @@ from pulse.orders import handlers as orders_handlers
 from pulse.platform.auth import events as auth_events
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
+from pulse.platform.bus.embedded import EmbeddedBus
 from pulse.platform.consumers import Consumer, ConsumerRunner
 from pulse.platform.db import Database
 from pulse.platform.events import EventRegistry
@@ -53,7 +56,7 @@ def consumers(documents: Documents) -> list[Consumer]:
             {
                 orders.OrderConfirmed.type: [billing_handlers.invoice_order],
                 orders.OrderCancelled.type: [billing_handlers.settle_cancelled_order],
-                orders.OrderImported.type: [billing_handlers.book_imported_order],
+                # Orders imported from history are booked with them (billing.book_history).
             },
         ),
         Consumer(
@@ -80,16 +83,24 @@ class Container:
     store: ObjectStore
     documents: Documents
     consumers: list[Consumer] = field(default_factory=list)
+    # Set in the one process that owns the analytics store (the `analytics` consumer).
+    analytics: Analytics | None = None
     started: bool = False
 
     async def start(self) -> None:
         if not self.started:
             await self.bus.start()
+            # After the bus: its first connection has put SQLite in WAL mode, so the
+            # projector's own connections never race it for that.
+            if self.analytics is not None:
+                await self.analytics.start()
             self.started = True
 
     async def stop(self) -> None:
         if self.started:
             await self.bus.stop()
+            if self.analytics is not None:
+                await self.analytics.stop()
             self.started = False
         self.documents.close()
         await self.db.dispose()
@@ -136,8 +147,6 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
 
         bus = NatsBus(settings, uow_factory, runners, relay=settings.relay)
     else:
-        from pulse.platform.bus.embedded import EmbeddedBus
-
         bus = EmbeddedBus(
             uow_factory,
             runners,
@@ -146,6 +155,11 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
             poll_seconds=settings.relay_poll_seconds,
         )
     bus_ref.append(bus)
+    analytics = None
+    if run_consumers and settings.consumer_enabled("analytics"):
+        analytics = build_analytics(settings)
+        if isinstance(analytics.source, OutboxSource) and isinstance(bus, EmbeddedBus):
+            bus.add_listener(analytics.source.notify)
     tokens = TokenCodec(
         jwt_secret(settings),
         issuer=settings.jwt_issuer,
@@ -161,4 +175,5 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         store=store,
         documents=documents,
         consumers=enabled,
+        analytics=analytics,
     )

@@ -19,9 +19,11 @@ app.add_typer(users_app, name="users")
 
 
 def _register_subcommands() -> None:
+    from pulse.analytics.cli import analytics_app
     from pulse.demo import demo_app
 
     app.add_typer(demo_app, name="demo")
+    app.add_typer(analytics_app, name="analytics")
 
 
 _register_subcommands()

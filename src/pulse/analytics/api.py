@@ -1,0 +1,302 @@
+"""HTTP endpoints of analytics: reports, KPIs, recommendations, read-only SQL, the live
+stream and the projector's statistics. Served by the process that owns the DuckDB file.
+
+Every JSON answer carries `execution_time_ms` (the time spent in DuckDB); every report also
+answers `?format=csv` and `?format=xlsx`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+import duckdb
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
+
+from pulse.analytics import export, kpis, queries, recommendations, sandbox
+from pulse.analytics.live import dumps
+from pulse.analytics.service import Analytics
+from pulse.platform.auth.tokens import Principal
+from pulse.platform.deps import Requires, get_container
+from pulse.platform.errors import PulseError
+
+router = APIRouter(tags=["analytics"])
+
+Reader = Annotated[Principal, Requires("analytics:read")]
+Analyst = Annotated[Principal, Requires("analytics:sql")]
+
+
+class Format(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+FormatQuery = Annotated[Format, Query(description="json (default), csv or xlsx")]
+Days = Annotated[int, Query(ge=1, le=3660, description="Days up to and including today")]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+
+
+class AnalyticsUnavailable(PulseError):
+    status = 503
+    code = "analytics_unavailable"
+
+
+class RulesUnusable(PulseError):
+    status = 503
+    code = "rules_invalid"
+
+
+def analytics_of(request: Request) -> Analytics:
+    analytics = get_container(request).analytics
+    if analytics is None or not analytics.store.is_open:
+        raise AnalyticsUnavailable(
+            "analytics is served by the process that runs the 'analytics' consumer "
+            "(PULSE_CONSUMERS); this one does not"
+        )
+    return analytics
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def json_response(body: dict[str, Any], status: int = 200) -> Response:
+    return Response(dumps(body), status_code=status, media_type="application/json")
+
+
+async def report(
+    request: Request,
+    name: str,
+    query: Callable[[duckdb.DuckDBPyConnection], dict[str, Any]],
+    fmt: Format = Format.JSON,
+    *,
+    table: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+) -> Response:
+    analytics = analytics_of(request)
+
+    def timed(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+        started = time.perf_counter()
+        result = query(cur)
+        result["execution_time_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        return result
+
+    result = await analytics.store.read(timed)
+    if fmt is Format.JSON:
+        return json_response(result)
+    rows = table(result) if table else result["rows"]
+    headers = {"X-Execution-Time-Ms": str(result["execution_time_ms"])}
+    if fmt is Format.CSV:
+        headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return Response(export.to_csv(rows), media_type=export.CSV_TYPE, headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return Response(export.to_xlsx(rows, sheet=name), media_type=export.XLSX_TYPE, headers=headers)
+
+
+@router.get("/query/sales/hourly", summary="Sales per hour over the last hours")
+async def sales_hourly(
+    request: Request,
+    _: Reader,
+    hours: Annotated[int, Query(ge=1, le=24 * 93)] = 24,
+    format: FormatQuery = Format.JSON,
+) -> Response:
+    now = now_utc()
+    return await report(
+        request, "sales-hourly", lambda c: queries.sales_hourly(c, hours=hours, now=now), format
+    )
+
+
+@router.get("/query/sales/daily", summary="Sales per day over the last days")
+async def sales_daily(
+    request: Request, _: Reader, days: Days = 30, format: FormatQuery = Format.JSON
+) -> Response:
+    today = now_utc().date()
+    return await report(
+        request, "sales-daily", lambda c: queries.sales_daily(c, days=days, today=today), format
+    )
+
+
+@router.get("/query/sales/top-products", summary="Best-selling products by revenue")
+async def top_products(
+    request: Request,
+    _: Reader,
+    days: Annotated[int | None, Query(ge=1, le=3660, description="Omit for all time")] = None,
+    limit: Limit = 10,
+    format: FormatQuery = Format.JSON,
+) -> Response:
+    today = now_utc().date()
+    return await report(
+        request,
+        "top-products",
+        lambda c: queries.top_products(c, days=days, limit=limit, today=today),
+        format,
+    )
+
+
+@router.get("/query/sales/top-customers", summary="Best customers by revenue")
+async def top_customers(
+    request: Request,
+    _: Reader,
+    days: Annotated[int | None, Query(ge=1, le=3660, description="Omit for all time")] = None,
+    limit: Limit = 10,
+    format: FormatQuery = Format.JSON,
+) -> Response:
+    today = now_utc().date()
+    return await report(
+        request,
+        "top-customers",
+        lambda c: queries.top_customers(c, days=days, limit=limit, today=today),
+        format,
+    )
+
+
+@router.get("/query/inventory/low-stock", summary="Products at or below their reorder point")
+async def low_stock(request: Request, _: Reader, format: FormatQuery = Format.JSON) -> Response:
+    return await report(request, "low-stock", queries.low_stock, format)
+
+
+@router.get("/query/inventory/stock", summary="Stock levels and value of every product")
+async def stock(request: Request, _: Reader, format: FormatQuery = Format.JSON) -> Response:
+    return await report(request, "stock", queries.stock_levels, format)
+
+
+@router.get("/query/inventory/movements", summary="Stock movements per day and kind")
+async def movements(
+    request: Request, _: Reader, days: Days = 30, format: FormatQuery = Format.JSON
+) -> Response:
+    today = now_utc().date()
+    return await report(
+        request,
+        "stock-movements",
+        lambda c: queries.stock_movements(c, days=days, today=today),
+        format,
+    )
+
+
+@router.get("/query/ar/overdue", summary="Invoices past their due date with money owed")
+async def ar_overdue(
+    request: Request, _: Reader, limit: Limit = 100, format: FormatQuery = Format.JSON
+) -> Response:
+    today = now_utc().date()
+    return await report(
+        request, "ar-overdue", lambda c: queries.ar_overdue(c, today=today, limit=limit), format
+    )
+
+
+@router.get("/query/ar/aging", summary="Open receivables by days past due")
+async def ar_aging(request: Request, _: Reader, format: FormatQuery = Format.JSON) -> Response:
+    today = now_utc().date()
+    return await report(request, "ar-aging", lambda c: queries.ar_aging(c, today=today), format)
+
+
+@router.get("/query/cash/daily", summary="Invoiced, credited, received, refunded per day")
+async def cash_daily(
+    request: Request, _: Reader, days: Days = 30, format: FormatQuery = Format.JSON
+) -> Response:
+    today = now_utc().date()
+    return await report(
+        request, "cash-daily", lambda c: queries.cash_daily(c, days=days, today=today), format
+    )
+
+
+def _kpi_table(result: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kpi": name,
+            "current": result["current"][name],
+            "previous": result["previous"][name],
+            "change_pct": result["change_pct"][name],
+        }
+        for name in kpis.COMPARED
+    ]
+
+
+@router.get("/query/kpis", summary="Key figures for a period against the one before")
+async def kpi_report(
+    request: Request, _: Reader, days: Days = 30, format: FormatQuery = Format.JSON
+) -> Response:
+    today = now_utc().date()
+    return await report(
+        request,
+        "kpis",
+        lambda c: kpis.kpis(c, days=days, today=today),
+        format,
+        table=_kpi_table,
+    )
+
+
+@router.get("/query/recommendations", summary="What the KPI and recommendation rules advise")
+async def recommendations_report(
+    request: Request, _: Reader, format: FormatQuery = Format.JSON
+) -> Response:
+    analytics = analytics_of(request)
+    try:
+        rules = analytics.rules()
+    except recommendations.RulesError as exc:
+        raise RulesUnusable(f"the recommendation rules cannot be used: {exc}") from exc
+    today = now_utc().date()
+    return await report(
+        request,
+        "recommendations",
+        lambda c: {
+            "as_of": today,
+            "rows": recommendations.evaluate(c, rules, today=today),
+        },
+        format,
+        table=lambda r: [
+            {k: v for k, v in row.items() if k != "data"} | row["data"] for row in r["rows"]
+        ],
+    )
+
+
+@router.get("/query", summary="Read-only SQL over the analytics store (analysts)")
+async def sql_query(
+    request: Request,
+    _: Analyst,
+    sql: Annotated[str, Query(description="One SELECT statement")],
+    format: FormatQuery = Format.JSON,
+) -> Response:
+    analytics = analytics_of(request)
+    settings = analytics.settings
+    return await report(
+        request,
+        "query",
+        lambda c: sandbox.run_sql(
+            c,
+            sql,
+            row_limit=settings.olap_sql_row_limit,
+            timeout_seconds=settings.olap_sql_timeout_seconds,
+        ),
+        format,
+        table=lambda r: [
+            dict(zip([c["name"] for c in r["columns"]], row, strict=True)) for row in r["rows"]
+        ],
+    )
+
+
+@router.get("/stats", summary="The analytics projector: events, rate, lag, last batch")
+async def stats(request: Request, _: Reader) -> Response:
+    analytics = analytics_of(request)
+    started = time.perf_counter()
+    body = await analytics.projector.stats()
+    body["execution_time_ms"] = round((time.perf_counter() - started) * 1000, 3)
+    return json_response(body)
+
+
+@router.get(
+    "/query/live",
+    summary="Server-sent events: what each committed batch changed",
+    response_class=StreamingResponse,
+)
+async def live(request: Request, _: Reader) -> StreamingResponse:
+    analytics = analytics_of(request)
+    hello = {"position": analytics.projector.position}
+    return StreamingResponse(
+        analytics.hub.stream(hello),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,98 @@
+"""`pulse analytics …`: rebuild the analytics store, catch it up, show where it stands."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pulse.analytics.store import AnalyticsStoreBusy
+from pulse.platform.settings import Settings
+
+analytics_app = typer.Typer(no_args_is_help=True, help="The analytics store (DuckDB).")
+
+
+def _settings() -> Settings:
+    from pulse.platform.observability import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+BatchSize = Annotated[
+    int, typer.Option(min=1, max=200_000, help="Events applied per DuckDB transaction at most.")
+]
+
+
+def _bar(description: str):  # noqa: ANN202 - a rich progress bar and its update callback
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    task = bar.add_task(description, total=None)
+
+    def update(position: int, head: int) -> None:
+        bar.update(task, completed=position, total=head)
+
+    return bar, update
+
+
+@analytics_app.command("rebuild")
+def rebuild_command(batch_size: BatchSize = 20_000) -> None:
+    """Replay every event from the outbox (embedded) or the stream (NATS) into a fresh
+    file, then swap it in. Stop the process that serves analytics first."""
+    from pulse.analytics.rebuild import rebuild
+
+    settings = _settings()
+    bar, update = _bar("replaying events")
+    try:
+        with bar:
+            replay = asyncio.run(rebuild(settings, batch_size=batch_size, progress=update))
+    except AnalyticsStoreBusy as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"rebuilt {settings.resolved_olap_path}: {replay.events} events up to position "
+        f"{replay.position} in {replay.seconds:.1f} s ({replay.rate:,.0f} events/s)"
+    )
+
+
+@analytics_app.command("project")
+def project_command(
+    batch_size: BatchSize = 20_000,
+    follow: Annotated[
+        bool, typer.Option(help="Keep following new events instead of stopping when caught up.")
+    ] = False,
+    path: Annotated[Path | None, typer.Option(help="Another DuckDB file to project into.")] = None,
+) -> None:
+    """Apply the events the analytics store has not seen yet (without serving the API)."""
+    from pulse.analytics.rebuild import project
+
+    settings = _settings()
+    target = path or settings.resolved_olap_path
+    bar, update = _bar("applying events")
+    try:
+        with bar:
+            replay = asyncio.run(
+                project(
+                    settings,
+                    target,
+                    batch_size=batch_size,
+                    until_caught_up=not follow,
+                    progress=update,
+                )
+            )
+    except AnalyticsStoreBusy as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(
+        f"{target}: applied {replay.events} events up to position {replay.position} "
+        f"in {replay.seconds:.1f} s ({replay.rate:,.0f} events/s)"
+    )

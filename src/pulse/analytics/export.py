@@ -1,0 +1,89 @@
+"""Reports as CSV or as an Excel workbook (xlsxwriter, in memory, constant-memory mode)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import xlsxwriter
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _columns(rows: list[dict[str, Any]]) -> list[str]:
+    names: list[str] = []
+    for row in rows:
+        for name in row:
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat() + ("Z" if value.tzinfo is None else "")
+    if isinstance(value, date | Decimal | UUID):
+        return str(value) if not isinstance(value, date) else value.isoformat()
+    return str(value)
+
+
+def to_csv(rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    names = _columns(rows)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([_text(row.get(name)) for name in names])
+    return out.getvalue().encode()
+
+
+def _write_decimal(ws: Any, row: int, col: int, value: Decimal, fmt: Any) -> None:
+    """A spreadsheet cell can only hold a binary double. An amount goes in as a number only
+    when that number reads back as exactly the same decimal (every amount below about ten
+    trillion, to the cent); otherwise it goes in as its exact text."""
+    number = float(value)
+    if Decimal(repr(number)) == value:
+        ws.write_number(row, col, number, fmt)
+    else:
+        ws.write_string(row, col, str(value))
+
+
+def to_xlsx(rows: list[dict[str, Any]], *, sheet: str) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True})
+    try:
+        ws = book.add_worksheet(sheet[:31])
+        bold = book.add_format({"bold": True})
+        money = book.add_format({"num_format": "#,##0.00"})
+        when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        names = _columns(rows)
+        for col, name in enumerate(names):
+            ws.write_string(0, col, name, bold)
+        for r, row in enumerate(rows, start=1):
+            for col, name in enumerate(names):
+                value = row.get(name)
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    ws.write_boolean(r, col, value)
+                elif isinstance(value, Decimal):
+                    _write_decimal(ws, r, col, value, money)
+                elif isinstance(value, int | float):
+                    ws.write_number(r, col, value)
+                elif isinstance(value, datetime):
+                    ws.write_datetime(r, col, value.replace(tzinfo=None), when)
+                elif isinstance(value, date):
+                    ws.write_datetime(r, col, datetime(value.year, value.month, value.day), day)
+                else:
+                    ws.write_string(r, col, _text(value))
+    finally:
+        book.close()
+    return out.getvalue()

@@ -1,0 +1,71 @@
+"""The analytics runtime of one process: the DuckDB store, the projector, the live hub.
+
+Only the process that runs the `analytics` consumer owns the DuckDB file (DuckDB allows one
+writer process), and that process serves the query API too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pulse.analytics.live import LiveHub
+from pulse.analytics.projector import Projector
+from pulse.analytics.recommendations import RulesError, RuleSet, load_rules
+from pulse.analytics.sources import EventSource, OutboxSource
+from pulse.analytics.store import AnalyticsStore
+from pulse.platform.settings import Settings
+
+RULES_FILE = Path(__file__).with_name("rules.yaml")
+
+
+@dataclass
+class Analytics:
+    settings: Settings
+    store: AnalyticsStore
+    projector: Projector
+    hub: LiveHub
+    source: EventSource
+
+    _rules: tuple[float, RuleSet] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def rules_path(self) -> Path:
+        return Path(self.settings.analytics_rules_path or RULES_FILE)
+
+    def rules(self) -> RuleSet:
+        """The rules file, read again whenever it changes (an admin may edit it live)."""
+        path = self.rules_path
+        try:
+            mtime = path.stat().st_mtime
+        except OSError as exc:
+            raise RulesError(f"{path}: {exc.strerror}") from exc
+        if self._rules is None or self._rules[0] != mtime:
+            self._rules = (mtime, load_rules(path))
+        return self._rules[1]
+
+    async def start(self) -> None:
+        await self.projector.start()
+
+    async def stop(self) -> None:
+        await self.projector.stop()
+
+
+def make_source(settings: Settings) -> EventSource:
+    if settings.uses_nats:
+        from pulse.analytics.nats_source import NatsSource
+
+        return NatsSource(settings)
+    return OutboxSource(settings.resolved_database_url)
+
+
+def build_analytics(settings: Settings) -> Analytics:
+    store = AnalyticsStore(
+        settings.resolved_olap_path,
+        memory_limit=settings.olap_memory_limit,
+        threads=settings.olap_threads,
+    )
+    hub = LiveHub()
+    source = make_source(settings)
+    projector = Projector(store, source, batch_size=settings.olap_batch_size, hub=hub)
+    return Analytics(settings=settings, store=store, projector=projector, hub=hub, source=source)

@@ -1,0 +1,124 @@
+"""The DuckDB file and the threads that use it.
+
+DuckDB lets one process own a database file. This process opens it once, with the settings
+every connection must live under — no file system or network access, no extension loading,
+a memory limit, and the configuration locked — and hands out one cursor per thread: the
+projector writes from a single thread, queries read from a small pool. Readers see the last
+committed batch (DuckDB is MVCC), never a half-written one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from pulse.analytics.schema import SCHEMA_VERSION, TABLES
+
+T = TypeVar("T")
+
+
+class AnalyticsStoreBusy(RuntimeError):
+    """Another process holds the DuckDB file."""
+
+
+def connect(path: Path, *, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(
+            str(path),
+            config={
+                "threads": threads,
+                "memory_limit": memory_limit,
+                "enable_external_access": False,
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+                "allow_community_extensions": False,
+                "lock_configuration": True,
+            },
+        )
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise AnalyticsStoreBusy(
+                f"the analytics file {path} is held by another process"
+            ) from exc
+        raise
+    con.execute(TABLES).fetchall()
+    con.execute(
+        "INSERT INTO projector_state (id, schema_version, source, position, events) "
+        "VALUES (1, ?, '', 0, 0) ON CONFLICT (id) DO NOTHING",
+        [SCHEMA_VERSION],
+    ).fetchall()
+    return con
+
+
+class AnalyticsStore:
+    def __init__(
+        self, path: Path, *, memory_limit: str = "256MB", threads: int = 2, readers: int = 4
+    ) -> None:
+        self.path = path
+        self.memory_limit = memory_limit
+        self.threads = threads
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._writer: ThreadPoolExecutor | None = None
+        self._readers: ThreadPoolExecutor | None = None
+        self._reader_count = readers
+        self._local = threading.local()
+        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return self._con is not None
+
+    def open(self) -> None:
+        if self._con is not None:
+            return
+        self._con = connect(self.path, memory_limit=self.memory_limit, threads=self.threads)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="olap-writer")
+        self._readers = ThreadPoolExecutor(self._reader_count, thread_name_prefix="olap-reader")
+
+    def close(self) -> None:
+        for pool in (self._writer, self._readers):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self._writer = self._readers = None
+        with self._lock:
+            for cursor in self._cursors:
+                with contextlib.suppress(Exception):
+                    cursor.close()
+            self._cursors.clear()
+        self._local = threading.local()
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """This thread's connection to the database."""
+        cursor = getattr(self._local, "cursor", None)
+        if cursor is None:
+            if self._con is None:
+                raise RuntimeError("the analytics store is not open")
+            cursor = self._con.cursor()
+            self._local.cursor = cursor
+            with self._lock:
+                self._cursors.append(cursor)
+        return cursor
+
+    async def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        if self._writer is None:
+            raise RuntimeError("the analytics store is not open")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, lambda: fn(self.cursor()))
+
+    async def read(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        if self._readers is None:
+            raise RuntimeError("the analytics store is not open")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, lambda: fn(self.cursor()))
