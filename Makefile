@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup lint bench clean
+.PHONY: up test setup lint bench bench-analytics clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -28,6 +28,9 @@ test: setup ## run every test (lint, import contracts, unit, integration)
 bench: setup ## run the benchmarks (see docs/PERFORMANCE.md)
 	$(VENV)/bin/python -m bench.run
 	$(VENV)/bin/python -m bench.billing
+
+bench-analytics: setup ## the analytics benchmark: ingest, queries on 1 M orders, live push (about 8 minutes)
+	$(VENV)/bin/python -m bench.analytics
 
 clean:
 	rm -rf $(VENV) .tools data .pytest_cache

@@ -13,6 +13,9 @@ NOTES_END = "<!-- notes:end -->"
 # The billing benchmark's section (bench/billing.py): kept as it is by `markdown`.
 BILLING_START = "<!-- billing:start -->"
 BILLING_END = "<!-- billing:end -->"
+# The analytics benchmark's section (bench/analytics.py): kept as it is too.
+ANALYTICS_START = "<!-- analytics:start -->"
+ANALYTICS_END = "<!-- analytics:end -->"
 
 REFERENCE_RPS = 560  # the original plan's service at concurrency 100, insert + publish only
 REFERENCE_P95_MS = 310
@@ -389,9 +392,17 @@ def markdown(results: dict[str, dict], previous: str = "") -> str:
                 out += _mode_section(results[mode])
         out.append(METHOD)
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(out))
-    if billing:
-        text = text.rstrip("\n") + "\n\n" + billing + "\n"
+    for block in (billing, kept_block(previous, ANALYTICS_START, ANALYTICS_END)):
+        if block:
+            text = text.rstrip("\n") + "\n\n" + block + "\n"
     return text
+
+
+def kept_block(previous: str, start: str, end: str) -> str:
+    """A generated section of the previous file, markers included, or ""."""
+    if start not in previous or end not in previous:
+        return ""
+    return start + previous.split(start, 1)[1].split(end, 1)[0] + end
 
 
 def billing_block(previous: str) -> str:
