@@ -181,10 +181,8 @@ class Projector:
             await self.source.wait(self.idle_seconds)
 
     async def _pause(self, seconds: float) -> None:
-        """Sleep, in short steps that notice a stop."""
-        deadline = time.monotonic() + seconds
-        while not self._stopping.is_set() and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        """Sleep, but wake at once when the projector is told to stop."""
+        await asyncio.to_thread(self._stopping.wait, seconds)
 
     async def step(self) -> int:
         """Read and apply one batch; return how many events it held (0: nothing new)."""
