@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup lint bench bench-analytics clean
+.PHONY: up test setup web web-client e2e lint bench bench-analytics clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -17,13 +17,38 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 
 setup: $(VENV)/.synced ## install the locked Python dependencies into .venv
 
-up: setup ## run the product (embedded mode) with demo data
+# The web app: built once by the setup step, then served by the Python app (no Node at run time).
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json web/tsconfig.app.json
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run build
+
+web: web/dist/index.html ## build the web app into web/dist
+
+web-client: setup web/node_modules/.installed ## regenerate the typed API client from the OpenAPI document
+	$(VENV)/bin/pulse openapi --write web/openapi.json
+	cd web && npm run gen
+
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
+
+e2e: setup web $(CHROMIUM) ## the browser tests (headless Debian chromium, Playwright)
+	cd web && PULSE_E2E_CHROMIUM=$(CHROMIUM) npx playwright test
+
+up: setup web ## run the product (embedded mode) with demo data
 	$(VENV)/bin/pulse up --demo --port $(PORT)
 
-test: setup ## run every test (lint, import contracts, unit, integration)
+test: setup web $(CHROMIUM) ## run every test (lint, import contracts, unit, integration, browser)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
+	$(MAKE) e2e
 
 bench: setup ## run the benchmarks (see docs/PERFORMANCE.md)
 	$(VENV)/bin/python -m bench.run
@@ -33,4 +58,4 @@ bench-analytics: setup ## the analytics benchmark: ingest, queries on 1 M orders
 	$(VENV)/bin/python -m bench.analytics
 
 clean:
-	rm -rf $(VENV) .tools data .pytest_cache
+	rm -rf $(VENV) .tools data .pytest_cache web/node_modules web/dist web/.e2e-data

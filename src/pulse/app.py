@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -18,6 +20,7 @@ from pulse.platform.auth.api import router as auth_router
 from pulse.platform.errors import install_error_handlers
 from pulse.platform.observability import RequestContextMiddleware
 from pulse.platform.settings import Settings
+from pulse.platform.webui import install_web_ui
 
 
 def create_app(container: Container | None = None, settings: Settings | None = None) -> FastAPI:
@@ -47,4 +50,12 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(inventory_router)
     app.include_router(billing_router)
     app.include_router(analytics_router)
+    install_web_ui(app, container.settings.resolved_web_dir)
     return app
+
+
+def openapi_document() -> str:
+    """The API's OpenAPI document as stable text: `web/openapi.json`, from which the web
+    client's types are generated, is this text, and a test keeps the two equal."""
+    document = create_app(settings=Settings(data_dir=Path("/nonexistent"))).openapi()
+    return json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -112,7 +113,7 @@ def up(
 
         asyncio.run(load_if_empty(settings))
     url = f"http://{settings.host}:{settings.port}"
-    lines = [f"Pulse ERP is running at {url}", f"  API docs: {url}/docs"]
+    lines = [f"Pulse ERP is running: open {url}/app/", f"  API docs: {url}/docs"]
     if password:
         lines.append(f"  log in as 'admin' with password: {password}  (shown once; change it)")
     else:
@@ -166,6 +167,23 @@ def relay() -> None:
     settings = _settings(consumers="none", relay=True)
     _configure_logging(settings)
     asyncio.run(_run_until_signalled(settings))
+
+
+@app.command()
+def openapi(
+    write: Annotated[
+        Path | None, typer.Option(help="Write to this file (the web client is generated from it).")
+    ] = None,
+) -> None:
+    """Print the OpenAPI document of the HTTP API."""
+    from pulse.app import openapi_document
+
+    text = openapi_document()
+    if write is None:
+        typer.echo(text, nl=False)
+        return
+    write.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {write}")
 
 
 def main() -> None:

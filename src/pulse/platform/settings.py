@@ -58,6 +58,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # The built web app (index.html and assets/); "" = web/dist of the source tree.
+    web_dir: str = ""
     # Which consumers this process runs: "all", "none", or a comma-separated list.
     consumers: str = "all"
     # Whether this process relays the outbox to the bus.
@@ -77,6 +79,12 @@ class Settings(BaseSettings):
     @property
     def resolved_olap_path(self) -> Path:
         return Path(self.olap_path) if self.olap_path else self.data_dir / "analytics.duckdb"
+
+    @property
+    def resolved_web_dir(self) -> Path:
+        if self.web_dir:
+            return Path(self.web_dir)
+        return Path(__file__).resolve().parents[3] / "web" / "dist"
 
     @property
     def uses_nats(self) -> bool:

@@ -79,8 +79,10 @@ async def logout(data: RefreshRequest, request: Request) -> Response:
 
 
 @router.get("/me", response_model=MeRead)
-async def me(uow: ReadUowDep, principal: CurrentPrincipal) -> MeRead:
-    return await service.me(uow, principal)
+async def me(uow: ReadUowDep, principal: CurrentPrincipal, request: Request) -> MeRead:
+    found = await service.me(uow, principal)
+    # The company's currency comes with the session: every amount the user sees is in it.
+    return found.model_copy(update={"currency": get_container(request).settings.currency})
 
 
 @router.get("/users", response_model=UserPage)

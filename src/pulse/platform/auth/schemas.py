@@ -60,6 +60,7 @@ class MeRead(BaseModel):
     permissions: list[str]
     email: str | None = None
     last_login_at: datetime | None = None
+    currency: str = "EUR"
 
 
 class UserCreate(_In):

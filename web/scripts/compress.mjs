@@ -1,0 +1,22 @@
+// Writes a .gz beside every built asset, so the server can send it without compressing per request,
+// and prints each file's gzip size (the numbers docs/PERFORMANCE.md reports).
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { gzipSync, constants } from "node:zlib";
+
+const dist = new URL("../dist/", import.meta.url).pathname;
+
+function* files(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* files(path);
+    else if (/\.(js|css|html|svg|json)$/.test(name)) yield path;
+  }
+}
+
+for (const path of files(dist)) {
+  const raw = readFileSync(path);
+  const gz = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION });
+  writeFileSync(`${path}.gz`, gz);
+  console.log(`${relative(dist, path).padEnd(48)} ${String(raw.length).padStart(8)} B  gzip ${String(gz.length).padStart(7)} B`);
+}

@@ -1,0 +1,67 @@
+import { useEffect, type ReactNode } from "react";
+import { NavLink } from "react-router";
+import { useAuth } from "../auth/AuthContext";
+import { Logo } from "../auth/LoginPage";
+import { label, setCurrency } from "../components/format";
+import { useLive } from "../live/LiveProvider";
+
+const NAV = [
+  { to: "/", label: "Dashboard", icon: "M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z" },
+  { to: "/orders", label: "Orders", icon: "M7 4h10l1 3H6l1-3zm-2 5h14v11H5V9zm4 3v2h6v-2H9z" },
+  { to: "/customers", label: "Customers", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-8 8c0-4 4-6 8-6s8 2 8 6v1H4v-1z" },
+  { to: "/inventory", label: "Inventory", icon: "M3 7l9-4 9 4v10l-9 4-9-4V7zm9 2 6-3-6-2.6L6 6l6 3zm-7 7 6 2.7V11L5 8.3V16z" },
+  { to: "/billing", label: "Billing", icon: "M6 2h12v20l-3-2-3 2-3-2-3 2V2zm3 5v2h6V7H9zm0 4v2h6v-2H9z" },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const auth = useAuth();
+  const live = useLive();
+  useEffect(() => {
+    if (auth.me?.currency) setCurrency(auth.me.currency);
+  }, [auth.me?.currency]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          <Logo />
+          <span>Pulse ERP</span>
+        </div>
+        <nav aria-label="Main">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.to}>
+                <NavLink to={item.to} end={item.to === "/"} className="nav-link">
+                  <svg viewBox="0 0 24 24" aria-hidden="true">
+                    <path d={item.icon} fill="currentColor" />
+                  </svg>
+                  <span>{item.label}</span>
+                </NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </aside>
+      <div className="main-column">
+        <header className="topbar">
+          <span className={`live-dot ${live.connected ? "on" : ""}`} role="status" aria-live="polite">
+            {live.connected ? "Live" : "Connecting…"}
+          </span>
+          <div className="user" data-testid="current-user">
+            <span className="user-name">{auth.username}</span>
+            {auth.role && <span className={`role role-${auth.role}`}>{label(auth.role)}</span>}
+            <button className="btn btn-ghost btn-small" type="button" onClick={() => void auth.signOut()}>
+              Sign out
+            </button>
+          </div>
+        </header>
+        <main id="main" className="content" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

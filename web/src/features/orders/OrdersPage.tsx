@@ -1,0 +1,5 @@
+import { PageHeader } from "../../components/ui";
+
+export default function OrdersPage() {
+  return <PageHeader title="Orders" />;
+}

@@ -1,0 +1,149 @@
+// The live stream (/query/live, Server-Sent Events). A browser EventSource cannot send the
+// bearer token, so the stream is read with fetch. Each committed analytics batch refreshes
+// the figures on screen: the dashboards' reports, and the orders and invoices it touched.
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { session } from "../auth/session";
+
+export interface LiveBatch {
+  position: number;
+  events: number;
+  batch_ms: number;
+  orders: { id: string; status: string }[];
+  changed: Record<string, unknown[] | null>;
+}
+
+interface LiveState {
+  connected: boolean;
+  position: number | null;
+  lastBatchAt: number | null;
+}
+
+const LiveContext = createContext<LiveState>({ connected: false, position: null, lastBatchAt: null });
+type Listener = (batch: LiveBatch) => void;
+const listeners = new Set<Listener>();
+
+/** Call LISTENER with every batch while the component is mounted. */
+export function useLiveBatches(listener: Listener): void {
+  const ref = useRef(listener);
+  ref.current = listener;
+  useEffect(() => {
+    const wrapped: Listener = (batch) => ref.current(batch);
+    listeners.add(wrapped);
+    return () => {
+      listeners.delete(wrapped);
+    };
+  }, []);
+}
+
+export function useLive(): LiveState {
+  return useContext(LiveContext);
+}
+
+const REFRESH_MS = 250;
+
+/** What a batch makes stale: every report, and the business pages it can have moved. */
+function refresh(client: QueryClient, batch: LiveBatch | null): void {
+  void client.invalidateQueries({ queryKey: ["query"] });
+  void client.invalidateQueries({ queryKey: ["stats"] });
+  if (batch === null || batch.orders.length > 0) void client.invalidateQueries({ queryKey: ["orders"] });
+  void client.invalidateQueries({ queryKey: ["billing"] });
+  void client.invalidateQueries({ queryKey: ["inventory"] });
+}
+
+interface Parsed {
+  event: string;
+  data: string;
+}
+
+function* parse(buffer: { text: string }): Generator<Parsed> {
+  let end: number;
+  while ((end = buffer.text.indexOf("\n\n")) >= 0) {
+    const block = buffer.text.slice(0, end);
+    buffer.text = buffer.text.slice(end + 2);
+    let event = "message";
+    const data: string[] = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+    }
+    if (data.length) yield { event, data: data.join("\n") };
+  }
+}
+
+export function LiveProvider({ enabled, children }: { enabled: boolean; children: ReactNode }) {
+  const client = useQueryClient();
+  const [state, setState] = useState<LiveState>({ connected: false, position: null, lastBatchAt: null });
+
+  useEffect(() => {
+    if (!enabled) return;
+    const stop = new AbortController();
+    let pending: LiveBatch | null | undefined;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let last = 0;
+
+    // At most one refresh per REFRESH_MS: a burst of batches costs one round of requests.
+    const schedule = (batch: LiveBatch | null) => {
+      pending = pending === undefined ? batch : batch === null || pending === null ? null : { ...batch, orders: [...pending.orders, ...batch.orders] };
+      if (timer) return;
+      const wait = Math.max(0, last + REFRESH_MS - Date.now());
+      timer = setTimeout(() => {
+        timer = null;
+        last = Date.now();
+        const batchToApply = pending ?? null;
+        pending = undefined;
+        refresh(client, batchToApply);
+      }, wait);
+    };
+
+    async function run() {
+      let backoff = 1000;
+      while (!stop.signal.aborted) {
+        try {
+          const token = await session.accessToken();
+          if (!token) return;
+          const response = await fetch("/query/live", {
+            headers: { Authorization: `Bearer ${token}`, Accept: "text/event-stream" },
+            signal: stop.signal,
+          });
+          if (!response.ok || !response.body) throw new Error(`live stream answered ${response.status}`);
+          const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+          const buffer = { text: "" };
+          backoff = 1000;
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buffer.text += value;
+            for (const message of parse(buffer)) {
+              if (message.event === "hello") {
+                setState((s) => ({ ...s, connected: true }));
+                schedule(null); // anything missed while away
+              } else if (message.event === "batch") {
+                const batch = JSON.parse(message.data) as LiveBatch;
+                setState({ connected: true, position: batch.position, lastBatchAt: Date.now() });
+                for (const listener of listeners) listener(batch);
+                schedule(batch);
+              } else if (message.event === "reload") {
+                schedule(null);
+              }
+            }
+          }
+        } catch {
+          if (stop.signal.aborted) return;
+        }
+        setState((s) => ({ ...s, connected: false }));
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+        backoff = Math.min(backoff * 2, 15_000);
+      }
+    }
+
+    void run();
+    return () => {
+      stop.abort();
+      if (timer) clearTimeout(timer);
+      setState({ connected: false, position: null, lastBatchAt: null });
+    };
+  }, [enabled, client]);
+
+  return <LiveContext.Provider value={state}>{children}</LiveContext.Provider>;
+}
