@@ -2,7 +2,8 @@
 stream and the projector's statistics. Served by the process that owns the DuckDB file.
 
 Every JSON answer carries `execution_time_ms` (the time spent in DuckDB); every report also
-answers `?format=csv` and `?format=xlsx`.
+answers `?format=csv` and `?format=xlsx`. The JSON is written by `live.dumps`, fast and
+unchecked; `schemas` describes it for the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Annotated, Any
 import duckdb
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel
 
-from pulse.analytics import export, kpis, queries, recommendations, sandbox
+from pulse.analytics import export, kpis, queries, recommendations, sandbox, schemas
 from pulse.analytics.live import dumps
 from pulse.analytics.service import Analytics
 from pulse.platform.auth.tokens import Principal
@@ -39,6 +41,7 @@ class Format(StrEnum):
 FormatQuery = Annotated[Format, Query(description="json (default), csv or xlsx")]
 Days = Annotated[int, Query(ge=1, le=3660, description="Days up to and including today")]
 Limit = Annotated[int, Query(ge=1, le=1000)]
+Responses = dict[int | str, dict[str, Any]]
 
 
 class AnalyticsUnavailable(PulseError):
@@ -59,6 +62,18 @@ def analytics_of(request: Request) -> Analytics:
             "(PULSE_CONSUMERS); this one does not"
         )
     return analytics
+
+
+def answers(model: type[BaseModel], description: str, *, exports: bool = True) -> Responses:
+    """The 200 answer for the OpenAPI document only: the JSON is still built by `dumps`,
+    never validated against `model`; reports also offer CSV and Excel."""
+    ok: dict[str, Any] = {"model": model, "description": description}
+    if exports:
+        ok["content"] = {
+            "text/csv": {"schema": {"type": "string"}},
+            export.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        }
+    return {200: ok}
 
 
 def now_utc() -> datetime:
@@ -97,7 +112,11 @@ async def report(
     return Response(export.to_xlsx(rows, sheet=name), media_type=export.XLSX_TYPE, headers=headers)
 
 
-@router.get("/query/sales/hourly", summary="Sales per hour over the last hours")
+@router.get(
+    "/query/sales/hourly",
+    summary="Sales per hour over the last hours",
+    responses=answers(schemas.SalesHourlyReport, "Sales per hour, oldest first, with totals"),
+)
 async def sales_hourly(
     request: Request,
     _: Reader,
@@ -110,7 +129,11 @@ async def sales_hourly(
     )
 
 
-@router.get("/query/sales/daily", summary="Sales per day over the last days")
+@router.get(
+    "/query/sales/daily",
+    summary="Sales per day over the last days",
+    responses=answers(schemas.SalesDailyReport, "Sales per day, oldest first, with totals"),
+)
 async def sales_daily(
     request: Request, _: Reader, days: Days = 30, format: FormatQuery = Format.JSON
 ) -> Response:
@@ -120,7 +143,11 @@ async def sales_daily(
     )
 
 
-@router.get("/query/sales/top-products", summary="Best-selling products by revenue")
+@router.get(
+    "/query/sales/top-products",
+    summary="Best-selling products by revenue",
+    responses=answers(schemas.TopProductsReport, "Products by revenue"),
+)
 async def top_products(
     request: Request,
     _: Reader,
@@ -137,7 +164,11 @@ async def top_products(
     )
 
 
-@router.get("/query/sales/top-customers", summary="Best customers by revenue")
+@router.get(
+    "/query/sales/top-customers",
+    summary="Best customers by revenue",
+    responses=answers(schemas.TopCustomersReport, "Customers by revenue"),
+)
 async def top_customers(
     request: Request,
     _: Reader,
@@ -154,17 +185,29 @@ async def top_customers(
     )
 
 
-@router.get("/query/inventory/low-stock", summary="Products at or below their reorder point")
+@router.get(
+    "/query/inventory/low-stock",
+    summary="Products at or below their reorder point",
+    responses=answers(schemas.LowStockReport, "Products to reorder"),
+)
 async def low_stock(request: Request, _: Reader, format: FormatQuery = Format.JSON) -> Response:
     return await report(request, "low-stock", queries.low_stock, format)
 
 
-@router.get("/query/inventory/stock", summary="Stock levels and value of every product")
+@router.get(
+    "/query/inventory/stock",
+    summary="Stock levels and value of every product",
+    responses=answers(schemas.StockReport, "Stock of every active product, with totals"),
+)
 async def stock(request: Request, _: Reader, format: FormatQuery = Format.JSON) -> Response:
     return await report(request, "stock", queries.stock_levels, format)
 
 
-@router.get("/query/inventory/movements", summary="Stock movements per day and kind")
+@router.get(
+    "/query/inventory/movements",
+    summary="Stock movements per day and kind",
+    responses=answers(schemas.MovementsReport, "Stock movements per day and kind"),
+)
 async def movements(
     request: Request, _: Reader, days: Days = 30, format: FormatQuery = Format.JSON
 ) -> Response:
@@ -177,7 +220,11 @@ async def movements(
     )
 
 
-@router.get("/query/ar/overdue", summary="Invoices past their due date with money owed")
+@router.get(
+    "/query/ar/overdue",
+    summary="Invoices past their due date with money owed",
+    responses=answers(schemas.OverdueReport, "Overdue invoices, with totals"),
+)
 async def ar_overdue(
     request: Request, _: Reader, limit: Limit = 100, format: FormatQuery = Format.JSON
 ) -> Response:
@@ -187,13 +234,21 @@ async def ar_overdue(
     )
 
 
-@router.get("/query/ar/aging", summary="Open receivables by days past due")
+@router.get(
+    "/query/ar/aging",
+    summary="Open receivables by days past due",
+    responses=answers(schemas.AgingReport, "Open receivables per bucket, with totals"),
+)
 async def ar_aging(request: Request, _: Reader, format: FormatQuery = Format.JSON) -> Response:
     today = now_utc().date()
     return await report(request, "ar-aging", lambda c: queries.ar_aging(c, today=today), format)
 
 
-@router.get("/query/cash/daily", summary="Invoiced, credited, received, refunded per day")
+@router.get(
+    "/query/cash/daily",
+    summary="Invoiced, credited, received, refunded per day",
+    responses=answers(schemas.CashDailyReport, "Money in and out per day, with totals"),
+)
 async def cash_daily(
     request: Request, _: Reader, days: Days = 30, format: FormatQuery = Format.JSON
 ) -> Response:
@@ -215,7 +270,11 @@ def _kpi_table(result: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/query/kpis", summary="Key figures for a period against the one before")
+@router.get(
+    "/query/kpis",
+    summary="Key figures for a period against the one before",
+    responses=answers(schemas.KpiReport, "The key figures of both periods and their change"),
+)
 async def kpi_report(
     request: Request, _: Reader, days: Days = 30, format: FormatQuery = Format.JSON
 ) -> Response:
@@ -229,7 +288,11 @@ async def kpi_report(
     )
 
 
-@router.get("/query/recommendations", summary="What the KPI and recommendation rules advise")
+@router.get(
+    "/query/recommendations",
+    summary="What the KPI and recommendation rules advise",
+    responses=answers(schemas.RecommendationsReport, "The recommendations, critical first"),
+)
 async def recommendations_report(
     request: Request, _: Reader, format: FormatQuery = Format.JSON
 ) -> Response:
@@ -253,7 +316,11 @@ async def recommendations_report(
     )
 
 
-@router.get("/query", summary="Read-only SQL over the analytics store (analysts)")
+@router.get(
+    "/query",
+    summary="Read-only SQL over the analytics store (analysts)",
+    responses=answers(schemas.SqlResult, "The columns and rows of the query"),
+)
 async def sql_query(
     request: Request,
     _: Analyst,
@@ -278,7 +345,11 @@ async def sql_query(
     )
 
 
-@router.get("/stats", summary="The analytics projector: events, rate, lag, last batch")
+@router.get(
+    "/stats",
+    summary="The analytics projector: events, rate, lag, last batch",
+    responses=answers(schemas.AnalyticsStats, "The projector's position and pace", exports=False),
+)
 async def stats(request: Request, _: Reader) -> Response:
     analytics = analytics_of(request)
     started = time.perf_counter()
@@ -291,6 +362,12 @@ async def stats(request: Request, _: Reader) -> Response:
     "/query/live",
     summary="Server-sent events: what each committed batch changed",
     response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-sent events: hello, then batch or reload",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
 )
 async def live(request: Request, _: Reader) -> StreamingResponse:
     analytics = analytics_of(request)

@@ -8,6 +8,7 @@ Every function takes a DuckDB cursor and the report's parameters, and returns a 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -147,7 +148,7 @@ def stock_levels(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "totals": {
             "on_hand": sum(r["on_hand"] for r in result),
             "reserved": sum(r["reserved"] for r in result),
-            "stock_value": sum((r["stock_value"] for r in result), start=0),
+            "stock_value": sum((r["stock_value"] for r in result), start=Decimal(0)),
         },
     }
 

@@ -937,6 +937,206 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** AgingReport */
+        AgingReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Rows
+             * @description Every bucket, current first
+             */
+            rows: components["schemas"]["AgingRow"][];
+            totals: components["schemas"]["AgingTotals"];
+        };
+        /** AgingRow */
+        AgingRow: {
+            /**
+             * Bucket
+             * @description Days past due
+             * @enum {string}
+             */
+            bucket: "current" | "1-30" | "31-60" | "61-90" | "90+";
+            /** Invoices */
+            invoices: number;
+            /**
+             * Amount
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            amount: string;
+        };
+        /** AgingTotals */
+        AgingTotals: {
+            /** Invoices */
+            invoices: number;
+            /**
+             * Amount
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            amount: string;
+        };
+        /** AnalyticsStats */
+        AnalyticsStats: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /**
+             * Source
+             * @description Where events come from; empty before the first batch
+             */
+            source: string;
+            /**
+             * Position
+             * @description The last event applied
+             */
+            position: number;
+            /** Events Processed */
+            events_processed: number;
+            /** Last Event At */
+            last_event_at: string | null;
+            /** Last Batch At */
+            last_batch_at: string | null;
+            /** Last Batch Events */
+            last_batch_events: number | null;
+            /** Last Batch Ms */
+            last_batch_ms: number | null;
+            /**
+             * Source Position
+             * @description The newest event the source has
+             */
+            source_position: number;
+            /**
+             * Lag
+             * @description Events not yet applied
+             */
+            lag: number;
+            /** Events Per Second */
+            events_per_second: number;
+            /**
+             * Batches
+             * @description Batches applied since this process started
+             */
+            batches: number;
+            /** Running */
+            running: boolean;
+            /**
+             * Listeners
+             * @description Connected live dashboards
+             */
+            listeners: number;
+            /** Last Error */
+            last_error: string | null;
+        };
+        /** CashDailyReport */
+        CashDailyReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /** Days */
+            days: number;
+            /**
+             * Rows
+             * @description One row per day, oldest first
+             */
+            rows: components["schemas"]["CashRow"][];
+            totals: components["schemas"]["CashTotals"];
+        };
+        /** CashRow */
+        CashRow: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Invoiced
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            invoiced: string;
+            /**
+             * Credited
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            credited: string;
+            /**
+             * Received
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            received: string;
+            /**
+             * Refunded
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            refunded: string;
+            /**
+             * Ar Change
+             * Format: decimal
+             * @description How receivables moved that day
+             * @example 1234.50
+             */
+            ar_change: string;
+            /**
+             * Receivables
+             * Format: decimal
+             * @description Receivables at the end of the day
+             * @example 1234.50
+             */
+            receivables: string;
+        };
+        /** CashTotals */
+        CashTotals: {
+            /**
+             * Invoiced
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            invoiced: string;
+            /**
+             * Credited
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            credited: string;
+            /**
+             * Received
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            received: string;
+            /**
+             * Refunded
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            refunded: string;
+        };
         /** CreditLine */
         CreditLine: {
             /** Line No */
@@ -1163,6 +1363,71 @@ export interface components {
             billing_address?: string | null;
             /** Payment Terms Days */
             payment_terms_days?: number | null;
+        };
+        /** DunningData */
+        DunningData: {
+            /**
+             * Invoice
+             * @description The invoice number
+             */
+            invoice: string;
+            /**
+             * Invoice Id
+             * Format: uuid
+             */
+            invoice_id: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Customer Name */
+            customer_name: string | null;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Days Overdue */
+            days_overdue: number;
+            /**
+             * Balance
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            balance: string;
+            /**
+             * Level
+             * @description The dunning level reached, as named in the rules
+             */
+            level: string;
+        };
+        /** DunningRecommendation */
+        DunningRecommendation: {
+            /**
+             * Rule
+             * @description The id of the rule in the rules file
+             */
+            rule: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Subject
+             * @description What it is about: a SKU, an invoice number, a period
+             */
+            subject: string;
+            /** Message */
+            message: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "dunning";
+            data: components["schemas"]["DunningData"];
         };
         /**
          * Format
@@ -1432,12 +1697,150 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /**
+         * KpiChanges
+         * @description Change from the previous period in percent; null where the previous figure is 0 or
+         *     either figure is null.
+         */
+        KpiChanges: {
+            /** Revenue */
+            revenue: string | null;
+            /** Orders */
+            orders: string | null;
+            /** Average Order Value */
+            average_order_value: string | null;
+            /** Days Sales Outstanding */
+            days_sales_outstanding: string | null;
+            /** Stock Turnover */
+            stock_turnover: string | null;
+            /** Fill Rate */
+            fill_rate: string | null;
+        };
+        /** KpiFigures */
+        KpiFigures: {
+            /**
+             * From
+             * Format: date
+             * @description First day of the period
+             */
+            from: string;
+            /**
+             * To
+             * Format: date
+             * @description Last day of the period
+             */
+            to: string;
+            /**
+             * Revenue
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            revenue: string;
+            /** Orders */
+            orders: number;
+            /** Units */
+            units: number;
+            /**
+             * Average Order Value
+             * @description Null without orders
+             */
+            average_order_value: string | null;
+            /**
+             * Receivables
+             * Format: decimal
+             * @description At the end of the period
+             * @example 1234.50
+             */
+            receivables: string;
+            /**
+             * Days Sales Outstanding
+             * @description Null without credit sales
+             */
+            days_sales_outstanding: string | null;
+            /**
+             * Stock Turnover
+             * @description Null without stock on hand
+             */
+            stock_turnover: string | null;
+            /**
+             * Fill Rate
+             * @description Share of decided orders confirmed, 0 to 1; null when none was decided
+             */
+            fill_rate: string | null;
+        };
+        /** KpiReport */
+        KpiReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /** Days */
+            days: number;
+            /** @description The last `days` days, today included */
+            current: components["schemas"]["KpiFigures"];
+            /** @description The same number of days before */
+            previous: components["schemas"]["KpiFigures"];
+            change_pct: components["schemas"]["KpiChanges"];
+        };
         /** LoginRequest */
         LoginRequest: {
             /** Username */
             username: string;
             /** Password */
             password: string;
+        };
+        /** LowStockReport */
+        LowStockReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /** Rows */
+            rows: components["schemas"]["LowStockRow"][];
+        };
+        /** LowStockRow */
+        LowStockRow: {
+            /** Sku */
+            sku: string;
+            /** Name */
+            name: string;
+            /** On Hand */
+            on_hand: number;
+            /** Reserved */
+            reserved: number;
+            /**
+             * Available
+             * @description On hand minus reserved
+             */
+            available: number;
+            /** Reorder Point */
+            reorder_point: number;
+            /** Reorder Qty */
+            reorder_qty: number;
+            /** Lead Time Days */
+            lead_time_days: number;
+            /**
+             * Price
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            price: string;
+            /**
+             * Stock Value
+             * Format: decimal
+             * @description On hand × price
+             * @example 1234.50
+             */
+            stock_value: string;
+            /**
+             * Shortfall
+             * @description Units below the reorder point (0 when at it)
+             */
+            shortfall: number;
         };
         /** MeRead */
         MeRead: {
@@ -1498,6 +1901,40 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** MovementRow */
+        MovementRow: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Kind
+             * @description reservation, release, or the kind of a stock change
+             */
+            kind: string;
+            /** Movements */
+            movements: number;
+            /** On Hand Delta */
+            on_hand_delta: number;
+            /** Reserved Delta */
+            reserved_delta: number;
+        };
+        /** MovementsReport */
+        MovementsReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /** Days */
+            days: number;
+            /**
+             * Rows
+             * @description By day, then kind
+             */
+            rows: components["schemas"]["MovementRow"][];
         };
         /** OrderCancel */
         OrderCancel: {
@@ -1635,6 +2072,84 @@ export interface components {
              * @default
              */
             reason: string;
+        };
+        /** OverdueInvoiceRow */
+        OverdueInvoiceRow: {
+            /**
+             * Invoice Id
+             * Format: uuid
+             */
+            invoice_id: string;
+            /** Number */
+            number: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /**
+             * Customer Name
+             * @description Null when the customer is unknown
+             */
+            customer_name: string | null;
+            /**
+             * Issue Date
+             * Format: date
+             */
+            issue_date: string;
+            /**
+             * Due Date
+             * Format: date
+             */
+            due_date: string;
+            /** Days Overdue */
+            days_overdue: number;
+            /**
+             * Total
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            total: string;
+            /**
+             * Balance
+             * Format: decimal
+             * @description What the customer still owes
+             * @example 1234.50
+             */
+            balance: string;
+        };
+        /** OverdueReport */
+        OverdueReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Rows
+             * @description Oldest due date first, up to the limit
+             */
+            rows: components["schemas"]["OverdueInvoiceRow"][];
+            /** @description Over every overdue invoice, not only the rows */
+            totals: components["schemas"]["OverdueTotals"];
+        };
+        /** OverdueTotals */
+        OverdueTotals: {
+            /** Invoices */
+            invoices: number;
+            /**
+             * Balance
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            balance: string;
         };
         /** PaymentCreate */
         PaymentCreate: {
@@ -1806,6 +2321,24 @@ export interface components {
              */
             reason: string;
         };
+        /** RecommendationsReport */
+        RecommendationsReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Rows
+             * @description Critical first, then in rule order
+             */
+            rows: (components["schemas"]["ReorderRecommendation"] | components["schemas"]["DunningRecommendation"] | components["schemas"]["RevenueDropRecommendation"] | components["schemas"]["SlowMoverRecommendation"])[];
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
@@ -1899,6 +2432,57 @@ export interface components {
              */
             reservation_id: string;
         };
+        /** ReorderData */
+        ReorderData: {
+            /** Sku */
+            sku: string;
+            /** Name */
+            name: string;
+            /** Available */
+            available: number;
+            /**
+             * Daily Demand
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            daily_demand: string;
+            /** Lead Time Days */
+            lead_time_days: number;
+            /** Suggested Qty */
+            suggested_qty: number;
+            /**
+             * Days Of Cover
+             * @description Null when nothing sold
+             */
+            days_of_cover: string | null;
+        };
+        /** ReorderRecommendation */
+        ReorderRecommendation: {
+            /**
+             * Rule
+             * @description The id of the rule in the rules file
+             */
+            rule: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Subject
+             * @description What it is about: a SKU, an invoice number, a period
+             */
+            subject: string;
+            /** Message */
+            message: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "reorder";
+            data: components["schemas"]["ReorderData"];
+        };
         /** ReservationRead */
         ReservationRead: {
             /**
@@ -1922,11 +2506,306 @@ export interface components {
              */
             reference: string;
         };
+        /** RevenueDropData */
+        RevenueDropData: {
+            /**
+             * Current
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            current: string;
+            /**
+             * Previous
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            previous: string;
+            /**
+             * Change Pct
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            change_pct: string;
+            /**
+             * Drop Pct
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            drop_pct: string;
+            /** Window Days */
+            window_days: number;
+            /**
+             * Current From
+             * Format: date
+             */
+            current_from: string;
+            /**
+             * Current To
+             * Format: date
+             */
+            current_to: string;
+            /**
+             * Previous From
+             * Format: date
+             */
+            previous_from: string;
+            /**
+             * Previous To
+             * Format: date
+             */
+            previous_to: string;
+        };
+        /** RevenueDropRecommendation */
+        RevenueDropRecommendation: {
+            /**
+             * Rule
+             * @description The id of the rule in the rules file
+             */
+            rule: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Subject
+             * @description What it is about: a SKU, an invoice number, a period
+             */
+            subject: string;
+            /** Message */
+            message: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "revenue_drop";
+            data: components["schemas"]["RevenueDropData"];
+        };
         /**
          * Role
          * @enum {string}
          */
         Role: "admin" | "accountant" | "clerk" | "viewer";
+        /** SalesDailyReport */
+        SalesDailyReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /** Days */
+            days: number;
+            /**
+             * Rows
+             * @description One row per day, oldest first
+             */
+            rows: components["schemas"]["SalesDailyRow"][];
+            totals: components["schemas"]["SalesTotals"];
+        };
+        /** SalesDailyRow */
+        SalesDailyRow: {
+            /** Orders */
+            orders: number;
+            /** Units */
+            units: number;
+            /**
+             * Revenue
+             * Format: decimal
+             * @description Net sales, before tax
+             * @example 1234.50
+             */
+            revenue: string;
+            /**
+             * Tax
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            tax: string;
+            /**
+             * Gross
+             * Format: decimal
+             * @description Revenue plus tax
+             * @example 1234.50
+             */
+            gross: string;
+            /**
+             * Day
+             * Format: date
+             * @description UTC day
+             */
+            day: string;
+        };
+        /** SalesHourlyReport */
+        SalesHourlyReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /** Hours */
+            hours: number;
+            /**
+             * Rows
+             * @description One row per hour, oldest first
+             */
+            rows: components["schemas"]["SalesHourlyRow"][];
+            totals: components["schemas"]["SalesTotals"];
+        };
+        /** SalesHourlyRow */
+        SalesHourlyRow: {
+            /** Orders */
+            orders: number;
+            /** Units */
+            units: number;
+            /**
+             * Revenue
+             * Format: decimal
+             * @description Net sales, before tax
+             * @example 1234.50
+             */
+            revenue: string;
+            /**
+             * Tax
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            tax: string;
+            /**
+             * Gross
+             * Format: decimal
+             * @description Revenue plus tax
+             * @example 1234.50
+             */
+            gross: string;
+            /**
+             * Hour
+             * Format: date-time
+             * @description Start of the hour, UTC
+             */
+            hour: string;
+        };
+        /** SalesTotals */
+        SalesTotals: {
+            /** Orders */
+            orders: number;
+            /** Units */
+            units: number;
+            /**
+             * Revenue
+             * Format: decimal
+             * @description Net sales, before tax
+             * @example 1234.50
+             */
+            revenue: string;
+            /**
+             * Tax
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            tax: string;
+            /**
+             * Gross
+             * Format: decimal
+             * @description Revenue plus tax
+             * @example 1234.50
+             */
+            gross: string;
+        };
+        /** SlowMoverData */
+        SlowMoverData: {
+            /** Sku */
+            sku: string;
+            /** Name */
+            name: string;
+            /** On Hand */
+            on_hand: number;
+            /**
+             * Price
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            price: string;
+            /** Units Sold */
+            units_sold: number;
+            /**
+             * Stock Value
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            stock_value: string;
+            /** Window Days */
+            window_days: number;
+        };
+        /** SlowMoverRecommendation */
+        SlowMoverRecommendation: {
+            /**
+             * Rule
+             * @description The id of the rule in the rules file
+             */
+            rule: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Subject
+             * @description What it is about: a SKU, an invoice number, a period
+             */
+            subject: string;
+            /** Message */
+            message: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "slow_movers";
+            data: components["schemas"]["SlowMoverData"];
+        };
+        /** SqlColumn */
+        SqlColumn: {
+            /** Name */
+            name: string;
+            /**
+             * Type
+             * @description The DuckDB type, e.g. BIGINT or DECIMAL(18,2)
+             */
+            type: string;
+        };
+        /** SqlResult */
+        SqlResult: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /** Columns */
+            columns: components["schemas"]["SqlColumn"][];
+            /**
+             * Rows
+             * @description Values in the order of `columns`
+             */
+            rows: components["schemas"]["SqlValue"][][];
+            /** Row Count */
+            row_count: number;
+            /**
+             * Truncated
+             * @description True when the query had more rows than the limit
+             */
+            truncated: boolean;
+        };
+        SqlValue: boolean | number | string | components["schemas"]["SqlValue"][] | {
+            [key: string]: components["schemas"]["SqlValue"];
+        } | null;
         /** StatusChangeRead */
         StatusChangeRead: {
             /** From Status */
@@ -1988,6 +2867,70 @@ export interface components {
              */
             updated_at: string;
         };
+        /** StockReport */
+        StockReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /**
+             * Rows
+             * @description Active products by SKU
+             */
+            rows: components["schemas"]["StockRow"][];
+            totals: components["schemas"]["StockTotals"];
+        };
+        /** StockRow */
+        StockRow: {
+            /** Sku */
+            sku: string;
+            /** Name */
+            name: string;
+            /** On Hand */
+            on_hand: number;
+            /** Reserved */
+            reserved: number;
+            /**
+             * Available
+             * @description On hand minus reserved
+             */
+            available: number;
+            /** Reorder Point */
+            reorder_point: number;
+            /** Reorder Qty */
+            reorder_qty: number;
+            /** Lead Time Days */
+            lead_time_days: number;
+            /**
+             * Price
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            price: string;
+            /**
+             * Stock Value
+             * Format: decimal
+             * @description On hand × price
+             * @example 1234.50
+             */
+            stock_value: string;
+        };
+        /** StockTotals */
+        StockTotals: {
+            /** On Hand */
+            on_hand: number;
+            /** Reserved */
+            reserved: number;
+            /**
+             * Stock Value
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            stock_value: string;
+        };
         /** TaxLineRead */
         TaxLineRead: {
             /** Rate */
@@ -2015,6 +2958,89 @@ export interface components {
             role: string;
             /** Username */
             username: string;
+        };
+        /** TopCustomerRow */
+        TopCustomerRow: {
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /**
+             * Name
+             * @description Null when the customer is unknown to the store
+             */
+            name: string | null;
+            /** Orders */
+            orders: number;
+            /**
+             * Revenue
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            revenue: string;
+        };
+        /** TopCustomersReport */
+        TopCustomersReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /**
+             * Days
+             * @description Null: all time
+             */
+            days: number | null;
+            /** Limit */
+            limit: number;
+            /**
+             * Rows
+             * @description By revenue, highest first
+             */
+            rows: components["schemas"]["TopCustomerRow"][];
+        };
+        /** TopProductRow */
+        TopProductRow: {
+            /** Sku */
+            sku: string;
+            /**
+             * Name
+             * @description Null when the product is unknown to the store
+             */
+            name: string | null;
+            /** Orders */
+            orders: number;
+            /** Units */
+            units: number;
+            /**
+             * Revenue
+             * Format: decimal
+             * @description A decimal number as a string (money included), e.g. "1234.50"
+             * @example 1234.50
+             */
+            revenue: string;
+        };
+        /** TopProductsReport */
+        TopProductsReport: {
+            /**
+             * Execution Time Ms
+             * @description Time spent answering, in milliseconds
+             */
+            execution_time_ms: number;
+            /**
+             * Days
+             * @description Null: all time
+             */
+            days: number | null;
+            /** Limit */
+            limit: number;
+            /**
+             * Rows
+             * @description By revenue, highest first
+             */
+            rows: components["schemas"]["TopProductRow"][];
         };
         /** TrialBalance */
         TrialBalance: {
@@ -3593,13 +4619,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Sales per hour, oldest first, with totals */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SalesHourlyReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3627,13 +4655,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Sales per day, oldest first, with totals */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SalesDailyReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3662,13 +4692,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Products by revenue */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopProductsReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3697,13 +4729,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Customers by revenue */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["TopCustomersReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3729,13 +4763,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Products to reorder */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["LowStockReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3761,13 +4797,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Stock of every active product, with totals */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["StockReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3795,13 +4833,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Stock movements per day and kind */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["MovementsReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3828,13 +4868,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Overdue invoices, with totals */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["OverdueReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3860,13 +4902,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Open receivables per bucket, with totals */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AgingReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3894,13 +4938,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Money in and out per day, with totals */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["CashDailyReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3928,13 +4974,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The key figures of both periods and their change */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["KpiReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3960,13 +5008,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The recommendations, critical first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["RecommendationsReport"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -3994,13 +5044,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The columns and rows of the query */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["SqlResult"];
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Validation Error */
@@ -4023,13 +5075,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The projector's position and pace */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["AnalyticsStats"];
                 };
             };
         };
@@ -4043,12 +5095,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description Server-sent events: hello, then batch or reload */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
         };
     };
