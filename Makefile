@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup web web-client e2e lint bench bench-analytics clean
+.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-analytics clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -41,6 +41,9 @@ $(CHROMIUM):
 e2e: setup web $(CHROMIUM) ## the browser tests (headless Debian chromium, Playwright)
 	cd web && PULSE_E2E_CHROMIUM=$(CHROMIUM) npx playwright test
 
+screenshots: setup web $(CHROMIUM) ## the main pages at 1366x768 into docs/screenshots/
+	cd web && PULSE_E2E_CHROMIUM=$(CHROMIUM) npx playwright test -c playwright.shots.config.ts
+
 up: setup web ## run the product (embedded mode) with demo data
 	$(VENV)/bin/pulse up --demo --port $(PORT)
 
@@ -53,6 +56,9 @@ test: setup web $(CHROMIUM) ## run every test (lint, import contracts, unit, int
 bench: setup ## run the benchmarks (see docs/PERFORMANCE.md)
 	$(VENV)/bin/python -m bench.run
 	$(VENV)/bin/python -m bench.billing
+
+bench-web: setup web $(CHROMIUM) ## initial JavaScript (gzip) and time to dashboard data, in chromium
+	cd web && PULSE_E2E_CHROMIUM=$(CHROMIUM) npx playwright test -c playwright.bench.config.ts
 
 bench-analytics: setup ## the analytics benchmark: ingest, queries on 1 M orders, live push (about 8 minutes)
 	$(VENV)/bin/python -m bench.analytics
