@@ -75,6 +75,7 @@ async def list_invoices(
     date_to: date | None,
     limit: int,
     offset: int,
+    order_id: uuid.UUID | None = None,
 ) -> InvoicePage:
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("'from' is after 'to'", field="from")
@@ -83,6 +84,7 @@ async def list_invoices(
         uow.session,
         status=status.value if status else None,
         customer_id=customer_id,
+        order_id=order_id,
         overdue=overdue,
         today=today,
         date_from=date_from,

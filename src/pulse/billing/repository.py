@@ -203,11 +203,14 @@ def _invoice_filter(
     *,
     status: str | None,
     customer_id: uuid.UUID | None,
+    order_id: uuid.UUID | None,
     overdue: bool | None,
     today: date,
     date_from: date | None,
     date_to: date | None,
 ) -> Select[Any]:
+    if order_id:
+        query = query.where(Invoice.order_id == order_id)
     if status:
         query = query.where(Invoice.status == status)
     if customer_id:
@@ -227,6 +230,7 @@ async def search_invoices(
     *,
     status: str | None,
     customer_id: uuid.UUID | None,
+    order_id: uuid.UUID | None = None,
     overdue: bool | None,
     today: date,
     date_from: date | None,
@@ -237,6 +241,7 @@ async def search_invoices(
     filters = {
         "status": status,
         "customer_id": customer_id,
+        "order_id": order_id,
         "overdue": overdue,
         "today": today,
         "date_from": date_from,

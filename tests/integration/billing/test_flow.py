@@ -4,6 +4,7 @@ order → confirmed → invoiced (PDF) → two partial payments → paid, and th
 from __future__ import annotations
 
 import io
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -263,6 +264,17 @@ async def test_manual_invoice_and_filters(client: httpx.AsyncClient, container: 
     tomorrow = (date.fromisoformat(invoice["issue_date"]) + timedelta(days=1)).isoformat()
     future = await client.get("/billing/invoices", params={"from": tomorrow})
     assert future.json()["total"] == 0
+
+
+async def test_invoices_filtered_by_order(client_for, container: Container) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin")
+    first, first_invoice = await invoiced_order(client, container, qty=1)
+    second, second_invoice = await invoiced_order(client, container, qty=2)
+    for order, invoice in ((first, first_invoice), (second, second_invoice)):
+        page = (await client.get("/billing/invoices", params={"order_id": order["id"]})).json()
+        assert [i["id"] for i in page["items"]] == [invoice["id"]] and page["total"] == 1
+    unknown = await client.get("/billing/invoices", params={"order_id": str(uuid.uuid4())})
+    assert unknown.json()["total"] == 0
 
 
 async def test_roles(client_for, container: Container) -> None:  # type: ignore[no-untyped-def]

@@ -4101,6 +4101,8 @@ export interface operations {
             query?: {
                 status?: components["schemas"]["InvoiceStatus"] | null;
                 customer_id?: string | null;
+                /** @description The invoice of this order */
+                order_id?: string | null;
                 overdue?: boolean | null;
                 from?: string | null;
                 to?: string | null;
