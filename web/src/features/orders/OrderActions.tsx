@@ -1,0 +1,112 @@
+// The moves a person may make on an order: cancel it (with a reason), mark it shipped once
+// paid, and completed once shipped. The other moves are made by stock and billing.
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { api, call } from "../../api/client";
+import { Can } from "../../auth/AuthContext";
+import { Dialog } from "../../components/Dialog";
+import { Field, FormProblem } from "../../components/ui";
+import type { Order, OrderStatus } from "./hooks";
+
+// Mirrors the server's workflow for which buttons to offer; the server still decides.
+const CANCELLABLE: OrderStatus[] = ["placed", "confirmed", "invoiced", "paid"];
+const NEXT_BY_HAND: Partial<Record<OrderStatus, { status: OrderStatus; text: string }>> = {
+  paid: { status: "shipped", text: "Mark shipped" },
+  shipped: { status: "completed", text: "Mark completed" },
+};
+
+function useOrderUpdate(order: Order, onDone?: () => void) {
+  const queryClient = useQueryClient();
+  return (saved: Order) => {
+    queryClient.setQueryData(["orders", "detail", order.id], saved);
+    void queryClient.invalidateQueries({ queryKey: ["orders"] });
+    void queryClient.invalidateQueries({ queryKey: ["billing"] });
+    void queryClient.invalidateQueries({ queryKey: ["inventory"] });
+    onDone?.();
+  };
+}
+
+export function OrderActions({ order }: { order: Order }) {
+  const [cancelling, setCancelling] = useState(false);
+  const next = NEXT_BY_HAND[order.status];
+  const saved = useOrderUpdate(order);
+  const move = useMutation({
+    mutationFn: (status: OrderStatus) =>
+      call(api.PATCH("/orders/{order_id}", { params: { path: { order_id: order.id } }, body: { status, reason: "" } })),
+    onSuccess: saved,
+  });
+  if (!next && !CANCELLABLE.includes(order.status)) return null;
+
+  return (
+    <Can permission="orders:write">
+      <div className="row">
+        {move.error ? (
+          <span className="field-error" role="alert">
+            {move.error.message}
+          </span>
+        ) : null}
+        {next && (
+          <button className="btn btn-primary" type="button" disabled={move.isPending} onClick={() => move.mutate(next.status)}>
+            {move.isPending ? "Saving…" : next.text}
+          </button>
+        )}
+        {CANCELLABLE.includes(order.status) && (
+          <button className="btn btn-danger" type="button" onClick={() => setCancelling(true)}>
+            Cancel order
+          </button>
+        )}
+      </div>
+      <CancelDialog order={order} open={cancelling} onClose={() => setCancelling(false)} />
+    </Can>
+  );
+}
+
+function CancelDialog({ order, open, onClose }: { order: Order; open: boolean; onClose: () => void }) {
+  const [reason, setReason] = useState("");
+  const cancel = useMutation({
+    mutationFn: () => call(api.POST("/orders/{order_id}/cancel", { params: { path: { order_id: order.id } }, body: { reason: reason.trim() } })),
+    onSuccess: useOrderUpdate(order, () => {
+      setReason("");
+      onClose();
+    }),
+  });
+  const close = () => {
+    cancel.reset();
+    onClose();
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    cancel.mutate();
+  };
+  const billed = order.status === "invoiced" || order.status === "paid";
+
+  return (
+    <Dialog open={open} title={`Cancel order ${order.number}`} onClose={close}>
+      <form className="stack" onSubmit={submit}>
+        <p className="muted" style={{ margin: 0 }}>
+          The reserved stock is released.{" "}
+          {billed ? "Its invoice is voided, or credited for what was already paid." : "No invoice has been issued yet."}
+        </p>
+        <Field
+          label="Reason"
+          name="reason"
+          problem={cancel.error}
+          maxLength={500}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          hint="Shown in the order's history."
+          autoFocus
+        />
+        <FormProblem problem={cancel.error} fields={["reason"]} />
+        <div className="form-actions">
+          <button className="btn" type="button" onClick={close}>
+            Keep order
+          </button>
+          <button className="btn btn-danger" type="submit" disabled={cancel.isPending}>
+            {cancel.isPending ? "Cancelling…" : "Cancel order"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
