@@ -30,7 +30,7 @@ export async function signIn(page: Page, role: RoleName = "admin"): Promise<void
     role: t.role,
   };
   await page.addInitScript((value) => {
-    window.sessionStorage.setItem("pulse.session", value);
+    window.localStorage.setItem("pulse.session", value);
   }, JSON.stringify(stored));
 }
 

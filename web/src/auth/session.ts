@@ -1,5 +1,7 @@
-// Tokens of the signed-in user, kept for this browser tab. The access token is refreshed
-// shortly before it expires; a refused refresh ends the session.
+// Tokens of the signed-in user, shared by every tab of the browser (signing out in one signs
+// out all). The access token is refreshed shortly before it expires; tabs take turns (a
+// Web Lock), because a refresh token is used once and a second tab must pick up the first
+// tab's new tokens instead of spending the old one. A refused refresh ends the session.
 import type { components } from "../api/schema";
 
 type TokenResponse = components["schemas"]["TokenResponse"];
@@ -18,7 +20,7 @@ type Listener = () => void;
 
 function load(): Stored | null {
   try {
-    const raw = sessionStorage.getItem(KEY);
+    const raw = localStorage.getItem(KEY);
     return raw ? (JSON.parse(raw) as Stored) : null;
   } catch {
     return null;
@@ -29,6 +31,14 @@ class Session {
   private stored: Stored | null = load();
   private refreshing: Promise<string | null> | null = null;
   private listeners = new Set<Listener>();
+
+  constructor() {
+    window.addEventListener("storage", (event) => {
+      if (event.key !== KEY && event.key !== null) return;
+      this.stored = load();
+      for (const listener of this.listeners) listener();
+    });
+  }
 
   get current(): Stored | null {
     return this.stored;
@@ -63,7 +73,23 @@ class Session {
     return this.refreshing;
   }
 
-  private async refresh(stored: Stored): Promise<string | null> {
+  private async refresh(stale: Stored): Promise<string | null> {
+    const run = async (): Promise<string | null> => {
+      const latest = load();
+      if (latest === null) {
+        this.save(null);
+        return null;
+      }
+      if (latest.access !== stale.access && latest.expiresAt - Date.now() > EARLY_MS) {
+        this.stored = latest; // another tab refreshed meanwhile
+        return latest.access;
+      }
+      return this.exchange(latest);
+    };
+    return navigator.locks ? navigator.locks.request("pulse.refresh", run) : run();
+  }
+
+  private async exchange(stored: Stored): Promise<string | null> {
     try {
       const response = await fetch("/auth/refresh", {
         method: "POST",
@@ -83,8 +109,8 @@ class Session {
 
   private save(value: Stored | null): void {
     this.stored = value;
-    if (value) sessionStorage.setItem(KEY, JSON.stringify(value));
-    else sessionStorage.removeItem(KEY);
+    if (value) localStorage.setItem(KEY, JSON.stringify(value));
+    else localStorage.removeItem(KEY);
     for (const listener of this.listeners) listener();
   }
 }
