@@ -82,6 +82,8 @@ def period(cur: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, 
 COMPARED = (
     "revenue",
     "orders",
+    "units",
+    "receivables",
     "average_order_value",
     "days_sales_outstanding",
     "stock_turnover",

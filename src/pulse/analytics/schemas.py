@@ -233,6 +233,8 @@ class KpiChanges(_Out):
 
     revenue: DecimalText | None
     orders: DecimalText | None
+    units: DecimalText | None
+    receivables: DecimalText | None
     average_order_value: DecimalText | None
     days_sales_outstanding: DecimalText | None
     stock_turnover: DecimalText | None

@@ -106,6 +106,12 @@ async def test_answers_with_figures_match_their_models(
     for url, answers in seen.items():
         if "rows" in type(answers[0]).model_fields:
             assert any(answer.rows for answer in answers), f"{url} never answered with rows"
+    # Ten days on, the week's sales are all in the previous period: every flow is down 100 %.
+    quiet = seen["/query/kpis?days=7"][1]
+    assert isinstance(quiet, schemas.KpiReport) and quiet.current.units == 0
+    assert quiet.previous.units > 0
+    assert quiet.change_pct.units == quiet.change_pct.orders == quiet.change_pct.revenue == "-100.0"
+    assert quiet.change_pct.receivables is not None
     kinds = {row.kind for answer in seen["/query/recommendations"] for row in answer.rows}
     assert kinds == {"reorder", "dunning", "revenue_drop", "slow_movers"}
     sql = seen[SQL[0]][0]

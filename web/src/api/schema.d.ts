@@ -1707,6 +1707,10 @@ export interface components {
             revenue: string | null;
             /** Orders */
             orders: string | null;
+            /** Units */
+            units: string | null;
+            /** Receivables */
+            receivables: string | null;
             /** Average Order Value */
             average_order_value: string | null;
             /** Days Sales Outstanding */

@@ -33,8 +33,15 @@ const TILES: Tile[] = [
     change: "average_order_value",
     hint: "Revenue per order",
   },
-  { id: "units", label: "Units sold", value: (f) => count(f.units), hint: "Items on confirmed orders" },
-  { id: "receivables", label: "Receivables", value: (f) => money(f.receivables), hint: "Owed by customers at the end of the period" },
+  { id: "units", label: "Units sold", value: (f) => count(f.units), change: "units", hint: "Items on confirmed orders" },
+  {
+    id: "receivables",
+    label: "Receivables",
+    value: (f) => money(f.receivables),
+    change: "receivables",
+    lowerIsBetter: true,
+    hint: "Owed by customers at the end of the period",
+  },
   {
     id: "dso",
     label: "Days sales outstanding",
