@@ -285,6 +285,8 @@ CASES: dict[str, list[Case]] = {
                 ("limit", 10**9),
                 ("offset", -1),
                 ("active", "maybe"),
+                ("low_stock", "maybe"),
+                ("low_stock", ""),
             )
         ],
     ],

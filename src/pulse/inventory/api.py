@@ -41,10 +41,15 @@ async def list_stock(
     _: CanRead,
     q: Annotated[str | None, Query(max_length=100), NoNul] = None,
     active: bool | None = None,
+    low_stock: Annotated[
+        bool, Query(description="Only products at or below their reorder point")
+    ] = False,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> StockPage:
-    return await service.list_stock(uow, q=q, active=active, limit=limit, offset=offset)
+    return await service.list_stock(
+        uow, q=q, active=active, low_only=low_stock, limit=limit, offset=offset
+    )
 
 
 @router.post("", response_model=StockRead, status_code=status.HTTP_201_CREATED)

@@ -251,6 +251,7 @@ async def change_on_hand(
             f"cannot change on-hand stock of '{sku}' by {delta}: {on_hand} on hand, "
             f"{reserved} reserved, and on hand may not fall below what is reserved",
             code="insufficient_stock",
+            field="qty" if kind == "receipt" else "delta",
         )
     on_hand, reserved = (await repo.level_figures(uow.session, [sku]))[sku]
     await repo.add_movements(

@@ -171,7 +171,7 @@ async def test_adjust_cannot_go_below_reserved(client: httpx.AsyncClient) -> Non
 
     refused = await client.post(f"/inventory/{sku}/adjust", json={"delta": -5, "reason": "lost"})
     body = assert_problem(refused, 409, "insufficient_stock")
-    assert "reserved" in body["detail"]
+    assert "reserved" in body["detail"] and body["field"] == "delta"
     assert_problem(
         await client.post(f"/inventory/{sku}/adjust", json={"delta": -11, "reason": "lost"}), 409
     )
@@ -256,6 +256,14 @@ async def test_low_stock_lists_what_is_at_or_below_its_reorder_point(
     assert sorted(item["sku"] for item in listed["items"]) == sorted([low["sku"], at_point["sku"]])
     assert listed["total"] == 2
     assert all(item["low_stock"] for item in listed["items"])
+
+    # The stock list filters the same way, with a search and the active flag on top.
+    filtered = await client.get(
+        "/inventory", params={"low_stock": "true", "active": "true", "q": low["sku"]}
+    )
+    assert [item["sku"] for item in filtered.json()["items"]] == [low["sku"]]
+    every_low = await client.get("/inventory", params={"low_stock": "true", "active": "true"})
+    assert {i["sku"] for i in every_low.json()["items"]} == {low["sku"], at_point["sku"]}
 
     # Reserved units are not available, so a big hold makes a full shelf low.
     await client.post(f"/inventory/{plenty['sku']}/reserve", json={"qty": 46})

@@ -3766,6 +3766,8 @@ export interface operations {
             query?: {
                 q?: string | null;
                 active?: boolean | null;
+                /** @description Only products at or below their reorder point */
+                low_stock?: boolean;
                 limit?: number;
                 offset?: number;
             };

@@ -13,7 +13,7 @@ export function LowStockCard() {
   return (
     <Card
       title="Low stock"
-      actions={total > SHOWN ? <span className="muted">{count(total)} products, {SHOWN} shown</span> : <Link to="/inventory">Inventory</Link>}
+      actions={<Link to="/inventory?low=1">{total > SHOWN ? `All ${count(total)} low on stock` : "Inventory"}</Link>}
     >
       <ReportView query={query} isEmpty={(r) => r.rows.length === 0} empty="Every product is above its reorder point.">
         {(report) => {

@@ -1,6 +1,10 @@
 import { lazy } from "react";
 import type { RouteObject } from "react-router";
 
-const InventoryPage = lazy(() => import("./InventoryPage"));
+const InventoryListPage = lazy(() => import("./InventoryListPage"));
+const ProductPage = lazy(() => import("./ProductPage"));
 
-export const inventoryRoutes: RouteObject[] = [{ path: "inventory", element: <InventoryPage /> }];
+export const inventoryRoutes: RouteObject[] = [
+  { path: "inventory", element: <InventoryListPage /> },
+  { path: "inventory/:sku", element: <ProductPage /> },
+];

@@ -1,0 +1,63 @@
+// Inventory: every product with its stock, searchable, with a low-stock view for reordering.
+import { useState } from "react";
+import { Can } from "../../auth/AuthContext";
+import { count } from "../../components/format";
+import { Card, Field, PageHeader, Pager, QueryView } from "../../components/ui";
+import { PAGE_SIZE, useStockPage, type Stock } from "./hooks";
+import { NewProductDialog } from "./ProductDialogs";
+import { StockActionDialog, type StockAction } from "./StockDialogs";
+import { StockTable } from "./StockTable";
+import { useListParams, useSearchText } from "./useListParams";
+import "./inventory.css";
+
+export default function InventoryListPage() {
+  const { params, offset, set, setOffset } = useListParams();
+  const search = useSearchText("q");
+  const q = search.committed;
+  const lowOnly = params.get("low") === "1";
+  const [creating, setCreating] = useState(false);
+  const [acting, setActing] = useState<{ action: StockAction; stock: Stock } | null>(null);
+
+  const query = useStockPage(q, offset, lowOnly);
+
+  return (
+    <>
+      <PageHeader
+        title="Inventory"
+        subtitle={query.data ? `${count(query.data.total)} ${lowOnly ? "products at or below their reorder point" : "products"}` : "Products and stock levels"}
+        actions={
+          <Can permission="inventory:write">
+            <button className="btn btn-primary" type="button" onClick={() => setCreating(true)}>
+              New product
+            </button>
+          </Can>
+        }
+      />
+      <Card>
+        <div className="filters" role="search">
+          <div className="inv-search">
+            <Field label="Search" name="q" type="search" placeholder="SKU or product name" value={search.text} onChange={(e) => search.setText(e.target.value)} />
+          </div>
+          <label className="inv-check">
+            <input type="checkbox" checked={lowOnly} onChange={(e) => set({ low: e.target.checked ? "1" : undefined })} />
+            Low stock only
+          </label>
+        </div>
+        <QueryView
+          query={query}
+          isEmpty={(page) => page.items.length === 0}
+          empty={q ? `No products match “${q}”${lowOnly ? " among those low on stock" : ""}.` : lowOnly ? "No product is low on stock." : "No products yet."}
+        >
+          {(page) => (
+            <>
+              <StockTable items={page.items} onAction={(action, stock) => setActing({ action, stock })} />
+              <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
+            </>
+          )}
+        </QueryView>
+      </Card>
+      <NewProductDialog open={creating} onClose={() => setCreating(false)} />
+      <StockActionDialog action={acting?.action ?? null} stock={acting?.stock ?? null} onClose={() => setActing(null)} />
+    </>
+  );
+}

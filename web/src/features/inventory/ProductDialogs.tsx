@@ -1,0 +1,95 @@
+// Creating a product, and editing one's price, tax and reorder settings.
+import { useMutation } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { useNavigate } from "react-router";
+import { api, call } from "../../api/client";
+import { Dialog } from "../../components/Dialog";
+import { FormProblem } from "../../components/ui";
+import { explainRate } from "./formValues";
+import { useRefreshInventory, type Stock } from "./hooks";
+import { createBody, EMPTY_PRODUCT, PRODUCT_FIELDS, ProductFields, updateBody, valuesOf, type ProductValues } from "./ProductForm";
+
+export function NewProductDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  return (
+    <Dialog open={open} title="New product" onClose={onClose}>
+      {open && <NewProductForm onClose={onClose} />}
+    </Dialog>
+  );
+}
+
+function NewProductForm({ onClose }: { onClose: () => void }) {
+  const navigate = useNavigate();
+  const refresh = useRefreshInventory();
+  const [values, setValues] = useState<ProductValues>(EMPTY_PRODUCT);
+  const mutation = useMutation({
+    mutationFn: () => call(api.POST("/inventory", { body: createBody(values) })),
+    onSuccess: async (created) => {
+      await refresh();
+      onClose();
+      navigate(`/inventory/${encodeURIComponent(created.sku)}`);
+    },
+  });
+  const problem = explainRate(mutation.error);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate();
+  };
+  return (
+    <form onSubmit={submit} noValidate className="stack">
+      <ProductFields values={values} onChange={(change) => setValues((v) => ({ ...v, ...change }))} problem={problem} mode="create" />
+      <FormProblem problem={problem} fields={PRODUCT_FIELDS} />
+      <div className="form-actions">
+        <button className="btn" type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? "Creating…" : "Create product"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function EditProductDialog({ stock, open, onClose }: { stock: Stock; open: boolean; onClose: () => void }) {
+  return (
+    <Dialog open={open} title={`Edit ${stock.sku}`} onClose={onClose}>
+      {open && <EditProductForm stock={stock} onClose={onClose} />}
+    </Dialog>
+  );
+}
+
+function EditProductForm({ stock, onClose }: { stock: Stock; onClose: () => void }) {
+  const refresh = useRefreshInventory();
+  // The form starts from the figures at the moment it opened; live refreshes do not reset typing.
+  const [before] = useState(() => valuesOf(stock));
+  const [values, setValues] = useState<ProductValues>(before);
+  const body = updateBody(before, values);
+  const changed = Object.keys(body).length > 0;
+  const mutation = useMutation({
+    mutationFn: () => call(api.PATCH("/inventory/{sku}", { params: { path: { sku: stock.sku } }, body })),
+    onSuccess: async () => {
+      await refresh();
+      onClose();
+    },
+  });
+  const problem = explainRate(mutation.error);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (changed) mutation.mutate();
+    else onClose();
+  };
+  return (
+    <form onSubmit={submit} noValidate className="stack">
+      <ProductFields values={values} onChange={(change) => setValues((v) => ({ ...v, ...change }))} problem={problem} mode="edit" />
+      <FormProblem problem={problem} fields={PRODUCT_FIELDS} />
+      <div className="form-actions">
+        <button className="btn" type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? "Saving…" : "Save changes"}
+        </button>
+      </div>
+    </form>
+  );
+}

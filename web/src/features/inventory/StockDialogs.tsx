@@ -1,0 +1,119 @@
+// Receiving goods and correcting a count. Both go to the server, which refuses anything
+// that would leave less on hand than is reserved; its answer is shown on the field.
+import { useMutation } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { api, call } from "../../api/client";
+import { Dialog } from "../../components/Dialog";
+import { count } from "../../components/format";
+import { Field, FormProblem } from "../../components/ui";
+import { attachTo, wholeNumber } from "./formValues";
+import { useRefreshInventory, type Stock } from "./hooks";
+
+export type StockAction = "receive" | "adjust";
+
+export function StockActionDialog({ action, stock, onClose }: { action: StockAction | null; stock: Stock | null; onClose: () => void }) {
+  const open = action !== null && stock !== null;
+  const title = action === "adjust" ? "Adjust stock" : "Receive stock";
+  return (
+    <Dialog open={open} title={title} onClose={onClose}>
+      {open && action === "receive" && <ReceiveForm stock={stock} onDone={onClose} />}
+      {open && action === "adjust" && <AdjustForm stock={stock} onDone={onClose} />}
+    </Dialog>
+  );
+}
+
+function Summary({ stock }: { stock: Stock }) {
+  return (
+    <p className="muted inv-summary">
+      <span className="mono">{stock.sku}</span> · {stock.name} · {count(stock.qty_on_hand)} on hand, {count(stock.reserved_qty)} reserved
+    </p>
+  );
+}
+
+function ReceiveForm({ stock, onDone }: { stock: Stock; onDone: () => void }) {
+  const refresh = useRefreshInventory();
+  const [qty, setQty] = useState("");
+  const [reason, setReason] = useState("");
+  const mutation = useMutation({
+    mutationFn: () =>
+      call(
+        api.POST("/inventory/{sku}/receive", {
+          params: { path: { sku: stock.sku } },
+          body: { qty: wholeNumber(qty) as number, reason: reason.trim() || "receipt" },
+        }),
+      ),
+    onSuccess: async () => {
+      await refresh();
+      onDone();
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate();
+  };
+  return (
+    <form onSubmit={submit} noValidate className="stack">
+      <Summary stock={stock} />
+      <Field label="Quantity received" name="qty" inputMode="numeric" value={qty} onChange={(e) => setQty(e.target.value)} problem={mutation.error} autoFocus />
+      <Field label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} problem={mutation.error} placeholder="receipt" hint="A delivery note or supplier reference helps later." />
+      <FormProblem problem={mutation.error} fields={["qty", "reason"]} />
+      <div className="form-actions">
+        <button className="btn" type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? "Receiving…" : "Receive"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function AdjustForm({ stock, onDone }: { stock: Stock; onDone: () => void }) {
+  const refresh = useRefreshInventory();
+  const [delta, setDelta] = useState("");
+  const [reason, setReason] = useState("");
+  const mutation = useMutation({
+    mutationFn: () =>
+      call(
+        api.POST("/inventory/{sku}/adjust", {
+          params: { path: { sku: stock.sku } },
+          body: { delta: wholeNumber(delta) as number, reason },
+        }),
+      ),
+    onSuccess: async () => {
+      await refresh();
+      onDone();
+    },
+  });
+  // A refusal for lack of stock names no field, but it is the change that was refused.
+  const problem = attachTo(mutation.error, "delta");
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate();
+  };
+  return (
+    <form onSubmit={submit} noValidate className="stack">
+      <Summary stock={stock} />
+      <Field
+        label="Change in quantity"
+        name="delta"
+        value={delta}
+        onChange={(e) => setDelta(e.target.value)}
+        problem={problem}
+        hint="Negative to remove units, e.g. -3 for damaged goods."
+        autoFocus
+      />
+      <Field label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} problem={problem} placeholder="stock count, damage, …" />
+      <FormProblem problem={problem} fields={["delta", "reason"]} />
+      <div className="form-actions">
+        <button className="btn" type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
+          {mutation.isPending ? "Saving…" : "Adjust"}
+        </button>
+      </div>
+    </form>
+  );
+}

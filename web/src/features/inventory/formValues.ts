@@ -1,0 +1,47 @@
+// Form text to request values, untouched where the server has to judge it: a value that is
+// not a whole number is passed on as typed so the server's message names the field.
+import { ApiProblem } from "../../api/client";
+
+/** A whole number when the text is one, the text otherwise, undefined when blank. */
+export function wholeNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  return /^-?\d+$/.test(trimmed) ? Number(trimmed) : (trimmed as unknown as number);
+}
+
+/** "0.2000" → "20": a stored fraction as a percentage, moved by string so no digit is lost. */
+export function fractionToPercent(value: string): string {
+  const match = /^(\d*)(?:\.(\d*))?$/.exec(value.trim());
+  if (!match) return value;
+  const [, whole = "", fraction = ""] = match;
+  const padded = fraction.padEnd(2, "0");
+  const integer = `${whole}${padded.slice(0, 2)}`.replace(/^0+(?=\d)/, "") || "0";
+  const rest = padded.slice(2).replace(/0+$/, "");
+  return rest ? `${integer}.${rest}` : integer;
+}
+
+/** "20" → "0.20": a typed percentage as the fraction the API stores; other text is passed on. */
+export function percentToFraction(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === "") return undefined;
+  const match = /^(\d*)(?:\.(\d*))?$/.exec(trimmed);
+  if (!match || trimmed === ".") return trimmed;
+  const [, whole = "", fraction = ""] = match;
+  const digits = whole.replace(/^0+/, "").padStart(3, "0");
+  return `${digits.slice(0, -2)}.${digits.slice(-2)}${fraction}`;
+}
+
+/** The server checks the rate as a fraction; say it in the percentage the form asks for. */
+export function explainRate(problem: unknown): unknown {
+  if (!(problem instanceof ApiProblem) || !problem.messageFor("tax_rate")) return problem;
+  const errors = problem.errors.map((e) =>
+    e.field === "tax_rate" ? { ...e, message: "Enter a rate from 0 to 100 %, with at most two decimals." } : e,
+  );
+  return new ApiProblem(problem.status, { detail: problem.message, code: problem.code, errors });
+}
+
+/** Put a problem the server gave without a field next to FIELD, where the user is looking. */
+export function attachTo(problem: unknown, field: string): unknown {
+  if (!(problem instanceof ApiProblem) || problem.errors.length > 0 || ![409, 422].includes(problem.status)) return problem;
+  return new ApiProblem(problem.status, { detail: problem.message, code: problem.code, field });
+}
