@@ -1,5 +1,46 @@
-import { PageHeader } from "../../components/ui";
+// The invoices list: filters in the address, one page at a time, overdue rows highlighted.
+import { Card, Pager, PageHeader, QueryView } from "../../components/ui";
+import { BillingTabs } from "./BillingTabs";
+import { InvoiceFilters } from "./InvoiceFilters";
+import { InvoiceTable } from "./InvoiceTable";
+import { INVOICE_STATUSES, PAGE_SIZE, useInvoices, type InvoiceStatus } from "./queries";
+import { orUndefined, useUrlFilters } from "./useUrlFilters";
+
+const KEYS = ["status", "customer", "overdue", "from", "to"] as const;
 
 export default function BillingPage() {
-  return <PageHeader title="Billing" />;
+  const { values, offset, setFilters, setOffset, clear, active } = useUrlFilters(KEYS);
+  const status = INVOICE_STATUSES.includes(values.status as InvoiceStatus) ? (values.status as InvoiceStatus) : undefined;
+  const invoices = useInvoices(
+    {
+      status,
+      customer_id: orUndefined(values.customer),
+      overdue: values.overdue === "true" ? true : undefined,
+      from: orUndefined(values.from),
+      to: orUndefined(values.to),
+    },
+    offset,
+  );
+
+  return (
+    <>
+      <PageHeader title="Invoices" subtitle="Every invoice issued, what was paid and what is still owed." />
+      <BillingTabs />
+      <Card>
+        <InvoiceFilters values={values} onChange={setFilters} onClear={clear} active={active} />
+        <QueryView
+          query={invoices}
+          isEmpty={(page) => page.items.length === 0}
+          empty={active ? "No invoice matches these filters." : "No invoices yet. Confirmed orders are invoiced automatically."}
+        >
+          {(page) => (
+            <div aria-busy={invoices.isFetching} data-testid="invoice-list">
+              <InvoiceTable invoices={page.items} />
+              <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
+            </div>
+          )}
+        </QueryView>
+      </Card>
+    </>
+  );
 }

@@ -1,0 +1,106 @@
+// Billing's queries. Every key starts with "billing": the live stream refreshes them after
+// each committed batch, so open pages follow payments made elsewhere without polling.
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, call, type Schemas } from "../../api/client";
+
+export const PAGE_SIZE = 25;
+
+export type InvoiceStatus = Schemas["InvoiceStatus"];
+export type PaymentMethod = Schemas["PaymentMethod"];
+export const INVOICE_STATUSES: InvoiceStatus[] = ["issued", "partially_paid", "paid", "credited", "void"];
+export const PAYMENT_METHODS: PaymentMethod[] = ["cash", "card", "bank_transfer", "cheque"];
+
+export function invoicePath(id: string): string {
+  return `/billing/invoices/${id}`;
+}
+
+export function creditNotePdfPath(id: string): string {
+  return `/billing/credit-notes/${id}/pdf`;
+}
+
+export interface InvoiceFilters {
+  status?: InvoiceStatus;
+  customer_id?: string;
+  overdue?: boolean;
+  from?: string;
+  to?: string;
+}
+
+export function useInvoices(filters: InvoiceFilters, offset: number) {
+  return useQuery({
+    queryKey: ["billing", "invoices", filters, offset],
+    queryFn: () => call(api.GET("/billing/invoices", { params: { query: { ...filters, limit: PAGE_SIZE, offset } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useInvoice(invoiceId: string) {
+  return useQuery({
+    queryKey: ["billing", "invoice", invoiceId],
+    queryFn: () => call(api.GET("/billing/invoices/{invoice_id}", { params: { path: { invoice_id: invoiceId } } })),
+  });
+}
+
+export interface PaymentFilters {
+  method?: PaymentMethod;
+  customer_id?: string;
+  invoice_id?: string;
+  from?: string;
+  to?: string;
+}
+
+export function usePayments(filters: PaymentFilters, offset: number) {
+  return useQuery({
+    queryKey: ["billing", "payments", filters, offset],
+    queryFn: () => call(api.GET("/billing/payments", { params: { query: { ...filters, limit: PAGE_SIZE, offset } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export interface LedgerFilters {
+  account?: string;
+  from?: string;
+  to?: string;
+}
+
+export function useLedger(filters: LedgerFilters, offset: number) {
+  return useQuery({
+    queryKey: ["billing", "ledger", filters, offset],
+    queryFn: () => call(api.GET("/billing/ledger", { params: { query: { ...filters, limit: PAGE_SIZE, offset } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useAccounts() {
+  return useQuery({
+    queryKey: ["billing", "accounts"],
+    queryFn: () => call(api.GET("/billing/accounts")),
+    staleTime: 60_000,
+  });
+}
+
+export function useTrialBalance(asOf: string | undefined) {
+  return useQuery({
+    queryKey: ["billing", "trial-balance", asOf ?? "today"],
+    queryFn: () => call(api.GET("/billing/trial-balance", { params: { query: { as_of: asOf } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Customers for the filter menus (a small shop's list: the first 500 by name). */
+export function useCustomerOptions() {
+  return useQuery({
+    queryKey: ["billing", "customer-options"],
+    queryFn: () => call(api.GET("/customers", { params: { query: { limit: 500, offset: 0 } } })),
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** After a change to one invoice: its page, the lists, the ledger, and the order it bills. */
+export function useRefreshBilling() {
+  const client = useQueryClient();
+  return () => {
+    void client.invalidateQueries({ queryKey: ["billing"] });
+    void client.invalidateQueries({ queryKey: ["orders"] });
+  };
+}
