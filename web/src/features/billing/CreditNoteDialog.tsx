@@ -5,7 +5,7 @@ import { ApiProblem, api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
 import { count, money } from "../../components/format";
 import { Field, FormProblem } from "../../components/ui";
-import { newIdempotencyKey } from "./idempotency";
+import { newIdempotencyKey } from "../../api/idempotency";
 import { useRefreshBilling } from "./queries";
 
 type Mode = "amount" | "lines";

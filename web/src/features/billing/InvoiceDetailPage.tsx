@@ -7,7 +7,7 @@ import { useAuth } from "../../auth/AuthContext";
 import { date, dateTime, money } from "../../components/format";
 import { Card, ErrorState, Loading, PageHeader, StatusBadge } from "../../components/ui";
 import { BillingTabs } from "./BillingTabs";
-import { isZero, toCents } from "./cents";
+import { isZero, toCents } from "../../components/cents";
 import { CreditNoteDialog } from "./CreditNoteDialog";
 import { CreditNotesCard, PaymentsCard, RefundsCard } from "./InvoiceActivity";
 import { InvoiceLines } from "./InvoiceLines";

@@ -1,7 +1,7 @@
 import type { Schemas } from "../../api/client";
 import { count, money } from "../../components/format";
 import { Card } from "../../components/ui";
-import { isZero } from "./cents";
+import { isZero } from "../../components/cents";
 
 /** A tax rate sent as a fraction ("0.20") shown as a percentage, by moving the decimal point. */
 function rate(value: string): string {

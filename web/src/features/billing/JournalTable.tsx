@@ -4,7 +4,7 @@ import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { date, label, money } from "../../components/format";
 import { StatusBadge } from "../../components/ui";
-import { fromCents, sumCents } from "./cents";
+import { fromCents, sumCents } from "../../components/cents";
 
 type Entry = Schemas["JournalEntryRead"];
 

@@ -7,8 +7,8 @@ import { api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
 import { label, money } from "../../components/format";
 import { Field, FormProblem, SelectField } from "../../components/ui";
-import { fromCents, toCents } from "./cents";
-import { newIdempotencyKey } from "./idempotency";
+import { fromCents, toCents } from "../../components/cents";
+import { newIdempotencyKey } from "../../api/idempotency";
 import { PAYMENT_METHODS, useRefreshBilling, type PaymentMethod } from "./queries";
 
 type Kind = "payment" | "refund";

@@ -1,7 +1,8 @@
 // The lines of an order being written: quantity inputs, per-line figures and live totals.
 import { ApiProblem } from "../../api/client";
 import { count, money } from "../../components/format";
-import { centsToString, lineFigures, ratePercent, sumLines } from "./cents";
+import { fromCents } from "../../components/cents";
+import { lineFigures, ratePercent, sumLines } from "./cents";
 import type { Stock } from "./hooks";
 
 export interface DraftLine {
@@ -102,7 +103,7 @@ export function DraftLines({
                     ) : null}
                   </td>
                   <td className="num" data-testid={`line-total-${i}`}>
-                    {figure ? money(centsToString(figure.net)) : "—"}
+                    {figure ? money(fromCents(figure.net)) : "—"}
                   </td>
                   <td className="num">
                     <button className="btn btn-ghost btn-small" type="button" aria-label={`Remove ${line.name}`} onClick={() => onRemove(i)}>
@@ -117,11 +118,11 @@ export function DraftLines({
       </div>
       <dl className="totals">
         <dt>Subtotal</dt>
-        <dd className="num" data-testid="draft-subtotal">{money(centsToString(totals.subtotal))}</dd>
+        <dd className="num" data-testid="draft-subtotal">{money(fromCents(totals.subtotal))}</dd>
         <dt>Tax</dt>
-        <dd className="num" data-testid="draft-tax">{money(centsToString(totals.tax))}</dd>
+        <dd className="num" data-testid="draft-tax">{money(fromCents(totals.tax))}</dd>
         <dt className="grand">Total</dt>
-        <dd className="num grand" data-testid="draft-total">{money(centsToString(totals.total))}</dd>
+        <dd className="num grand" data-testid="draft-total">{money(fromCents(totals.total))}</dd>
       </dl>
     </>
   );

@@ -9,7 +9,7 @@ import { Card, FormProblem, PageHeader } from "../../components/ui";
 import { Combobox } from "./Combobox";
 import { DraftLines, draftFromStock, quantityOf, type DraftLine } from "./DraftLines";
 import { useCustomerSearch, useProductSearch, type Customer } from "./hooks";
-import { newKey } from "./idempotency";
+import { newIdempotencyKey } from "../../api/idempotency";
 import "./orders.css";
 
 type Body = { customer_id: string; items: { sku: string; qty: number }[] };
@@ -18,7 +18,7 @@ export default function NewOrderPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   // One key for this form: a double submit replays the first answer instead of placing twice.
-  const [key] = useState(newKey);
+  const [key] = useState(newIdempotencyKey);
   const [customer, setCustomer] = useState<Customer | null>(null);
   const [customerText, setCustomerText] = useState("");
   const [productText, setProductText] = useState("");

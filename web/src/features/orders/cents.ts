@@ -1,6 +1,7 @@
 // Live form totals in integer cents. Amounts and rates arrive as decimal strings; they are
 // read digit by digit into BigInt so no binary-float rounding can creep into a displayed sum.
 // The server recomputes everything on submit and its figures are the ones that count.
+// (components/cents.ts turns cents back into a decimal string.)
 
 interface Decimal {
   digits: bigint; // the value times 10^scale
@@ -63,15 +64,6 @@ export function sumLines(lines: LineFigures[]): Totals {
     tax += line.tax;
   }
   return { subtotal, tax, total: subtotal + tax };
-}
-
-/** Cents back to a decimal string ("1234.50") for money(). */
-export function centsToString(cents: bigint): string {
-  const negative = cents < 0n;
-  const abs = negative ? -cents : cents;
-  const whole = abs / 100n;
-  const fraction = (abs % 100n).toString().padStart(2, "0");
-  return `${negative ? "-" : ""}${whole}.${fraction}`;
 }
 
 /** A rate fraction ("0.0725") as a percentage ("7.25 %"), shifted in the string, not in floats. */

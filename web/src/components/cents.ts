@@ -31,3 +31,8 @@ export function sumCents(values: Iterable<string>): bigint {
 export function isZero(value: string | null | undefined): boolean {
   return toCents(value) === 0n;
 }
+
+/** The sum of decimal strings, as a decimal string. */
+export function sumAmounts(values: Iterable<string>): string {
+  return fromCents(sumCents(values));
+}
