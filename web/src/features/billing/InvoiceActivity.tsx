@@ -1,11 +1,39 @@
 // What happened to an invoice after it was issued: money received, credit given, money paid back.
 import type { Schemas } from "../../api/client";
 import { date, dateTime, label, money } from "../../components/format";
+import { DataTable } from "../../components/DataTable";
 import { Card, Empty } from "../../components/ui";
 import { PdfButton } from "./PdfButton";
 import { creditNotePdfPath } from "./queries";
 
 type Invoice = Schemas["InvoiceRead"];
+
+interface Movement {
+  id: string;
+  at: string;
+  method: string;
+  reference: string;
+  created_by?: string | null;
+  amount: string;
+}
+
+/** Money in (payments) or out (refunds): when, how, reference, who, how much. */
+function MovementsTable({ rows, when, testId }: { rows: Movement[]; when: string; testId?: string }) {
+  return (
+    <DataTable<Movement>
+      testId={testId}
+      rows={rows}
+      rowKey={(m) => m.id}
+      columns={[
+        { header: when, cell: (m) => dateTime(m.at) },
+        { header: "Method", cell: (m) => label(m.method) },
+        { header: "Reference", className: "mono", cell: (m) => m.reference || <span className="muted">—</span> },
+        { header: "By", cell: (m) => m.created_by ?? <span className="muted">—</span> },
+        { header: "Amount", numeric: true, cell: (m) => money(m.amount) },
+      ]}
+    />
+  );
+}
 
 export function PaymentsCard({ invoice }: { invoice: Invoice }) {
   return (
@@ -13,32 +41,7 @@ export function PaymentsCard({ invoice }: { invoice: Invoice }) {
       {invoice.payments.length === 0 ? (
         <Empty>No payment received yet.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table data-testid="invoice-payments">
-            <thead>
-              <tr>
-                <th scope="col">Received</th>
-                <th scope="col">Method</th>
-                <th scope="col">Reference</th>
-                <th scope="col">By</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {invoice.payments.map((p) => (
-                <tr key={p.id}>
-                  <td>{dateTime(p.received_at)}</td>
-                  <td>{label(p.method)}</td>
-                  <td className="mono">{p.reference || <span className="muted">—</span>}</td>
-                  <td>{p.created_by ?? <span className="muted">—</span>}</td>
-                  <td className="num">{money(p.amount)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <MovementsTable when="Received" testId="invoice-payments" rows={invoice.payments.map((p) => ({ ...p, at: p.received_at }))} />
       )}
     </Card>
   );
@@ -99,32 +102,7 @@ export function RefundsCard({ invoice }: { invoice: Invoice }) {
   if (invoice.refunds.length === 0) return null;
   return (
     <Card title="Refunds">
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Paid</th>
-              <th scope="col">Method</th>
-              <th scope="col">Reference</th>
-              <th scope="col">By</th>
-              <th scope="col" className="num">
-                Amount
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {invoice.refunds.map((r) => (
-              <tr key={r.id}>
-                <td>{dateTime(r.paid_at)}</td>
-                <td>{label(r.method)}</td>
-                <td className="mono">{r.reference || <span className="muted">—</span>}</td>
-                <td>{r.created_by ?? <span className="muted">—</span>}</td>
-                <td className="num">{money(r.amount)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <MovementsTable when="Paid" rows={invoice.refunds.map((r) => ({ ...r, at: r.paid_at }))} />
     </Card>
   );
 }

@@ -1,4 +1,6 @@
+import type { ReactNode } from "react";
 import { label } from "../../components/format";
+import { Field, SelectField } from "../../components/ui";
 import { INVOICE_STATUSES, useCustomerOptions } from "./queries";
 
 export interface InvoiceFilterValues {
@@ -7,6 +9,44 @@ export interface InvoiceFilterValues {
   overdue: string;
   from: string;
   to: string;
+}
+
+/** The filter bar of a billing list: its controls, then "Clear filters" when any is set. */
+export function FilterBar({ name, active, onClear, children }: { name: string; active: boolean; onClear: () => void; children: ReactNode }) {
+  return (
+    <form className="filters" role="search" aria-label={name} onSubmit={(e) => e.preventDefault()}>
+      {children}
+      {active && (
+        <button className="btn btn-ghost btn-small" type="button" onClick={onClear}>
+          Clear filters
+        </button>
+      )}
+    </form>
+  );
+}
+
+export function CustomerFilter({ value, onChange }: { value: string; onChange: (customer: string) => void }) {
+  const customers = useCustomerOptions();
+  return (
+    <SelectField label="Customer" name="customer" value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">All customers</option>
+      {customers.data?.items.map((c) => (
+        <option key={c.id} value={c.id}>
+          {c.name}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
+/** A from–to pair of day inputs. */
+export function DayRange({ what, from, to, onChange }: { what: string; from: string; to: string; onChange: (changes: { from?: string; to?: string }) => void }) {
+  return (
+    <>
+      <Field label={`${what} from`} name="from" type="date" value={from} onChange={(e) => onChange({ from: e.target.value })} />
+      <Field label={`${what} to`} name="to" type="date" value={to} onChange={(e) => onChange({ to: e.target.value })} />
+    </>
+  );
 }
 
 export function InvoiceFilters({
@@ -20,48 +60,22 @@ export function InvoiceFilters({
   onClear: () => void;
   active: boolean;
 }) {
-  const customers = useCustomerOptions();
   return (
-    <form className="filters" role="search" aria-label="Filter invoices" onSubmit={(e) => e.preventDefault()}>
-      <div className="field">
-        <label htmlFor="inv-status">Status</label>
-        <select id="inv-status" value={values.status} onChange={(e) => onChange({ status: e.target.value })}>
-          <option value="">Any status</option>
-          {INVOICE_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {label(s)}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="inv-customer">Customer</label>
-        <select id="inv-customer" value={values.customer} onChange={(e) => onChange({ customer: e.target.value })}>
-          <option value="">All customers</option>
-          {customers.data?.items.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="inv-from">Issued from</label>
-        <input id="inv-from" type="date" value={values.from} onChange={(e) => onChange({ from: e.target.value })} />
-      </div>
-      <div className="field">
-        <label htmlFor="inv-to">Issued to</label>
-        <input id="inv-to" type="date" value={values.to} onChange={(e) => onChange({ to: e.target.value })} />
-      </div>
+    <FilterBar name="Filter invoices" active={active} onClear={onClear}>
+      <SelectField label="Status" name="status" value={values.status} onChange={(e) => onChange({ status: e.target.value })}>
+        <option value="">Any status</option>
+        {INVOICE_STATUSES.map((s) => (
+          <option key={s} value={s}>
+            {label(s)}
+          </option>
+        ))}
+      </SelectField>
+      <CustomerFilter value={values.customer} onChange={(customer) => onChange({ customer })} />
+      <DayRange what="Issued" from={values.from} to={values.to} onChange={onChange} />
       <label className="field-check">
         <input type="checkbox" checked={values.overdue === "true"} onChange={(e) => onChange({ overdue: e.target.checked ? "true" : "" })} />
         Overdue only
       </label>
-      {active && (
-        <button className="btn btn-ghost btn-small" type="button" onClick={onClear}>
-          Clear filters
-        </button>
-      )}
-    </form>
+    </FilterBar>
   );
 }

@@ -2,10 +2,11 @@
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { dateTime, label, money } from "../../components/format";
-import { Card, Pager, PageHeader, QueryView } from "../../components/ui";
+import { Card, Pager, PageHeader, QueryView, SelectField } from "../../components/ui";
+import { CustomerFilter, DayRange, FilterBar } from "./InvoiceFilters";
 import { BillingTabs } from "./BillingTabs";
 import { useInvoiceNames } from "./invoiceNames";
-import { PAGE_SIZE, PAYMENT_METHODS, useCustomerOptions, usePayments, type PaymentMethod } from "./queries";
+import { PAGE_SIZE, PAYMENT_METHODS, usePayments, type PaymentMethod } from "./queries";
 import { orUndefined, useUrlFilters } from "./useUrlFilters";
 
 const KEYS = ["method", "customer", "invoice", "from", "to"] as const;
@@ -19,7 +20,6 @@ function dayBound(day: string, end: boolean): string | undefined {
 
 export default function PaymentsPage() {
   const { values, offset, setFilters, setOffset, clear, active } = useUrlFilters(KEYS);
-  const customers = useCustomerOptions();
   const method = PAYMENT_METHODS.includes(values.method as PaymentMethod) ? (values.method as PaymentMethod) : undefined;
   const payments = usePayments(
     {
@@ -37,43 +37,18 @@ export default function PaymentsPage() {
       <PageHeader title="Payments" subtitle="Money received against invoices." />
       <BillingTabs />
       <Card>
-        <form className="filters" role="search" aria-label="Filter payments" onSubmit={(e) => e.preventDefault()}>
-          <div className="field">
-            <label htmlFor="pay-method">Method</label>
-            <select id="pay-method" value={values.method} onChange={(e) => setFilters({ method: e.target.value })}>
-              <option value="">Any method</option>
-              {PAYMENT_METHODS.map((m) => (
-                <option key={m} value={m}>
-                  {label(m)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="pay-customer">Customer</label>
-            <select id="pay-customer" value={values.customer} onChange={(e) => setFilters({ customer: e.target.value })}>
-              <option value="">All customers</option>
-              {customers.data?.items.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="pay-from">Received from</label>
-            <input id="pay-from" type="date" value={values.from} onChange={(e) => setFilters({ from: e.target.value })} />
-          </div>
-          <div className="field">
-            <label htmlFor="pay-to">Received to</label>
-            <input id="pay-to" type="date" value={values.to} onChange={(e) => setFilters({ to: e.target.value })} />
-          </div>
-          {active && (
-            <button className="btn btn-ghost btn-small" type="button" onClick={clear}>
-              Clear filters
-            </button>
-          )}
-        </form>
+        <FilterBar name="Filter payments" active={active} onClear={clear}>
+          <SelectField label="Method" name="method" value={values.method} onChange={(e) => setFilters({ method: e.target.value })}>
+            <option value="">Any method</option>
+            {PAYMENT_METHODS.map((m) => (
+              <option key={m} value={m}>
+                {label(m)}
+              </option>
+            ))}
+          </SelectField>
+          <CustomerFilter value={values.customer} onChange={(customer) => setFilters({ customer })} />
+          <DayRange what="Received" from={values.from} to={values.to} onChange={setFilters} />
+        </FilterBar>
         {values.invoice && <p className="muted">Showing the payments of one invoice.</p>}
         <QueryView
           query={payments}

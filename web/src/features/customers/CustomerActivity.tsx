@@ -1,5 +1,7 @@
 // What a customer has bought and owes: open balance, recent orders, invoices with balances.
 import { Link } from "react-router";
+import type { Schemas } from "../../api/client";
+import { DataTable } from "../../components/DataTable";
 import { count, date, dateTime, money } from "../../components/format";
 import { Card, Pager, QueryView, StatusBadge } from "../../components/ui";
 import { ACTIVITY_PAGE, useCustomerInvoices, useCustomerOrders, useOpenBalance } from "./hooks";
@@ -38,6 +40,9 @@ export function OpenBalanceCard({ customerId }: { customerId: string }) {
   );
 }
 
+type OrderRow = Schemas["OrderSummary"];
+type InvoiceRow = Schemas["InvoiceSummary"];
+
 export function CustomerOrders({ customerId }: { customerId: string }) {
   const [offset, setOffset] = useUrlOffset("orders");
   const orders = useCustomerOrders(customerId, offset);
@@ -46,34 +51,16 @@ export function CustomerOrders({ customerId }: { customerId: string }) {
       <QueryView query={orders} isEmpty={(p) => p.items.length === 0} empty="No orders from this customer yet.">
         {(page) => (
           <>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Order</th>
-                    <th scope="col">Placed</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">
-                      Total
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((o) => (
-                    <tr key={o.id}>
-                      <td className="mono cust-nowrap">
-                        <Link to={`/orders/${o.id}`}>{o.number}</Link>
-                      </td>
-                      <td className="cust-nowrap">{dateTime(o.created_at)}</td>
-                      <td>
-                        <StatusBadge status={o.status} />
-                      </td>
-                      <td className="num">{money(o.total)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable<OrderRow>
+              rows={page.items}
+              rowKey={(o) => o.id}
+              columns={[
+                { header: "Order", className: "mono cust-nowrap", cell: (o) => <Link to={`/orders/${o.id}`}>{o.number}</Link> },
+                { header: "Placed", className: "cust-nowrap", cell: (o) => dateTime(o.created_at) },
+                { header: "Status", cell: (o) => <StatusBadge status={o.status} /> },
+                { header: "Total", numeric: true, cell: (o) => money(o.total) },
+              ]}
+            />
             <Pager offset={offset} limit={ACTIVITY_PAGE} total={page.total} onChange={setOffset} />
           </>
         )}
@@ -90,40 +77,19 @@ export function CustomerInvoices({ customerId }: { customerId: string }) {
       <QueryView query={invoices} isEmpty={(p) => p.items.length === 0} empty="No invoices for this customer yet.">
         {(page) => (
           <>
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Invoice</th>
-                    <th scope="col">Issued</th>
-                    <th scope="col">Due</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">
-                      Total
-                    </th>
-                    <th scope="col" className="num">
-                      Balance
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {page.items.map((i) => (
-                    <tr key={i.id} className={i.overdue ? "row-alert" : undefined}>
-                      <td className="mono cust-nowrap">
-                        <Link to={`/billing/invoices/${i.id}`}>{i.number}</Link>
-                      </td>
-                      <td className="cust-nowrap">{date(i.issue_date)}</td>
-                      <td className="cust-nowrap">{date(i.due_date)}</td>
-                      <td>{i.overdue ? <StatusBadge status="overdue" /> : <StatusBadge status={i.status} />}</td>
-                      <td className="num">{money(i.total)}</td>
-                      <td className="num">
-                        <strong>{money(i.balance)}</strong>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable<InvoiceRow>
+              rows={page.items}
+              rowKey={(i) => i.id}
+              rowClassName={(i) => (i.overdue ? "row-alert" : undefined)}
+              columns={[
+                { header: "Invoice", className: "mono cust-nowrap", cell: (i) => <Link to={`/billing/invoices/${i.id}`}>{i.number}</Link> },
+                { header: "Issued", className: "cust-nowrap", cell: (i) => date(i.issue_date) },
+                { header: "Due", className: "cust-nowrap", cell: (i) => date(i.due_date) },
+                { header: "Status", cell: (i) => <StatusBadge status={i.overdue ? "overdue" : i.status} /> },
+                { header: "Total", numeric: true, cell: (i) => money(i.total) },
+                { header: "Balance", numeric: true, cell: (i) => <strong>{money(i.balance)}</strong> },
+              ]}
+            />
             <Pager offset={offset} limit={ACTIVITY_PAGE} total={page.total} onChange={setOffset} />
           </>
         )}
