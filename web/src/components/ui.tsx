@@ -179,3 +179,17 @@ export function FormProblem({ problem, fields }: { problem: unknown; fields: str
     </p>
   );
 }
+
+/** A form's closing buttons: Cancel, and the submit button that says when it is working. */
+export function FormActions({ onCancel, pending, label: text, pendingLabel }: { onCancel: () => void; pending: boolean; label: string; pendingLabel: string }) {
+  return (
+    <div className="form-actions">
+      <button className="btn" type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <button className="btn btn-primary" type="submit" disabled={pending}>
+        {pending ? pendingLabel : text}
+      </button>
+    </div>
+  );
+}

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { ApiProblem, api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
 import { count, money } from "../../components/format";
-import { Field, FormProblem } from "../../components/ui";
+import { Field, FormActions, FormProblem } from "../../components/ui";
 import { newIdempotencyKey } from "../../api/idempotency";
 import { useRefreshBilling } from "./queries";
 
@@ -175,14 +175,7 @@ function CreditNoteForm({ invoice, onClose, onDone }: Omit<Props, "open">) {
         <Field label="Reason" name="reason" autoComplete="off" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} problem={mutation.error} />
       </div>
       <FormProblem problem={mutation.error} fields={mode === "amount" ? ["amount", "reason"] : ["lines", "reason", "qty", "line_no"]} />
-      <div className="form-actions">
-        <button className="btn" type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
-          {mutation.isPending ? "Saving…" : "Issue credit note"}
-        </button>
-      </div>
+      <FormActions onCancel={onClose} pending={mutation.isPending} label="Issue credit note" pendingLabel="Saving…" />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { api, call } from "../../api/client";
 import { Can } from "../../auth/AuthContext";
 import { count, dateTime } from "../../components/format";
-import { Card, FormProblem } from "../../components/ui";
+import { Card, FormActions, FormProblem } from "../../components/ui";
 import { CUSTOMER_FIELDS, CustomerFields, updateBody, valuesOf, type CustomerValues } from "./CustomerForm";
 import type { Customer } from "./hooks";
 
@@ -65,14 +65,7 @@ function EditCustomer({ customer, onDone }: { customer: Customer; onDone: () => 
       <form onSubmit={submit} noValidate className="stack" aria-label="Edit customer">
         <CustomerFields values={values} onChange={(change) => setValues((v) => ({ ...v, ...change }))} problem={mutation.error} />
         <FormProblem problem={mutation.error} fields={CUSTOMER_FIELDS} />
-        <div className="form-actions">
-          <button className="btn" type="button" onClick={onDone}>
-            Cancel
-          </button>
-          <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
-            {mutation.isPending ? "Saving…" : "Save changes"}
-          </button>
-        </div>
+        <FormActions onCancel={onDone} pending={mutation.isPending} label="Save changes" pendingLabel="Saving…" />
       </form>
     </Card>
   );

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { FormProblem } from "../../components/ui";
+import { FormActions, FormProblem } from "../../components/ui";
 import { createBody, CUSTOMER_FIELDS, CustomerFields, EMPTY_CUSTOMER, type CustomerValues } from "./CustomerForm";
 
 export function NewCustomerDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -37,14 +37,7 @@ function NewCustomerForm({ onClose }: { onClose: () => void }) {
     <form onSubmit={submit} noValidate className="stack">
       <CustomerFields values={values} onChange={(change) => setValues((v) => ({ ...v, ...change }))} problem={mutation.error} />
       <FormProblem problem={mutation.error} fields={CUSTOMER_FIELDS} />
-      <div className="form-actions">
-        <button className="btn" type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
-          {mutation.isPending ? "Creating…" : "Create customer"}
-        </button>
-      </div>
+      <FormActions onCancel={onClose} pending={mutation.isPending} label="Create customer" pendingLabel="Creating…" />
     </form>
   );
 }

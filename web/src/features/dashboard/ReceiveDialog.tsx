@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { Field, FormProblem } from "../../components/ui";
+import { Field, FormActions, FormProblem } from "../../components/ui";
 import type { ReorderRecommendation } from "./queries";
 
 export function ReceiveDialog({
@@ -79,14 +79,7 @@ function ReceiveForm({
         required
       />
       <FormProblem problem={receive.error} fields={["qty"]} />
-      <div className="form-actions">
-        <button className="btn" type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button className="btn btn-primary" type="submit" disabled={receive.isPending}>
-          {receive.isPending ? "Receiving…" : "Receive"}
-        </button>
-      </div>
+      <FormActions onCancel={onClose} pending={receive.isPending} label="Receive" pendingLabel="Receiving…" />
     </form>
   );
 }

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { FormProblem } from "../../components/ui";
+import { FormActions, FormProblem } from "../../components/ui";
 import { explainRate } from "./formValues";
 import { useRefreshInventory, type Stock } from "./hooks";
 import { createBody, EMPTY_PRODUCT, PRODUCT_FIELDS, ProductFields, updateBody, valuesOf, type ProductValues } from "./ProductForm";
@@ -38,14 +38,7 @@ function NewProductForm({ onClose }: { onClose: () => void }) {
     <form onSubmit={submit} noValidate className="stack">
       <ProductFields values={values} onChange={(change) => setValues((v) => ({ ...v, ...change }))} problem={problem} mode="create" />
       <FormProblem problem={problem} fields={PRODUCT_FIELDS} />
-      <div className="form-actions">
-        <button className="btn" type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
-          {mutation.isPending ? "Creating…" : "Create product"}
-        </button>
-      </div>
+      <FormActions onCancel={onClose} pending={mutation.isPending} label="Create product" pendingLabel="Creating…" />
     </form>
   );
 }
@@ -82,14 +75,7 @@ function EditProductForm({ stock, onClose }: { stock: Stock; onClose: () => void
     <form onSubmit={submit} noValidate className="stack">
       <ProductFields values={values} onChange={(change) => setValues((v) => ({ ...v, ...change }))} problem={problem} mode="edit" />
       <FormProblem problem={problem} fields={PRODUCT_FIELDS} />
-      <div className="form-actions">
-        <button className="btn" type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
-          {mutation.isPending ? "Saving…" : "Save changes"}
-        </button>
-      </div>
+      <FormActions onCancel={onClose} pending={mutation.isPending} label="Save changes" pendingLabel="Saving…" />
     </form>
   );
 }

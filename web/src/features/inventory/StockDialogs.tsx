@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
 import { count } from "../../components/format";
-import { Field, FormProblem } from "../../components/ui";
+import { Field, FormActions, FormProblem } from "../../components/ui";
 import { attachTo, wholeNumber } from "./formValues";
 import { useRefreshInventory, type Stock } from "./hooks";
 
@@ -57,14 +57,7 @@ function ReceiveForm({ stock, onDone }: { stock: Stock; onDone: () => void }) {
       <Field label="Quantity received" name="qty" inputMode="numeric" value={qty} onChange={(e) => setQty(e.target.value)} problem={mutation.error} autoFocus />
       <Field label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} problem={mutation.error} placeholder="receipt" hint="A delivery note or supplier reference helps later." />
       <FormProblem problem={mutation.error} fields={["qty", "reason"]} />
-      <div className="form-actions">
-        <button className="btn" type="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
-          {mutation.isPending ? "Receiving…" : "Receive"}
-        </button>
-      </div>
+      <FormActions onCancel={onDone} pending={mutation.isPending} label="Receive" pendingLabel="Receiving…" />
     </form>
   );
 }
@@ -106,14 +99,7 @@ function AdjustForm({ stock, onDone }: { stock: Stock; onDone: () => void }) {
       />
       <Field label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} problem={problem} placeholder="stock count, damage, …" />
       <FormProblem problem={problem} fields={["delta", "reason"]} />
-      <div className="form-actions">
-        <button className="btn" type="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button className="btn btn-primary" type="submit" disabled={mutation.isPending}>
-          {mutation.isPending ? "Saving…" : "Adjust"}
-        </button>
-      </div>
+      <FormActions onCancel={onDone} pending={mutation.isPending} label="Adjust" pendingLabel="Saving…" />
     </form>
   );
 }
