@@ -291,8 +291,7 @@ test("filters that match nothing say so, and the payments list links to invoices
   await page.getByRole("link", { name: "Payments" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Payments" })).toBeVisible();
   const first = page.locator("tbody tr").first().getByRole("link");
-  await expect(first).toHaveText(/\S/);
-  await expect(first).not.toHaveText("View invoice");
+  await expect(first).toHaveText(/^INV-/);
   await expectAccessible(page);
 });
 

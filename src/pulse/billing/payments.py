@@ -15,6 +15,7 @@ from pulse.billing.schemas import (
     PaymentPage,
     PaymentRead,
     PaymentReceipt,
+    PaymentSummary,
     RefundCreate,
     RefundReceipt,
 )
@@ -148,9 +149,16 @@ async def list_payments(
         limit=limit,
         offset=offset,
     )
-    return PaymentPage(
-        items=[PaymentRead.model_validate(p) for p in rows], total=total, limit=limit, offset=offset
-    )
+    labels = await repo.invoice_labels(uow.session, {p.invoice_id for p in rows})
+    items = [
+        PaymentSummary(
+            **PaymentRead.model_validate(p).model_dump(),
+            invoice_number=labels[p.invoice_id][0],
+            customer_name=labels[p.invoice_id][1],
+        )
+        for p in rows
+    ]
+    return PaymentPage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def pay_refund(uow: UnitOfWork, invoice_id: uuid.UUID, data: RefundCreate) -> RefundReceipt:

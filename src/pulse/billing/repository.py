@@ -252,6 +252,18 @@ async def search_invoices(
     return await _page(session, query, *order, limit=limit, offset=offset)
 
 
+async def invoice_labels(
+    session: AsyncSession, invoice_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, str]]:
+    """Number and customer name of each invoice, for lists of things that point at invoices."""
+    if not invoice_ids:
+        return {}
+    rows = await session.execute(
+        select(Invoice.id, Invoice.number, Invoice.customer_name).where(Invoice.id.in_(invoice_ids))
+    )
+    return {id_: (number, name) for id_, number, name in rows}
+
+
 # -- payments --------------------------------------------------------------------------------
 async def insert_payment(session: AsyncSession, payment: dict[str, Any]) -> None:
     await session.execute(Payment.__table__.insert(), [payment])

@@ -221,8 +221,15 @@ class RefundReceipt(RefundRead):
     refund_due: Decimal
 
 
+class PaymentSummary(PaymentRead):
+    """A payment in the payments list, with what a reader needs to recognise its invoice."""
+
+    invoice_number: str
+    customer_name: str
+
+
 class PaymentPage(BaseModel):
-    items: list[PaymentRead]
+    items: list[PaymentSummary]
     total: int
     limit: int
     offset: int

@@ -277,6 +277,27 @@ async def test_invoices_filtered_by_order(client_for, container: Container) -> N
     assert unknown.json()["total"] == 0
 
 
+async def test_payments_list_names_their_invoices(client_for, container: Container) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin")
+    _, first = await invoiced_order(client, container, price="10.00", qty=2)
+    _, second = await invoiced_order(client, container, price="5.00", qty=1)
+    assert (await pay(client, first["id"], "4.00")).status_code == 201
+    assert (await pay(client, first["id"], "6.00")).status_code == 201
+    assert (await pay(client, second["id"], "6.00")).status_code == 201
+
+    page = (await client.get("/billing/payments", params={"invoice_id": first["id"]})).json()
+    assert page["total"] == 2
+    assert {(p["invoice_number"], p["customer_name"], p["amount"]) for p in page["items"]} == {
+        (first["number"], first["customer_name"], "4.00"),
+        (first["number"], first["customer_name"], "6.00"),
+    }
+    by_customer = await client.get(
+        "/billing/payments", params={"customer_id": second["customer_id"]}
+    )
+    [only] = by_customer.json()["items"]
+    assert (only["invoice_id"], only["invoice_number"]) == (second["id"], second["number"])
+
+
 async def test_roles(client_for, container: Container) -> None:  # type: ignore[no-untyped-def]
     admin = client_for("admin")
     _, invoice = await invoiced_order(admin, container, price="10.00", qty=1)

@@ -2176,7 +2176,7 @@ export interface components {
         /** PaymentPage */
         PaymentPage: {
             /** Items */
-            items: components["schemas"]["PaymentRead"][];
+            items: components["schemas"]["PaymentSummary"][];
             /** Total */
             total: number;
             /** Limit */
@@ -2251,6 +2251,43 @@ export interface components {
             invoice_status: components["schemas"]["InvoiceStatus"];
             /** Invoice Balance */
             invoice_balance: string;
+        };
+        /**
+         * PaymentSummary
+         * @description A payment in the payments list, with what a reader needs to recognise its invoice.
+         */
+        PaymentSummary: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Invoice Id
+             * Format: uuid
+             */
+            invoice_id: string;
+            /**
+             * Customer Id
+             * Format: uuid
+             */
+            customer_id: string;
+            /** Amount */
+            amount: string;
+            method: components["schemas"]["PaymentMethod"];
+            /** Reference */
+            reference: string;
+            /**
+             * Received At
+             * Format: date-time
+             */
+            received_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Invoice Number */
+            invoice_number: string;
+            /** Customer Name */
+            customer_name: string;
         };
         /** ProductCreate */
         ProductCreate: {

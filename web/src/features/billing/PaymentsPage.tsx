@@ -1,11 +1,11 @@
 // Every payment received, newest first, filtered by method, customer and period.
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
+import { DataTable } from "../../components/DataTable";
 import { dateTime, label, money } from "../../components/format";
 import { Card, Pager, PageHeader, QueryView, SelectField } from "../../components/ui";
 import { CustomerFilter, DayRange, FilterBar } from "./InvoiceFilters";
 import { BillingTabs } from "./BillingTabs";
-import { useInvoiceNames } from "./invoiceNames";
 import { PAGE_SIZE, PAYMENT_METHODS, usePayments, type PaymentMethod } from "./queries";
 import { orUndefined, useUrlFilters } from "./useUrlFilters";
 
@@ -67,44 +67,27 @@ export default function PaymentsPage() {
   );
 }
 
-function PaymentTable({ payments }: { payments: Schemas["PaymentRead"][] }) {
-  const names = useInvoiceNames(payments.map((p) => p.invoice_id)).data ?? {};
+function PaymentTable({ payments }: { payments: Schemas["PaymentSummary"][] }) {
   return (
-    <div className="table-wrap">
-      <table>
-        <caption className="sr-only">Payments</caption>
-        <thead>
-          <tr>
-            <th scope="col">Received</th>
-            <th scope="col">Invoice</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Method</th>
-            <th scope="col">Reference</th>
-            <th scope="col" className="num">
-              Amount
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {payments.map((p) => {
-            const name = names[p.invoice_id];
-            return (
-              <tr key={p.id}>
-                <td>{dateTime(p.received_at)}</td>
-                <td>
-                  <Link to={`/billing/invoices/${p.invoice_id}`} className="mono">
-                    {name?.number ?? "View invoice"}
-                  </Link>
-                </td>
-                <td>{name?.customer ?? <span className="muted">…</span>}</td>
-                <td>{label(p.method)}</td>
-                <td className="mono">{p.reference || <span className="muted">—</span>}</td>
-                <td className="num">{money(p.amount)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable<Schemas["PaymentSummary"]>
+      label="Payments"
+      rows={payments}
+      rowKey={(p) => p.id}
+      columns={[
+        { header: "Received", cell: (p) => dateTime(p.received_at) },
+        {
+          header: "Invoice",
+          cell: (p) => (
+            <Link to={`/billing/invoices/${p.invoice_id}`} className="mono">
+              {p.invoice_number}
+            </Link>
+          ),
+        },
+        { header: "Customer", cell: (p) => p.customer_name },
+        { header: "Method", cell: (p) => label(p.method) },
+        { header: "Reference", className: "mono", cell: (p) => p.reference || <span className="muted">—</span> },
+        { header: "Amount", numeric: true, cell: (p) => money(p.amount) },
+      ]}
+    />
   );
 }
