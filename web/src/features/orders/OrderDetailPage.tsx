@@ -78,7 +78,7 @@ function OrderView({ order }: { order: Order }) {
               <dt>Customer</dt>
               <dd>
                 {customer.data ? (
-                  <span>{customer.data.name}</span>
+                  <Link to={`/customers/${order.customer_id}`}>{customer.data.name}</Link>
                 ) : customer.isError ? (
                   <span className="muted mono">{order.customer_id}</span>
                 ) : (
