@@ -21,7 +21,7 @@ test("screenshots of the main pages", async ({ page, request }) => {
   await signIn(page, "admin");
   const api = await apiAs(request, "admin");
   const orders = await api.get<{ items: { id: string }[] }>("/orders?limit=1&status=paid");
-  const invoices = await api.get<{ items: { id: string }[] }>("/billing/invoices?limit=1&status=partially_paid");
+  const invoices = await api.get<{ items: { id: string }[] }>("/billing/invoices?limit=1&status=paid");
   const stock = await api.get<{ items: { sku: string }[] }>("/inventory?limit=1");
   await shoot(page, "/app/", "dashboard");
   await shoot(page, "/app/orders", "orders");
