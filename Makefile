@@ -47,10 +47,11 @@ screenshots: setup web $(CHROMIUM) ## the main pages at 1366x768 into docs/scree
 up: setup web ## run the product (embedded mode) with demo data
 	$(VENV)/bin/pulse up --demo --port $(PORT)
 
-test: setup web $(CHROMIUM) ## run every test (lint, import contracts, unit, integration, browser)
+test: setup web $(CHROMIUM) ## run every test (lint, import contracts, unit, integration, web unit, browser)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
+	cd web && npm test
 	$(MAKE) e2e
 
 bench: setup ## run the benchmarks (see docs/PERFORMANCE.md)

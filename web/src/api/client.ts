@@ -3,39 +3,11 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./schema";
 import { session } from "../auth/session";
+import { ApiProblem } from "./problem";
+
+export { ApiProblem, type FieldError } from "./problem";
 
 export type Schemas = components["schemas"];
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** An application/problem+json answer, thrown by `call`. */
-export class ApiProblem extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly field?: string;
-  readonly errors: FieldError[];
-
-  constructor(status: number, body: unknown) {
-    const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-    const detail = typeof b.detail === "string" ? b.detail : `The server answered ${status}.`;
-    super(detail);
-    this.status = status;
-    this.code = typeof b.code === "string" ? b.code : "error";
-    this.field = typeof b.field === "string" ? b.field : undefined;
-    const listed = Array.isArray(b.errors) ? (b.errors as FieldError[]) : [];
-    this.errors = listed.length ? listed : this.field ? [{ field: this.field, message: detail }] : [];
-  }
-
-  /** The message for a form field: exact name first, then the last part ("items.0.qty" → "qty"). */
-  messageFor(field: string): string | undefined {
-    const exact = this.errors.find((e) => e.field === field);
-    if (exact) return exact.message;
-    return this.errors.find((e) => e.field.endsWith(`.${field}`))?.message;
-  }
-}
 
 const auth: Middleware = {
   async onRequest({ request, schemaPath }) {

@@ -4,6 +4,7 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { session } from "../auth/session";
+import { parse } from "./sse";
 
 export interface LiveBatch {
   position: number;
@@ -49,26 +50,6 @@ function refresh(client: QueryClient, batch: LiveBatch | null): void {
   if (batch === null || batch.orders.length > 0) void client.invalidateQueries({ queryKey: ["orders"] });
   void client.invalidateQueries({ queryKey: ["billing"] });
   void client.invalidateQueries({ queryKey: ["inventory"] });
-}
-
-interface Parsed {
-  event: string;
-  data: string;
-}
-
-function* parse(buffer: { text: string }): Generator<Parsed> {
-  let end: number;
-  while ((end = buffer.text.indexOf("\n\n")) >= 0) {
-    const block = buffer.text.slice(0, end);
-    buffer.text = buffer.text.slice(end + 2);
-    let event = "message";
-    const data: string[] = [];
-    for (const line of block.split("\n")) {
-      if (line.startsWith("event:")) event = line.slice(6).trim();
-      else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
-    }
-    if (data.length) yield { event, data: data.join("\n") };
-  }
 }
 
 export function LiveProvider({ enabled, children }: { enabled: boolean; children: ReactNode }) {

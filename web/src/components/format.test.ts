@@ -1,0 +1,26 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { count, date, label, money, setCurrency } from "./format";
+
+describe("format", () => {
+  afterEach(() => setCurrency("EUR"));
+
+  it("formats amounts from their decimal strings, keeping every digit", () => {
+    expect(money("1234.5")).toBe("€1,234.50");
+    expect(money("-0.05")).toBe("-€0.05");
+    // More digits than a double holds: formatted from the string, not from a float.
+    expect(money("12345678901234567.89")).toBe("€12,345,678,901,234,567.89");
+    expect(money(null)).toBe("—");
+    expect(money("")).toBe("—");
+  });
+
+  it("follows the company's currency", () => {
+    setCurrency("USD");
+    expect(money("10")).toBe("US$10.00");
+  });
+
+  it("formats counts, dates and labels", () => {
+    expect(count(1234567)).toBe("1,234,567");
+    expect(date("2026-11-24")).toBe("24 Nov 2026");
+    expect(label("partially_paid")).toBe("Partially paid");
+  });
+});
