@@ -16,6 +16,29 @@ async function shoot(page: Page, path: string, name: string): Promise<void> {
   await page.screenshot({ path: `${folder}${name}.png` });
 }
 
+/** A customer and two lines, so the picture shows the form at work. */
+async function fillOrder(page: Page): Promise<void> {
+  const customer = page.getByRole("combobox", { name: "Customer" });
+  await customer.pressSequentially("northwind", { delay: 20 });
+  await page.waitForFunction(() => document.querySelectorAll("[role=option]").length === 1);
+  await customer.press("Enter");
+  const product = page.getByRole("combobox", { name: "Add product" });
+  for (const [search, qty] of [
+    ["mirrorless", "2"],
+    ["sd card", "4"],
+  ] as const) {
+    await product.pressSequentially(search, { delay: 20 });
+    await page.waitForFunction((text) => {
+      const options = document.querySelectorAll("[role=option]");
+      return options.length === 1 && options[0]!.textContent!.toLowerCase().includes(text);
+    }, search);
+    await product.press("Enter");
+    await page.getByRole("spinbutton").last().fill(qty);
+  }
+  await product.blur();
+  await page.waitForTimeout(300);
+}
+
 test("screenshots of the main pages", async ({ page, request }) => {
   await shoot(page, "/app/login", "login");
   await signIn(page, "admin");
@@ -25,7 +48,9 @@ test("screenshots of the main pages", async ({ page, request }) => {
   const stock = await api.get<{ items: { sku: string }[] }>("/inventory?limit=1");
   await shoot(page, "/app/", "dashboard");
   await shoot(page, "/app/orders", "orders");
-  await shoot(page, "/app/orders/new", "order-new");
+  await page.goto("/app/orders/new");
+  await fillOrder(page);
+  await page.screenshot({ path: `${folder}order-new.png` });
   if (orders.items[0]) await shoot(page, `/app/orders/${orders.items[0].id}`, "order-detail");
   await shoot(page, "/app/customers", "customers");
   await shoot(page, "/app/inventory", "inventory");
