@@ -3,6 +3,7 @@ import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, typ
 import { AuthProvider, useAuth } from "../auth/AuthContext";
 import LoginPage from "../auth/LoginPage";
 import { Loading } from "../components/ui";
+import { adminRoutes } from "../features/admin/routes";
 import { billingRoutes } from "../features/billing/routes";
 import { customersRoutes } from "../features/customers/routes";
 import { dashboardRoutes } from "../features/dashboard/routes";
@@ -31,7 +32,7 @@ const routes: RouteObject[] = [
   { path: "/login", element: <LoginPage /> },
   {
     element: <RequireAuth />,
-    children: [...dashboardRoutes, ...ordersRoutes, ...customersRoutes, ...inventoryRoutes, ...billingRoutes, { path: "*", element: <NotFound /> }],
+    children: [...dashboardRoutes, ...ordersRoutes, ...customersRoutes, ...inventoryRoutes, ...billingRoutes, ...adminRoutes, { path: "*", element: <NotFound /> }],
   },
 ];
 

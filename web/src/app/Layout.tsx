@@ -5,12 +5,18 @@ import { Logo } from "../auth/LoginPage";
 import { label, setCurrency } from "../components/format";
 import { useLive } from "../live/LiveProvider";
 
-const NAV = [
+const NAV: { to: string; label: string; icon: string; permission?: string }[] = [
   { to: "/", label: "Dashboard", icon: "M3 13h8V3H3v10zm0 8h8v-6H3v6zm10 0h8V11h-8v10zm0-18v6h8V3h-8z" },
   { to: "/orders", label: "Orders", icon: "M7 4h10l1 3H6l1-3zm-2 5h14v11H5V9zm4 3v2h6v-2H9z" },
   { to: "/customers", label: "Customers", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm-8 8c0-4 4-6 8-6s8 2 8 6v1H4v-1z" },
   { to: "/inventory", label: "Inventory", icon: "M3 7l9-4 9 4v10l-9 4-9-4V7zm9 2 6-3-6-2.6L6 6l6 3zm-7 7 6 2.7V11L5 8.3V16z" },
   { to: "/billing", label: "Billing", icon: "M6 2h12v20l-3-2-3 2-3-2-3 2V2zm3 5v2h6V7H9zm0 4v2h6v-2H9z" },
+  {
+    to: "/admin/users",
+    label: "Users",
+    permission: "users:admin",
+    icon: "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zm7.5 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2 20c0-3.3 3.1-5 7-5s7 1.7 7 5v1H2v-1zm15.2-4.9c2.7.3 4.8 1.8 4.8 4.4V21h-4v-1c0-1.9-.3-3.6-.8-4.9z",
+  },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -32,7 +38,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </div>
         <nav aria-label="Main">
           <ul>
-            {NAV.map((item) => (
+            {NAV.filter((item) => !item.permission || auth.can(item.permission)).map((item) => (
               <li key={item.to}>
                 <NavLink to={item.to} end={item.to === "/"} className="nav-link">
                   <svg viewBox="0 0 24 24" aria-hidden="true">

@@ -1,0 +1,59 @@
+// The admin area's queries and changes. Keys start with "admin"; every change refreshes them.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
+import { useSearchParams } from "react-router";
+import { api, call, type Schemas } from "../../api/client";
+
+export type User = Schemas["UserRead"];
+export type Role = Schemas["Role"];
+export type UserChanges = Schemas["UserUpdate"];
+
+export const ROLES: Role[] = ["admin", "accountant", "clerk", "viewer"];
+export const PAGE_SIZE = 25;
+
+export function useUserPage(offset: number) {
+  return useQuery({
+    queryKey: ["admin", "users", { offset }],
+    queryFn: () => call(api.GET("/auth/users", { params: { query: { limit: PAGE_SIZE, offset } } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useCreateUser(onDone: (user: User) => void) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas["UserCreate"]) => call(api.POST("/auth/users", { body })),
+    onSuccess: async (user) => {
+      await client.invalidateQueries({ queryKey: ["admin"] });
+      onDone(user);
+    },
+  });
+}
+
+export function useUpdateUser(userId: string, onDone: (user: User) => void) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: UserChanges) => call(api.PATCH("/auth/users/{user_id}", { params: { path: { user_id: userId } }, body })),
+    onSuccess: async (user) => {
+      await client.invalidateQueries({ queryKey: ["admin"] });
+      onDone(user);
+    },
+  });
+}
+
+/** The page offset, kept in the address so a reload or a shared link shows the same page. */
+export function useUrlOffset() {
+  const [params, setParams] = useSearchParams();
+  const offset = Math.max(0, Number.parseInt(params.get("offset") ?? "0", 10) || 0);
+  const setOffset = useCallback(
+    (value: number) =>
+      setParams((current) => {
+        const next = new URLSearchParams(current);
+        if (value > 0) next.set("offset", String(value));
+        else next.delete("offset");
+        return next;
+      }),
+    [setParams],
+  );
+  return [offset, setOffset] as const;
+}

@@ -1,0 +1,9 @@
+import { lazy } from "react";
+import { Navigate, type RouteObject } from "react-router";
+
+const UsersPage = lazy(() => import("./UsersPage"));
+
+export const adminRoutes: RouteObject[] = [
+  { path: "admin", element: <Navigate to="/admin/users" replace /> },
+  { path: "admin/users", element: <UsersPage /> },
+];
