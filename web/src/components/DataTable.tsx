@@ -17,6 +17,7 @@ export function DataTable<T>({
   className,
   testId,
   rowClassName,
+  caption,
 }: {
   columns: Column<T>[];
   rows: T[];
@@ -25,11 +26,13 @@ export function DataTable<T>({
   className?: string;
   testId?: string;
   rowClassName?: (row: T) => string | undefined;
+  caption?: ReactNode;
 }) {
   const cellClass = (c: Column<T>) => [c.numeric ? "num" : "", c.className ?? ""].join(" ").trim() || undefined;
   return (
     <div className="table-wrap">
       <table className={className} aria-label={label} data-testid={testId}>
+        {caption && <caption className="caption">{caption}</caption>}
         <thead>
           <tr>
             {columns.map((c, i) => (

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { count, date, label, money, setCurrency } from "./format";
+import { count, date, label, money, ratePercent, setCurrency } from "./format";
 
 describe("format", () => {
   afterEach(() => setCurrency("EUR"));
@@ -22,5 +22,13 @@ describe("format", () => {
     expect(count(1234567)).toBe("1,234,567");
     expect(date("2026-11-24")).toBe("24 Nov 2026");
     expect(label("partially_paid")).toBe("Partially paid");
+  });
+
+  it("shows rates as percentages from the string", () => {
+    expect(ratePercent("0.0725")).toBe("7.25 %");
+    expect(ratePercent("0.2000")).toBe("20 %");
+    expect(ratePercent("0.05")).toBe("5 %");
+    expect(ratePercent("0")).toBe("0 %");
+    expect(ratePercent("1")).toBe("100 %");
   });
 });

@@ -55,3 +55,14 @@ export function label(value: string): string {
   const text = value.replace(/_/g, " ");
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** A tax rate sent as a fraction ("0.0725") shown as a percentage ("7.25 %"), by moving the
+ * decimal point in the string rather than multiplying a float. */
+export function ratePercent(value: string): string {
+  const match = /^(\d+)(?:\.(\d*))?$/.exec(value);
+  if (!match) return value;
+  const fraction = (match[2] ?? "").padEnd(2, "0");
+  const whole = BigInt(`${match[1]}${fraction.slice(0, 2)}`).toString();
+  const rest = fraction.slice(2).replace(/0+$/, "");
+  return `${whole}${rest ? `.${rest}` : ""} %`;
+}

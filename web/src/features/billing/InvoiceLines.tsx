@@ -1,93 +1,44 @@
 import type { Schemas } from "../../api/client";
-import { count, money } from "../../components/format";
+import { DataTable, type Column } from "../../components/DataTable";
+import { count, money, ratePercent } from "../../components/format";
 import { Card } from "../../components/ui";
 import { isZero } from "../../components/cents";
 
-/** A tax rate sent as a fraction ("0.20") shown as a percentage, by moving the decimal point. */
-function rate(value: string): string {
-  const match = /^(\d+)(?:\.(\d*))?$/.exec(value);
-  if (!match) return value;
-  const fraction = (match[2] ?? "").padEnd(2, "0");
-  const whole = BigInt(`${match[1]}${fraction.slice(0, 2)}`).toString();
-  const rest = fraction.slice(2).replace(/0+$/, "");
-  return `${whole}${rest ? `.${rest}` : ""} %`;
-}
+type Line = Schemas["InvoiceRead"]["lines"][number];
+type TaxLine = Schemas["InvoiceRead"]["tax_lines"][number];
 
 export function InvoiceLines({ invoice }: { invoice: Schemas["InvoiceRead"] }) {
   const anyCredited = invoice.lines.some((l) => !isZero(l.credited_qty));
+  const credited: Column<Line>[] = anyCredited ? [{ header: "Credited", numeric: true, cell: (l) => count(l.credited_qty) }] : [];
   return (
     <Card title="Lines">
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">#</th>
-              <th scope="col">SKU</th>
-              <th scope="col">Description</th>
-              <th scope="col" className="num">
-                Qty
-              </th>
-              {anyCredited && (
-                <th scope="col" className="num">
-                  Credited
-                </th>
-              )}
-              <th scope="col" className="num">
-                Unit price
-              </th>
-              <th scope="col" className="num">
-                Tax rate
-              </th>
-              <th scope="col" className="num">
-                Net
-              </th>
-              <th scope="col" className="num">
-                Tax
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {invoice.lines.map((line) => (
-              <tr key={line.line_no}>
-                <td className="muted">{line.line_no}</td>
-                <td className="mono">{line.sku ?? "—"}</td>
-                <td>{line.description}</td>
-                <td className="num">{count(line.qty)}</td>
-                {anyCredited && <td className="num">{count(line.credited_qty)}</td>}
-                <td className="num">{money(line.unit_price)}</td>
-                <td className="num">{rate(line.tax_rate)}</td>
-                <td className="num">{money(line.line_total)}</td>
-                <td className="num">{money(line.line_tax)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable<Line>
+        rows={invoice.lines}
+        rowKey={(l) => l.line_no}
+        columns={[
+          { header: "#", className: "muted", cell: (l) => l.line_no },
+          { header: "SKU", className: "mono", cell: (l) => l.sku ?? "—" },
+          { header: "Description", cell: (l) => l.description },
+          { header: "Qty", numeric: true, cell: (l) => count(l.qty) },
+          ...credited,
+          { header: "Unit price", numeric: true, cell: (l) => money(l.unit_price) },
+          { header: "Tax rate", numeric: true, cell: (l) => ratePercent(l.tax_rate) },
+          { header: "Net", numeric: true, cell: (l) => money(l.line_total) },
+          { header: "Tax", numeric: true, cell: (l) => money(l.line_tax) },
+        ]}
+      />
       <div className="invoice-foot">
-        <div className="table-wrap tax-lines">
-          <table>
-            <caption className="caption">Tax by rate</caption>
-            <thead>
-              <tr>
-                <th scope="col">Rate</th>
-                <th scope="col" className="num">
-                  Net
-                </th>
-                <th scope="col" className="num">
-                  Tax
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {invoice.tax_lines.map((t) => (
-                <tr key={t.rate}>
-                  <td>{rate(t.rate)}</td>
-                  <td className="num">{money(t.base)}</td>
-                  <td className="num">{money(t.tax)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+        <div className="tax-lines">
+          <DataTable<TaxLine>
+            caption="Tax by rate"
+            rows={invoice.tax_lines}
+            rowKey={(t) => t.rate}
+            columns={[
+              { header: "Rate", cell: (t) => ratePercent(t.rate) },
+              { header: "Net", numeric: true, cell: (t) => money(t.base) },
+              { header: "Tax", numeric: true, cell: (t) => money(t.tax) },
+            ]}
+          />
         </div>
         <Totals invoice={invoice} />
       </div>

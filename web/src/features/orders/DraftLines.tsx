@@ -1,8 +1,8 @@
 // The lines of an order being written: quantity inputs, per-line figures and live totals.
 import { ApiProblem } from "../../api/client";
-import { count, money } from "../../components/format";
+import { count, money, ratePercent } from "../../components/format";
 import { fromCents } from "../../components/cents";
-import { lineFigures, ratePercent, sumLines } from "./cents";
+import { lineFigures, sumLines } from "./cents";
 import type { Stock } from "./hooks";
 
 export interface DraftLine {

@@ -1,41 +1,34 @@
 // The lines of a placed order with the server's figures, and its status history.
-import { count, dateTime, label, money } from "../../components/format";
+import { DataTable } from "../../components/DataTable";
+import { count, dateTime, label, money, ratePercent } from "../../components/format";
 import { Card, StatusBadge } from "../../components/ui";
-import { ratePercent } from "./cents";
 import type { Order } from "./hooks";
+
+type Line = Order["lines"][number];
 
 export function OrderLines({ order }: { order: Order }) {
   return (
     <Card title="Lines">
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Product</th>
-              <th scope="col" className="num">Unit price</th>
-              <th scope="col" className="num">Qty</th>
-              <th scope="col" className="num">Tax rate</th>
-              <th scope="col" className="num">Net</th>
-              <th scope="col" className="num">Tax</th>
-            </tr>
-          </thead>
-          <tbody>
-            {order.lines.map((line) => (
-              <tr key={line.line_no}>
-                <td>
-                  <div>{line.name}</div>
-                  <small className="muted mono">{line.sku}</small>
-                </td>
-                <td className="num">{money(line.unit_price)}</td>
-                <td className="num">{count(line.qty)}</td>
-                <td className="num">{ratePercent(line.tax_rate)}</td>
-                <td className="num">{money(line.line_total)}</td>
-                <td className="num">{money(line.line_tax)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable<Line>
+        rows={order.lines}
+        rowKey={(l) => l.line_no}
+        columns={[
+          {
+            header: "Product",
+            cell: (l) => (
+              <>
+                <div>{l.name}</div>
+                <small className="muted mono">{l.sku}</small>
+              </>
+            ),
+          },
+          { header: "Unit price", numeric: true, cell: (l) => money(l.unit_price) },
+          { header: "Qty", numeric: true, cell: (l) => count(l.qty) },
+          { header: "Tax rate", numeric: true, cell: (l) => ratePercent(l.tax_rate) },
+          { header: "Net", numeric: true, cell: (l) => money(l.line_total) },
+          { header: "Tax", numeric: true, cell: (l) => money(l.line_tax) },
+        ]}
+      />
       <dl className="totals">
         <dt>Subtotal</dt>
         <dd className="num">{money(order.subtotal)}</dd>

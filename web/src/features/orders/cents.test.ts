@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fromCents } from "../../components/cents";
-import { lineFigures, ratePercent, sumLines, toCents } from "./cents";
+import { lineFigures, sumLines, toCents } from "./cents";
 
 describe("order line arithmetic (the server's rule: net and tax rounded half-up per line)", () => {
   it("prices a line to the cent", () => {
@@ -28,12 +28,5 @@ describe("order line arithmetic (the server's rule: net and tax rounded half-up 
   it("sums lines into the order's totals", () => {
     const totals = sumLines([lineFigures("189.00", "0.20", 2), lineFigures("24.99", "0.20", 1)]);
     expect([fromCents(totals.subtotal), fromCents(totals.tax), fromCents(totals.total)]).toEqual(["402.99", "80.60", "483.59"]);
-  });
-
-  it("shows rates as percentages from the string", () => {
-    expect(ratePercent("0.0725")).toBe("7.25 %");
-    expect(ratePercent("0.2000")).toBe("20 %");
-    expect(ratePercent("0.05")).toBe("5 %");
-    expect(ratePercent("0")).toBe("0 %");
   });
 });

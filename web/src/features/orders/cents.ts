@@ -65,15 +65,3 @@ export function sumLines(lines: LineFigures[]): Totals {
   }
   return { subtotal, tax, total: subtotal + tax };
 }
-
-/** A rate fraction ("0.0725") as a percentage ("7.25 %"), shifted in the string, not in floats. */
-export function ratePercent(rate: string): string {
-  const { digits, scale } = parse(rate);
-  const shift = scale - 2;
-  if (shift <= 0) return `${digits * pow10(-shift)} %`;
-  const negative = digits < 0n;
-  const text = (negative ? -digits : digits).toString().padStart(shift + 1, "0");
-  const whole = text.slice(0, -shift);
-  const fraction = text.slice(-shift).replace(/0+$/, "");
-  return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""} %`;
-}
