@@ -43,6 +43,12 @@ def project_billing(
             f"CAST(subtotal AS {M}), CAST(tax AS {M}), CAST(total AS {M}), 0, 0, "
             f"CAST(balance AS {M}), status, utc(ts) FROM b_invoices",
         )
+        script.add(
+            "INSERT INTO open_invoices SELECT CAST(invoice_id AS UUID), number, "
+            "CAST(customer_id AS UUID), CAST(issue_date AS DATE), CAST(due_date AS DATE), "
+            f"CAST(total AS {M}), CAST(balance AS {M}), status FROM b_invoices "
+            f"WHERE CAST(balance AS {M}) > 0 AND status <> 'void'",
+        )
         _cash(
             script,
             f"SELECT CAST(issue_date AS DATE) AS d, sum(CAST(total AS {M})), 0, 0, 0, "
@@ -76,6 +82,16 @@ def project_billing(
             "updated_at = utc(c.ts) "
             "FROM b_invoice_changes c WHERE invoices.invoice_id = CAST(c.invoice_id AS UUID)",
         )
+        # The same change on the open ones; a balance never grows back, so an invoice that
+        # has left open_invoices has no reason to return.
+        script.add(
+            f"UPDATE open_invoices SET balance = coalesce(CAST(c.set_balance AS {M}), "
+            f"open_invoices.balance) - CAST(c.subtract AS {M}), "
+            "status = coalesce(c.status, open_invoices.status) "
+            "FROM b_invoice_changes c "
+            "WHERE open_invoices.invoice_id = CAST(c.invoice_id AS UUID)",
+        )
+        script.add("DELETE FROM open_invoices WHERE balance <= 0 OR status = 'void'")
     if reg("b_payments", columns.table(batch.payments)):
         days.update(utc_date(ts) for ts in batch.payments["received_at"])
         script.add(
@@ -127,8 +143,7 @@ WITH buckets(bucket, sort, lo, hi) AS (
            ('61-90', 3, 61, 90), ('90+', 4, 91, 100000000)
 ),
 open AS (
-    SELECT balance, date_diff('day', due_date, CAST(? AS DATE)) AS late
-    FROM invoices WHERE balance > 0 AND status <> 'void'
+    SELECT balance, date_diff('day', due_date, CAST(? AS DATE)) AS late FROM open_invoices
 )
 SELECT b.bucket, b.sort, count(o.balance) AS invoices,
        CAST(coalesce(sum(o.balance), 0) AS {M}) AS amount, CAST(? AS DATE) AS as_of

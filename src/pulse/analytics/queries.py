@@ -165,18 +165,18 @@ def stock_movements(cur: duckdb.DuckDBPyConnection, *, days: int, today: date) -
 
 
 def ar_overdue(cur: duckdb.DuckDBPyConnection, *, today: date, limit: int) -> dict[str, Any]:
-    where = "i.balance > 0 AND i.status <> 'void' AND i.due_date < CAST(? AS DATE)"
+    where = "i.due_date < CAST(? AS DATE)"
     result = rows(
         cur,
         "SELECT i.invoice_id, i.number, i.customer_id, c.name AS customer_name, i.issue_date, "
         "i.due_date, date_diff('day', i.due_date, CAST(? AS DATE)) AS days_overdue, i.total, "
-        f"i.balance FROM invoices i LEFT JOIN customers c USING (customer_id) WHERE {where} "
+        f"i.balance FROM open_invoices i LEFT JOIN customers c USING (customer_id) WHERE {where} "
         "ORDER BY i.due_date, i.number LIMIT ?",
         [today, today, limit],
     )
     count, amount = run(
         cur,
-        f"SELECT count(*), coalesce(sum(i.balance), 0) FROM invoices i WHERE {where}",
+        f"SELECT count(*), coalesce(sum(i.balance), 0) FROM open_invoices i WHERE {where}",
         [today],
     )[0]
     return {"as_of": today, "rows": result, "totals": {"invoices": count, "balance": amount}}

@@ -257,8 +257,8 @@ def _dunning(cur: Cursor, rule: DunningRule, today: date) -> list[Found]:
     first = max(rule.min_days_overdue, rule.levels[0].after_days)
     sql = """
         SELECT i.number, i.invoice_id, i.customer_id, c.name, i.due_date, i.balance
-        FROM invoices i LEFT JOIN customers c ON c.customer_id = i.customer_id
-        WHERE i.balance > 0 AND coalesce(i.status, '') <> 'void' AND i.due_date <= ?
+        FROM open_invoices i LEFT JOIN customers c ON c.customer_id = i.customer_id
+        WHERE i.due_date <= ?
         ORDER BY i.due_date, i.number LIMIT ?
     """
     found: list[Found] = []

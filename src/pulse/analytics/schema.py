@@ -204,6 +204,20 @@ CREATE TABLE IF NOT EXISTS stock_snapshot (
     updated_at TIMESTAMP
 );
 
+-- The invoices something is still owed on (not void): what aging, the overdue list and
+-- dunning read, so that none of them scans every invoice ever issued. Kept in the same
+-- transaction as `invoices`; an invoice leaves it when paid, credited in full or voided.
+CREATE TABLE IF NOT EXISTS open_invoices (
+    invoice_id UUID,
+    number VARCHAR,
+    customer_id UUID,
+    issue_date DATE,
+    due_date DATE,
+    total {MONEY},
+    balance {MONEY},
+    status VARCHAR
+);
+
 -- Open receivables by how far past due they are, as of a day (refreshed when invoices
 -- change and when the day turns).
 CREATE TABLE IF NOT EXISTS ar_aging (

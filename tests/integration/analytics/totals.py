@@ -102,5 +102,13 @@ def aggregate_cross_checks(cur: Any) -> None:
         "SELECT coalesce(sum(balance), 0) FROM invoices WHERE status <> 'void'"
     ).fetchone()[0]
     assert aging == open_
+    # open_invoices is exactly the owed, not void invoices, field for field.
+    derived = (
+        "SELECT invoice_id, number, customer_id, issue_date, due_date, total, balance, status "
+        "FROM invoices WHERE balance > 0 AND status <> 'void'"
+    )
+    kept = "SELECT * FROM open_invoices"
+    for left, right in ((derived, kept), (kept, derived)):
+        assert cur.execute(f"{left} EXCEPT ALL {right}").fetchall() == []
     ar_history = cur.execute("SELECT coalesce(sum(ar_change), 0) FROM cash_by_day").fetchone()[0]
     assert ar_history == open_, (ar_history, open_)
