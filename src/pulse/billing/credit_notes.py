@@ -24,7 +24,7 @@ from pulse.billing.schemas import (
     InvoiceStatus,
 )
 from pulse.platform.errors import Conflict, InvalidInput, NotFound
-from pulse.platform.events import utcnow
+from pulse.platform.events import new_record_id, utcnow
 from pulse.platform.money import ZERO, money
 from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
@@ -177,7 +177,7 @@ async def credit(
     status = rules.status_after(
         total=invoice.total, paid=invoice.amount_paid, credited=credited, balance=balance
     )
-    credit_note_id = uuid.uuid4()
+    credit_note_id = new_record_id()
     number = await next_number(uow, "credit_notes")
     today = utcnow().date()
     await repo.insert_credit_note(

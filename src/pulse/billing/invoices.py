@@ -23,7 +23,7 @@ from pulse.billing.schemas import (
 )
 from pulse.inventory import catalogue_lines
 from pulse.platform.errors import Conflict, InvalidInput, NotFound
-from pulse.platform.events import utcnow
+from pulse.platform.events import new_record_id, utcnow
 from pulse.platform.money import MAX_AMOUNT, ZERO
 from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
@@ -52,7 +52,7 @@ async def _issue(
             code="amount_too_large",
             field="lines",
         )
-    invoice_id = uuid.uuid4()
+    invoice_id = new_record_id()
     number = await next_number(uow, "invoices")
     due_date = issue_date + timedelta(days=party.payment_terms_days)
     status = InvoiceStatus.PAID if total == 0 else InvoiceStatus.ISSUED

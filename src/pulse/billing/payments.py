@@ -20,7 +20,7 @@ from pulse.billing.schemas import (
     RefundReceipt,
 )
 from pulse.platform.errors import Conflict, InvalidInput
-from pulse.platform.events import utcnow
+from pulse.platform.events import new_record_id, utcnow
 from pulse.platform.uow import UnitOfWork
 from pulse.platform.validation import as_utc
 
@@ -68,7 +68,7 @@ async def record_payment(
     status = rules.status_after(
         total=invoice.total, paid=paid, credited=invoice.amount_credited, balance=balance
     )
-    payment_id = uuid.uuid4()
+    payment_id = new_record_id()
     await repo.insert_payment(
         uow.session,
         {
@@ -178,7 +178,7 @@ async def pay_refund(uow: UnitOfWork, invoice_id: uuid.UUID, data: RefundCreate)
             extra={"refund_due": str(invoice.refund_due)},
         )
     paid_at = _moment(data.paid_at, "paid_at", not_before=invoice.issue_date)
-    refund_id = uuid.uuid4()
+    refund_id = new_record_id()
     due = invoice.refund_due - data.amount
     await repo.insert_refund(
         uow.session,

@@ -29,7 +29,7 @@ from pulse.orders.schemas import (
     StatusChangeRead,
 )
 from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from pulse.platform.events import utcnow
+from pulse.platform.events import new_record_id, utcnow
 from pulse.platform.money import MAX_AMOUNT, money
 from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
@@ -69,7 +69,7 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
         )
     catalogue = await catalogue_lines(uow, (item.sku for item in data.items))
     lines: list[dict] = []
-    order_id = uuid.uuid4()
+    order_id = new_record_id()
     for index, item in enumerate(data.items):
         entry = catalogue.get(item.sku)
         if entry is None:

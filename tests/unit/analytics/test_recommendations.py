@@ -197,6 +197,11 @@ def receivables(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
             invoice("INV-9", 14, "5.00"),  # one day short of it
         ],
     )
+    # What the projector keeps beside them: the invoices still owed on, not void.
+    cur.execute(
+        "INSERT INTO open_invoices SELECT invoice_id, number, customer_id, issue_date, "
+        "due_date, total, balance, status FROM invoices WHERE balance > 0 AND status <> 'void'"
+    )
     return cur
 
 
