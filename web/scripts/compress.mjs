@@ -1,5 +1,5 @@
 // Writes a .gz beside every built asset, so the server can send it without compressing per request,
-// and prints each file's gzip size (the numbers docs/PERFORMANCE.md reports).
+// and prints the totals (VERBOSE=1: each file's raw and gzip size).
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { gzipSync, constants } from "node:zlib";
@@ -14,9 +14,18 @@ function* files(dir) {
   }
 }
 
+let count = 0;
+let rawTotal = 0;
+let gzTotal = 0;
 for (const path of files(dist)) {
   const raw = readFileSync(path);
   const gz = gzipSync(raw, { level: constants.Z_BEST_COMPRESSION });
   writeFileSync(`${path}.gz`, gz);
-  console.log(`${relative(dist, path).padEnd(48)} ${String(raw.length).padStart(8)} B  gzip ${String(gz.length).padStart(7)} B`);
+  count += 1;
+  rawTotal += raw.length;
+  gzTotal += gz.length;
+  if (process.env.VERBOSE) {
+    console.log(`${relative(dist, path).padEnd(48)} ${String(raw.length).padStart(8)} B  gzip ${String(gz.length).padStart(7)} B`);
+  }
 }
+console.log(`compressed ${count} files: ${(rawTotal / 1024).toFixed(0)} kB, ${(gzTotal / 1024).toFixed(0)} kB gzip`);

@@ -113,7 +113,9 @@ function InvoiceView({ invoice }: { invoice: Schemas["InvoiceRead"] }) {
           <dl className="facts">
             <div>
               <dt>Customer</dt>
-              <dd>{invoice.customer_name}</dd>
+              <dd>
+                <Link to={`/customers/${invoice.customer_id}`}>{invoice.customer_name}</Link>
+              </dd>
             </div>
             <div>
               <dt>Email</dt>
