@@ -1,7 +1,5 @@
 // The admin area's queries and changes. Keys start with "admin"; every change refreshes them.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
-import { useSearchParams } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
 
 export type User = Schemas["UserRead"];
@@ -42,18 +40,4 @@ export function useUpdateUser(userId: string, onDone: (user: User) => void) {
 }
 
 /** The page offset, kept in the address so a reload or a shared link shows the same page. */
-export function useUrlOffset() {
-  const [params, setParams] = useSearchParams();
-  const offset = Math.max(0, Number.parseInt(params.get("offset") ?? "0", 10) || 0);
-  const setOffset = useCallback(
-    (value: number) =>
-      setParams((current) => {
-        const next = new URLSearchParams(current);
-        if (value > 0) next.set("offset", String(value));
-        else next.delete("offset");
-        return next;
-      }),
-    [setParams],
-  );
-  return [offset, setOffset] as const;
-}
+export { useUrlOffset } from "../../components/urlState";

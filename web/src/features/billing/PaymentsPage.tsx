@@ -7,7 +7,7 @@ import { Card, Pager, PageHeader, QueryView, SelectField } from "../../component
 import { CustomerFilter, DayRange, FilterBar } from "./InvoiceFilters";
 import { BillingTabs } from "./BillingTabs";
 import { PAGE_SIZE, PAYMENT_METHODS, usePayments, type PaymentMethod } from "./queries";
-import { orUndefined, useUrlFilters } from "./useUrlFilters";
+import { orUndefined, useUrlFilters } from "../../components/urlState";
 
 const KEYS = ["method", "customer", "invoice", "from", "to"] as const;
 

@@ -5,7 +5,7 @@ import { DataTable } from "../../components/DataTable";
 import { count, date, dateTime, money } from "../../components/format";
 import { Card, Pager, QueryView, StatusBadge } from "../../components/ui";
 import { ACTIVITY_PAGE, useCustomerInvoices, useCustomerOrders, useOpenBalance } from "./hooks";
-import { useUrlOffset } from "./useListParams";
+import { useUrlOffset } from "../../components/urlState";
 
 export function OpenBalanceCard({ customerId }: { customerId: string }) {
   const open = useOpenBalance(customerId);

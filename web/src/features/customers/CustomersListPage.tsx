@@ -6,7 +6,7 @@ import { count } from "../../components/format";
 import { Card, Field, PageHeader, Pager, QueryView } from "../../components/ui";
 import { PAGE_SIZE, useCustomerPage } from "./hooks";
 import { NewCustomerDialog } from "./NewCustomerDialog";
-import { useSearchText, useUrlOffset } from "./useListParams";
+import { useSearchText, useUrlOffset } from "../../components/urlState";
 import "./customers.css";
 
 export default function CustomersListPage() {

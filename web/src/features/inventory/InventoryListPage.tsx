@@ -7,14 +7,14 @@ import { PAGE_SIZE, useStockPage, type Stock } from "./hooks";
 import { NewProductDialog } from "./ProductDialogs";
 import { StockActionDialog, type StockAction } from "./StockDialogs";
 import { StockTable } from "./StockTable";
-import { useListParams, useSearchText } from "./useListParams";
+import { useSearchText, useUrlFilters } from "../../components/urlState";
 import "./inventory.css";
 
 export default function InventoryListPage() {
-  const { params, offset, set, setOffset } = useListParams();
+  const { values, offset, setFilters, setOffset } = useUrlFilters(["low"] as const);
   const search = useSearchText("q");
   const q = search.committed;
-  const lowOnly = params.get("low") === "1";
+  const lowOnly = values.low === "1";
   const [creating, setCreating] = useState(false);
   const [acting, setActing] = useState<{ action: StockAction; stock: Stock } | null>(null);
 
@@ -39,7 +39,7 @@ export default function InventoryListPage() {
             <Field label="Search" name="q" type="search" placeholder="SKU or product name" value={search.text} onChange={(e) => search.setText(e.target.value)} />
           </div>
           <label className="inv-check">
-            <input type="checkbox" checked={lowOnly} onChange={(e) => set({ low: e.target.checked ? "1" : undefined })} />
+            <input type="checkbox" checked={lowOnly} onChange={(e) => setFilters({ low: e.target.checked ? "1" : "" })} />
             Low stock only
           </label>
         </div>

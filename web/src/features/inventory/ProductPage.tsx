@@ -11,7 +11,7 @@ import { MovementsCard } from "./MovementsCard";
 import { EditProductDialog } from "./ProductDialogs";
 import { StockActionDialog, type StockAction } from "./StockDialogs";
 import { StockStatus } from "./StockTable";
-import { useListParams } from "./useListParams";
+import { useUrlOffset } from "../../components/urlState";
 import "./inventory.css";
 
 function Figure({ name, value, note }: { name: string; value: string; note?: ReactNode }) {
@@ -37,7 +37,7 @@ export default function ProductPage() {
 }
 
 function Product({ stock: s }: { stock: Stock }) {
-  const { offset, setOffset } = useListParams();
+  const [offset, setOffset] = useUrlOffset();
   const [action, setAction] = useState<StockAction | null>(null);
   const [editing, setEditing] = useState(false);
   return (

@@ -1,0 +1,89 @@
+// List filters, searches and pages live in the address, so a view can be bookmarked, shared
+// and restored with the back button. A change of filter or search starts at the first page.
+import { useCallback, useEffect, useState } from "react";
+import { useSearchParams } from "react-router";
+
+/** The page offset held in the URL parameter KEY, and a setter that leaves the rest alone. */
+export function useUrlOffset(key = "offset") {
+  const [params, setParams] = useSearchParams();
+  const offset = Math.max(0, Number.parseInt(params.get(key) ?? "0", 10) || 0);
+  const setOffset = useCallback(
+    (value: number) =>
+      setParams((current) => {
+        const next = new URLSearchParams(current);
+        if (value > 0) next.set(key, String(value));
+        else next.delete(key);
+        return next;
+      }),
+    [key, setParams],
+  );
+  return [offset, setOffset] as const;
+}
+
+/** Filters named KEYS, as strings ("" when unset), with the page offset. */
+export function useUrlFilters<K extends string>(keys: readonly K[]) {
+  const [params, setParams] = useSearchParams();
+  const [offset, setOffset] = useUrlOffset();
+  const values = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? ""])) as Record<K, string>;
+
+  const setFilters = useCallback(
+    (changes: Partial<Record<K, string>>) => {
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          for (const [key, value] of Object.entries(changes) as [K, string | undefined][]) {
+            if (value) next.set(key, value);
+            else next.delete(key);
+          }
+          next.delete("offset");
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
+
+  const clear = useCallback(() => setParams(new URLSearchParams(), { replace: true }), [setParams]);
+  const active = keys.some((k) => values[k] !== "");
+  return { values, offset, setFilters, setOffset, clear, active };
+}
+
+/** A search box's text, written to the URL parameter KEY once typing pauses. */
+export function useSearchText(key: string, ms = 250) {
+  const [params, setParams] = useSearchParams();
+  const committed = params.get(key) ?? "";
+  const [text, setText] = useState(committed);
+
+  useEffect(() => {
+    const wanted = text.trim();
+    if (wanted === committed) return;
+    const timer = setTimeout(
+      () =>
+        setParams(
+          (current) => {
+            const next = new URLSearchParams(current);
+            if (wanted) next.set(key, wanted);
+            else next.delete(key);
+            next.delete("offset");
+            return next;
+          },
+          { replace: true },
+        ),
+      ms,
+    );
+    return () => clearTimeout(timer);
+  }, [text, committed, key, ms, setParams]);
+
+  // Back and forward change the URL under the box; follow them.
+  useEffect(() => {
+    setText((current) => (current.trim() === committed ? current : committed));
+  }, [committed]);
+
+  return { text, setText, committed };
+}
+
+/** Undefined for an empty filter, so it is left out of the query string. */
+export function orUndefined(value: string): string | undefined {
+  return value === "" ? undefined : value;
+}
