@@ -5,6 +5,7 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { session } from "../auth/session";
 import { parse } from "./sse";
+import { EVERYTHING, merge, staleAfter, type Stale } from "./stale";
 
 export interface LiveBatch {
   position: number;
@@ -43,13 +44,12 @@ export function useLive(): LiveState {
 
 const REFRESH_MS = 250;
 
-/** What a batch makes stale: every report, and the business pages it can have moved. */
-function refresh(client: QueryClient, batch: LiveBatch | null): void {
+function refresh(client: QueryClient, stale: Stale): void {
   void client.invalidateQueries({ queryKey: ["query"] });
   void client.invalidateQueries({ queryKey: ["stats"] });
-  if (batch === null || batch.orders.length > 0) void client.invalidateQueries({ queryKey: ["orders"] });
-  void client.invalidateQueries({ queryKey: ["billing"] });
-  void client.invalidateQueries({ queryKey: ["inventory"] });
+  for (const key of ["orders", "billing", "inventory"] as const) {
+    if (stale[key]) void client.invalidateQueries({ queryKey: [key] });
+  }
 }
 
 export function LiveProvider({ enabled, children }: { enabled: boolean; children: ReactNode }) {
@@ -59,21 +59,22 @@ export function LiveProvider({ enabled, children }: { enabled: boolean; children
   useEffect(() => {
     if (!enabled) return;
     const stop = new AbortController();
-    let pending: LiveBatch | null | undefined;
+    let pending: Stale | undefined;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let last = 0;
 
     // At most one refresh per REFRESH_MS: a burst of batches costs one round of requests.
     const schedule = (batch: LiveBatch | null) => {
-      pending = pending === undefined ? batch : batch === null || pending === null ? null : { ...batch, orders: [...pending.orders, ...batch.orders] };
+      const stale = staleAfter(batch);
+      pending = pending === undefined ? stale : merge(pending, stale);
       if (timer) return;
       const wait = Math.max(0, last + REFRESH_MS - Date.now());
       timer = setTimeout(() => {
         timer = null;
         last = Date.now();
-        const batchToApply = pending ?? null;
+        const due = pending ?? EVERYTHING;
         pending = undefined;
-        refresh(client, batchToApply);
+        refresh(client, due);
       }, wait);
     };
 
