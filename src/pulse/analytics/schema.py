@@ -7,7 +7,8 @@ every event count once. Aggregates are keyed, and changed by adding signed delta
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+# 2: open_invoices (a file at 1 gets it derived from its invoices once, when opened).
+SCHEMA_VERSION = 2
 
 MONEY = "DECIMAL(18,2)"
 

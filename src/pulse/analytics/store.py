@@ -50,19 +50,29 @@ def connect(path: Path, *, memory_limit: str, threads: int) -> duckdb.DuckDBPyCo
             ) from exc
         raise
     con.execute(TABLES).fetchall()
-    # A file written before open_invoices existed: derive it once (it is empty only when
-    # nothing is owed, and then this adds nothing).
-    con.execute(
-        "INSERT INTO open_invoices SELECT invoice_id, number, customer_id, issue_date, "
-        "due_date, total, balance, status FROM invoices WHERE balance > 0 AND status <> 'void' "
-        "AND NOT EXISTS (SELECT 1 FROM open_invoices)"
-    ).fetchall()
     con.execute(
         "INSERT INTO projector_state (id, schema_version, source, position, events) "
         "VALUES (1, ?, '', 0, 0) ON CONFLICT (id) DO NOTHING",
         [SCHEMA_VERSION],
     ).fetchall()
+    _upgrade(con)
     return con
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a file written by an older version up to SCHEMA_VERSION, once."""
+    (version,) = con.execute("SELECT schema_version FROM projector_state WHERE id = 1").fetchone()
+    if version >= SCHEMA_VERSION:
+        return
+    con.begin()
+    if version < 2:
+        con.execute(
+            "INSERT INTO open_invoices SELECT invoice_id, number, customer_id, issue_date, "
+            "due_date, total, balance, status FROM invoices "
+            "WHERE balance > 0 AND status <> 'void'"
+        )
+    con.execute("UPDATE projector_state SET schema_version = ? WHERE id = 1", [SCHEMA_VERSION])
+    con.commit()
 
 
 class AnalyticsStore:

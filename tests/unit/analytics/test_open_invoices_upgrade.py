@@ -22,8 +22,9 @@ def test_open_invoices_are_derived_once_from_the_invoices(tmp_path: Path) -> Non
         ("INV-4", "0.00", "void"),
     ):
         con.execute(INVOICE, [number, balance, status])
-    # As an older file would be: the invoices, no open_invoices rows.
+    # As a file of schema version 1 would be: the invoices, no open_invoices rows.
     con.execute("DELETE FROM open_invoices")
+    con.execute("UPDATE projector_state SET schema_version = 1")
     con.close()
 
     con = connect(path, memory_limit="64MB", threads=1)
