@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from pulse.bootstrap import Container
-from pulse.platform.bus import nats as nats_bus
+from pulse.platform.bus import nats_relay
 from tests.integration.bus import support
 
 pytestmark = pytest.mark.parametrize("bus_kind", ["nats"])
@@ -58,7 +58,7 @@ async def test_rows_stay_unpublished_until_the_server_acks(
     own_nats: support.NatsServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(nats_bus, "PUBLISH_ACK_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(nats_relay, "PUBLISH_ACK_TIMEOUT_SECONDS", 0.5)
     customer = await support.make_customer_and_product(client, sku="HANG-1", qty=100)
     assert await container.bus.drain(timeout=20)
 

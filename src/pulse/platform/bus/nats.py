@@ -7,7 +7,7 @@ it, and sends the event id as `Nats-Msg-Id`, so a row re-sent after a crash or a
 is dropped by the stream's duplicate window. A consumer acks a message only after the runner
 committed its effects together with the event id (the inbox), so a redelivery changes
 nothing. One relay per deployment is the normal set-up; a second one only duplicates work
-that the server then drops.
+that the server then drops. The relay itself is in `nats_relay.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from typing import Any
 
 import nats
 import nats.errors
@@ -24,14 +23,13 @@ from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
-from nats.js.errors import NoStreamResponseError, NotFoundError
-from sqlalchemy import select, update
+from nats.js.errors import NotFoundError
 
 from pulse.platform import outbox
 from pulse.platform.bus.base import ConsumerStatus, EventBus
+from pulse.platform.bus.nats_relay import MAX_BACKOFF_SECONDS, NatsRelay
 from pulse.platform.consumers import ConsumerRunner
-from pulse.platform.events import Envelope, utcnow
-from pulse.platform.outbox import OutboxRecord
+from pulse.platform.events import Envelope
 from pulse.platform.pg_notify import OutboxListener
 from pulse.platform.settings import Settings
 from pulse.platform.uow import UnitOfWorkFactory
@@ -43,11 +41,9 @@ DUPLICATE_WINDOW_SECONDS = 120.0
 # working on a batch keeps it by sending progress acks meanwhile.
 ACK_WAIT_SECONDS = 6.0
 FETCH_TIMEOUT_SECONDS = 1.0
-PUBLISH_ACK_TIMEOUT_SECONDS = 5.0
 RECONNECT_WAIT_SECONDS = 0.5
 # How long start() waits for the first connection before the API comes up without it.
 START_WAIT_SECONDS = 10.0
-MAX_BACKOFF_SECONDS = 2.0
 # Deliveries of undecodable bytes whose dead-lettering fails before they are dropped (logged).
 RAW_DEAD_LETTER_ATTEMPTS = 5
 
@@ -64,7 +60,7 @@ class NatsBus(EventBus):
         self.settings = settings
         self.uow_factory = uow_factory
         self.runners = list(runners)
-        self.run_relay = relay
+        self.relay = NatsRelay(self) if relay else None
         self.stream = settings.nats_stream
         self.prefix = settings.nats_subject_prefix
         self.batch_size = settings.consumer_batch_size
@@ -74,8 +70,7 @@ class NatsBus(EventBus):
         self._setup_task: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._set_up = asyncio.Event()
-        self._relay_wake = asyncio.Event()
-        self._stopping = False
+        self.stopping = False
         self._listener: OutboxListener | None = None
 
     def subject(self, event_type: str) -> str:
@@ -83,10 +78,10 @@ class NatsBus(EventBus):
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
-        self._stopping = False
+        self.stopping = False
         self._set_up.clear()
         self._setup_task = asyncio.create_task(self._connect_and_run(), name="nats-setup")
-        if self.run_relay and self.uow_factory.db.dialect == "postgresql":
+        if self.relay is not None and self.uow_factory.db.dialect == "postgresql":
             # Writers in other processes wake this relay through PostgreSQL.
             self._listener = OutboxListener(self.uow_factory.db.url, self.wake)
             self._listener.start()
@@ -96,7 +91,7 @@ class NatsBus(EventBus):
             await asyncio.wait_for(self._set_up.wait(), START_WAIT_SECONDS)
 
     async def stop(self) -> None:
-        self._stopping = True
+        self.stopping = True
         if self._listener is not None:
             await self._listener.stop()
             self._listener = None
@@ -119,7 +114,8 @@ class NatsBus(EventBus):
         self._set_up.clear()
 
     def wake(self) -> None:
-        self._relay_wake.set()
+        if self.relay is not None:
+            self.relay.wake()
 
     async def ready(self) -> bool:
         return (
@@ -130,7 +126,7 @@ class NatsBus(EventBus):
         )
 
     async def status(self) -> list[ConsumerStatus]:
-        js = self._require_js()
+        js = self.require_js()
         running = {t.get_name() for t in self._tasks if not t.done()}
         local = {r.consumer.name for r in self.runners}
         return [
@@ -196,13 +192,13 @@ class NatsBus(EventBus):
         self._js = self._nc.jetstream()
         while True:
             try:
-                await self._ensure_stream()
+                await self.ensure_stream()
                 break
             except Exception as exc:  # noqa: BLE001 - JetStream may still be starting
                 log.warning("nats_stream_setup_failed", stream=self.stream, error=repr(exc))
                 await asyncio.sleep(RECONNECT_WAIT_SECONDS)
-        if self.run_relay:
-            self._tasks.append(asyncio.create_task(self._relay_loop(), name="nats-relay"))
+        if self.relay is not None:
+            self._tasks.append(asyncio.create_task(self.relay.run(), name="nats-relay"))
         for runner in self.runners:
             self._tasks.append(
                 asyncio.create_task(
@@ -216,20 +212,24 @@ class NatsBus(EventBus):
         log.warning("nats_error", error=repr(exc))
 
     async def _on_disconnected(self) -> None:
-        if not self._stopping:
+        if not self.stopping:
             log.warning("nats_disconnected")
 
     async def _on_reconnected(self) -> None:
         log.info("nats_reconnected")
         self.wake()
 
-    def _require_js(self) -> JetStreamContext:
+    def require_js(self) -> JetStreamContext:
         if self._js is None:
             raise RuntimeError("the NATS bus is not connected")
         return self._js
 
-    async def _ensure_stream(self) -> None:
-        js = self._require_js()
+    @property
+    def connected(self) -> bool:
+        return self._nc is not None and self._nc.is_connected
+
+    async def ensure_stream(self) -> None:
+        js = self.require_js()
         try:
             await js.stream_info(self.stream)
             return
@@ -248,7 +248,7 @@ class NatsBus(EventBus):
             await js.stream_info(self.stream)
 
     async def _ensure_consumer(self, name: str) -> None:
-        js = self._require_js()
+        js = self.require_js()
         try:
             await js.consumer_info(self.stream, name)
             return
@@ -270,102 +270,17 @@ class NatsBus(EventBus):
         except Exception:
             await js.consumer_info(self.stream, name)
 
-    # -- relay -----------------------------------------------------------------------------
-    async def _relay_loop(self) -> None:
-        failures = 0
-        while not self._stopping:
-            try:
-                moved, complete = await self.publish_pending()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a relay must outlive a bad moment
-                log.warning("nats_relay_error", error=repr(exc))
-                moved, complete = 0, False
-            if not complete:
-                failures += 1
-                await self._wait(self._relay_wake, min(0.05 * 2**failures, MAX_BACKOFF_SECONDS))
-                continue
-            failures = 0
-            if moved >= self.batch_size:
-                continue
-            await self._wait(self._relay_wake, self.poll_seconds)
-
-    async def publish_pending(self) -> tuple[int, bool]:
-        """Publish one batch of unpublished rows in outbox order. Returns how many rows were
-        marked published, and whether the whole batch made it."""
-        js = self._require_js()
-        if self._nc is None or not self._nc.is_connected:
-            return 0, False
-        unpublished = (
-            select(OutboxRecord)
-            .where(OutboxRecord.published_at.is_(None))
-            .order_by(OutboxRecord.pk)
-            .limit(self.batch_size)
-        )
-        async with self.uow_factory(readonly=True) as uow:
-            rows = (await uow.session.execute(unpublished)).scalars().all()
-            batch = [(row.pk, row.envelope()) for row in rows]
-        if not batch:
-            return 0, True
-        futures: list[asyncio.Future[Any]] = []
-        try:
-            for _, envelope in batch:
-                futures.append(
-                    await js.publish_async(
-                        self.subject(envelope.type),
-                        envelope.to_json(),
-                        headers={"Nats-Msg-Id": str(envelope.id)},
-                    )
-                )
-        except Exception as exc:  # noqa: BLE001 - what was sent is still waited for below
-            log.warning("nats_publish_failed", error=repr(exc))
-        acked = await self._acked_prefix(futures)
-        if acked:
-            async with self.uow_factory() as uow:
-                await uow.session.execute(
-                    update(OutboxRecord)
-                    .where(OutboxRecord.pk.in_([pk for pk, _ in batch[:acked]]))
-                    .values(published_at=utcnow())
-                )
-                await uow.commit()
-        return acked, acked == len(batch)
-
-    async def _acked_prefix(self, futures: list[asyncio.Future[Any]]) -> int:
-        """How many leading publishes were acknowledged. Only a prefix counts, so a retry
-        re-sends the rest in order (the server drops any of them it already stored)."""
-        if not futures:
-            return 0
-        _, pending = await asyncio.wait(futures, timeout=PUBLISH_ACK_TIMEOUT_SECONDS)
-        for future in pending:
-            future.cancel()
-        acked = 0
-        gap = False
-        missing_stream = False
-        for future in futures:
-            # Every exception is fetched, so none is reported as never retrieved.
-            error = None if future.cancelled() else future.exception()
-            if future.cancelled() or error is not None:
-                gap = True
-                missing_stream = missing_stream or isinstance(error, NoStreamResponseError)
-            elif not gap:
-                acked += 1
-        if missing_stream:
-            # The server lost the stream (e.g. restarted without its store): recreate it.
-            with contextlib.suppress(Exception):
-                await self._ensure_stream()
-        return acked
-
     # -- consumers -------------------------------------------------------------------------
     async def _consumer_loop(self, runner: ConsumerRunner) -> None:
         name = runner.consumer.name
         sub: JetStreamContext.PullSubscription | None = None
         failures = 0
-        while not self._stopping:
+        while not self.stopping:
             try:
                 if sub is None:
-                    await self._ensure_stream()
+                    await self.ensure_stream()
                     await self._ensure_consumer(name)
-                    sub = await self._require_js().pull_subscribe_bind(
+                    sub = await self.require_js().pull_subscribe_bind(
                         durable=name, stream=self.stream
                     )
                 try:
@@ -445,9 +360,3 @@ class NatsBus(EventBus):
             for msg in msgs:
                 with contextlib.suppress(Exception):
                     await msg.in_progress()
-
-    @staticmethod
-    async def _wait(event: asyncio.Event, timeout: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout=timeout)
-        event.clear()
