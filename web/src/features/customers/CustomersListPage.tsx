@@ -1,6 +1,8 @@
 // Customers: search as you type, page through, open one, or add a new one.
 import { useState } from "react";
 import { Link } from "react-router";
+import type { Schemas } from "../../api/client";
+import { DataTable } from "../../components/DataTable";
 import { Can } from "../../auth/AuthContext";
 import { count } from "../../components/format";
 import { Card, Field, PageHeader, Pager, QueryView } from "../../components/ui";
@@ -8,6 +10,8 @@ import { PAGE_SIZE, useCustomerPage } from "./hooks";
 import { NewCustomerDialog } from "./NewCustomerDialog";
 import { useSearchText, useUrlOffset } from "../../components/urlState";
 import "./customers.css";
+
+type Customer = Schemas["CustomerRead"];
 
 export default function CustomersListPage() {
   const search = useSearchText("q");
@@ -43,36 +47,17 @@ export default function CustomersListPage() {
         <QueryView query={customers} isEmpty={(page) => page.items.length === 0} empty={q ? `No customer matches “${q}”.` : "No customers yet."}>
           {(page) => (
             <>
-              <div className="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Code</th>
-                      <th scope="col">Name</th>
-                      <th scope="col">Email</th>
-                      <th scope="col" className="cust-optional">
-                        Phone
-                      </th>
-                      <th scope="col" className="num">
-                        Payment terms
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((c) => (
-                      <tr key={c.id}>
-                        <td className="mono">{c.code ?? <span className="muted">—</span>}</td>
-                        <td>
-                          <Link to={`/customers/${c.id}`}>{c.name}</Link>
-                        </td>
-                        <td>{c.email}</td>
-                        <td className="cust-optional">{c.phone || <span className="muted">—</span>}</td>
-                        <td className="num">{count(c.payment_terms_days)} days</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable<Customer>
+                rows={page.items}
+                rowKey={(c) => c.id}
+                columns={[
+                  { header: "Code", className: "mono", cell: (c) => c.code ?? <span className="muted">—</span> },
+                  { header: "Name", cell: (c) => <Link to={`/customers/${c.id}`}>{c.name}</Link> },
+                  { header: "Email", cell: (c) => c.email },
+                  { header: "Phone", className: "cust-optional", cell: (c) => c.phone || <span className="muted">—</span> },
+                  { header: "Payment terms", numeric: true, cell: (c) => `${count(c.payment_terms_days)} days` },
+                ]}
+              />
               <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
             </>
           )}

@@ -1,11 +1,14 @@
 // Products at or below their reorder point, the largest shortfall first.
 import { Link } from "react-router";
+import type { Schemas } from "../../api/client";
+import { DataTable } from "../../components/DataTable";
 import { Card } from "../../components/ui";
 import { count } from "../../components/format";
 import { ReportView } from "./ReportView";
 import { useLowStock } from "./queries";
 
 const SHOWN = 8;
+type Row = Schemas["LowStockReport"]["rows"][number];
 
 export function LowStockCard() {
   const query = useLowStock();
@@ -19,51 +22,34 @@ export function LowStockCard() {
         {(report) => {
           const rows = [...report.rows].sort((a, b) => b.shortfall - a.shortfall || a.available - b.available).slice(0, SHOWN);
           return (
-            <div className="table-wrap">
-              <table className="table compact low-stock" aria-label="Products at or below their reorder point">
-                <thead>
-                  <tr>
-                    <th scope="col">Product</th>
-                    <th scope="col" className="num">
-                      On hand
-                    </th>
-                    <th scope="col" className="num">
-                      Reserved
-                    </th>
-                    <th scope="col" className="num">
-                      Available
-                    </th>
-                    <th scope="col" className="num">
-                      Reorder point
-                    </th>
-                    <th scope="col" className="num">
-                      Reorder qty
-                    </th>
-                    <th scope="col" className="num">
-                      Lead time
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((row) => (
-                    <tr key={row.sku} className={row.available <= 0 ? "row-alert" : undefined}>
-                      <td>
-                        <Link to={`/inventory/${encodeURIComponent(row.sku)}`}>{row.name}</Link>
-                        <div className="muted mono small">{row.sku}</div>
-                      </td>
-                      <td className="num">{count(row.on_hand)}</td>
-                      <td className="num">{count(row.reserved)}</td>
-                      <td className="num">
-                        <span className={row.available <= 0 ? "badge badge-bad" : "badge badge-warn"}>{count(row.available)}</span>
-                      </td>
-                      <td className="num">{count(row.reorder_point)}</td>
-                      <td className="num">{count(row.reorder_qty)}</td>
-                      <td className="num">{count(row.lead_time_days)} days</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable<Row>
+              className="table compact low-stock"
+              label="Products at or below their reorder point"
+              rows={rows}
+              rowKey={(row) => row.sku}
+              rowClassName={(row) => (row.available <= 0 ? "row-alert" : undefined)}
+              columns={[
+                {
+                  header: "Product",
+                  cell: (row) => (
+                    <>
+                      <Link to={`/inventory/${encodeURIComponent(row.sku)}`}>{row.name}</Link>
+                      <div className="muted mono small">{row.sku}</div>
+                    </>
+                  ),
+                },
+                { header: "On hand", numeric: true, cell: (row) => count(row.on_hand) },
+                { header: "Reserved", numeric: true, cell: (row) => count(row.reserved) },
+                {
+                  header: "Available",
+                  numeric: true,
+                  cell: (row) => <span className={row.available <= 0 ? "badge badge-bad" : "badge badge-warn"}>{count(row.available)}</span>,
+                },
+                { header: "Reorder point", numeric: true, cell: (row) => count(row.reorder_point) },
+                { header: "Reorder qty", numeric: true, cell: (row) => count(row.reorder_qty) },
+                { header: "Lead time", numeric: true, cell: (row) => `${count(row.lead_time_days)} days` },
+              ]}
+            />
           );
         }}
       </ReportView>
