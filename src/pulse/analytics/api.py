@@ -84,23 +84,12 @@ def json_response(body: dict[str, Any], status: int = 200) -> Response:
     return Response(dumps(body), status_code=status, media_type="application/json")
 
 
-async def report(
-    request: Request,
+def _encode(
     name: str,
-    query: Callable[[duckdb.DuckDBPyConnection], dict[str, Any]],
-    fmt: Format = Format.JSON,
-    *,
-    table: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+    result: dict[str, Any],
+    fmt: Format,
+    table: Callable[[dict[str, Any]], list[dict[str, Any]]] | None,
 ) -> Response:
-    analytics = analytics_of(request)
-
-    def timed(cur: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-        started = time.perf_counter()
-        result = query(cur)
-        result["execution_time_ms"] = round((time.perf_counter() - started) * 1000, 3)
-        return result
-
-    result = await analytics.store.read(timed)
     if fmt is Format.JSON:
         return json_response(result)
     rows = table(result) if table else result["rows"]
@@ -110,6 +99,29 @@ async def report(
         return Response(export.to_csv(rows), media_type=export.CSV_TYPE, headers=headers)
     headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return Response(export.to_xlsx(rows, sheet=name), media_type=export.XLSX_TYPE, headers=headers)
+
+
+async def report(
+    request: Request,
+    name: str,
+    query: Callable[[duckdb.DuckDBPyConnection], dict[str, Any]],
+    fmt: Format = Format.JSON,
+    *,
+    table: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
+    isolated: bool = False,
+) -> Response:
+    """Run `query` on a reader thread and encode its answer there too, so a large answer
+    never holds the event loop. `isolated` runs it on a connection of its own."""
+    analytics = analytics_of(request)
+
+    def run(cur: duckdb.DuckDBPyConnection) -> Response:
+        started = time.perf_counter()
+        result = query(cur)
+        result["execution_time_ms"] = round((time.perf_counter() - started) * 1000, 3)
+        return _encode(name, result, fmt, table)
+
+    read = analytics.store.read_isolated if isolated else analytics.store.read
+    return await read(run)
 
 
 @router.get(
@@ -337,11 +349,13 @@ async def sql_query(
             sql,
             row_limit=settings.olap_sql_row_limit,
             timeout_seconds=settings.olap_sql_timeout_seconds,
+            byte_limit=settings.olap_sql_max_bytes,
         ),
         format,
         table=lambda r: [
             dict(zip([c["name"] for c in r["columns"]], row, strict=True)) for row in r["rows"]
         ],
+        isolated=True,
     )
 
 

@@ -1,7 +1,14 @@
-"""Analysts' read-only SQL: one SELECT, harmless table functions only, a row cap, a time limit.
+"""Analysts' read-only SQL: one SELECT in a read-only transaction, harmless table functions
+only, a cap on rows and on bytes, one time limit for the whole answer.
 
-The instance itself already forbids file/network access, extensions and setting changes; this
-is the second fence. Every answer is JSON, and the cursor is left clean for the next caller.
+Three fences, each enough on its own for what it guards:
+- The transaction: every query runs in `BEGIN TRANSACTION READ ONLY` and is rolled back, so
+  DuckDB itself refuses any write, whatever the statement looks like (a data-modifying CTE
+  under a SELECT included). Only one parsed statement is ever executed inside it.
+- The instance: no file or network access, no extensions, configuration locked (`store`).
+- The statement checks here: exactly one SELECT, table functions from an allow-list, no
+  functions or views that reach the instance's state.
+Every answer is JSON-ready, bounded in rows and bytes, and the cursor is left clean.
 """
 
 from __future__ import annotations
@@ -11,11 +18,13 @@ import datetime as dt
 import json
 import math
 import threading
+import time
 import uuid
 from decimal import Decimal
 from typing import Any
 
 import duckdb
+import orjson
 import structlog
 
 from pulse.platform.errors import InvalidInput
@@ -24,6 +33,9 @@ log = structlog.get_logger(__name__)
 
 MAX_SQL_CHARS = 20_000
 MAX_MESSAGE_CHARS = 2_000
+DEFAULT_BYTE_LIMIT = 8 * 1024 * 1024
+# Rows are fetched this many at a time, so the byte cap is checked before much is converted.
+FETCH_BATCH = 256
 _INT64 = 2**63
 
 # Table functions that read nothing but their arguments or the catalog of this database.
@@ -154,6 +166,7 @@ class _Deadline:
 
     def __init__(self, cur: duckdb.DuckDBPyConnection, seconds: float) -> None:
         self._cur, self._seconds = cur, seconds
+        self._ends = time.monotonic() + seconds
         self._lock = threading.Lock()
         self._done = threading.Event()
         threading.Thread(target=self._run, name="sql-deadline", daemon=True).start()
@@ -167,12 +180,26 @@ class _Deadline:
                 self._cur.interrupt()
             wait = 0.05
 
+    @property
+    def expired(self) -> bool:
+        return time.monotonic() >= self._ends
+
     def stop(self) -> None:
         with self._lock:
             self._done.set()
 
 
-def _fetch(cur: duckdb.DuckDBPyConnection, statement: duckdb.Statement, limit: int) -> tuple:
+def _fetch(
+    cur: duckdb.DuckDBPyConnection,
+    statement: duckdb.Statement,
+    *,
+    row_limit: int,
+    byte_limit: int,
+    deadline: _Deadline,
+) -> tuple[list, list[list[Any]], bool]:
+    """Execute and read rows until the row or byte cap: (description, JSON-ready rows,
+    truncated). Rows are converted as they come, a batch at a time, so neither the rows nor
+    their encoding can grow past the caps; the deadline covers the conversion too."""
     cur.execute(statement)
     description = cur.description or []
     for name, type_, *_ in description:
@@ -182,19 +209,35 @@ def _fetch(cur: duckdb.DuckDBPyConnection, statement: duckdb.Statement, limit: i
                 "cast it to TIMESTAMP or VARCHAR",
                 field="sql",
             )
-    rows: list = []
-    while len(rows) <= limit:
-        batch = cur.fetchmany(limit + 1 - len(rows))
+    rows: list[list[Any]] = []
+    size = 2  # the brackets of the list
+    while True:
+        if deadline.expired:
+            raise duckdb.InterruptException("the deadline passed while reading rows")
+        batch = cur.fetchmany(min(FETCH_BATCH, row_limit + 1 - len(rows)))
         if not batch:
-            break
-        rows.extend(batch)
-    return description, rows
+            return description, rows, False
+        for row in batch:
+            if len(rows) == row_limit:
+                return description, rows, True
+            values = [_jsonable(v) for v in row]
+            size += len(orjson.dumps(values)) + 1
+            if size > byte_limit:
+                return description, rows, True
+            rows.append(values)
 
 
 def run_sql(
-    cur: duckdb.DuckDBPyConnection, sql: str, *, row_limit: int, timeout_seconds: float
+    cur: duckdb.DuckDBPyConnection,
+    sql: str,
+    *,
+    row_limit: int,
+    timeout_seconds: float,
+    byte_limit: int = DEFAULT_BYTE_LIMIT,
 ) -> dict:
-    """Run one analyst's SELECT and return its columns and at most `row_limit` rows.
+    """Run one analyst's SELECT and return its columns and the rows that fit both caps:
+    at most `row_limit` rows and about `byte_limit` bytes of JSON (`truncated` says when
+    either cut the answer). `timeout_seconds` bounds checking, running and reading.
 
     Every refusal and every failure of the query is an `InvalidInput` (422) with a stable code:
     invalid_query, query_not_allowed, query_timeout or query_too_large.
@@ -203,14 +246,23 @@ def run_sql(
     limit = max(row_limit, 0)
     deadline = _Deadline(cur, timeout_seconds)
     try:
+        cur.execute("BEGIN TRANSACTION READ ONLY")
         statement = _single_select(cur, sql)
         _check_tree(cur, sql)
-        description, rows = _fetch(cur, statement, limit)
+        description, rows, truncated = _fetch(
+            cur, statement, row_limit=limit, byte_limit=byte_limit, deadline=deadline
+        )
     except duckdb.InterruptException as exc:
         raise QueryTimeout(f"the query ran longer than {timeout_seconds:g} s", field="sql") from exc
     except (duckdb.OutOfMemoryException, MemoryError) as exc:
         first = _message(exc).splitlines()[0]
         raise QueryTooLarge(f"the query needs too much memory: {first}", field="sql") from exc
+    except duckdb.TransactionException as exc:
+        # A write inside the read-only transaction lands here, whatever its form.
+        raise QueryNotAllowed(
+            f"queries are read-only and this one tries to change data ({_message(exc)})",
+            field="sql",
+        ) from exc
     except duckdb.PermissionException as exc:
         raise QueryNotAllowed(_message(exc), field="sql") from exc
     except duckdb.Error as exc:
@@ -220,15 +272,18 @@ def run_sql(
     except (ValueError, TypeError, ArithmeticError) as exc:  # converting values
         raise InvalidQuery(f"a value could not be converted: {_message(exc)}", field="sql") from exc
     finally:
-        # Stop the engine working on rows nobody will read (abort alone waits for it), then
-        # drop the result so the cursor is clean; a lone interrupt does not outlive this.
+        # Stop the engine working on rows nobody will read (abort alone waits for it), drop
+        # the result, and end the transaction so the cursor is clean; a lone interrupt does
+        # not outlive this.
         with contextlib.suppress(duckdb.Error):
             cur.interrupt()
             cur.abort()
         deadline.stop()
+        with contextlib.suppress(duckdb.Error):
+            cur.execute("ROLLBACK")
     return {
         "columns": [{"name": name, "type": str(type_)} for name, type_, *_ in description],
-        "rows": [[_jsonable(v) for v in row] for row in rows[:limit]],
-        "row_count": min(len(rows), limit),
-        "truncated": len(rows) > limit,
+        "rows": rows,
+        "row_count": len(rows),
+        "truncated": truncated,
     }

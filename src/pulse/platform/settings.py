@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     # The read-only SQL endpoint: most rows returned, and seconds before a query is stopped.
     olap_sql_row_limit: int = Field(default=10_000, ge=1, le=1_000_000)
     olap_sql_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
+    # The largest answer of the SQL endpoint, in bytes of JSON; rows past it are cut.
+    olap_sql_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
     # The KPI and recommendation rules; "" = the rules shipped with the product.
     analytics_rules_path: str = ""
 

@@ -131,6 +131,22 @@ async def test_reports_export_csv_and_xlsx(container: Container, client_for: Cli
     assert values["orders"] == 3 and values["revenue"] == pytest.approx(430.0)
 
 
+async def test_a_csv_export_never_carries_a_live_formula(
+    container: Container, client_for: ClientFor
+) -> None:
+    admin = client_for("admin")
+    product = await make_product(admin, name="Lens", price="100.00", qty_on_hand=10)
+    name = '=HYPERLINK("http://evil.test","Acme")'
+    customer = await make_customer(admin, name=name)
+    await make_order(admin, customer["id"], [{"sku": product["sku"], "qty": 1}])
+    await settle(container)
+    response = await client_for("viewer").get("/query/sales/top-customers?format=csv")
+    assert response.status_code == 200, response.text
+    table = list(csv.DictReader(io.StringIO(response.text)))
+    assert [row["name"] for row in table] == ["'" + name]
+    assert table[0]["revenue"] == "100.00"
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -200,6 +216,10 @@ async def test_analysts_query_the_store_read_only(
         "INSERT INTO orders (number) VALUES ('X')",
         "SELECT 1; DROP TABLE orders",
         "",
+        # A SELECT at the top, a write underneath: refused by the read-only transaction.
+        "WITH gone AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM gone",
+        "WITH paid AS (UPDATE invoices SET balance = 0 RETURNING *) SELECT count(*) FROM paid",
+        "WITH x AS (INSERT INTO orders (number) VALUES ('X') RETURNING *) SELECT * FROM x",
     ],
 )
 async def test_the_sql_endpoint_refuses_anything_but_reading(
@@ -216,6 +236,31 @@ async def test_the_sql_endpoint_refuses_anything_but_reading(
     assert after["rows"] == before["rows"] == [[3]]
     invoices = await analyst.get("/query", params={"sql": "SELECT sum(balance) FROM invoices"})
     assert invoices.json()["rows"] == [["456.00"]]
+
+
+async def test_an_sql_answer_is_capped_in_bytes(
+    container: Container, client_for: ClientFor
+) -> None:
+    # A few hundred rows of large strings once made an answer of a gigabyte: the answer stops
+    # at the byte cap, flagged as truncated, in every format.
+    assert container.analytics is not None
+    cap = 256 * 1024
+    container.analytics.settings = container.analytics.settings.model_copy(
+        update={"olap_sql_max_bytes": cap}
+    )
+    analyst = client_for("accountant")
+    sql = "SELECT range AS n, repeat('x', 50000) AS big FROM range(300)"
+    response = await analyst.get("/query", params={"sql": sql})
+    assert response.status_code == 200, response.text
+    assert len(response.content) <= cap + 1024
+    body = response.json()
+    assert body["truncated"] is True
+    assert 0 < body["row_count"] == len(body["rows"]) < 300
+    assert [row[0] for row in body["rows"]] == list(range(body["row_count"]))
+    exported = await analyst.get("/query", params={"sql": sql, "format": "csv"})
+    assert exported.status_code == 200 and len(exported.content) <= cap + 1024
+    small = await analyst.get("/query", params={"sql": "SELECT range FROM range(3)"})
+    assert small.json()["truncated"] is False and small.json()["row_count"] == 3
 
 
 async def test_recommendations_follow_the_rules_file(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ import duckdb
 import orjson
 import pytest
 
+from pulse.analytics import sandbox
 from pulse.analytics.sandbox import (
     MAX_SQL_CHARS,
     InvalidQuery,
@@ -272,6 +274,87 @@ def test_a_query_over_the_memory_limit(cur: duckdb.DuckDBPyConnection) -> None:
         run(cur, "SELECT list(range) FROM range(300000000)", timeout_seconds=60)
     assert err.value.status == 422 and err.value.code == "query_too_large"
     assert_usable(cur)
+
+
+# -- the read-only transaction ---------------------------------------------------------------
+WRITES = [
+    "WITH gone AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM gone",
+    "WITH cut AS (UPDATE orders SET total = 0 RETURNING *) SELECT count(*) FROM cut",
+    f"WITH x AS (INSERT INTO customers VALUES ('{O2}', 'Eve', 'e@x.test', 1) RETURNING *) "
+    "SELECT * FROM x",
+    "DELETE FROM orders",
+    "UPDATE stock_snapshot SET on_hand = 0",
+    f"INSERT INTO customers VALUES ('{O3}', 'Mal', 'm@x.test', 1)",
+    "DROP TABLE orders",
+    "CREATE TABLE stolen AS SELECT * FROM orders",
+    "ALTER TABLE orders ADD COLUMN extra INTEGER",
+    "TRUNCATE orders",
+    "CREATE VIEW v AS SELECT 1",
+    "CREATE SEQUENCE s",
+]
+
+
+@pytest.mark.parametrize("sql", WRITES)
+def test_a_write_under_a_select_changes_nothing(cur: duckdb.DuckDBPyConnection, sql: str) -> None:
+    before = state(cur)
+    with pytest.raises(QueryNotAllowed):
+        run(cur, sql)
+    assert state(cur) == before
+    assert_usable(cur)
+
+
+@pytest.mark.parametrize("sql", WRITES)
+def test_the_transaction_alone_refuses_writes(
+    cur: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch, sql: str
+) -> None:
+    # The statement checks are the second wall: with them gone, DuckDB itself still refuses
+    # the write, because the query runs in a read-only transaction.
+    monkeypatch.setattr(sandbox, "_check_tree", lambda cur, sql: None)
+    monkeypatch.setattr(sandbox, "_single_select", lambda cur, sql: cur.extract_statements(sql)[0])
+    before = state(cur)
+    with pytest.raises(QueryNotAllowed, match="read-only"):
+        run(cur, sql)
+    assert state(cur) == before
+
+
+def test_the_cursor_leaves_the_transaction(cur: duckdb.DuckDBPyConnection) -> None:
+    # Refused, failed, timed out or answered: the read-only transaction ends with the query.
+    for sql in ("SELECT 1", "DELETE FROM orders", "SELECT nope", SLOW):
+        with contextlib.suppress(PulseError):
+            run(cur, sql, timeout_seconds=0.2)
+        cur.execute(f"INSERT INTO customers VALUES ('{O1}', 'Tmp', 't@x.test', 1)")
+        cur.execute(f"DELETE FROM customers WHERE customer_id = '{O1}'")
+
+
+# -- the byte cap ----------------------------------------------------------------------------
+def test_an_answer_stops_at_the_byte_cap(cur: duckdb.DuckDBPyConnection) -> None:
+    cap = 100_000
+    out = run(cur, "SELECT range, repeat('x', 10000) FROM range(300)", byte_limit=cap)
+    assert out["truncated"] is True
+    assert 0 < out["row_count"] == len(out["rows"]) < 300
+    assert len(orjson.dumps(out["rows"])) <= cap
+    assert [row[0] for row in out["rows"]] == list(range(out["row_count"]))
+    whole = run(cur, "SELECT range FROM range(300)", byte_limit=cap)
+    assert whole["truncated"] is False and whole["row_count"] == 300
+    assert_usable(cur)
+
+
+def test_a_single_row_over_the_cap_gives_no_rows(cur: duckdb.DuckDBPyConnection) -> None:
+    out = run(cur, "SELECT repeat('x', 200000) AS big", byte_limit=100_000)
+    assert out["rows"] == [] and out["truncated"] is True
+
+
+async def test_analysts_sql_gets_a_connection_of_its_own(store: AnalyticsStore) -> None:
+    # What a query leaves on its connection (here a temporary table that would shadow
+    # `orders`, had a check let it through) must not reach the next query.
+    def shadow(c: duckdb.DuckDBPyConnection) -> int:
+        c.execute("CREATE TEMP TABLE orders AS SELECT 1 AS x")
+        return c.execute("SELECT count(*) FROM orders").fetchall()[0][0]
+
+    assert await store.read_isolated(shadow) == 1
+    for _ in range(8):  # every reader thread
+        out = await store.read_isolated(lambda c: run(c, "SELECT count(*) FROM orders"))
+        assert out["rows"] == [[3]]
 
 
 async def test_through_the_reader_pool(store: AnalyticsStore) -> None:
