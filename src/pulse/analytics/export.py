@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -34,13 +35,28 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+# A spreadsheet opening a CSV file takes a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def _csv_cell(value: Any) -> str:
+    """The cell's text, never a live formula: text that a spreadsheet would evaluate (a
+    customer named "=HYPERLINK(…)") is written with a leading apostrophe, which spreadsheets
+    show as plain text. Numbers, negative ones included, are left as they are."""
+    text = _text(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     names = _columns(rows)
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(names)
+    writer.writerow([_csv_cell(name) for name in names])
     for row in rows:
-        writer.writerow([_text(row.get(name)) for name in names])
+        writer.writerow([_csv_cell(row.get(name)) for name in names])
     return out.getvalue().encode()
 
 
