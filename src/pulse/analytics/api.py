@@ -8,6 +8,7 @@ unchecked; `schemas` describes it for the OpenAPI document.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
-from pulse.analytics import export, kpis, queries, recommendations, sandbox, schemas
+from pulse.analytics import export, kpis, queries, recommendations, schemas
 from pulse.analytics.live import dumps
 from pulse.analytics.service import Analytics
 from pulse.platform.auth.tokens import Principal
@@ -108,10 +109,9 @@ async def report(
     fmt: Format = Format.JSON,
     *,
     table: Callable[[dict[str, Any]], list[dict[str, Any]]] | None = None,
-    isolated: bool = False,
 ) -> Response:
     """Run `query` on a reader thread and encode its answer there too, so a large answer
-    never holds the event loop. `isolated` runs it on a connection of its own."""
+    never holds the event loop."""
     analytics = analytics_of(request)
 
     def run(cur: duckdb.DuckDBPyConnection) -> Response:
@@ -120,8 +120,7 @@ async def report(
         result["execution_time_ms"] = round((time.perf_counter() - started) * 1000, 3)
         return _encode(name, result, fmt, table)
 
-    read = analytics.store.read_isolated if isolated else analytics.store.read
-    return await read(run)
+    return await analytics.store.read(run)
 
 
 @router.get(
@@ -341,22 +340,21 @@ async def sql_query(
 ) -> Response:
     analytics = analytics_of(request)
     settings = analytics.settings
-    return await report(
-        request,
-        "query",
-        lambda c: sandbox.run_sql(
-            c,
-            sql,
-            row_limit=settings.olap_sql_row_limit,
-            timeout_seconds=settings.olap_sql_timeout_seconds,
-            byte_limit=settings.olap_sql_max_bytes,
-        ),
-        format,
-        table=lambda r: [
-            dict(zip([c["name"] for c in r["columns"]], row, strict=True)) for row in r["rows"]
-        ],
-        isolated=True,
+    started = time.perf_counter()
+    result = await analytics.sql.run(
+        sql,
+        position=analytics.projector.position,
+        row_limit=settings.olap_sql_row_limit,
+        byte_limit=settings.olap_sql_max_bytes,
+        timeout_seconds=settings.olap_sql_timeout_seconds,
     )
+    result["execution_time_ms"] = round((time.perf_counter() - started) * 1000, 3)
+
+    def table(r: dict[str, Any]) -> list[dict[str, Any]]:
+        names = [c["name"] for c in r["columns"]]
+        return [dict(zip(names, row, strict=True)) for row in r["rows"]]
+
+    return await asyncio.to_thread(_encode, "query", result, format, table)
 
 
 @router.get(

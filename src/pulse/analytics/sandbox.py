@@ -265,6 +265,13 @@ def run_sql(
         ) from exc
     except duckdb.PermissionException as exc:
         raise QueryNotAllowed(_message(exc), field="sql") from exc
+    except duckdb.InvalidInputException as exc:
+        if "read-only mode" in str(exc):  # a write to a database opened read-only
+            raise QueryNotAllowed(
+                f"queries are read-only and this one tries to change data ({_message(exc)})",
+                field="sql",
+            ) from exc
+        raise InvalidQuery(_message(exc), field="sql") from exc
     except duckdb.Error as exc:
         if isinstance(exc, (duckdb.InternalException, duckdb.FatalException)):
             log.error("analytics_sql_engine_error", error=_message(exc))

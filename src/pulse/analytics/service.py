@@ -13,6 +13,7 @@ from pulse.analytics.live import LiveHub
 from pulse.analytics.projector import Projector
 from pulse.analytics.recommendations import RulesError, RuleSet, load_rules
 from pulse.analytics.sources import EventSource, OutboxSource
+from pulse.analytics.sql_process import SqlProcess
 from pulse.analytics.store import AnalyticsStore
 from pulse.platform.settings import Settings
 
@@ -26,6 +27,7 @@ class Analytics:
     projector: Projector
     hub: LiveHub
     source: EventSource
+    sql: SqlProcess
 
     _rules: tuple[float, RuleSet] | None = field(default=None, init=False, repr=False)
 
@@ -49,6 +51,7 @@ class Analytics:
 
     async def stop(self) -> None:
         await self.projector.stop()
+        self.sql.close()
 
 
 def make_source(settings: Settings) -> EventSource:
@@ -68,4 +71,12 @@ def build_analytics(settings: Settings) -> Analytics:
     hub = LiveHub()
     source = make_source(settings)
     projector = Projector(store, source, batch_size=settings.olap_batch_size, hub=hub)
-    return Analytics(settings=settings, store=store, projector=projector, hub=hub, source=source)
+    sql = SqlProcess(
+        store,
+        max_age_seconds=settings.olap_sql_snapshot_seconds,
+        address_space_bytes=settings.olap_sql_process_memory_mb * 1024 * 1024,
+        memory_limit=settings.olap_memory_limit,
+    )
+    return Analytics(
+        settings=settings, store=store, projector=projector, hub=hub, source=source, sql=sql
+    )

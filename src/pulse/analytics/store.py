@@ -139,22 +139,3 @@ class AnalyticsStore:
             raise RuntimeError("the analytics store is not open")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, lambda: fn(self.cursor()))
-
-    async def read_isolated(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Run `fn` on a reader thread with a connection of its own, closed afterwards: what
-        a query leaves on its connection (a USE, a temporary table, a variable, a prepared
-        statement) never reaches the next query. For analysts' SQL."""
-        if self._readers is None:
-            raise RuntimeError("the analytics store is not open")
-
-        def run() -> T:
-            if self._con is None:
-                raise RuntimeError("the analytics store is not open")
-            cursor = self._con.cursor()
-            try:
-                return fn(cursor)
-            finally:
-                cursor.close()
-
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, run)

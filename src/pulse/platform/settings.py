@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     olap_sql_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
     # The largest answer of the SQL endpoint, in bytes of JSON; rows past it are cut.
     olap_sql_max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=1024 * 1024 * 1024)
+    # Queries run in a process of their own on a snapshot of the store: the most seconds a
+    # snapshot is reused once the projector has moved, and the process's address space (MB).
+    olap_sql_snapshot_seconds: float = Field(default=5.0, ge=0, le=86_400)
+    olap_sql_process_memory_mb: int = Field(default=1024, ge=256, le=65_536)
     # The KPI and recommendation rules; "" = the rules shipped with the product.
     analytics_rules_path: str = ""
 

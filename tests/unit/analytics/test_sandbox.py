@@ -344,19 +344,6 @@ def test_a_single_row_over_the_cap_gives_no_rows(cur: duckdb.DuckDBPyConnection)
     assert out["rows"] == [] and out["truncated"] is True
 
 
-async def test_analysts_sql_gets_a_connection_of_its_own(store: AnalyticsStore) -> None:
-    # What a query leaves on its connection (here a temporary table that would shadow
-    # `orders`, had a check let it through) must not reach the next query.
-    def shadow(c: duckdb.DuckDBPyConnection) -> int:
-        c.execute("CREATE TEMP TABLE orders AS SELECT 1 AS x")
-        return c.execute("SELECT count(*) FROM orders").fetchall()[0][0]
-
-    assert await store.read_isolated(shadow) == 1
-    for _ in range(8):  # every reader thread
-        out = await store.read_isolated(lambda c: run(c, "SELECT count(*) FROM orders"))
-        assert out["rows"] == [[3]]
-
-
 async def test_through_the_reader_pool(store: AnalyticsStore) -> None:
     out = await store.read(lambda c: run(c, "SELECT count(*) AS n FROM orders"))
     assert out["rows"] == [[3]]
