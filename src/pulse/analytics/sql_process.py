@@ -55,7 +55,6 @@ class SqlRequest:
     timeout_seconds: float
 
 
-
 # -- the worker process ----------------------------------------------------------------------
 def _open(path: str, memory_limit: str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(
@@ -73,8 +72,12 @@ def _open(path: str, memory_limit: str) -> duckdb.DuckDBPyConnection:
     )
 
 
-def serve(conn: Connection, address_space_bytes: int, memory_limit: str) -> None:
-    """The worker's loop: one request in, one answer out, until the pipe closes."""
+def serve(
+    conn: Connection, address_space_bytes: int, memory_limit: str, idle_seconds: float
+) -> None:
+    """The worker's loop: one request in, one answer out, until the pipe closes or no
+    request has come for `idle_seconds` (the memory goes back; the next query starts a new
+    worker)."""
     from pulse.analytics.sandbox import run_sql
 
     # Ctrl-C reaches the whole process group: the serving process ends this one.
@@ -83,6 +86,8 @@ def serve(conn: Connection, address_space_bytes: int, memory_limit: str) -> None
     path, db = "", None
     while True:
         try:
+            if not conn.poll(idle_seconds):
+                return
             request: SqlRequest | None = conn.recv()
         except (EOFError, OSError):  # the serving process is gone
             return
@@ -130,8 +135,10 @@ class SqlProcess:
         max_age_seconds: float = 5.0,
         address_space_bytes: int = 1024 * 1024 * 1024,
         memory_limit: str = "256MB",
+        idle_seconds: float = 120.0,
     ) -> None:
         self.store = store
+        self.idle_seconds = idle_seconds
         self.folder = store.path.with_name(store.path.name + ".sql-snapshots")
         self.max_age_seconds = max_age_seconds
         self.address_space_bytes = address_space_bytes
@@ -206,12 +213,13 @@ class SqlProcess:
             shutil.copyfile(wal, target.with_name(target.name + ".wal"))
 
     # -- the worker ----------------------------------------------------------------------
-    def _ask(self, request: SqlRequest, wait_seconds: float) -> tuple[Any, ...]:
+    def _ask(
+        self, request: SqlRequest, wait_seconds: float, *, retried: bool = False
+    ) -> tuple[Any, ...]:
         """Send one request and wait for its answer; a late or dead worker is killed and the
         query reported as too slow or too large."""
-        from pulse.analytics.sandbox import QueryTimeout, QueryTooLarge
-
         conn = self._ensure_worker()
+        worker = self._worker
         try:
             conn.send(request)
             if conn.poll(wait_seconds):
@@ -219,8 +227,13 @@ class SqlProcess:
             error: PulseError = QueryTimeout(
                 f"the query ran longer than {request.timeout_seconds:g} s", field="sql"
             )
-        except (EOFError, OSError, BrokenPipeError):
-            # The worker died mid-query: the kernel ended it for its memory.
+        except (EOFError, OSError):
+            if worker is not None:
+                worker.join(timeout=5)
+            if not retried and worker is not None and worker.exitcode == 0:
+                # It had just ended, idle, as the request went out: once more, on a new one.
+                return self._ask(request, wait_seconds, retried=True)
+            # Killed mid-query: the kernel ended it for its memory.
             error = QueryTooLarge("the query needs too much memory", field="sql")
         log.warning("analytics_sql_worker_stopped", reason=error.code)
         self._stop_worker()
@@ -234,7 +247,7 @@ class SqlProcess:
         parent, child = context.Pipe()
         worker = context.Process(
             target=serve,
-            args=(child, self.address_space_bytes, self.memory_limit),
+            args=(child, self.address_space_bytes, self.memory_limit, self.idle_seconds),
             name="pulse-sql",
             daemon=True,
         )

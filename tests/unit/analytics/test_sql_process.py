@@ -124,6 +124,21 @@ async def test_writes_reach_neither_the_snapshot_nor_the_store(
     assert await orders(store) == 3
 
 
+async def test_an_idle_worker_ends_and_the_next_query_starts_another(
+    store: AnalyticsStore,
+) -> None:
+    sql = SqlProcess(store, max_age_seconds=0, idle_seconds=0.2)
+    try:
+        await ask(sql, "SELECT 1")
+        worker = sql._worker
+        assert worker is not None
+        worker.join(timeout=10)
+        assert not worker.is_alive()
+        assert (await ask(sql, "SELECT 4"))["rows"] == [[4]]
+    finally:
+        sql.close()
+
+
 async def test_closing_ends_the_worker_and_removes_the_snapshots(sql: SqlProcess) -> None:
     await ask(sql, "SELECT 1")
     worker = sql._worker
