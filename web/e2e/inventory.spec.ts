@@ -18,9 +18,9 @@ function onHand(page: Page) {
   return page.getByTestId("figure-on-hand").locator(".kpi-value");
 }
 
-test("a clerk creates a product, receives and adjusts stock, and each movement is recorded", async ({ page }) => {
+test("an admin creates a product, receives and adjusts stock, and each movement is recorded", async ({ page }) => {
   const sku = `E2E-${suffix()}`;
-  await signIn(page, "clerk");
+  await signIn(page, "admin");
   await page.goto("/app/inventory");
   await expect(page.getByRole("heading", { level: 1, name: "Inventory" })).toBeVisible();
   await expect(page.locator("tbody tr").first()).toBeVisible();
@@ -60,7 +60,7 @@ test("a clerk creates a product, receives and adjusts stock, and each movement i
   const receipt = page.locator("tbody tr", { hasText: "PO-4711" });
   await expect(receipt).toContainText("Receipt");
   await expect(receipt).toContainText("+10");
-  await expect(receipt).toContainText("carl");
+  await expect(receipt).toContainText("admin");
 
   await page.getByRole("button", { name: "Adjust", exact: true }).click();
   const adjust = page.getByRole("dialog", { name: "Adjust stock" });
@@ -76,6 +76,51 @@ test("a clerk creates a product, receives and adjusts stock, and each movement i
 
   const api = await apiAs(page.request, "clerk");
   expect((await api.get<Stock>(`/inventory/${sku}`)).qty_on_hand).toBe(12);
+});
+
+test("a clerk edits a product and its stock but is offered no price, tax rate or New product", async ({ page }) => {
+  const sku = `E2E-CLK-${suffix()}`;
+  const api = await apiAs(page.request, "admin");
+  await api.post("/inventory", product(sku, { qty_on_hand: 4 }));
+  await signIn(page, "clerk");
+  const me = page.waitForResponse((r) => r.url().endsWith("/auth/me") && r.ok());
+  await page.goto(`/app/inventory/${sku}`);
+  await me;
+  await expect(page.getByRole("button", { name: "Receive", exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  const edit = page.getByRole("dialog", { name: `Edit ${sku}` });
+  await expect(edit.getByLabel("Reorder point")).toBeVisible();
+  await expect(edit.getByLabel("Price (net)")).toHaveCount(0);
+  await expect(edit.getByLabel("Tax rate (%)")).toHaveCount(0);
+  await expect(edit.getByTestId("price-locked")).toBeVisible();
+  await expectAccessible(page);
+  await edit.getByLabel("Reorder point").fill("3");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(edit).toBeHidden();
+  const saved = await api.get<Stock & { price: string; reorder_point: number }>(`/inventory/${sku}`);
+  expect([saved.reorder_point, saved.price]).toEqual([3, "12.50"]);
+
+  await page.goto("/app/inventory");
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+  await expect(page.getByRole("button", { name: "New product" })).toHaveCount(0);
+});
+
+test("an accountant changes a product's price, and nothing else", async ({ page }) => {
+  const sku = `E2E-ACC-${suffix()}`;
+  const api = await apiAs(page.request, "admin");
+  await api.post("/inventory", product(sku));
+  await signIn(page, "accountant");
+  const me = page.waitForResponse((r) => r.url().endsWith("/auth/me") && r.ok());
+  await page.goto(`/app/inventory/${sku}`);
+  await me;
+  await expect(page.getByRole("button", { name: "Receive", exact: true })).toHaveCount(0);
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  const edit = page.getByRole("dialog", { name: `Edit ${sku}` });
+  await expect(edit.getByLabel("Name")).toHaveCount(0);
+  await edit.getByLabel("Price (net)").fill("13.75");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(edit).toBeHidden();
+  expect((await api.get<{ price: string }>(`/inventory/${sku}`)).price).toBe("13.75");
 });
 
 test("a product at or below its reorder point is flagged and listed under low stock", async ({ page }) => {
@@ -158,7 +203,7 @@ test("a viewer sees stock but no way to change it", async ({ page }) => {
 
 test("on a 768-pixel tablet the stock list and a product fit the screen", async ({ page }) => {
   await page.setViewportSize({ width: 768, height: 1024 });
-  await signIn(page, "clerk");
+  await signIn(page, "admin");
   await page.goto("/app/inventory");
   await expect(page.locator("table")).toBeVisible();
   await expect(page.getByRole("button", { name: "New product" })).toBeInViewport();

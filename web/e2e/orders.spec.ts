@@ -151,19 +151,37 @@ test("a viewer sees neither New order nor Cancel", async ({ page, request }) => 
   await expect(page.getByRole("list", { name: "Status timeline" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Cancel order" })).toHaveCount(0);
 
-  // Someone else cancels it: the open page follows through the live stream, no reload.
-  await clerk.post(`/orders/${order.id}/cancel`, { reason: "cancelled elsewhere" });
+  // Someone else cancels it (by now it is invoiced: an accountant may void the invoice): the
+  // open page follows through the live stream, no reload.
+  await (await apiAs(request, "accountant")).post(`/orders/${order.id}/cancel`, { reason: "cancelled elsewhere" });
   await expect(page.getByRole("list", { name: "Status timeline" }).locator("li.stopped")).toContainText("cancelled elsewhere");
 });
 
-test("cancelling from the detail page stops the timeline at Cancelled", async ({ page, request }) => {
+/** An order the clerk placed, once billing has invoiced it. */
+async function invoicedOrder(request: Parameters<typeof apiAs>[0]) {
   const made = await makeData(request);
   const clerk = await apiAs(request, "clerk");
   const order = await clerk.post<{ id: string; number: string }>("/orders", {
     customer_id: made.customer.id,
     items: [{ sku: made.products[0]!.sku, qty: 1 }],
   });
+  await expect.poll(async () => (await clerk.get<{ status: string }>(`/orders/${order.id}`)).status).toBe("invoiced");
+  return order;
+}
+
+test("a clerk is not offered Cancel once the order is invoiced (that voids the invoice)", async ({ page, request }) => {
+  const order = await invoicedOrder(request);
   await signIn(page, "clerk");
+  const me = page.waitForResponse((r) => r.url().endsWith("/auth/me") && r.ok());
+  await page.goto(`/app/orders/${order.id}`);
+  await me;
+  await expect(timelineStep(page, "invoiced")).toHaveClass(/done/);
+  await expect(page.getByRole("button", { name: "Cancel order" })).toHaveCount(0);
+});
+
+test("cancelling from the detail page stops the timeline at Cancelled", async ({ page, request }) => {
+  const order = await invoicedOrder(request);
+  await signIn(page, "accountant");
   await page.goto(`/app/orders/${order.id}`);
   await expect(page.getByRole("heading", { name: `Order ${order.number}` })).toBeVisible();
 

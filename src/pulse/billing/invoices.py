@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from pulse import orders
 from pulse.billing import invoice_queries, ledger
@@ -29,6 +30,13 @@ from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
 
 EARLIEST_DATE = date(2000, 1, 1)
+CONFIRMED = "confirmed"  # the order status billing invoices
+
+
+class Issued(NamedTuple):
+    invoice_id: uuid.UUID
+    number: str
+    settled: bool  # nothing to pay: issued as paid
 
 
 # -- issuing ---------------------------------------------------------------------------------
@@ -42,7 +50,7 @@ async def _issue(
     order_number: str | None = None,
     notes: str = "",
     source: str = "order",
-) -> uuid.UUID:
+) -> Issued:
     subtotal = sum((x.line_total for x in lines), ZERO)
     tax = sum((x.line_tax for x in lines), ZERO)
     total = subtotal + tax
@@ -142,7 +150,7 @@ async def _issue(
             source=source,
         )
     )
-    return invoice_id
+    return Issued(invoice_id, number, settled=status == InvoiceStatus.PAID)
 
 
 async def issue_for_order(
@@ -152,11 +160,16 @@ async def issue_for_order(
     issue_date: date | None = None,
     source: str = "order",
 ) -> uuid.UUID | None:
-    """The invoice of a confirmed order, issued once: None if it already exists."""
+    """The invoice of a confirmed order, issued once: None if it already exists, or if the
+    order is no longer confirmed (cancelled before billing got to it).
+
+    The order's row stays locked to the end of the transaction, and the order moves to
+    `invoiced` in it: a cancel either comes first (no invoice) or sees the invoiced order
+    (and needs the permission to void or credit it)."""
     if await repo.order_invoiced(uow.session, order_id):
         return None
-    order = await orders.order_for_invoice(uow, order_id)
-    if order is None:
+    order = await orders.order_for_invoice(uow, order_id, lock=True)
+    if order is None or order.status != CONFIRMED:
         return None
     party = await orders.billing_party(uow, order.customer_id)
     if party is None:
@@ -171,7 +184,7 @@ async def issue_for_order(
         )
         for x in order.lines
     ]
-    return await _issue(
+    issued = await _issue(
         uow,
         party=party,
         lines=lines,
@@ -180,6 +193,10 @@ async def issue_for_order(
         order_number=order.number,
         source=source,
     )
+    await orders.invoice_issued(
+        uow, order.order_id, invoice_number=issued.number, settled=issued.settled
+    )
+    return issued.invoice_id
 
 
 async def create_invoice(uow: UnitOfWork, data: InvoiceCreate) -> InvoiceRead:
@@ -223,10 +240,10 @@ async def create_invoice(uow: UnitOfWork, data: InvoiceCreate) -> InvoiceRead:
                 tax_rate=item.tax_rate if item.tax_rate is not None else entry.tax_rate,
             )
         )
-    invoice_id = await _issue(
+    issued = await _issue(
         uow, party=party, lines=lines, issue_date=issue_date, notes=data.notes, source="manual"
     )
-    return await invoice_queries.get_invoice(uow, invoice_id)
+    return await invoice_queries.get_invoice(uow, issued.invoice_id)
 
 
 # -- voiding ---------------------------------------------------------------------------------

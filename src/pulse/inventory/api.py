@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from pulse.inventory import reservations, service
 from pulse.inventory.schemas import (
@@ -22,8 +22,8 @@ from pulse.inventory.schemas import (
     StockRead,
 )
 from pulse.platform.auth.tokens import Principal
-from pulse.platform.deps import ReadUowDep, Requires, UowDep
-from pulse.platform.errors import Conflict, InvalidInput, NotFound
+from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep
+from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
 
@@ -33,6 +33,20 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 CanRead = Annotated[Principal, Requires("inventory:read")]
 CanWrite = Annotated[Principal, Requires("inventory:write")]
 CanReserve = Annotated[Principal, Requires("inventory:reserve")]
+PRICE = "inventory:price"
+
+
+async def _may_edit_products(principal: CurrentPrincipal) -> Principal:
+    """Editing a product is open to whoever may change either part of it: the price and tax
+    rate (`inventory:price`) or the rest (`inventory:write`); the service checks each field."""
+    if not (principal.can("inventory:write") or principal.can(PRICE)):
+        raise Forbidden(
+            f"the '{principal.role}' role lacks the 'inventory:write' and '{PRICE}' permissions"
+        )
+    return principal
+
+
+CanEdit = Annotated[Principal, Depends(_may_edit_products)]
 
 
 @router.get("", response_model=StockPage)
@@ -53,8 +67,9 @@ async def list_stock(
 
 
 @router.post("", response_model=StockRead, status_code=status.HTTP_201_CREATED)
-async def create_product(data: ProductCreate, uow: UowDep, _: CanWrite) -> StockRead:
-    result = await service.create_product(uow, data)
+async def create_product(data: ProductCreate, uow: UowDep, principal: CanWrite) -> StockRead:
+    """Needs `inventory:write` and, as it sets a price, `inventory:price`."""
+    result = await service.create_product(uow, data, can_price=principal.can(PRICE))
     await uow.commit()
     return result
 
@@ -74,8 +89,17 @@ async def get_stock(sku: SkuPath, uow: ReadUowDep, _: CanRead) -> StockRead:
 
 
 @router.patch("/{sku}", response_model=StockRead)
-async def update_product(sku: SkuPath, data: ProductUpdate, uow: UowDep, _: CanWrite) -> StockRead:
-    result = await service.update_product(uow, sku, data)
+async def update_product(
+    sku: SkuPath, data: ProductUpdate, uow: UowDep, principal: CanEdit
+) -> StockRead:
+    """The price and tax rate need `inventory:price`; the other fields `inventory:write`."""
+    result = await service.update_product(
+        uow,
+        sku,
+        data,
+        can_price=principal.can(PRICE),
+        can_edit=principal.can("inventory:write"),
+    )
     await uow.commit()
     return result
 

@@ -25,7 +25,7 @@ from pulse.inventory.schemas import (
     StockPage,
     StockRead,
 )
-from pulse.platform.errors import Conflict, InvalidInput, NotFound
+from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pulse.platform.events import utcnow
 from pulse.platform.uow import UnitOfWork
 
@@ -101,7 +101,28 @@ async def _require(uow: UnitOfWork, sku: str) -> tuple[Product, StockLevel]:
 
 
 # -- catalogue -------------------------------------------------------------------------------
-async def create_product(uow: UnitOfWork, data: ProductCreate) -> StockRead:
+# What a customer pays for a product: changing either is a pricing effect (`inventory:price`).
+PRICING_FIELDS = ("price", "tax_rate")
+# The rest of the product and its stock settings (`inventory:write`).
+PRODUCT_FIELDS = ("name", "description", "active")
+STOCK_FIELDS = ("reorder_point", "reorder_qty", "lead_time_days")
+
+
+def _pricing_refused(fields: list[str]) -> Forbidden:
+    return Forbidden(
+        f"setting a product's {' and '.join(fields)} changes what customers pay and needs the "
+        "'inventory:price' permission",
+        field=fields[0],
+    )
+
+
+async def create_product(
+    uow: UnitOfWork, data: ProductCreate, *, can_price: bool = True
+) -> StockRead:
+    """A new catalogue entry; its price is a pricing effect like any later change of it.
+    (`can_price` defaults to true for the trusted callers: demo data, imports.)"""
+    if not can_price:
+        raise _pricing_refused(list(PRICING_FIELDS))
     if await repo.exists(uow.session, data.sku):
         raise Conflict(
             f"a product with SKU '{data.sku}' already exists", code="duplicate_sku", field="sku"
@@ -159,7 +180,16 @@ async def create_product(uow: UnitOfWork, data: ProductCreate) -> StockRead:
     return to_read(product, stock)
 
 
-async def update_product(uow: UnitOfWork, sku: str, data: ProductUpdate) -> StockRead:
+async def update_product(
+    uow: UnitOfWork,
+    sku: str,
+    data: ProductUpdate,
+    *,
+    can_price: bool,
+    can_edit: bool,
+) -> StockRead:
+    """Change a product. A field given with the value it already has changes nothing and
+    needs no permission (a form may send it back untouched)."""
     found = await repo.get_for_update(uow.session, sku)
     if found is None:
         raise NotFound(f"no product with SKU '{sku}'", field="sku")
@@ -168,11 +198,23 @@ async def update_product(uow: UnitOfWork, sku: str, data: ProductUpdate) -> Stoc
     for name, value in changes.items():
         if value is None:
             raise InvalidInput(f"{name} cannot be null", field=name)
+    current = {name: getattr(product, name) for name in (*PRICING_FIELDS, *PRODUCT_FIELDS)}
+    current.update({name: getattr(stock, name) for name in STOCK_FIELDS})
+    moved = [name for name, value in changes.items() if value != current[name]]
+    repriced = [name for name in moved if name in PRICING_FIELDS]
+    if repriced and not can_price:
+        raise _pricing_refused(repriced)
+    edited = [name for name in moved if name not in PRICING_FIELDS]
+    if edited and not can_edit:
+        raise Forbidden(
+            f"changing a product's {', '.join(edited)} needs the 'inventory:write' permission",
+            field=edited[0],
+        )
     now = utcnow()
-    for name in ("name", "description", "price", "tax_rate", "active"):
+    for name in (*PRICING_FIELDS, *PRODUCT_FIELDS):
         if name in changes:
             setattr(product, name, changes[name])
-    for name in ("reorder_point", "reorder_qty", "lead_time_days"):
+    for name in STOCK_FIELDS:
         if name in changes:
             setattr(stock, name, changes[name])
     if changes:

@@ -1,7 +1,8 @@
 """Orders: customers, sales orders and their status workflow.
 
-Public surface for other modules: the event classes, and `billing_party` /
-`order_for_invoice` for billing's synchronous reads.
+Public surface for other modules: the event classes, `billing_party` /
+`order_for_invoice` for billing's synchronous reads, and `invoice_issued`, the move billing
+makes in the transaction that issues an order's invoice.
 """
 
 from pulse.orders.events import (
@@ -23,6 +24,7 @@ from pulse.orders.queries import (
     billing_party,
     order_for_invoice,
 )
+from pulse.orders.service import invoice_issued
 
 __all__ = [
     "EVENTS",
@@ -39,5 +41,6 @@ __all__ = [
     "OrderShipped",
     "OrderStatusChanged",
     "billing_party",
+    "invoice_issued",
     "order_for_invoice",
 ]

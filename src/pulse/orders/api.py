@@ -33,6 +33,8 @@ orders = APIRouter(prefix="/orders", tags=["orders"])
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+# Voiding or crediting an invoice, whichever route leads there (billing's own permission).
+SETTLE_INVOICE = "billing:write"
 
 
 @customers.get("", response_model=CustomerPage)
@@ -126,9 +128,16 @@ async def update_order(
     order_id: uuid.UUID,
     data: OrderUpdate,
     uow: UowDep,
-    _: Annotated[Principal, Requires("orders:write")],
+    principal: Annotated[Principal, Requires("orders:write")],
 ) -> OrderRead:
-    result = await service.change_status(uow, order_id, data.status, reason=data.reason)
+    """Move the order on. Cancelling an invoiced order also needs `billing:write`."""
+    result = await service.change_status(
+        uow,
+        order_id,
+        data.status,
+        reason=data.reason,
+        can_settle_invoice=principal.can(SETTLE_INVOICE),
+    )
     await uow.commit()
     return result
 
@@ -137,9 +146,16 @@ async def update_order(
 async def cancel_order(
     order_id: uuid.UUID,
     uow: UowDep,
-    _: Annotated[Principal, Requires("orders:write")],
+    principal: Annotated[Principal, Requires("orders:write")],
     data: OrderCancel | None = None,
 ) -> OrderRead:
-    result = await service.cancel_order(uow, order_id, reason=data.reason if data else "")
+    """Cancel the order. Once it is invoiced this voids or credits the invoice, which needs
+    `billing:write` as well."""
+    result = await service.cancel_order(
+        uow,
+        order_id,
+        reason=data.reason if data else "",
+        can_settle_invoice=principal.can(SETTLE_INVOICE),
+    )
     await uow.commit()
     return result

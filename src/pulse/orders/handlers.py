@@ -34,6 +34,9 @@ async def reject_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> Non
 
 
 async def mark_invoiced(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
+    """Billing moves the order itself when it issues the invoice (`invoice_issued`), so this
+    changes nothing for those; it still moves an order whose invoice.issued was written by an
+    earlier version, which left the move to this handler."""
     assert isinstance(event, InvoiceIssued)
     if event.order_id is None:
         return

@@ -57,8 +57,12 @@ async def billing_party(uow: UnitOfWork, customer_id: uuid.UUID) -> BillingParty
     )
 
 
-async def order_for_invoice(uow: UnitOfWork, order_id: uuid.UUID) -> OrderForInvoice | None:
-    order = await repo.order_row(uow.session, order_id)
+async def order_for_invoice(
+    uow: UnitOfWork, order_id: uuid.UUID, *, lock: bool = False
+) -> OrderForInvoice | None:
+    """The order as billing invoices it. `lock` holds its row to the end of the transaction,
+    so its status cannot change (a cancel waits) between reading it and invoicing it."""
+    order = await repo.order_row(uow.session, order_id, for_update=lock)
     if order is None:
         return None
     lines = await repo.line_rows(uow.session, order_id)

@@ -90,7 +90,7 @@ async def lines_of(session: AsyncSession, order_id: uuid.UUID) -> list[OrderLine
     return list(rows.scalars())
 
 
-async def order_row(session: AsyncSession, order_id: uuid.UUID) -> Any:
+async def order_row(session: AsyncSession, order_id: uuid.UUID, *, for_update: bool = False) -> Any:
     """The order's columns as a plain row (cheaper than an ORM object, for other modules)."""
     query = select(
         Order.id,
@@ -101,6 +101,8 @@ async def order_row(session: AsyncSession, order_id: uuid.UUID) -> Any:
         Order.tax,
         Order.total,
     ).where(Order.id == order_id)
+    if for_update:
+        query = query.with_for_update()
     return (await session.execute(query)).one_or_none()
 
 

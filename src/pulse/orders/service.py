@@ -53,6 +53,9 @@ SYSTEM_ONLY = {
     OrderStatus.INVOICED,
     OrderStatus.PAID,
 }
+# An order in these states has its invoice (billing moves the order to `invoiced` in the
+# transaction that issues it): cancelling it voids or credits the invoice.
+INVOICED_STATES = {OrderStatus.INVOICED, OrderStatus.PAID}
 SET_BY = {
     OrderStatus.CONFIRMED: "the stock reservation",
     OrderStatus.REJECTED: "the stock reservation",
@@ -269,10 +272,17 @@ def _illegal(order: Order, target: OrderStatus) -> Conflict:
 
 
 async def change_status(
-    uow: UnitOfWork, order_id: uuid.UUID, target: OrderStatus, *, reason: str = ""
+    uow: UnitOfWork,
+    order_id: uuid.UUID,
+    target: OrderStatus,
+    *,
+    reason: str = "",
+    can_settle_invoice: bool,
 ) -> OrderRead:
     if target == OrderStatus.CANCELLED:
-        return await cancel_order(uow, order_id, reason=reason)
+        return await cancel_order(
+            uow, order_id, reason=reason, can_settle_invoice=can_settle_invoice
+        )
     order = await _order(uow, order_id, for_update=True)
     if target in SYSTEM_ONLY:
         raise Conflict(
@@ -303,8 +313,20 @@ async def change_status(
     return await get_order(uow, order_id)
 
 
-async def cancel_order(uow: UnitOfWork, order_id: uuid.UUID, *, reason: str = "") -> OrderRead:
+async def cancel_order(
+    uow: UnitOfWork, order_id: uuid.UUID, *, reason: str = "", can_settle_invoice: bool
+) -> OrderRead:
+    """Cancel an order. Once it is invoiced, billing voids or credits the invoice in
+    reaction, so the caller needs that permission too (`can_settle_invoice`). The status is
+    read under the row lock billing takes to invoice, so the two cannot cross."""
     order = await _order(uow, order_id, for_update=True)
+    if OrderStatus(order.status) in INVOICED_STATES and not can_settle_invoice:
+        effect = "voids or credits" if order.status == OrderStatus.INVOICED else "credits"
+        raise Forbidden(
+            f"order {order.number} is '{order.status}': cancelling it {effect} its invoice, "
+            "which needs the 'billing:write' permission",
+            field="status",
+        )
     previous = order.status
     if not await _move(uow, order, OrderStatus.CANCELLED, reason):
         raise Conflict(
@@ -345,6 +367,25 @@ async def reject(uow: UnitOfWork, order_id: uuid.UUID, reason: str) -> datetime 
         return None
     uow.emit(OrderRejected(order_id=order_id, number=order.number, reason=reason[:500]))
     return order.created_at
+
+
+async def invoice_issued(
+    uow: UnitOfWork, order_id: uuid.UUID, *, invoice_number: str, settled: bool
+) -> None:
+    """Billing issued the order's invoice: in the same transaction, the order (locked by
+    `order_for_invoice(..., lock=True)`) moves to `invoiced`, and to `paid` when there is
+    nothing to pay, so no one ever sees a confirmed order with an invoice."""
+    if not await billing_moved(
+        uow, order_id, OrderStatus.INVOICED, f"invoice {invoice_number} issued"
+    ):
+        raise Conflict(
+            f"order {order_id} is no longer confirmed; invoice {invoice_number} was not issued",
+            code="illegal_transition",
+        )
+    if settled:
+        await billing_moved(
+            uow, order_id, OrderStatus.PAID, f"invoice {invoice_number} has nothing to pay"
+        )
 
 
 async def billing_moved(

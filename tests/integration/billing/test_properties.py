@@ -143,6 +143,8 @@ class World:
                         items=[{"sku": self.skus[s], "qty": q} for s, q in step[1]],
                     )
                     order = await order_service.place_order(uow, data, can_override_price=False)
+                    # Billing invoices confirmed orders only (stock reserved).
+                    assert await order_service.confirm(uow, order.id) is not None
                     invoice_id = await invoices.issue_for_order(uow, order.id)
                     assert invoice_id is not None
                     # A redelivered order.confirmed issues nothing more.

@@ -243,7 +243,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Order */
+        /**
+         * Update Order
+         * @description Move the order on. Cancelling an invoiced order also needs `billing:write`.
+         */
         patch: operations["update_order_orders__order_id__patch"];
         trace?: never;
     };
@@ -256,7 +259,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel Order */
+        /**
+         * Cancel Order
+         * @description Cancel the order. Once it is invoiced this voids or credits the invoice, which needs
+         *     `billing:write` as well.
+         */
         post: operations["cancel_order_orders__order_id__cancel_post"];
         delete?: never;
         options?: never;
@@ -274,7 +281,10 @@ export interface paths {
         /** List Stock */
         get: operations["list_stock_inventory_get"];
         put?: never;
-        /** Create Product */
+        /**
+         * Create Product
+         * @description Needs `inventory:write` and, as it sets a price, `inventory:price`.
+         */
         post: operations["create_product_inventory_post"];
         delete?: never;
         options?: never;
@@ -313,7 +323,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Product */
+        /**
+         * Update Product
+         * @description The price and tax rate need `inventory:price`; the other fields `inventory:write`.
+         */
         patch: operations["update_product_inventory__sku__patch"];
         trace?: never;
     };

@@ -1,4 +1,10 @@
-"""Roles map to permissions; endpoints check permissions, never roles."""
+"""Roles map to permissions; endpoints check permissions, never roles.
+
+A permission guards an effect, whichever route reaches it: `billing:write` voids, credits
+and refunds (also when cancelling an invoiced order does it), `inventory:price` sets what a
+product costs (its price and tax rate, also when creating it), `orders:override_price`
+prices an order line away from the catalogue.
+"""
 
 from __future__ import annotations
 
@@ -38,6 +44,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "customers:write",
             "orders:write",
             "orders:override_price",
+            "inventory:price",
             "billing:write",
             "billing:pay",
             "analytics:sql",
@@ -50,6 +57,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "orders:write",
             "orders:override_price",
             "inventory:write",
+            "inventory:price",
             "inventory:reserve",
             "billing:write",
             "billing:pay",

@@ -13,8 +13,8 @@ const TONE: Record<Role, string> = {
 
 export const ROLE_SUMMARY: Record<Role, string> = {
   admin: "Everything, including users and roles",
-  accountant: "Sales and billing, price overrides, SQL reports",
-  clerk: "Customers, orders, stock and payments",
+  accountant: "Sales and billing, prices, SQL reports",
+  clerk: "Customers, orders, stock and payments; no prices",
   viewer: "Sees everything, changes nothing",
 };
 
@@ -28,8 +28,8 @@ const ROLE_DETAILS: { role: Role; can: string[] }[] = [
     can: [
       "Everything a viewer sees",
       "Add and edit customers",
-      "Enter orders and move them along",
-      "Add products, receive and adjust stock, reserve and release it",
+      "Enter orders, move them along, and cancel them until they are invoiced",
+      "Edit products (not their price or tax rate), receive and adjust stock, reserve and release it",
       "Record payments",
     ],
   },
@@ -38,7 +38,8 @@ const ROLE_DETAILS: { role: Role; can: string[] }[] = [
     can: [
       "Everything a viewer sees",
       "Add and edit customers",
-      "Enter orders, and override prices on order lines",
+      "Enter orders, override prices on order lines, and cancel invoiced orders",
+      "Set product prices and tax rates",
       "Issue and void invoices, credit notes and refunds",
       "Record payments",
       "Run SQL reports on the analytics data",

@@ -1,6 +1,6 @@
 // Inventory: every product with its stock, searchable, with a low-stock view for reordering.
 import { useState } from "react";
-import { Can } from "../../auth/AuthContext";
+import { useAuth } from "../../auth/AuthContext";
 import { count } from "../../components/format";
 import { Card, Field, PageHeader, Pager, QueryView } from "../../components/ui";
 import { PAGE_SIZE, useStockPage, type Stock } from "./hooks";
@@ -19,6 +19,9 @@ export default function InventoryListPage() {
   const [acting, setActing] = useState<{ action: StockAction; stock: Stock } | null>(null);
 
   const query = useStockPage(q, offset, lowOnly);
+  // A new product comes with its price: the server wants both permissions.
+  const { can } = useAuth();
+  const canCreate = can("inventory:write") && can("inventory:price");
 
   return (
     <>
@@ -26,11 +29,11 @@ export default function InventoryListPage() {
         title="Inventory"
         subtitle={query.data ? `${count(query.data.total)} ${lowOnly ? "products at or below their reorder point" : "products"}` : "Products and stock levels"}
         actions={
-          <Can permission="inventory:write">
+          canCreate && (
             <button className="btn btn-primary" type="button" onClick={() => setCreating(true)}>
               New product
             </button>
-          </Can>
+          )
         }
       />
       <Card>

@@ -1,8 +1,10 @@
-// Creating a product, and editing one's price, tax and reorder settings.
+// Creating a product, and editing one's price, tax and reorder settings (each part only for
+// those allowed to change it).
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { api, call } from "../../api/client";
+import { useAuth } from "../../auth/AuthContext";
 import { Dialog } from "../../components/Dialog";
 import { FormActions, FormProblem } from "../../components/ui";
 import { explainRate } from "./formValues";
@@ -53,6 +55,8 @@ export function EditProductDialog({ stock, open, onClose }: { stock: Stock; open
 
 function EditProductForm({ stock, onClose }: { stock: Stock; onClose: () => void }) {
   const refresh = useRefreshInventory();
+  const { can } = useAuth();
+  const editable = { pricing: can("inventory:price"), details: can("inventory:write") };
   // The form starts from the figures at the moment it opened; live refreshes do not reset typing.
   const [before] = useState(() => valuesOf(stock));
   const [values, setValues] = useState<ProductValues>(before);
@@ -73,7 +77,7 @@ function EditProductForm({ stock, onClose }: { stock: Stock; onClose: () => void
   };
   return (
     <form onSubmit={submit} noValidate className="stack">
-      <ProductFields values={values} onChange={(change) => setValues((v) => ({ ...v, ...change }))} problem={problem} mode="edit" />
+      <ProductFields values={values} onChange={(change) => setValues((v) => ({ ...v, ...change }))} problem={problem} mode="edit" editable={editable} />
       <FormProblem problem={problem} fields={PRODUCT_FIELDS} />
       <FormActions onCancel={onClose} pending={mutation.isPending} label="Save changes" pendingLabel="Saving…" />
     </form>

@@ -76,6 +76,16 @@ export function updateBody(before: ProductValues, v: ProductValues): Schemas["Pr
   return body;
 }
 
+/** Which parts of a product the user may change: the price and tax rate (`inventory:price`),
+ * the rest (`inventory:write`). The server checks each field; this only hides what it would
+ * refuse. */
+export interface Editable {
+  pricing: boolean;
+  details: boolean;
+}
+
+export const EVERYTHING: Editable = { pricing: true, details: true };
+
 export const PRODUCT_FIELDS = ["sku", "name", "description", "price", "tax_rate", "active", "qty_on_hand", "reorder_point", "reorder_qty", "lead_time_days"];
 
 export function ProductFields({
@@ -83,19 +93,75 @@ export function ProductFields({
   onChange,
   problem,
   mode,
+  editable = EVERYTHING,
 }: {
   values: ProductValues;
   onChange: (change: Partial<ProductValues>) => void;
   problem: unknown;
   mode: "create" | "edit";
+  editable?: Editable;
 }) {
   const descriptionError = problem instanceof ApiProblem ? problem.messageFor("description") : undefined;
   const activeError = problem instanceof ApiProblem ? problem.messageFor("active") : undefined;
+  const { pricing, details } = editable;
   return (
     <div className="form-grid inv-form">
       {mode === "create" && (
         <Field label="SKU" name="sku" value={values.sku} onChange={(e) => onChange({ sku: e.target.value })} problem={problem} autoComplete="off" hint="Letters, digits, dot, dash, underscore." />
       )}
+      {details && (
+        <ProductDetails values={values} onChange={onChange} problem={problem} descriptionError={descriptionError} />
+      )}
+      {pricing ? (
+        <>
+          <Field label="Price (net)" name="price" inputMode="decimal" value={values.price} onChange={(e) => onChange({ price: e.target.value })} problem={problem} placeholder="0.00" />
+          <Field label="Tax rate (%)" name="tax_rate" inputMode="decimal" value={values.taxPercent} onChange={(e) => onChange({ taxPercent: e.target.value })} problem={problem} placeholder="20" />
+        </>
+      ) : (
+        <p className="muted inv-span-2" data-testid="price-locked">
+          Price and tax rate are set by users allowed to change prices.
+        </p>
+      )}
+      {mode === "create" && (
+        <Field label="Opening stock" name="qty_on_hand" inputMode="numeric" value={values.qtyOnHand} onChange={(e) => onChange({ qtyOnHand: e.target.value })} problem={problem} />
+      )}
+      {details && (
+        <>
+          <Field label="Reorder point" name="reorder_point" inputMode="numeric" value={values.reorderPoint} onChange={(e) => onChange({ reorderPoint: e.target.value })} problem={problem} hint="Low stock at or below this many available." />
+          <Field label="Reorder quantity" name="reorder_qty" inputMode="numeric" value={values.reorderQty} onChange={(e) => onChange({ reorderQty: e.target.value })} problem={problem} />
+          <Field label="Lead time (days)" name="lead_time_days" inputMode="numeric" value={values.leadTimeDays} onChange={(e) => onChange({ leadTimeDays: e.target.value })} problem={problem} />
+        </>
+      )}
+      {mode === "edit" && details && (
+        <div className="field inv-span-2">
+          <label className="inv-check">
+            <input type="checkbox" name="active" checked={values.active} onChange={(e) => onChange({ active: e.target.checked })} />
+            Active — can be sold on new orders
+          </label>
+          {activeError && (
+            <small className="field-error" role="alert">
+              {activeError}
+            </small>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ProductDetails({
+  values,
+  onChange,
+  problem,
+  descriptionError,
+}: {
+  values: ProductValues;
+  onChange: (change: Partial<ProductValues>) => void;
+  problem: unknown;
+  descriptionError: string | undefined;
+}) {
+  return (
+    <>
       <Field label="Name" name="name" value={values.name} onChange={(e) => onChange({ name: e.target.value })} problem={problem} autoComplete="off" />
       <div className="field inv-span-2">
         <label htmlFor="f-description">Description</label>
@@ -115,27 +181,6 @@ export function ProductFields({
           </small>
         )}
       </div>
-      <Field label="Price (net)" name="price" inputMode="decimal" value={values.price} onChange={(e) => onChange({ price: e.target.value })} problem={problem} placeholder="0.00" />
-      <Field label="Tax rate (%)" name="tax_rate" inputMode="decimal" value={values.taxPercent} onChange={(e) => onChange({ taxPercent: e.target.value })} problem={problem} placeholder="20" />
-      {mode === "create" && (
-        <Field label="Opening stock" name="qty_on_hand" inputMode="numeric" value={values.qtyOnHand} onChange={(e) => onChange({ qtyOnHand: e.target.value })} problem={problem} />
-      )}
-      <Field label="Reorder point" name="reorder_point" inputMode="numeric" value={values.reorderPoint} onChange={(e) => onChange({ reorderPoint: e.target.value })} problem={problem} hint="Low stock at or below this many available." />
-      <Field label="Reorder quantity" name="reorder_qty" inputMode="numeric" value={values.reorderQty} onChange={(e) => onChange({ reorderQty: e.target.value })} problem={problem} />
-      <Field label="Lead time (days)" name="lead_time_days" inputMode="numeric" value={values.leadTimeDays} onChange={(e) => onChange({ leadTimeDays: e.target.value })} problem={problem} />
-      {mode === "edit" && (
-        <div className="field inv-span-2">
-          <label className="inv-check">
-            <input type="checkbox" name="active" checked={values.active} onChange={(e) => onChange({ active: e.target.checked })} />
-            Active — can be sold on new orders
-          </label>
-          {activeError && (
-            <small className="field-error" role="alert">
-              {activeError}
-            </small>
-          )}
-        </div>
-      )}
-    </div>
+    </>
   );
 }

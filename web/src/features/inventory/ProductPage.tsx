@@ -2,7 +2,7 @@
 // the live stream, so a sale or a receipt elsewhere shows here without reloading.
 import { useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router";
-import { Can } from "../../auth/AuthContext";
+import { Can, useAuth } from "../../auth/AuthContext";
 import { count, dateTime, money } from "../../components/format";
 import { Card, PageHeader, QueryView } from "../../components/ui";
 import { fractionToPercent } from "./formValues";
@@ -40,6 +40,10 @@ function Product({ stock: s }: { stock: Stock }) {
   const [offset, setOffset] = useUrlOffset();
   const [action, setAction] = useState<StockAction | null>(null);
   const [editing, setEditing] = useState(false);
+  const { can } = useAuth();
+  // The price and tax rate need `inventory:price`, the rest `inventory:write`: whoever holds
+  // either may edit the part they hold.
+  const canEdit = can("inventory:write") || can("inventory:price");
   return (
     <>
       <PageHeader
@@ -50,17 +54,21 @@ function Product({ stock: s }: { stock: Stock }) {
           </>
         }
         actions={
-          <Can permission="inventory:write">
-            <button className="btn" type="button" onClick={() => setAction("receive")}>
-              Receive
-            </button>
-            <button className="btn" type="button" onClick={() => setAction("adjust")}>
-              Adjust
-            </button>
-            <button className="btn" type="button" onClick={() => setEditing(true)}>
-              Edit
-            </button>
-          </Can>
+          <>
+            <Can permission="inventory:write">
+              <button className="btn" type="button" onClick={() => setAction("receive")}>
+                Receive
+              </button>
+              <button className="btn" type="button" onClick={() => setAction("adjust")}>
+                Adjust
+              </button>
+            </Can>
+            {canEdit && (
+              <button className="btn" type="button" onClick={() => setEditing(true)}>
+                Edit
+              </button>
+            )}
+          </>
         }
       />
       <div className="stack">

@@ -3,13 +3,15 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call } from "../../api/client";
-import { Can } from "../../auth/AuthContext";
+import { Can, useAuth } from "../../auth/AuthContext";
 import { Dialog } from "../../components/Dialog";
 import { Field, FormProblem } from "../../components/ui";
 import type { Order, OrderStatus } from "./hooks";
 
 // Mirrors the server's workflow for which buttons to offer; the server still decides.
 const CANCELLABLE: OrderStatus[] = ["placed", "confirmed", "invoiced", "paid"];
+// Cancelling an invoiced order voids or credits its invoice: that needs `billing:write` too.
+const INVOICED: OrderStatus[] = ["invoiced", "paid"];
 const NEXT_BY_HAND: Partial<Record<OrderStatus, { status: OrderStatus; text: string }>> = {
   paid: { status: "shipped", text: "Mark shipped" },
   shipped: { status: "completed", text: "Mark completed" },
@@ -30,12 +32,14 @@ export function OrderActions({ order }: { order: Order }) {
   const [cancelling, setCancelling] = useState(false);
   const next = NEXT_BY_HAND[order.status];
   const saved = useOrderUpdate(order);
+  const { can } = useAuth();
+  const cancellable = CANCELLABLE.includes(order.status) && (!INVOICED.includes(order.status) || can("billing:write"));
   const move = useMutation({
     mutationFn: (status: OrderStatus) =>
       call(api.PATCH("/orders/{order_id}", { params: { path: { order_id: order.id } }, body: { status, reason: "" } })),
     onSuccess: saved,
   });
-  if (!next && !CANCELLABLE.includes(order.status)) return null;
+  if (!next && !cancellable) return null;
 
   return (
     <Can permission="orders:write">
@@ -50,7 +54,7 @@ export function OrderActions({ order }: { order: Order }) {
             {move.isPending ? "Saving…" : next.text}
           </button>
         )}
-        {CANCELLABLE.includes(order.status) && (
+        {cancellable && (
           <button className="btn btn-danger" type="button" onClick={() => setCancelling(true)}>
             Cancel order
           </button>
