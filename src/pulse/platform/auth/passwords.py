@@ -1,14 +1,43 @@
-"""Argon2id password hashing, run off the event loop: a hash costs ~100 ms of CPU by design."""
+"""Argon2id password hashing on a small, bounded pool of its own, shared fairly.
+
+A hash costs 100-300 ms of CPU by design. Run unbounded on the default thread pool, a flood
+of logins for random names filled the threads that the database driver and file I/O also
+use, and stalled every request of the process. Here:
+
+- hashes run on a few dedicated threads (argon2 releases the GIL), niced below the event
+  loop on Linux, so API calls and health checks keep their share of the cores;
+- a login must be admitted first: at most `per_client` hashes per client address and at
+  most `workers + queue` in all; past either it is answered 429 with Retry-After at once;
+- waiting hashes are served round-robin by client address, so a client with many logins
+  in the queue delays another client's login by at most one hash per worker.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import math
+import os
+import sys
+import threading
+import time
+from collections import Counter, OrderedDict, deque
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from pulse.platform.errors import TooManyRequests
+
 _hasher = PasswordHasher()
+T = TypeVar("T")
+# Work that is not a login (creating a user, changing a password) queues under this key.
+ADMIN_CLIENT = "(administration)"
+# Niceness of the hashing threads: the event loop wins a contended core, a login waits.
+HASH_NICENESS = 5
 
 
 def _hash(password: str) -> str:
@@ -27,21 +56,13 @@ def _decoy_hash() -> str:
     return _hash("decoy password for unknown users")
 
 
-def _verify_decoy(password: str) -> bool:
-    _verify(_decoy_hash(), password)
-    return False
-
-
-async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hash, password)
-
-
-async def verify_password(password_hash: str | None, password: str) -> bool:
-    """Check a password; with no hash (unknown user) spend the same time and say no, so the
-    response time does not reveal which usernames exist."""
+def _check(password_hash: str | None, password: str) -> bool:
+    """With no hash (unknown user) spend the same work and say no, so the response time does
+    not reveal which usernames exist."""
     if password_hash is None:
-        return await asyncio.to_thread(_verify_decoy, password)
-    return await asyncio.to_thread(_verify, password_hash, password)
+        _verify(_decoy_hash(), password)
+        return False
+    return _verify(password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:
@@ -49,3 +70,134 @@ def needs_rehash(password_hash: str) -> bool:
         return _hasher.check_needs_rehash(password_hash)
     except InvalidHashError:
         return True
+
+
+def default_workers() -> int:
+    # Half the cores: argon2 runs several lanes per hash, and the API needs cores too.
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
+def _lower_priority() -> None:
+    # On Linux a thread has its own nice value (setpriority on its thread id), and the
+    # threads argon2 starts for its lanes inherit it.
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+
+
+class HashPool:
+    """Every password hash of one process runs here; see the module docstring."""
+
+    def __init__(self, *, workers: int = 0, queue: int = 16, per_client: int = 4) -> None:
+        self.workers = workers or default_workers()
+        self.limit = self.workers + queue
+        self.per_client = per_client
+        self._executor = ThreadPoolExecutor(
+            self.workers, thread_name_prefix="argon2", initializer=_lower_priority
+        )
+        self._idle = self.workers
+        self._waiting: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+        self._admitted: Counter[str] = Counter()
+        self._total = 0
+        # A running estimate of one hash, for the Retry-After of a refused login.
+        self._seconds = 0.2
+
+    @property
+    def admitted(self) -> int:
+        return self._total
+
+    def retry_after(self) -> int:
+        return max(1, math.ceil(self._seconds * self._total / self.workers))
+
+    @contextlib.asynccontextmanager
+    async def admit(self, client: str) -> AsyncIterator[Callable[[str | None, str], Any]]:
+        """Admit one login from `client`, or raise 429; yields its password check."""
+        if self._admitted[client] >= self.per_client:
+            raise TooManyRequests(
+                "too many logins from your address at once; try again shortly",
+                code="login_busy",
+                extra={"retry_after": self.retry_after()},
+            )
+        if self._total >= self.limit:
+            raise TooManyRequests(
+                "the server is busy checking passwords; try again shortly",
+                code="login_busy",
+                extra={"retry_after": self.retry_after()},
+            )
+        self._admitted[client] += 1
+        self._total += 1
+        try:
+            yield functools.partial(self.verify, client=client)
+        finally:
+            self._total -= 1
+            self._admitted[client] -= 1
+            if not self._admitted[client]:
+                del self._admitted[client]
+
+    async def verify(self, password_hash: str | None, password: str, *, client: str) -> bool:
+        return await self._run(client, _check, password_hash, password)
+
+    async def hash(self, password: str) -> str:
+        """Hash a new password: waits its turn but is never refused (an admin's request)."""
+        return await self._run(ADMIN_CLIENT, _hash, password)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # -- scheduling --------------------------------------------------------------------------
+    async def _run(self, client: str, fn: Callable[..., T], *args: Any) -> T:
+        await self._turn(client)
+        loop = asyncio.get_running_loop()
+        try:
+            work: Future[T] = self._executor.submit(fn, *args)
+        except BaseException:
+            self._hand_on()
+            raise
+        # The worker is handed on when the hash is done, even if the caller stopped waiting.
+        work.add_done_callback(lambda _: _call_soon(loop, self._hand_on))
+        started = time.monotonic()
+        result = await asyncio.wrap_future(work)
+        self._seconds = 0.8 * self._seconds + 0.2 * (time.monotonic() - started)
+        return result
+
+    async def _turn(self, client: str) -> None:
+        if self._idle and not self._waiting:
+            self._idle -= 1
+            return
+        turn = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(client, deque()).append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._hand_on()  # given a worker, then cancelled: pass the worker on
+            else:
+                self._forget(client, turn)
+            raise
+
+    def _forget(self, client: str, turn: asyncio.Future[None]) -> None:
+        queue = self._waiting.get(client)
+        if queue is not None:
+            with contextlib.suppress(ValueError):
+                queue.remove(turn)
+            if not queue:
+                del self._waiting[client]
+
+    def _hand_on(self) -> None:
+        """A worker is free: give it to the next client in turn, or mark it idle."""
+        while self._waiting:
+            client, queue = next(iter(self._waiting.items()))
+            turn = queue.popleft()
+            if queue:
+                self._waiting.move_to_end(client)
+            else:
+                del self._waiting[client]
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._idle += 1
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
+    with contextlib.suppress(RuntimeError):  # the loop has closed: nothing left to hand on
+        loop.call_soon_threadsafe(callback)
