@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -22,7 +22,10 @@ from pulse.platform.auth.schemas import (
 )
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep, get_container
-from pulse.platform.errors import Unauthorized
+from pulse.platform.errors import TooManyRequests, Unauthorized
+
+if TYPE_CHECKING:
+    from pulse.bootstrap import Container
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -35,6 +38,26 @@ def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
+async def _reserve(container: Container, username: str, address: str) -> sign_in.Attempt:
+    settings = container.settings
+    async with container.uow(actor=username) as uow:
+        attempt = await sign_in.reserve(uow, username, address, settings=settings)
+        if attempt is not None:
+            await uow.commit()
+            return attempt
+    async with container.uow(actor=username) as uow:
+        await sign_in.open_keys(uow, username, address, settings=settings)
+        await uow.commit()
+    async with container.uow(actor=username) as uow:
+        attempt = await sign_in.reserve(uow, username, address, settings=settings)
+        if attempt is None:  # its rows were pruned in between: take it as a busy moment
+            raise TooManyRequests(
+                "the server is busy; try again shortly", code="login_busy", extra={"retry_after": 1}
+            )
+        await uow.commit()
+        return attempt
+
+
 @router.post("/login", response_model=TokenResponse)
 async def login(data: LoginRequest, request: Request) -> TokenResponse:
     container = get_container(request)
@@ -42,9 +65,7 @@ async def login(data: LoginRequest, request: Request) -> TokenResponse:
     address = client_address(request, settings.trusted_proxies)
     # Admitted to the hash pool first: a login it has no room for costs no database write.
     async with container.hashing.admit(address) as check_password:
-        async with container.uow(actor=data.username, correlation_id=_request_id(request)) as uow:
-            attempt = await sign_in.reserve(uow, data.username, address, settings=settings)
-            await uow.commit()
+        attempt = await _reserve(container, data.username, address)
         ok = await check_password(attempt.password_hash, data.password)
     if not ok or attempt.user_id is None:
         # Already counted when reserved; only the lockout it may have set is worth an event.

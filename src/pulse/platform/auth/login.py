@@ -3,8 +3,9 @@
 A login runs in three steps so the slow argon2 check never holds a transaction (on SQLite
 that would stall every other writer of the process):
 
-1. `reserve` (a short write transaction): the client address and the user name each give
-   the attempt one of their allowed failures, atomically, before any password is checked.
+1. `reserve` (a short write transaction; `open_keys` first for a name or address never
+   seen): the client address and the user name each give the attempt one of their allowed
+   failures, atomically, before any password is checked.
    With none left the login is refused with 429 whatever the password, so of N parallel
    guesses at most the allowed number are checked, and a right password that arrives after
    the limit gets exactly the answer of the wrong ones.
@@ -20,11 +21,13 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pulse.platform.auth import repository as repo
 from pulse.platform.auth.events import LoginLockedOut, UserLoggedIn
 from pulse.platform.auth.models import AddressThrottle, LoginThrottle
 from pulse.platform.auth.passwords import HashPool, needs_rehash
+from pulse.platform.auth.repository import Throttle
 from pulse.platform.auth.schemas import TokenResponse
 from pulse.platform.auth.service import BAD_CREDENTIALS, Rejected, issue_session
 from pulse.platform.auth.tokens import TokenCodec
@@ -57,19 +60,44 @@ def _wait(until: datetime | None, now: datetime, fallback: int) -> int:
     return max(1, math.ceil((until - now).total_seconds()))
 
 
-async def reserve(uow: UnitOfWork, username: str, address: str, *, settings: Settings) -> Attempt:
-    """Take one attempt from the address's and the name's budgets, or raise 429."""
+def _budgets(settings: Settings, now: datetime) -> dict[Throttle, dict[str, Any]]:
+    return {
+        AddressThrottle: {
+            "forget_before": now - timedelta(seconds=settings.login_address_window_seconds),
+            "max_failures": settings.login_address_max_failures,
+            "lock_until": now + timedelta(seconds=settings.login_address_window_seconds),
+        },
+        LoginThrottle: {
+            "forget_before": now - FAILURE_MEMORY,
+            "max_failures": settings.login_max_failures,
+            "lock_until": now + timedelta(seconds=settings.login_lockout_seconds),
+        },
+    }
+
+
+async def open_keys(uow: UnitOfWork, username: str, address: str, *, settings: Settings) -> None:
+    """Give a new name or address its throttle row (nothing counted yet), in a transaction
+    of its own before `reserve`; new keys are also the moment to drop stale rows."""
+    now = utcnow()
+    for model, budget in _budgets(settings, now).items():
+        key = address if model is AddressThrottle else username
+        await repo.open_key(uow.session, model, key, now=now)
+        await repo.prune(uow.session, model, forget_before=budget["forget_before"], now=now)
+
+
+async def reserve(
+    uow: UnitOfWork, username: str, address: str, *, settings: Settings
+) -> Attempt | None:
+    """Take one attempt from the address's and the name's budgets, or raise 429. None when
+    either has no throttle row yet: the caller runs `open_keys`, then this again."""
     now = utcnow()
     session = uow.session
+    budgets = _budgets(settings, now)
     by_address = await repo.take_attempt(
-        session,
-        AddressThrottle,
-        address,
-        now=now,
-        forget_before=now - timedelta(seconds=settings.login_address_window_seconds),
-        max_failures=settings.login_address_max_failures,
-        lock_until=now + timedelta(seconds=settings.login_address_window_seconds),
+        session, AddressThrottle, address, now=now, **budgets[AddressThrottle]
     )
+    if by_address is None:
+        return None
     if not by_address.taken:
         wait = _wait(by_address.locked_until, now, settings.login_address_window_seconds)
         raise TooManyRequests(
@@ -78,14 +106,10 @@ async def reserve(uow: UnitOfWork, username: str, address: str, *, settings: Set
             extra={"retry_after": wait},
         )
     by_name = await repo.take_attempt(
-        session,
-        LoginThrottle,
-        username,
-        now=now,
-        forget_before=now - FAILURE_MEMORY,
-        max_failures=settings.login_max_failures,
-        lock_until=now + timedelta(seconds=settings.login_lockout_seconds),
+        session, LoginThrottle, username, now=now, **budgets[LoginThrottle]
     )
+    if by_name is None:
+        return None
     if not by_name.taken:
         # The caller rolls back: a refused attempt uses nothing of the address's budget.
         wait = _wait(by_name.locked_until, now, settings.login_lockout_seconds)

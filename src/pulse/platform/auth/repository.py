@@ -140,14 +140,17 @@ async def take_attempt(
     forget_before: datetime,
     max_failures: int,
     lock_until: datetime,
-) -> Taken:
+) -> Taken | None:
     """Count one attempt against `key` unless it is locked, atomically: of any number of
-    concurrent callers, at most the attempts left get through.
+    concurrent callers, at most the attempts left get through. None when the key has no row
+    yet (`open_key` makes one, in a transaction of its own).
 
     The count goes up before the password is checked (an attempt is a failure until it turns
-    out right), and the attempt that uses the last one sets the lock. Each statement is a
-    single conditional UPDATE, so the database's row lock (PostgreSQL, MariaDB) or write lock
-    (SQLite) serialises racing callers; no read-then-write gap.
+    out right), and the attempt that uses the last one sets the lock. Each step is a single
+    conditional UPDATE of an existing row, so the database's row lock (PostgreSQL, MariaDB)
+    or write lock (SQLite) serialises racing callers with no read-then-write gap, and no
+    insert races an update for the same key inside one transaction (on MariaDB that pattern
+    deadlocks on gap locks).
     """
     column = _key(model)
     # A lock that has run out, or failures too old to count, start the count again.
@@ -163,23 +166,11 @@ async def take_attempt(
         .values(failures=0, locked_until=None)
     )
     taken = await _count_attempt(session, model, key, now, max_failures, lock_until)
-    if not taken:
-        if await _first_attempt(session, model, key, now, max_failures, lock_until):
-            # A new key: the moment to drop rows nobody has failed with for a while.
-            await session.execute(
-                delete(model).where(
-                    model.last_failure_at < forget_before,
-                    or_(model.locked_until.is_(None), model.locked_until < now),
-                )
-            )
-            taken = True
-        else:
-            taken = await _count_attempt(session, model, key, now, max_failures, lock_until)
     row = (
         await session.execute(select(model.failures, model.locked_until).where(column == key))
     ).one_or_none()
-    if row is None:  # pragma: no cover - the row was written or read above in this transaction
-        return Taken(taken, 0, None)
+    if row is None:
+        return None
     return Taken(taken, row.failures, row.locked_until)
 
 
@@ -209,28 +200,34 @@ async def _count_attempt(
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def _first_attempt(
-    session: AsyncSession,
-    model: Throttle,
-    key: str,
-    now: datetime,
-    max_failures: int,
-    lock_until: datetime,
-) -> bool:
-    """Insert the key's row with this attempt; False if a concurrent request inserted it first."""
-    column = _key(model)
-    values = {
-        column.key: key,
-        "failures": 1,
-        "last_failure_at": now,
-        "locked_until": lock_until if max_failures <= 1 else None,
-    }
+async def open_key(session: AsyncSession, model: Throttle, key: str, *, now: datetime) -> None:
+    """Make the row of a key with nothing counted yet; a concurrent insert of it is fine."""
+    values = {_key(model).key: key, "failures": 0, "last_failure_at": now, "locked_until": None}
     try:
         async with session.begin_nested():
             await session.execute(insert(model), [values])
     except IntegrityError:
-        return False
-    return True
+        pass
+
+
+async def prune(
+    session: AsyncSession, model: Throttle, *, forget_before: datetime, now: datetime
+) -> None:
+    """Drop rows nobody has failed with for a while. Rows another transaction holds are
+    left for next time (SKIP LOCKED), so pruning never waits and never deadlocks a login."""
+    column = _key(model)
+    stale = (
+        select(column)
+        .where(
+            model.last_failure_at < forget_before,
+            or_(model.locked_until.is_(None), model.locked_until < now),
+        )
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    )
+    keys = list((await session.execute(stale)).scalars())
+    if keys:
+        await session.execute(delete(model).where(column.in_(keys)))
 
 
 async def give_back_attempt(
@@ -243,16 +240,6 @@ async def give_back_attempt(
         .where(_key(model) == key, model.failures > 0)
         .ordered_values((model.locked_until, unlock), (model.failures, model.failures - 1))
     )
-
-
-async def locked_until(session: AsyncSession, model: Throttle, key: str) -> datetime | None:
-    query = select(model.locked_until).where(_key(model) == key)
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def get_throttle(session: AsyncSession, username: str) -> LoginThrottle | None:
-    query = select(LoginThrottle).where(LoginThrottle.username == username)
-    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def clear_throttle(session: AsyncSession, username: str) -> None:
