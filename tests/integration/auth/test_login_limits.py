@@ -50,8 +50,11 @@ def gated(monkeypatch: pytest.MonkeyPatch) -> GatedVerify:
 
 
 async def test_a_full_hash_queue_answers_429_with_retry_after_at_once(
-    settings: Settings, gated: GatedVerify
+    settings: Settings, make_user: MakeUser, gated: GatedVerify
 ) -> None:
+    # Real names: an unknown one waits its turn but holds no worker (see test_hash_pool.py).
+    for name in ("first", "second"):
+        await make_user(name)
     async with product(
         settings, password_hash_workers=1, password_hash_queue=1, password_hash_per_client=5
     ) as container:
@@ -73,8 +76,10 @@ async def test_a_full_hash_queue_answers_429_with_retry_after_at_once(
 
 
 async def test_one_address_cannot_take_the_whole_pool(
-    settings: Settings, gated: GatedVerify
+    settings: Settings, make_user: MakeUser, gated: GatedVerify
 ) -> None:
+    for name in ("random-0", "random-1", "someone"):
+        await make_user(name)
     async with product(
         settings, password_hash_workers=1, password_hash_queue=10, password_hash_per_client=2
     ) as container:

@@ -6,17 +6,19 @@ use, and stalled every request of the process. Here:
 
 - hashes run on a few dedicated threads (argon2 releases the GIL), niced below the event
   loop on Linux, so API calls and health checks keep their share of the cores;
-- a login must be admitted first: at most `per_client` hashes per client address and at
-  most `workers + queue` in all; past either it is answered 429 with Retry-After at once;
-- waiting hashes are served round-robin by client address, so a client with many logins
-  in the queue delays another client's login by at most one hash per worker.
+- a login must be admitted first: at most `per_client` at once per client address and at
+  most `workers + queue` waiting for or holding a worker in all; past either it is
+  answered 429 with Retry-After at once;
+- a login for an unknown name (no hash to check) waits its turn like any other, then
+  answers after the time a check takes without spending one (see `admit`);
+- a free worker goes to the waiting client served longest ago, so a client with many
+  logins in the queue delays another client's login by at most the hashes already running.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import math
 import os
 import sys
@@ -51,20 +53,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-@functools.cache
-def _decoy_hash() -> str:
-    return _hash("decoy password for unknown users")
-
-
-def _check(password_hash: str | None, password: str) -> bool:
-    """With no hash (unknown user) spend the same work and say no, so the response time does
-    not reveal which usernames exist."""
-    if password_hash is None:
-        _verify(_decoy_hash(), password)
-        return False
-    return _verify(password_hash, password)
-
-
 def needs_rehash(password_hash: str) -> bool:
     try:
         return _hasher.check_needs_rehash(password_hash)
@@ -96,11 +84,16 @@ class HashPool:
             self.workers, thread_name_prefix="argon2", initializer=_lower_priority
         )
         self._idle = self.workers
-        self._waiting: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+        self._waiting: dict[str, deque[asyncio.Future[None]]] = {}
+        # When each client was last given a worker (a count of services), oldest first.
+        self._served: OrderedDict[str, int] = OrderedDict()
+        self._services = 0
         self._admitted: Counter[str] = Counter()
         self._total = 0
-        # A running estimate of one hash, for the Retry-After of a refused login.
+        # A running estimate of one hash: how long an unknown name's answer waits, and the
+        # Retry-After of a refused login. Measured by the first hash of the process.
         self._seconds = 0.2
+        self._measured = False
 
     @property
     def admitted(self) -> int:
@@ -126,16 +119,32 @@ class HashPool:
             )
         self._admitted[client] += 1
         self._total += 1
-        try:
-            yield functools.partial(self.verify, client=client)
-        finally:
+        in_queue = [True]
+
+        async def check(password_hash: str | None, password: str) -> bool:
+            if password_hash is not None:
+                return await self._run(client, _verify, password_hash, password)
+            # An unknown name: wait for a worker like a real check, hand it straight on, and
+            # answer after the time a check takes, so the response time does not tell which
+            # names exist, yet a flood of made-up names costs no hashing and holds no worker.
+            if not self._measured:
+                await self._run(client, _hash, password)
+                return False
+            await self._turn(client)
+            self._hand_on()
             self._total -= 1
+            in_queue[0] = False
+            await asyncio.sleep(self._seconds)
+            return False
+
+        try:
+            yield check
+        finally:
+            if in_queue[0]:
+                self._total -= 1
             self._admitted[client] -= 1
             if not self._admitted[client]:
                 del self._admitted[client]
-
-    async def verify(self, password_hash: str | None, password: str, *, client: str) -> bool:
-        return await self._run(client, _check, password_hash, password)
 
     async def hash(self, password: str) -> str:
         """Hash a new password: waits its turn but is never refused (an admin's request)."""
@@ -157,12 +166,15 @@ class HashPool:
         work.add_done_callback(lambda _: _call_soon(loop, self._hand_on))
         started = time.monotonic()
         result = await asyncio.wrap_future(work)
-        self._seconds = 0.8 * self._seconds + 0.2 * (time.monotonic() - started)
+        elapsed = time.monotonic() - started
+        self._seconds = 0.8 * self._seconds + 0.2 * elapsed if self._measured else elapsed
+        self._measured = True
         return result
 
     async def _turn(self, client: str) -> None:
         if self._idle and not self._waiting:
             self._idle -= 1
+            self._serve(client)
             return
         turn = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(client, deque()).append(turn)
@@ -184,18 +196,27 @@ class HashPool:
                 del self._waiting[client]
 
     def _hand_on(self) -> None:
-        """A worker is free: give it to the next client in turn, or mark it idle."""
+        """A worker is free: give it to the waiting client served longest ago (a client not
+        served yet first), or mark it idle."""
         while self._waiting:
-            client, queue = next(iter(self._waiting.items()))
+            client = min(self._waiting, key=lambda c: self._served.get(c, -1))
+            queue = self._waiting[client]
             turn = queue.popleft()
-            if queue:
-                self._waiting.move_to_end(client)
-            else:
+            if not queue:
                 del self._waiting[client]
             if not turn.done():
+                self._serve(client)
                 turn.set_result(None)
                 return
         self._idle += 1
+
+    def _serve(self, client: str) -> None:
+        self._services += 1
+        self._served[client] = self._services
+        self._served.move_to_end(client)
+        # Only the order matters; clients not seen for a while are forgotten.
+        while len(self._served) > 4 * self.limit:
+            self._served.popitem(last=False)
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, callback: Callable[[], None]) -> None:
