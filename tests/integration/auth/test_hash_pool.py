@@ -49,9 +49,9 @@ async def test_a_busy_client_does_not_push_another_to_the_back(
 
     flood = [asyncio.create_task(check("attacker", f"attacker-{i}")) for i in range(4)]
     await _until(lambda: recorder.order == ["attacker-0"], "the first check runs")
-    await _until(lambda: pool.admitted == 4, "the attacker's checks wait")
+    await _until(lambda: pool.pending == 4, "the attacker's checks wait")
     user = asyncio.create_task(check("user", "user"))
-    await _until(lambda: pool.admitted == 5, "the user's check waits")
+    await _until(lambda: pool.pending == 5, "the user's check waits")
     recorder.release.set()
     await asyncio.gather(*flood, user)
 
@@ -73,12 +73,14 @@ async def test_an_unknown_name_waits_its_turn_but_holds_no_worker(
     running = asyncio.create_task(_checked(pool, "someone", "a stored hash"))
     await _until(lambda: recorder.order == ["someone"], "a real check holds the worker")
     unknown = asyncio.create_task(_checked(pool, "guesser", None))
-    await _until(lambda: pool.admitted == 2, "the unknown name waits")
+    await _until(lambda: pool.in_line == 1, "the unknown name waits")
+    # ... without counting against the pool's limit: it needs no worker.
+    assert pool.pending == 1
     assert not unknown.done()
     recorder.release.set()
     assert await asyncio.gather(running, unknown) == [False, False]
     assert recorder.order == ["someone"]
-    assert pool.admitted == 0
+    assert pool.pending == 0
 
 
 async def _checked(pool: HashPool, client: str, stored: str | None) -> bool:

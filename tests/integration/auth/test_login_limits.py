@@ -61,7 +61,7 @@ async def test_a_full_hash_queue_answers_429_with_retry_after_at_once(
         running = asyncio.create_task(attempt(container, "192.0.2.1", "first"))
         await _until(lambda: gated.calls == 1, "the only worker is busy")
         waiting = asyncio.create_task(attempt(container, "192.0.2.2", "second"))
-        await _until(lambda: container.hashing.admitted == 2, "the queue is full")
+        await _until(lambda: container.hashing.pending == 2, "the queue is full")
 
         refused = await attempt(container, "192.0.2.3", "third")
 
@@ -86,11 +86,11 @@ async def test_one_address_cannot_take_the_whole_pool(
         mine = [
             asyncio.create_task(attempt(container, "192.0.2.50", f"random-{i}")) for i in range(2)
         ]
-        await _until(lambda: container.hashing.admitted == 2, "the address has its share")
+        await _until(lambda: container.hashing.pending == 2, "the address has its share")
 
         assert_problem(await attempt(container, "192.0.2.50", "random-3"), 429, "login_busy")
         other = asyncio.create_task(attempt(container, "192.0.2.60", "someone"))
-        await _until(lambda: container.hashing.admitted == 3, "another address is admitted")
+        await _until(lambda: container.hashing.pending == 3, "another address is admitted")
         gated.gate.set()
         answers = await asyncio.gather(*mine, other)
     assert [r.status_code for r in answers] == [401, 401, 401]

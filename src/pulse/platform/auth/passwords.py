@@ -6,9 +6,9 @@ use, and stalled every request of the process. Here:
 
 - hashes run on a few dedicated threads (argon2 releases the GIL), niced below the event
   loop on Linux, so API calls and health checks keep their share of the cores;
-- a login must be admitted first: at most `per_client` at once per client address and at
-  most `workers + queue` waiting for or holding a worker in all; past either it is
-  answered 429 with Retry-After at once;
+- a login must be admitted first: at most `per_client` at once per client address, and
+  only while fewer than `workers + queue` checks wait for or hold a worker; otherwise it
+  is answered 429 with Retry-After at once, before anything is written;
 - a login for an unknown name (no hash to check) waits its turn like any other, then
   answers after the time a check takes without spending one (see `admit`);
 - a free worker goes to the waiting client served longest ago, so a client with many
@@ -88,19 +88,27 @@ class HashPool:
         # When each client was last given a worker (a count of services), oldest first.
         self._served: OrderedDict[str, int] = OrderedDict()
         self._services = 0
+        # Logins admitted per client (from admission to answer), and the checks waiting for
+        # or holding a worker: the queue that `limit` bounds.
         self._admitted: Counter[str] = Counter()
-        self._total = 0
+        self._in_pool = 0
         # A running estimate of one hash: how long an unknown name's answer waits, and the
         # Retry-After of a refused login. Measured by the first hash of the process.
         self._seconds = 0.2
         self._measured = False
 
     @property
-    def admitted(self) -> int:
-        return self._total
+    def pending(self) -> int:
+        """Checks waiting for or holding a worker."""
+        return self._in_pool
+
+    @property
+    def in_line(self) -> int:
+        """Checks waiting for a worker, unknown names' included."""
+        return sum(len(queue) for queue in self._waiting.values())
 
     def retry_after(self) -> int:
-        return max(1, math.ceil(self._seconds * self._total / self.workers))
+        return max(1, math.ceil(self._seconds * self._in_pool / self.workers))
 
     @contextlib.asynccontextmanager
     async def admit(self, client: str) -> AsyncIterator[Callable[[str | None, str], Any]]:
@@ -111,15 +119,13 @@ class HashPool:
                 code="login_busy",
                 extra={"retry_after": self.retry_after()},
             )
-        if self._total >= self.limit:
+        if self._in_pool >= self.limit:
             raise TooManyRequests(
                 "the server is busy checking passwords; try again shortly",
                 code="login_busy",
                 extra={"retry_after": self.retry_after()},
             )
         self._admitted[client] += 1
-        self._total += 1
-        in_queue = [True]
 
         async def check(password_hash: str | None, password: str) -> bool:
             if password_hash is not None:
@@ -130,18 +136,15 @@ class HashPool:
             if not self._measured:
                 await self._run(client, _hash, password)
                 return False
+            # Not counted against `limit`: it needs no worker, only its place in line.
             await self._turn(client)
             self._hand_on()
-            self._total -= 1
-            in_queue[0] = False
             await asyncio.sleep(self._seconds)
             return False
 
         try:
             yield check
         finally:
-            if in_queue[0]:
-                self._total -= 1
             self._admitted[client] -= 1
             if not self._admitted[client]:
                 del self._admitted[client]
@@ -155,21 +158,30 @@ class HashPool:
 
     # -- scheduling --------------------------------------------------------------------------
     async def _run(self, client: str, fn: Callable[..., T], *args: Any) -> T:
-        await self._turn(client)
-        loop = asyncio.get_running_loop()
+        self._in_pool += 1
+        try:
+            await self._turn(client)
+        except BaseException:
+            self._in_pool -= 1
+            raise
         try:
             work: Future[T] = self._executor.submit(fn, *args)
         except BaseException:
-            self._hand_on()
+            self._finished()
             raise
         # The worker is handed on when the hash is done, even if the caller stopped waiting.
-        work.add_done_callback(lambda _: _call_soon(loop, self._hand_on))
+        loop = asyncio.get_running_loop()
+        work.add_done_callback(lambda _: _call_soon(loop, self._finished))
         started = time.monotonic()
         result = await asyncio.wrap_future(work)
         elapsed = time.monotonic() - started
         self._seconds = 0.8 * self._seconds + 0.2 * elapsed if self._measured else elapsed
         self._measured = True
         return result
+
+    def _finished(self) -> None:
+        self._in_pool -= 1
+        self._hand_on()
 
     async def _turn(self, client: str) -> None:
         if self._idle and not self._waiting:
