@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import shlex
 import shutil
@@ -57,12 +58,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m bench.login_flood", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--runs", type=int, default=3, help="fresh servers; medians quoted (3)")
-    parser.add_argument("--rounds", type=int, default=5, help="floods per run (5)")
+    parser.add_argument("--rounds", type=int, default=10, help="floods per run (10)")
     parser.add_argument("--flood", type=int, default=300, help="logins per flood (300)")
     parser.add_argument("--concurrency", type=int, default=50, help="flood logins at once (50)")
     parser.add_argument(
         "--distributed", action="store_true", help="a new attacker address for every login"
     )
+    parser.add_argument(
+        "--code",
+        type=Path,
+        help="serve from another source tree (e.g. an older commit from `git archive`), "
+        "for a before/after comparison; its results are not written to the docs",
+    )
+    parser.add_argument("--code-label", help="what --code is, for the record (its commit)")
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
     parser.add_argument("--no-docs", action="store_true", help="do not edit docs/PERFORMANCE.md")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
@@ -183,6 +191,9 @@ async def measure(base_url: str, secret: str, args: argparse.Namespace) -> dict[
 async def one_run(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="pulse-login-flood-"))
     secret = secrets.token_urlsafe(32)
+    if args.code:
+        # The server processes (started with this environment) import that tree first.
+        os.environ["PYTHONPATH"] = str(args.code.resolve() / "src")
     deployment = servers.embedded(workdir, secret)
     deployment.env["PULSE_TRUSTED_PROXIES"] = "127.0.0.1"
     deployment.start()
@@ -235,16 +246,37 @@ def _distributed_lines(result: dict[str, Any] | None) -> list[str]:
         f"(share of successful logins {m['flood_login_ok_share']}), /health p50 "
         f"{ms('flood_health_p50_ms')} / p95 {ms('flood_health_p95_ms')} ms; goal met: "
         f"{'yes' if m['goal_met'] else 'no'}. No address has a budget to spend here: what "
-        "holds is that unknown names burn no hash and the pool admits only its queue.",
+        "holds is that an unknown name burns no hash and holds no worker, so the workers stay "
+        "free for real checks.",
     ]
 
 
-def latest_distributed(results_dir: Path) -> dict[str, Any] | None:
-    found = sorted(results_dir.glob("*-login-flood-distributed.json"))
+def _before_lines(result: dict[str, Any] | None) -> list[str]:
+    if result is None:
+        return ["Before this change (the finding): the real user's login took about 19 s."]
+    m = result["medians"]
+    label = result["args"].get("code_label") or result["args"]["code"]
+    return [
+        f"Before this change: the same flood against the code of {label} "
+        f"(`{result['command']}`, {result['date']} {result['time']} UTC, "
+        f"{result['args']['runs']} run of {result['args']['rounds']} flood): the real "
+        f"user's login p50 {m['flood_login_p50_ms']:,.0f} / p95 {m['flood_login_p95_ms']:,.0f} "
+        f"ms, /health p50 {m['flood_health_p50_ms']:,.0f} / p95 "
+        f"{m['flood_health_p95_ms']:,.0f} ms, and a flood took {m['flood_seconds']} s (every "
+        "login hashed, on the default thread pool).",
+    ]
+
+
+def _latest(results_dir: Path, pattern: str) -> dict[str, Any] | None:
+    found = sorted(results_dir.glob(pattern))
     return orjson.loads(found[-1].read_bytes()) if found else None
 
 
-def markdown(result: dict[str, Any], distributed: dict[str, Any] | None = None) -> str:
+def markdown(
+    result: dict[str, Any],
+    distributed: dict[str, Any] | None = None,
+    before: dict[str, Any] | None = None,
+) -> str:
     m = result["medians"]
     mach = result["machine"]
     scenario = "a new address per login" if result["distributed"] else "one address"
@@ -286,12 +318,12 @@ def markdown(result: dict[str, Any], distributed: dict[str, Any] | None = None) 
         f"**{ms('flood_health_p95_ms')}** | {ms('flood_health_max_ms')} |",
         "",
         f"Goal met: **{'yes' if m['goal_met'] else 'no'}**. A flood took {m['flood_seconds']} s "
-        f"(median); its answers over all runs: {dict(sorted(statuses.items()))} (401 = checked "
-        "and wrong, 429 = refused before any hash: the address's budget of failures, or its "
-        f"share of the hash pool). The real user's answers: {dict(sorted(user_statuses.items()))} "
+        f"(median); its answers over all runs: {dict(sorted(statuses.items()))} (401 = let "
+        "through and answered as wrong, 429 = refused before any check: the address's share "
+        "of the hash pool at once, or its budget of failures). The real user's answers: "
+        f"{dict(sorted(user_statuses.items()))} "
         f"(median share of successful logins per run: {m['flood_login_ok_share']}).",
-        "Before this change (the finding): the real user's login took about 19 s and /health "
-        "seconds under the same flood.",
+        *_before_lines(before),
         *_distributed_lines(distributed),
         END,
     ]
@@ -316,7 +348,7 @@ async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
         "time": now.strftime("%H:%M"),
         "command": "python -m bench.login_flood"
         + "".join(f" {shlex.quote(a)}" for a in argv or []),
-        "args": {k: v for k, v in vars(args).items() if k != "results_dir"},
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
         "distributed": args.distributed,
         "machine": machine.describe(),
         "loadavg_before": machine.loadavg(),
@@ -333,13 +365,19 @@ async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
     result["loadavg_after"] = machine.loadavg()
     result["medians"] = summarise(result["runs"])
     args.results_dir.mkdir(parents=True, exist_ok=True)
-    suffix = "-distributed" if args.distributed else ""
+    suffix = ("-distributed" if args.distributed else "") + ("-other-code" if args.code else "")
     path = args.results_dir / f"{result['date']}-login-flood{suffix}.json"
     path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
     log(f"saved {path}")
     print(orjson.dumps(result["medians"], option=orjson.OPT_INDENT_2).decode())
-    if not args.no_docs and not args.distributed:
-        write_docs(markdown(result, latest_distributed(args.results_dir)))
+    if not args.no_docs and not args.distributed and not args.code:
+        write_docs(
+            markdown(
+                result,
+                _latest(args.results_dir, "*-login-flood-distributed.json"),
+                _latest(args.results_dir, "*-login-flood-other-code.json"),
+            )
+        )
         log(f"wrote {DOCS}")
     return 0 if result["medians"]["goal_met"] else 1
 
