@@ -99,6 +99,7 @@ class Container:
             # projector's own connections never race it for that.
             if self.analytics is not None:
                 await self.analytics.start()
+            self.token_states.start()
             self.started = True
 
     async def stop(self) -> None:
@@ -106,6 +107,7 @@ class Container:
             await self.bus.stop()
             if self.analytics is not None:
                 await self.analytics.stop()
+            await self.token_states.stop()
             self.started = False
         self.documents.close()
         self.hashing.close()
@@ -186,7 +188,11 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
             queue=settings.password_hash_queue,
             per_client=settings.password_hash_per_client,
         ),
-        token_states=TokenStates(uow_factory, ttl_seconds=settings.token_check_seconds),
+        token_states=TokenStates(
+            uow_factory,
+            ttl_seconds=settings.token_check_seconds,
+            listen_url=settings.resolved_database_url if db.dialect == "postgresql" else None,
+        ),
         consumers=enabled,
         analytics=analytics,
     )

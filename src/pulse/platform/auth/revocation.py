@@ -6,9 +6,11 @@ version; logging out (or reuse of a stolen refresh token) ends the family. Every
 checks both against a small cache in this process, so the hot path costs no database trip:
 
 - a change made through this process forgets the cached entry at once;
-- a change made by another process (another API process in services mode, `pulse users …`)
-  is seen when the entry expires: `PULSE_TOKEN_CHECK_SECONDS` (5 s by default) bounds how
-  long a revoked token can still work there.
+- on PostgreSQL the change also sends a notification on commit (`pulse_auth`) that every
+  process listens to, and forgets the entry when it arrives (milliseconds);
+- whatever else happens (SQLite with `pulse users …` run beside the server, a listener
+  reconnecting), an entry is at most `PULSE_TOKEN_CHECK_SECONDS` old (5 s by default): that
+  bounds how long a revoked token can still work in another process.
 
 A token whose user has no row at all (made with the signing secret for a machine client,
 as the tests and benchmarks do) is judged by its claims alone: no row, nothing to revoke.
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from pulse.platform.auth import repository as repo
+from pulse.platform.auth.notify import RevocationListener
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.errors import Unauthorized
 from pulse.platform.uow import UnitOfWorkFactory
@@ -64,17 +67,39 @@ class _Expiring(Generic[K, V]):
     def pop(self, key: K) -> None:
         self._entries.pop(key, None)
 
+    def clear(self) -> None:
+        self._entries.clear()
+
 
 class TokenStates:
     def __init__(
-        self, uow: UnitOfWorkFactory, *, ttl_seconds: float, max_entries: int = 10_000
+        self,
+        uow: UnitOfWorkFactory,
+        *,
+        ttl_seconds: float,
+        max_entries: int = 10_000,
+        listen_url: str | None = None,
     ) -> None:
         self._uow = uow
+        self._listener = None if listen_url is None else RevocationListener(listen_url, self)
         self._users: _Expiring[uuid.UUID, UserState | None] = _Expiring(ttl_seconds, max_entries)
         self._sessions: _Expiring[uuid.UUID, bool] = _Expiring(ttl_seconds, max_entries)
         # Bumped by every `forget_*`: a lookup that started before a change must not put
         # what it read (possibly the old state) back into the cache.
         self._generation = 0
+
+    def start(self) -> None:
+        if self._listener is not None:
+            self._listener.start()
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            await self._listener.stop()
+
+    def forget_all(self) -> None:
+        self._generation += 1
+        self._users.clear()
+        self._sessions.clear()
 
     def forget_user(self, user_id: uuid.UUID) -> None:
         self._generation += 1

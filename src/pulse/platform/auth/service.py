@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pulse.platform.auth import repository as repo
 from pulse.platform.auth.events import RefreshTokenReused, UserCreated, UserUpdated
 from pulse.platform.auth.models import User
+from pulse.platform.auth.notify import announce
 from pulse.platform.auth.passwords import HashPool
 from pulse.platform.auth.permissions import Role
 from pulse.platform.auth.schemas import (
@@ -129,6 +130,7 @@ async def update_user(
     # enabling an account again keeps them stopped.
     if "role" in changes or "password" in changes or not active:
         user.token_version += 1
+        await announce(uow.session, user_id=user.id)
     await uow.session.flush()
     # A new password or a disabled account ends every session at its next refresh.
     if "password" in changes or not active:
@@ -156,6 +158,7 @@ async def end_sessions(uow: UnitOfWork, user_id: uuid.UUID) -> None:
     if user is None:
         raise NotFound(f"user {user_id} not found", code="user_not_found")
     user.token_version += 1
+    await announce(uow.session, user_id=user.id)
     user.updated_at = now = utcnow()
     await uow.session.flush()
     await repo.revoke_all_for_user(uow.session, user.id, at=now)
@@ -228,10 +231,12 @@ async def refresh(
         await repo.revoke_family(uow.session, stored.family_id, at=now)
         if stored.replaced_by is not None:
             uow.emit(RefreshTokenReused(user_id=stored.user_id, family_id=stored.family_id))
+        await announce(uow.session, session_id=stored.family_id)
         raise Rejected(invalid, ended_session=stored.family_id)
     user = await repo.get_user(uow.session, stored.user_id)
     if user is None or not user.active:
         await repo.revoke_family(uow.session, stored.family_id, at=now)
+        await announce(uow.session, session_id=stored.family_id)
         raise Rejected(invalid, ended_session=stored.family_id)
     new_id, raw = await _new_refresh_token(
         uow, user.id, family_id=stored.family_id, now=now, settings=settings
@@ -249,4 +254,5 @@ async def logout(uow: UnitOfWork, raw_token: str) -> uuid.UUID | None:
     if stored is None:
         return None
     await repo.revoke_family(uow.session, stored.family_id, at=utcnow())
+    await announce(uow.session, session_id=stored.family_id)
     return stored.family_id
