@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-analytics clean
+.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-analytics bench-login clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -63,6 +63,9 @@ bench-web: setup web $(CHROMIUM) ## initial JavaScript (gzip) and time to dashbo
 
 bench-analytics: setup ## the analytics benchmark: ingest, queries on 1 M orders, live push (about 8 minutes)
 	$(VENV)/bin/python -m bench.analytics
+
+bench-login: setup ## a real user's login and /health under a flood of logins for random names (about 1 minute)
+	$(VENV)/bin/python -m bench.login_flood
 
 clean:
 	rm -rf $(VENV) .tools data .pytest_cache web/node_modules web/dist web/.e2e-data

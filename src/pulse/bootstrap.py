@@ -17,6 +17,9 @@ from pulse.billing.documents import Documents, company_from
 from pulse.inventory import handlers as inventory_handlers
 from pulse.orders import handlers as orders_handlers
 from pulse.platform.auth import events as auth_events
+from pulse.platform.auth.addresses import trusted_networks
+from pulse.platform.auth.passwords import HashPool
+from pulse.platform.auth.revocation import TokenStates
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
 from pulse.platform.bus.embedded import EmbeddedBus
@@ -82,6 +85,8 @@ class Container:
     bus: EventBus
     store: ObjectStore
     documents: Documents
+    hashing: HashPool
+    token_states: TokenStates
     consumers: list[Consumer] = field(default_factory=list)
     # Set in the one process that owns the analytics store (the `analytics` consumer).
     analytics: Analytics | None = None
@@ -94,6 +99,7 @@ class Container:
             # projector's own connections never race it for that.
             if self.analytics is not None:
                 await self.analytics.start()
+            self.token_states.start()
             self.started = True
 
     async def stop(self) -> None:
@@ -101,8 +107,10 @@ class Container:
             await self.bus.stop()
             if self.analytics is not None:
                 await self.analytics.stop()
+            await self.token_states.stop()
             self.started = False
         self.documents.close()
+        self.hashing.close()
         await self.db.dispose()
 
 
@@ -123,6 +131,7 @@ def jwt_secret(settings: Settings) -> str:
 
 def build_container(settings: Settings | None = None, *, run_consumers: bool = True) -> Container:
     settings = settings or Settings()
+    trusted_networks(settings.trusted_proxies)  # a malformed entry stops the start, not a login
     if settings.resolved_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
@@ -174,6 +183,16 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         bus=bus,
         store=store,
         documents=documents,
+        hashing=HashPool(
+            workers=settings.password_hash_workers,
+            queue=settings.password_hash_queue,
+            per_client=settings.password_hash_per_client,
+        ),
+        token_states=TokenStates(
+            uow_factory,
+            ttl_seconds=settings.token_check_seconds,
+            listen_url=settings.resolved_database_url if db.dialect == "postgresql" else None,
+        ),
         consumers=enabled,
         analytics=analytics,
     )

@@ -31,7 +31,10 @@ async def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
-    principal = get_container(request).tokens.verify(credentials.credentials)
+    container = get_container(request)
+    principal = container.tokens.verify(credentials.credentials)
+    # A signed token may stand for an account or session that has since changed or ended.
+    await container.token_states.check(principal)
     request.state.principal = principal
     return principal
 

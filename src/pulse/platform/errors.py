@@ -91,7 +91,9 @@ def problem(
         body["instance"] = instance
     # Extra members never overwrite the standard ones.
     body.update({k: v for k, v in extra.items() if v is not None and k not in body})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if isinstance(extra.get("retry_after"), int):
+        headers["Retry-After"] = str(extra["retry_after"])
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -61,6 +61,19 @@ class Settings(BaseSettings):
     admin_password: SecretStr | None = None
     login_max_failures: int = 5
     login_lockout_seconds: int = 60
+    # Failed logins one client address may have within the window, across all user names.
+    login_address_max_failures: int = Field(default=20, ge=1)
+    login_address_window_seconds: int = Field(default=600, ge=1)
+    # Proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated); none by default.
+    trusted_proxies: str = ""
+    # Threads that hash passwords (0 = half the cores, at least one); hashes admitted at once
+    # beyond those, in all and per client address, before a login is answered 429.
+    password_hash_workers: int = Field(default=0, ge=0, le=64)
+    password_hash_queue: int = Field(default=16, ge=0, le=10_000)
+    password_hash_per_client: int = Field(default=4, ge=1, le=10_000)
+    # How stale this process may see an account or session change made by another process;
+    # a token is checked against a cache of at most this age (0 = ask the database each time).
+    token_check_seconds: float = Field(default=5.0, ge=0, le=300)
 
     host: str = "127.0.0.1"
     port: int = 8000

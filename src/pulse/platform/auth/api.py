@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from pulse.platform.auth import passwords, service
+from pulse.platform.auth import login as sign_in
+from pulse.platform.auth import service
+from pulse.platform.auth.addresses import client_address
 from pulse.platform.auth.schemas import (
     LoginRequest,
     MeRead,
@@ -20,6 +22,10 @@ from pulse.platform.auth.schemas import (
 )
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep, get_container
+from pulse.platform.errors import TooManyRequests, Unauthorized
+
+if TYPE_CHECKING:
+    from pulse.bootstrap import Container
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -32,21 +38,51 @@ def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
+async def _reserve(container: Container, username: str, address: str) -> sign_in.Attempt:
+    settings = container.settings
+    async with container.uow(actor=username) as uow:
+        attempt = await sign_in.reserve(uow, username, address, settings=settings)
+        if attempt is not None:
+            await uow.commit()
+            return attempt
+    async with container.uow(actor=username) as uow:
+        await sign_in.open_keys(uow, username, address, settings=settings)
+        await uow.commit()
+    async with container.uow(actor=username) as uow:
+        attempt = await sign_in.reserve(uow, username, address, settings=settings)
+        if attempt is None:  # its rows were pruned in between: take it as a busy moment
+            raise TooManyRequests(
+                "the server is busy; try again shortly", code="login_busy", extra={"retry_after": 1}
+            )
+        await uow.commit()
+        return attempt
+
+
 @router.post("/login", response_model=TokenResponse)
 async def login(data: LoginRequest, request: Request) -> TokenResponse:
     container = get_container(request)
-    async with container.uow(readonly=True) as uow:
-        candidate = await service.login_candidate(uow, data.username)
-    ok = await passwords.verify_password(candidate.password_hash, data.password)
+    settings = container.settings
+    address = client_address(request, settings.trusted_proxies)
+    # Admitted to the hash pool first: a login it has no room for costs no database write.
+    async with container.hashing.admit(address) as check_password:
+        attempt = await _reserve(container, data.username, address)
+        ok = await check_password(attempt.password_hash, data.password)
+    if not ok or attempt.user_id is None:
+        # Already counted when reserved; only the lockout it may have set is worth an event.
+        if attempt.locks_name:
+            async with container.uow(actor=data.username) as uow:
+                sign_in.record_lockout(uow, attempt)
+                await uow.commit()
+        raise Unauthorized(service.BAD_CREDENTIALS, code="invalid_credentials")
     async with container.uow(actor=data.username, correlation_id=_request_id(request)) as uow:
         try:
-            result = await service.complete_login(
+            result = await sign_in.succeed(
                 uow,
-                candidate,
+                attempt,
                 password=data.password,
-                password_ok=ok,
                 tokens=container.tokens,
-                settings=container.settings,
+                settings=settings,
+                hashing=container.hashing,
             )
         except service.Rejected as rejected:
             await uow.commit()
@@ -65,6 +101,8 @@ async def refresh(data: RefreshRequest, request: Request) -> TokenResponse:
             )
         except service.Rejected as rejected:
             await uow.commit()
+            if rejected.ended_session is not None:
+                container.token_states.forget_session(rejected.ended_session)
             raise rejected.error from None
         await uow.commit()
     return result
@@ -72,9 +110,12 @@ async def refresh(data: RefreshRequest, request: Request) -> TokenResponse:
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(data: RefreshRequest, request: Request) -> Response:
-    async with get_container(request).uow(correlation_id=_request_id(request)) as uow:
-        await service.logout(uow, data.refresh_token)
+    container = get_container(request)
+    async with container.uow(correlation_id=_request_id(request)) as uow:
+        ended = await service.logout(uow, data.refresh_token)
         await uow.commit()
+    if ended is not None:
+        container.token_states.forget_session(ended)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -93,14 +134,19 @@ async def list_users(
 
 
 @router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
-async def create_user(_: AdminOnly, data: UserCreate, uow: UowDep) -> UserRead:
-    result = await service.create_user(uow, data)
+async def create_user(_: AdminOnly, data: UserCreate, uow: UowDep, request: Request) -> UserRead:
+    result = await service.create_user(uow, data, hashing=get_container(request).hashing)
     await uow.commit()
     return result
 
 
 @router.patch("/users/{user_id}", response_model=UserRead)
-async def update_user(_: AdminOnly, user_id: uuid.UUID, data: UserUpdate, uow: UowDep) -> UserRead:
-    result = await service.update_user(uow, user_id, data)
+async def update_user(
+    _: AdminOnly, user_id: uuid.UUID, data: UserUpdate, uow: UowDep, request: Request
+) -> UserRead:
+    container = get_container(request)
+    result = await service.update_user(uow, user_id, data, hashing=container.hashing)
     await uow.commit()
+    # This process stops the user's old tokens at once; others within PULSE_TOKEN_CHECK_SECONDS.
+    container.token_states.forget_user(user_id)
     return result

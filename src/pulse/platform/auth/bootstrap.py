@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pulse.platform.auth import repository as repo
 from pulse.platform.auth import service
+from pulse.platform.auth.passwords import HashPool
 from pulse.platform.auth.permissions import Role
 from pulse.platform.auth.schemas import UserCreate
 from pulse.platform.db import Database
@@ -25,6 +26,7 @@ async def ensure_admin(settings: Settings) -> str | None:
     None when users already existed or the password came from PULSE_ADMIN_PASSWORD.
     """
     db = Database(settings.resolved_database_url, pool_size=0)
+    hashing = HashPool(workers=1)
     try:
         async with UnitOfWorkFactory(db)(actor="system") as uow:
             if await repo.count_users(uow.session) > 0:
@@ -36,11 +38,12 @@ async def ensure_admin(settings: Settings) -> str | None:
                 username=ADMIN_USERNAME, password=password, role=Role.ADMIN, email=None
             )
             try:
-                await service.create_user(uow, data)
+                await service.create_user(uow, data, hashing=hashing)
                 await uow.commit()
             except (IntegrityError, Conflict):
                 # Another process started at the same moment and created it first.
                 return None
             return None if given else password
     finally:
+        hashing.close()
         await db.dispose()

@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 
 from pulse.platform.auth import repository, service
+from pulse.platform.auth.passwords import HashPool
 from pulse.platform.auth.permissions import Role
 from pulse.platform.auth.schemas import UserCreate, UserUpdate
 from pulse.platform.auth.tokens import TokenCodec
@@ -27,16 +28,23 @@ RoleArg = Annotated[
 ]
 
 
-def _run(work: Callable[[UnitOfWork], Awaitable[T]], *, commit: bool = True) -> T:
+def _run(
+    work: Callable[[UnitOfWork, HashPool], Awaitable[T]],
+    *,
+    commit: bool = True,
+    settings: Settings | None = None,
+) -> T:
     async def go() -> T:
-        db = Database(Settings().resolved_database_url, pool_size=0)
+        db = Database((settings or Settings()).resolved_database_url, pool_size=0)
+        hashing = HashPool(workers=1)
         try:
             async with UnitOfWorkFactory(db)(actor="cli", readonly=not commit) as uow:
-                result = await work(uow)
+                result = await work(uow, hashing)
                 if commit:
                     await uow.commit()
                 return result
         finally:
+            hashing.close()
             await db.dispose()
 
     try:
@@ -69,14 +77,14 @@ def create(
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     data = _validated(UserCreate, username=username, password=password, role=role, email=email)
-    user = _run(lambda uow: service.create_user(uow, data))
+    user = _run(lambda uow, hashing: service.create_user(uow, data, hashing=hashing))
     typer.echo(f"created {user.username} ({user.role}) {user.id}")
 
 
 @users_app.command("list")
 def list_users() -> None:
     """List every user."""
-    page = _run(lambda uow: service.list_users(uow, limit=10_000, offset=0), commit=False)
+    page = _run(lambda uow, _: service.list_users(uow, limit=10_000, offset=0), commit=False)
     for user in page.items:
         state = "active" if user.active else "disabled"
         last = user.last_login_at.isoformat(timespec="seconds") if user.last_login_at else "never"
@@ -84,16 +92,16 @@ def list_users() -> None:
     typer.echo(f"{page.total} user(s)")
 
 
-async def _update(uow: UnitOfWork, username: str, data: UserUpdate) -> str:
+async def _update(uow: UnitOfWork, hashing: HashPool, username: str, data: UserUpdate) -> str:
     user_id = await service.user_id_for(uow, username)
-    return (await service.update_user(uow, user_id, data)).username
+    return (await service.update_user(uow, user_id, data, hashing=hashing)).username
 
 
 @users_app.command("set-role")
 def set_role(username: str, role: RoleArg) -> None:
     """Change a user's role."""
     data = _validated(UserUpdate, role=role)
-    name = _run(lambda uow: _update(uow, username, data))
+    name = _run(lambda uow, hashing: _update(uow, hashing, username, data))
     typer.echo(f"{name} is now {role.value}")
 
 
@@ -106,17 +114,31 @@ def set_password(
     if password is None:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     data = _validated(UserUpdate, password=password)
-    name = _run(lambda uow: _update(uow, username, data))
+    name = _run(lambda uow, hashing: _update(uow, hashing, username, data))
     typer.echo(f"password of {name} changed")
 
 
-async def _active_user(uow: UnitOfWork, username: str) -> tuple[uuid.UUID, str, str]:
+@users_app.command("revoke-tokens")
+def revoke_tokens(username: str) -> None:
+    """Stop every token of a user now: long-lived tokens, sessions and refresh tokens.
+
+    A running server stops honouring them within PULSE_TOKEN_CHECK_SECONDS (5 s by default).
+    """
+
+    async def revoke(uow: UnitOfWork, _: HashPool) -> None:
+        await service.end_sessions(uow, await service.user_id_for(uow, username))
+
+    _run(revoke)
+    typer.echo(f"every token of {username.strip().lower()} is revoked")
+
+
+async def _active_user(uow: UnitOfWork, username: str) -> tuple[uuid.UUID, str, str, int]:
     user = await repository.get_user_by_username(uow.session, username.strip().lower())
     if user is None:
         raise NotFound(f"no user named '{username}'", code="user_not_found")
     if not user.active:
         raise InvalidInput(f"user '{user.username}' is disabled", code="user_disabled")
-    return user.id, user.username, user.role
+    return user.id, user.username, user.role, user.token_version
 
 
 def _signing_secret(settings: Settings) -> str:
@@ -135,13 +157,20 @@ def _signing_secret(settings: Settings) -> str:
 
 
 def issue_token(settings: Settings, username: str, *, days: int) -> str:
-    """A `days`-long access token for an existing, active user, with that user's role."""
+    """A `days`-long access token for an existing, active user, with that user's role.
+
+    It carries the user's token version, so disabling the user, changing their password or
+    role, or `pulse users revoke-tokens` stops it."""
     secret = _signing_secret(settings)
-    user_id, name, role = _run(lambda uow: _active_user(uow, username), commit=False)
+    user_id, name, role, version = _run(
+        lambda uow, _: _active_user(uow, username), commit=False, settings=settings
+    )
     codec = TokenCodec(
         secret, issuer=settings.jwt_issuer, ttl_seconds=settings.access_token_ttl_seconds
     )
-    return codec.issue(user_id=user_id, username=name, role=role, ttl_seconds=days * 86_400)
+    return codec.issue(
+        user_id=user_id, username=name, role=role, ttl_seconds=days * 86_400, version=version
+    )
 
 
 @users_app.command("token")
@@ -153,7 +182,8 @@ def token(
 ) -> None:
     """Print a long-lived access token for a machine client (e.g. Grafana) acting as a user.
 
-    The token carries the user's role and cannot be revoked before it expires, other than by
-    changing the JWT secret (which signs everyone out): give machine clients a viewer account.
+    The token carries the user's role; it stops working when the user is disabled, their
+    password or role changes, or `pulse users revoke-tokens` is run. Give machine clients a
+    viewer account of their own.
     """
     typer.echo(issue_token(Settings(), username, days=days))

@@ -1,15 +1,18 @@
-"""All SQL of users, refresh tokens and the login throttle."""
+"""All SQL of users, refresh tokens and the login throttles."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pulse.platform.auth.models import LoginThrottle, RefreshToken, User
+from pulse.platform.auth.models import AddressThrottle, LoginThrottle, RefreshToken, User
+from pulse.platform.db import UtcDateTime
 
 
 # -- users -----------------------------------------------------------------------------------
@@ -111,48 +114,131 @@ async def delete_expired_tokens(
     )
 
 
-# -- login throttle --------------------------------------------------------------------------
-async def get_throttle(
-    session: AsyncSession, username: str, *, for_update: bool = False
-) -> LoginThrottle | None:
-    query = select(LoginThrottle).where(LoginThrottle.username == username)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+# -- login throttles ------------------------------------------------------------------------
+Throttle = type[LoginThrottle] | type[AddressThrottle]
 
 
-async def start_throttle(session: AsyncSession, username: str, *, now: datetime) -> bool:
-    """Insert the first failure; False if a concurrent request inserted the row first."""
+def _key(model: Throttle) -> Any:
+    return model.username if model is LoginThrottle else model.address  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The outcome of `take_attempt`: whether the attempt was let through, and the count."""
+
+    taken: bool
+    failures: int
+    locked_until: datetime | None
+
+
+async def take_attempt(
+    session: AsyncSession,
+    model: Throttle,
+    key: str,
+    *,
+    now: datetime,
+    forget_before: datetime,
+    max_failures: int,
+    lock_until: datetime,
+) -> Taken | None:
+    """Count one attempt against `key` unless it is locked, atomically: of any number of
+    concurrent callers, at most the attempts left get through. None when the key has no row
+    yet (`open_key` makes one, in a transaction of its own).
+
+    The count goes up before the password is checked (an attempt is a failure until it turns
+    out right), and the attempt that uses the last one sets the lock. Each step is a single
+    conditional UPDATE of an existing row, so the database's row lock (PostgreSQL, MariaDB)
+    or write lock (SQLite) serialises racing callers with no read-then-write gap, and no
+    insert races an update for the same key inside one transaction (on MariaDB that pattern
+    deadlocks on gap locks).
+    """
+    column = _key(model)
+    # A lock that has run out, or failures too old to count, start the count again.
+    await session.execute(
+        update(model)
+        .where(
+            column == key,
+            or_(
+                model.locked_until <= now,
+                and_(model.locked_until.is_(None), model.last_failure_at < forget_before),
+            ),
+        )
+        .values(failures=0, locked_until=None)
+    )
+    taken = await _count_attempt(session, model, key, now, max_failures, lock_until)
+    row = (
+        await session.execute(select(model.failures, model.locked_until).where(column == key))
+    ).one_or_none()
+    if row is None:
+        return None
+    return Taken(taken, row.failures, row.locked_until)
+
+
+async def _count_attempt(
+    session: AsyncSession,
+    model: Throttle,
+    key: str,
+    now: datetime,
+    max_failures: int,
+    lock_until: datetime,
+) -> bool:
+    lock = case(
+        (model.failures + 1 >= max_failures, bindparam("lock", lock_until, UtcDateTime())),
+        else_=null(),
+    )
+    # ordered_values: MariaDB evaluates SET left to right with the new values, so the lock is
+    # computed before `failures` changes (PostgreSQL and SQLite use the old ones throughout).
+    result = await session.execute(
+        update(model)
+        .where(_key(model) == key, model.locked_until.is_(None), model.failures < max_failures)
+        .ordered_values(
+            (model.locked_until, lock),
+            (model.failures, model.failures + 1),
+            (model.last_failure_at, now),
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def open_key(session: AsyncSession, model: Throttle, key: str, *, now: datetime) -> None:
+    """Make the row of a key with nothing counted yet; a concurrent insert of it is fine."""
+    values = {_key(model).key: key, "failures": 0, "last_failure_at": now, "locked_until": None}
     try:
         async with session.begin_nested():
-            await session.execute(
-                insert(LoginThrottle),
-                [
-                    {
-                        "username": username,
-                        "failures": 1,
-                        "last_failure_at": now,
-                        "locked_until": None,
-                    }
-                ],
-            )
+            await session.execute(insert(model), [values])
     except IntegrityError:
-        return False
-    return True
+        pass
 
 
-async def save_throttle(
-    session: AsyncSession,
-    username: str,
-    *,
-    failures: int,
-    now: datetime,
-    locked_until: datetime | None,
+async def prune(
+    session: AsyncSession, model: Throttle, *, forget_before: datetime, now: datetime
 ) -> None:
+    """Drop rows nobody has failed with for a while. Rows another transaction holds are
+    left for next time (SKIP LOCKED), so pruning never waits and never deadlocks a login."""
+    column = _key(model)
+    stale = (
+        select(column)
+        .where(
+            model.last_failure_at < forget_before,
+            or_(model.locked_until.is_(None), model.locked_until < now),
+        )
+        .limit(500)
+        .with_for_update(skip_locked=True)
+    )
+    keys = list((await session.execute(stale)).scalars())
+    if keys:
+        await session.execute(delete(model).where(column.in_(keys)))
+
+
+async def give_back_attempt(
+    session: AsyncSession, model: Throttle, key: str, *, max_failures: int
+) -> None:
+    """Uncount an attempt that turned out right, lifting the lock it may have set."""
+    unlock = case((model.failures - 1 < max_failures, null()), else_=model.locked_until)
     await session.execute(
-        update(LoginThrottle)
-        .where(LoginThrottle.username == username)
-        .values(failures=failures, last_failure_at=now, locked_until=locked_until)
+        update(model)
+        .where(_key(model) == key, model.failures > 0)
+        .ordered_values((model.locked_until, unlock), (model.failures, model.failures - 1))
     )
 
 
@@ -160,10 +246,18 @@ async def clear_throttle(session: AsyncSession, username: str) -> None:
     await session.execute(delete(LoginThrottle).where(LoginThrottle.username == username))
 
 
-async def prune_throttle(session: AsyncSession, *, stale_before: datetime, now: datetime) -> None:
-    await session.execute(
-        delete(LoginThrottle).where(
-            LoginThrottle.last_failure_at < stale_before,
-            (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now),
-        )
+# -- what a token is checked against ---------------------------------------------------------
+async def token_state(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, bool, str] | None:
+    """(token version, active, role) of a user, or None when there is no such row."""
+    query = select(User.token_version, User.active, User.role).where(User.id == user_id)
+    row = (await session.execute(query)).one_or_none()
+    return None if row is None else (int(row[0]), bool(row[1]), str(row[2]))
+
+
+async def session_alive(session: AsyncSession, family_id: uuid.UUID) -> bool:
+    """A session lives while its refresh-token family has a token not revoked (rotation
+    revokes the old link and adds the new one in the same transaction)."""
+    query = select(RefreshToken.id).where(
+        RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None)
     )
+    return (await session.execute(query.limit(1))).first() is not None

@@ -1,29 +1,17 @@
-"""Sign-in, token rotation and user administration.
-
-Login runs in two transactions around the password check (see `api.login`), so the slow
-argon2 verification never holds a write transaction — on SQLite that would stall every
-other writer in the process.
-"""
+"""User administration, sessions and token rotation. Sign-in itself is auth/login.py."""
 
 from __future__ import annotations
 
 import hashlib
-import math
 import secrets
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pulse.platform.auth import passwords
 from pulse.platform.auth import repository as repo
-from pulse.platform.auth.events import (
-    LoginLockedOut,
-    RefreshTokenReused,
-    UserCreated,
-    UserLoggedIn,
-    UserUpdated,
-)
+from pulse.platform.auth.events import RefreshTokenReused, UserCreated, UserUpdated
 from pulse.platform.auth.models import User
+from pulse.platform.auth.notify import announce
+from pulse.platform.auth.passwords import HashPool
 from pulse.platform.auth.permissions import Role
 from pulse.platform.auth.schemas import (
     MeRead,
@@ -34,29 +22,23 @@ from pulse.platform.auth.schemas import (
     UserUpdate,
 )
 from pulse.platform.auth.tokens import Principal, TokenCodec
-from pulse.platform.errors import (
-    Conflict,
-    NotFound,
-    PulseError,
-    TooManyRequests,
-    Unauthorized,
-)
+from pulse.platform.errors import Conflict, NotFound, PulseError, Unauthorized
 from pulse.platform.events import utcnow
 from pulse.platform.settings import Settings
 from pulse.platform.uow import UnitOfWork
 
-# Failures further apart than this no longer add up towards a lockout.
-FAILURE_MEMORY = timedelta(days=1)
 BAD_CREDENTIALS = "invalid username or password"
 
 
 class Rejected(Exception):
     """A refusal whose bookkeeping (a failure count, a revoked token family) must still be
-    committed: the caller commits, then raises `error`."""
+    committed: the caller commits, then raises `error`. `ended_session` names a session
+    (refresh-token family) that this refusal ended, for the caller to forget at once."""
 
-    def __init__(self, error: PulseError) -> None:
+    def __init__(self, error: PulseError, *, ended_session: uuid.UUID | None = None) -> None:
         super().__init__(error.detail)
         self.error = error
+        self.ended_session = ended_session
 
 
 def user_read(u: User) -> UserRead:
@@ -77,7 +59,7 @@ def hash_token(raw: str) -> str:
 
 
 # -- users -----------------------------------------------------------------------------------
-async def create_user(uow: UnitOfWork, data: UserCreate) -> UserRead:
+async def create_user(uow: UnitOfWork, data: UserCreate, *, hashing: HashPool) -> UserRead:
     if await repo.username_taken(uow.session, data.username):
         raise Conflict(
             f"a user named '{data.username}' already exists",
@@ -94,7 +76,7 @@ async def create_user(uow: UnitOfWork, data: UserCreate) -> UserRead:
         id=uuid.uuid4(),
         username=data.username,
         email=email,
-        password_hash=await passwords.hash_password(data.password),
+        password_hash=await hashing.hash(data.password),
         role=data.role.value,
         active=True,
         created_at=now,
@@ -118,7 +100,9 @@ async def user_id_for(uow: UnitOfWork, username: str) -> uuid.UUID:
     return user.id
 
 
-async def update_user(uow: UnitOfWork, user_id: uuid.UUID, data: UserUpdate) -> UserRead:
+async def update_user(
+    uow: UnitOfWork, user_id: uuid.UUID, data: UserUpdate, *, hashing: HashPool
+) -> UserRead:
     user = await repo.get_user(uow.session, user_id, for_update=True)
     if user is None:
         raise NotFound(f"user {user_id} not found", code="user_not_found")
@@ -136,12 +120,17 @@ async def update_user(uow: UnitOfWork, user_id: uuid.UUID, data: UserUpdate) -> 
         changes["active"] = active
         user.active = active
     if data.password is not None:
-        user.password_hash = await passwords.hash_password(data.password)
+        user.password_hash = await hashing.hash(data.password)
         changes["password"] = "changed"
     if not changes:
         return user_read(user)
     now = utcnow()
     user.updated_at = now
+    # Access tokens issued before carry the old version and stop working (auth/revocation.py);
+    # enabling an account again keeps them stopped.
+    if "role" in changes or "password" in changes or not active:
+        user.token_version += 1
+        await announce(uow.session, user_id=user.id)
     await uow.session.flush()
     # A new password or a disabled account ends every session at its next refresh.
     if "password" in changes or not active:
@@ -163,94 +152,17 @@ async def me(uow: UnitOfWork, principal: Principal) -> MeRead:
     )
 
 
-# -- login -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LoginCandidate:
-    username: str
-    user_id: uuid.UUID | None
-    password_hash: str | None
-
-
-def _locked(seconds_left: float) -> TooManyRequests:
-    wait = max(1, math.ceil(seconds_left))
-    return TooManyRequests(
-        f"too many failed logins; try again in {wait} seconds",
-        code="login_locked",
-        extra={"retry_after": wait},
-    )
-
-
-async def _refuse_if_locked(uow: UnitOfWork, username: str, now: datetime) -> None:
-    throttle = await repo.get_throttle(uow.session, username)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        raise _locked((throttle.locked_until - now).total_seconds())
-
-
-async def login_candidate(uow: UnitOfWork, username: str) -> LoginCandidate:
-    """The first, read-only step of a login: refuse a locked name, find the hash to check."""
-    await _refuse_if_locked(uow, username, utcnow())
-    user = await repo.get_user_by_username(uow.session, username)
+async def end_sessions(uow: UnitOfWork, user_id: uuid.UUID) -> None:
+    """Stop every token of a user: access tokens (long-lived ones too) and refresh tokens."""
+    user = await repo.get_user(uow.session, user_id, for_update=True)
     if user is None:
-        return LoginCandidate(username, None, None)
-    return LoginCandidate(username, user.id, user.password_hash)
-
-
-async def complete_login(
-    uow: UnitOfWork,
-    candidate: LoginCandidate,
-    *,
-    password: str,
-    password_ok: bool,
-    tokens: TokenCodec,
-    settings: Settings,
-) -> TokenResponse:
-    """The second step, after the password check. Raises `Rejected` for a wrong password."""
-    now = utcnow()
-    if not password_ok or candidate.user_id is None:
-        await _record_failure(uow, candidate.username, now=now, settings=settings)
-        raise Rejected(Unauthorized(BAD_CREDENTIALS, code="invalid_credentials"))
-    # A burst of failures may have locked the name while this password was being checked.
-    await _refuse_if_locked(uow, candidate.username, now)
-    user = await repo.get_user(uow.session, candidate.user_id, for_update=True)
-    if user is None or user.password_hash != candidate.password_hash:
-        raise Unauthorized(BAD_CREDENTIALS, code="invalid_credentials")
-    if not user.active:
-        raise Unauthorized("this account is disabled", code="account_disabled")
-    await repo.clear_throttle(uow.session, user.username)
-    user.last_login_at = now
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = await passwords.hash_password(password)
+        raise NotFound(f"user {user_id} not found", code="user_not_found")
+    user.token_version += 1
+    await announce(uow.session, user_id=user.id)
+    user.updated_at = now = utcnow()
     await uow.session.flush()
-    await repo.delete_expired_tokens(uow.session, user.id, now=now)
-    refresh = await _new_refresh_token(
-        uow, user.id, family_id=uuid.uuid4(), now=now, settings=settings
-    )
-    uow.emit(UserLoggedIn(user_id=user.id, username=user.username))
-    return _token_response(user, refresh, tokens)
-
-
-async def _record_failure(
-    uow: UnitOfWork, username: str, *, now: datetime, settings: Settings
-) -> None:
-    session = uow.session
-    await repo.prune_throttle(session, stale_before=now - FAILURE_MEMORY, now=now)
-    row = await repo.get_throttle(session, username, for_update=True)
-    if row is None and not await repo.start_throttle(session, username, now=now):
-        # A concurrent failure inserted the row first; count on top of it.
-        row = await repo.get_throttle(session, username, for_update=True)
-    if row is None:
-        failures = 1
-    else:
-        lock_over = row.locked_until is not None and row.locked_until <= now
-        forgotten = row.last_failure_at < now - FAILURE_MEMORY
-        failures = 1 if lock_over or forgotten else row.failures + 1
-    locked_until = None
-    if failures >= settings.login_max_failures:
-        locked_until = now + timedelta(seconds=settings.login_lockout_seconds)
-        uow.emit(LoginLockedOut(username=username, failures=failures, locked_until=locked_until))
-    await repo.save_throttle(
-        session, username, failures=failures, now=now, locked_until=locked_until
-    )
+    await repo.revoke_all_for_user(uow.session, user.id, at=now)
+    uow.emit(UserUpdated(user_id=user.id, username=user.username, changes={"tokens": "revoked"}))
 
 
 # -- refresh tokens --------------------------------------------------------------------------
@@ -275,10 +187,27 @@ async def _new_refresh_token(
     return token_id, raw
 
 
-def _token_response(
-    user: User, refresh: tuple[uuid.UUID, str], tokens: TokenCodec
+async def issue_session(
+    uow: UnitOfWork, user: User, *, now: datetime, tokens: TokenCodec, settings: Settings
 ) -> TokenResponse:
-    access = tokens.issue(user_id=user.id, username=user.username, role=user.role)
+    """A new session (refresh-token family) for a user who has just signed in."""
+    family_id = uuid.uuid4()
+    refresh = await _new_refresh_token(
+        uow, user.id, family_id=family_id, now=now, settings=settings
+    )
+    return _token_response(user, refresh, tokens, family_id=family_id)
+
+
+def _token_response(
+    user: User, refresh: tuple[uuid.UUID, str], tokens: TokenCodec, *, family_id: uuid.UUID
+) -> TokenResponse:
+    access = tokens.issue(
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        version=user.token_version,
+        session_id=family_id,
+    )
     return TokenResponse(
         access_token=access,
         refresh_token=refresh[1],
@@ -302,22 +231,28 @@ async def refresh(
         await repo.revoke_family(uow.session, stored.family_id, at=now)
         if stored.replaced_by is not None:
             uow.emit(RefreshTokenReused(user_id=stored.user_id, family_id=stored.family_id))
-        raise Rejected(invalid)
+        await announce(uow.session, session_id=stored.family_id)
+        raise Rejected(invalid, ended_session=stored.family_id)
     user = await repo.get_user(uow.session, stored.user_id)
     if user is None or not user.active:
         await repo.revoke_family(uow.session, stored.family_id, at=now)
-        raise Rejected(invalid)
+        await announce(uow.session, session_id=stored.family_id)
+        raise Rejected(invalid, ended_session=stored.family_id)
     new_id, raw = await _new_refresh_token(
         uow, user.id, family_id=stored.family_id, now=now, settings=settings
     )
     if not await repo.revoke_token(uow.session, stored.id, at=now, replaced_by=new_id):
         raise invalid
-    return _token_response(user, (new_id, raw), tokens)
+    return _token_response(user, (new_id, raw), tokens, family_id=stored.family_id)
 
 
-async def logout(uow: UnitOfWork, raw_token: str) -> None:
-    """Revoke a refresh token. Unknown or already revoked tokens are ignored: the outcome
-    the caller wants holds either way."""
+async def logout(uow: UnitOfWork, raw_token: str) -> uuid.UUID | None:
+    """End the session of a refresh token: its whole family is revoked, which also stops the
+    session's access tokens. Returns the session, or None for a token never issued (not an
+    error: the outcome the caller wants holds either way)."""
     stored = await repo.refresh_token_by_hash(uow.session, hash_token(raw_token))
-    if stored is not None and stored.revoked_at is None:
-        await repo.revoke_token(uow.session, stored.id, at=utcnow())
+    if stored is None:
+        return None
+    await repo.revoke_family(uow.session, stored.family_id, at=utcnow())
+    await announce(uow.session, session_id=stored.family_id)
+    return stored.family_id

@@ -1,4 +1,11 @@
-"""Short-lived JWT access tokens (HS256) and what they carry."""
+"""Short-lived JWT access tokens (HS256) and what they carry.
+
+Besides who and which role, a token carries the user's token version (`ver`) and, when it
+comes from a login, its session (`sid`: the refresh-token family), so that a disabled
+account, a new password or role, or a logout can stop it before it expires
+(see auth/revocation.py). A token without `ver` (issued before versions existed) counts as
+version 0.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +28,8 @@ class Principal:
     username: str
     role: str
     permissions: frozenset[str] = field(default_factory=frozenset)
+    token_version: int = 0
+    session_id: uuid.UUID | None = None
 
     def can(self, permission: str) -> bool:
         return permission in self.permissions
@@ -33,12 +42,19 @@ class TokenCodec:
         self.ttl_seconds = ttl_seconds
 
     def issue(
-        self, *, user_id: uuid.UUID, username: str, role: str, ttl_seconds: int | None = None
+        self,
+        *,
+        user_id: uuid.UUID,
+        username: str,
+        role: str,
+        ttl_seconds: int | None = None,
+        version: int = 0,
+        session_id: uuid.UUID | None = None,
     ) -> str:
         """An access token; valid for `ttl_seconds` when given, else the configured lifetime."""
         now = utcnow()
         ttl = self.ttl_seconds if ttl_seconds is None else ttl_seconds
-        claims = {
+        claims: dict[str, object] = {
             "sub": str(user_id),
             "name": username,
             "role": role,
@@ -46,7 +62,10 @@ class TokenCodec:
             "iat": now,
             "exp": now + timedelta(seconds=ttl),
             "typ": "access",
+            "ver": version,
         }
+        if session_id is not None:
+            claims["sid"] = str(session_id)
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> Principal:
@@ -64,14 +83,21 @@ class TokenCodec:
             raise Unauthorized("the access token is not valid", code="invalid_token") from exc
         if claims.get("typ") != "access":
             raise Unauthorized("not an access token", code="invalid_token")
+        version = claims.get("ver", 0)
+        sid = claims.get("sid")
         try:
             user_id = uuid.UUID(claims["sub"])
-        except (ValueError, TypeError) as exc:
+            session_id = None if sid is None else uuid.UUID(sid)
+        except (ValueError, TypeError, AttributeError) as exc:
             raise Unauthorized("the access token is not valid", code="invalid_token") from exc
+        if type(version) is not int:
+            raise Unauthorized("the access token is not valid", code="invalid_token")
         role = str(claims.get("role", ""))
         return Principal(
             user_id=user_id,
             username=str(claims.get("name", "")),
             role=role,
             permissions=permissions_for(role),
+            token_version=version,
+            session_id=session_id,
         )

@@ -1,0 +1,74 @@
+"""Which client a login comes from, as the key of its per-address limits.
+
+The peer address of the connection, unless that peer is a proxy listed in
+`PULSE_TRUSTED_PROXIES` (none by default): then the nearest address in X-Forwarded-For that
+is not itself a trusted proxy. Believing the header from anyone would let a client pick a new
+address per request. An IPv6 client counts by its /64, the block one subscriber usually gets.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+
+from starlette.requests import Request
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.lru_cache(maxsize=8)
+def trusted_networks(setting: str) -> tuple[Network, ...]:
+    """Parse the setting; an entry that is not an IP address or network is an error."""
+    networks = []
+    for part in setting.split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError as exc:
+                raise ValueError(f"PULSE_TRUSTED_PROXIES: {part.strip()!r}: {exc}") from exc
+    return tuple(networks)
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        address = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _trusted(text: str, networks: tuple[Network, ...]) -> bool:
+    address = _ip(text)
+    return address is not None and any(address in network for network in networks)
+
+
+def throttle_key(text: str) -> str:
+    address = _ip(text)
+    if address is None:
+        # Not an IP (a test client, a Unix socket): still one key, bounded to the column.
+        return (text.strip() or "unknown")[:64]
+    if isinstance(address, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
+def client_address(request: Request, trusted_proxies: str) -> str:
+    peer = request.client.host if request.client else ""
+    networks = trusted_networks(trusted_proxies)
+    if networks and _trusted(peer, networks):
+        hops = [
+            hop.strip()
+            for header in request.headers.getlist("x-forwarded-for")
+            for hop in header.split(",")
+            if hop.strip()
+        ]
+        # Right to left: the right end was written by our own proxy, the left by anyone.
+        for hop in reversed(hops):
+            if not _trusted(hop, networks):
+                peer = hop
+                break
+        else:
+            peer = hops[0] if hops else peer
+    return throttle_key(peer)
