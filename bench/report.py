@@ -16,6 +16,9 @@ BILLING_END = "<!-- billing:end -->"
 # The analytics benchmark's section (bench/analytics.py): kept as it is too.
 ANALYTICS_START = "<!-- analytics:start -->"
 ANALYTICS_END = "<!-- analytics:end -->"
+# Sections written by hand from other benchmarks' runs (bench-web, bench/login_flood.py,
+# bench/sql_attack.py), kept as they are.
+KEPT_SECTIONS = ("web", "login-flood", "sql-attack")
 
 REFERENCE_RPS = 560  # the original plan's service at concurrency 100, insert + publish only
 REFERENCE_P95_MS = 310
@@ -392,7 +395,12 @@ def markdown(results: dict[str, dict], previous: str = "") -> str:
                 out += _mode_section(results[mode])
         out.append(METHOD)
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(out))
-    for block in (billing, kept_block(previous, ANALYTICS_START, ANALYTICS_END)):
+    kept = [kept_block(previous, ANALYTICS_START, ANALYTICS_END)]
+    kept += [
+        kept_block(previous, f"<!-- {name}:start -->", f"<!-- {name}:end -->")
+        for name in KEPT_SECTIONS
+    ]
+    for block in (billing, *kept):
         if block:
             text = text.rstrip("\n") + "\n\n" + block + "\n"
     return text

@@ -90,6 +90,10 @@ def _serve(settings: Settings, *, host: str, port: int, banner: str | None = Non
         access_log=False,
         loop="uvloop",
         http="httptools",
+        # The client address is the peer's; X-Forwarded-For is believed only from the
+        # proxies in PULSE_TRUSTED_PROXIES, by the login limits (uvicorn would otherwise
+        # trust it from 127.0.0.1 before the application sees the request).
+        proxy_headers=False,
     )
 
 
