@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from http import HTTPStatus
 from typing import Any
 
@@ -78,6 +79,7 @@ def problem(
     detail: str,
     *,
     instance: str | None = None,
+    headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
@@ -91,7 +93,13 @@ def problem(
         body["instance"] = instance
     # Extra members never overwrite the standard ones.
     body.update({k: v for k, v in extra.items() if v is not None and k not in body})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    retry_after = extra.get("retry_after")
+    if isinstance(retry_after, int | float) and retry_after >= 0:
+        # RFC 9110: a client told to wait is told how long in the header, not only the body.
+        headers.setdefault("Retry-After", str(max(1, math.ceil(retry_after))))
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -149,7 +157,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        return problem(exc.status_code, code, detail, instance=request.url.path)
+        # The router's own headers (a 405's `Allow`) are part of the answer.
+        headers = dict(exc.headers) if exc.headers else None
+        return problem(exc.status_code, code, detail, instance=request.url.path, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
