@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -116,6 +117,24 @@ def _refused_value(exc: DBAPIError) -> bool:
     return isinstance(sqlstate, str) and sqlstate.startswith("22")
 
 
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the API document gives the request's path. A path it names literally
+    (/inventory/low-stock) is that resource, not an instance of a template beside it
+    (/inventory/{sku}); "" for paths outside the document."""
+    literal: set[str] = set()
+    templated: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            target = templated if "{" in template else literal
+            target.update(method.upper() for method in operations)
+    allowed = literal or templated
+    return ", ".join(method for method in _METHOD_ORDER if method in allowed)
+
+
 _STANDARD_MEMBERS = frozenset({"type", "title", "status", "code", "detail", "instance"})
 
 
@@ -157,8 +176,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        # The router's own headers (a 405's `Allow`) are part of the answer.
-        headers = dict(exc.headers) if exc.headers else None
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            # The router names only the methods of the first route on the path it tried.
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
         return problem(exc.status_code, code, detail, instance=request.url.path, headers=headers)
 
     @app.exception_handler(IntegrityError)
