@@ -45,7 +45,6 @@ CONFIG: dict[str, Any] = {
     "seed": 20261202,
     # The token is the harness's (a real user's); missing or bad tokens have their own tests.
     "generation": {"deterministic": True, "mode": "all", "with-security-parameters": False},
-    "phases": {"stateful": {"enabled": False}},
     "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
 }
 
@@ -140,10 +139,27 @@ def tokens(fuzz_app: Any) -> dict[str, str]:
 
 
 # Refusals that depend on what exists or on the meaning of a text, not on the shape of the
-# request, so no schema can say them: a random customer id, SKU or account, SQL that does not
-# parse. Every other 422 for a schema-valid request fails the run.
+# request, so no schema can say them: an id, SKU, account or invoice line that does not exist
+# (or is inactive), the same line twice, totals beyond what is owed, paid or countable, a
+# reused Idempotency-Key, SQL that does not parse. Every other 422 for a schema-valid request
+# fails the run.
 SEMANTIC_REFUSALS = frozenset(
-    {"unknown_customer", "unknown_sku", "unknown_account", "invalid_query"}
+    {
+        "unknown_customer",
+        "unknown_sku",
+        "inactive_sku",
+        "unknown_account",
+        "unknown_line",
+        "duplicate_line",
+        "empty_credit",
+        "over_credit",
+        "overpayment",
+        "over_refund",
+        "amount_too_large",
+        "quantity_too_large",
+        "idempotency_key_reused",
+        "invalid_query",
+    }
 )
 
 

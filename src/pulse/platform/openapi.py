@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
 from pulse.platform.errors import PROBLEM_JSON
+from pulse.platform.validation import EMAIL_PATTERN
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -86,6 +87,19 @@ def statuses_of(method: str, operation: dict[str, Any]) -> set[int]:
     return statuses
 
 
+def _describe_emails(node: Any) -> None:
+    """Every email field is checked by email-validator, which refuses special-use domains:
+    say so wherever the document has one."""
+    if isinstance(node, dict):
+        if node.get("format") == "email" and "pattern" not in node:
+            node["pattern"] = EMAIL_PATTERN
+        for value in node.values():
+            _describe_emails(value)
+    elif isinstance(node, list):
+        for value in node:
+            _describe_emails(value)
+
+
 def _is_fastapi_default_422(answer: dict[str, Any]) -> bool:
     schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
     return schema.get("$ref") == FASTAPI_422_REF
@@ -111,6 +125,7 @@ def declare_problems(app: FastAPI, extra: dict[str, tuple[int, ...]] | None = No
                     if current is None or _is_fastapi_default_422(current):
                         answers[str(status)] = problem_response(status)
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        _describe_emails(schemas)
         problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         schemas.update(problem.pop("$defs", {}))
         schemas["Problem"] = problem

@@ -103,8 +103,7 @@ def as_utc(value: datetime, field: str) -> datetime:
 
 
 # email-validator refuses special-use domains (RFC 6761); the schema says so too.
+EMAIL_PATTERN = r"^(?!.*\.(arpa|invalid|local|localhost|onion|test)$).*$"
 Email = Annotated[
-    EmailStr,
-    StringConstraints(max_length=254),
-    Field(json_schema_extra={"pattern": r"^(?!.*\.(arpa|invalid|local|localhost|onion|test)$).*$"}),
+    EmailStr, StringConstraints(max_length=254), Field(json_schema_extra={"pattern": EMAIL_PATTERN})
 ]
