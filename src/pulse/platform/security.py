@@ -60,7 +60,7 @@ def inline_script_hashes(html: bytes) -> list[str]:
 
 
 def docs_policy(html: bytes) -> str:
-    return DOCS_CSP.format(hashes=" ".join(inline_script_hashes(html))).replace("  ", " ")
+    return DOCS_CSP.format(hashes=" ".join(inline_script_hashes(html))).replace(" ;", ";")
 
 
 def _policy_for(path: str) -> str:

@@ -67,6 +67,12 @@ async def test_the_docs_allow_their_inline_script_by_hash(tmp_path: Path) -> Non
     assert f"'sha256-{digest}'" in policy["script-src"]
     assert "'unsafe-inline'" not in policy["script-src"]
     assert policy["connect-src"] == ["'self'"]
+    async with _client(tmp_path) as client:
+        redoc = await client.get("/redoc")
+    # No inline script there: the bundle from the CDN, nothing else.
+    assert _directives(redoc.headers["content-security-policy"])["script-src"] == [
+        "https://cdn.jsdelivr.net"
+    ]
 
 
 def test_hashes_cover_each_inline_script_only() -> None:
