@@ -21,6 +21,14 @@ def _app() -> FastAPI:
     async def make_thing() -> dict[str, str]:
         return {}
 
+    @app.get("/things/special")
+    async def special() -> dict[str, str]:
+        return {}
+
+    @app.patch("/things/{name}")
+    async def rename(name: str) -> dict[str, str]:
+        return {}
+
     @app.get("/locked")
     async def locked() -> None:
         raise TooManyRequests("wait", extra={"retry_after": 12.2})
@@ -44,6 +52,13 @@ async def test_a_405_names_the_allowed_methods() -> None:
     assert answer.headers["content-type"] == "application/problem+json"
     # Both routes on the path count, not only the first the router tried.
     assert answer.headers["allow"] == "GET, POST"
+
+
+async def test_a_literal_path_is_its_own_resource_in_allow() -> None:
+    # PATCH /things/{name} also matches /things/special, but the document's /things/special
+    # is a resource of its own, answering GET only.
+    assert (await _get("DELETE", "/things/special")).headers["allow"] == "GET"
+    assert (await _get("DELETE", "/things/other")).headers["allow"] == "PATCH"
 
 
 async def test_a_429_says_when_to_retry() -> None:
