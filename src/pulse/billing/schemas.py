@@ -20,8 +20,8 @@ LineQuantity = plain_decimal(
     example="2.5",
     low=1,
     high=1_000_000,
-    gt=Decimal(0),
-    le=Decimal(1_000_000),
+    gt=0,
+    le=1_000_000,
     max_digits=10,
     decimal_places=3,
 )

@@ -20,15 +20,22 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# Plain ASCII decimal text, maybe negative, without leading zeros: beyond PATTERN only by
+# its sign, size or places, which the Field() bounds refuse with their own messages.
+_PLAIN = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+# "-0" is 0 to Decimal, but no schema pattern takes it.
+_NEGATIVE_ZERO = re.compile(r"-0(\.0+)?")
+
+
 def plain_decimal(
     pattern: str,
     *,
     example: str,
     low: int,
     high: int,
-    gt: Decimal | None = None,
-    ge: Decimal | None = None,
-    le: Decimal,
+    gt: int | None = None,
+    ge: int | None = None,
+    le: Decimal | int,
     max_digits: int,
     decimal_places: int,
 ) -> Any:
@@ -36,7 +43,8 @@ def plain_decimal(
     PATTERN (ASCII digits, no sign, spaces, underscores or exponent), and nothing else.
 
     Python's Decimal() would take "١٢", "1_000", " 5 " and "1e2"; the schema promises less,
-    so the field takes exactly what the schema says. A Decimal from Python code is taken
+    so the field takes what the schema says; plain text that is only out of range, negative
+    or too precise gets the bound's own message ("greater than or equal to 0"). A Decimal from Python code is taken
     as it is (the bounds still apply). Zeros past the places change nothing ("19.990").
     """
     compiled = re.compile(pattern)
@@ -47,6 +55,10 @@ def plain_decimal(
         if isinstance(value, int) and not isinstance(value, bool):
             return Decimal(value)
         if isinstance(value, str) and compiled.fullmatch(value):
+            return Decimal(value)
+        plain = isinstance(value, str) and _PLAIN.fullmatch(value)
+        if plain and not _NEGATIVE_ZERO.fullmatch(value):
+            # Plain text out of range or with too many places: the bounds below say which.
             return Decimal(value)
         if isinstance(value, float) and value.is_integer():
             # JSON Schema counts 5.0 as the integer 5.
@@ -78,7 +90,7 @@ Price = plain_decimal(
     example="19.99",
     low=0,
     high=999_999_999,
-    ge=Decimal(0),
+    ge=0,
     le=Decimal("999999999.99"),
     max_digits=11,
     decimal_places=2,
@@ -89,7 +101,7 @@ Amount = plain_decimal(
     example="120.50",
     low=1,
     high=9_999_999_999,
-    gt=Decimal(0),
+    gt=0,
     le=Decimal("9999999999.99"),
     max_digits=12,
     decimal_places=2,
@@ -100,8 +112,8 @@ TaxRate = plain_decimal(
     example="0.2000",
     low=0,
     high=1,
-    ge=Decimal(0),
-    le=Decimal(1),
+    ge=0,
+    le=1,
     max_digits=5,
     decimal_places=4,
 )
