@@ -43,9 +43,10 @@ def plain_decimal(
     PATTERN (ASCII digits, no sign, spaces, underscores or exponent), and nothing else.
 
     Python's Decimal() would take "١٢", "1_000", " 5 " and "1e2"; the schema promises less,
-    so the field takes what the schema says; plain text that is only out of range, negative
-    or too precise gets the bound's own message ("greater than or equal to 0"). A Decimal from Python code is taken
-    as it is (the bounds still apply). Zeros past the places change nothing ("19.990").
+    so the field takes what the schema says. Plain text that is only out of range, negative
+    or too precise gets the bound's own message ("greater than or equal to 0"). A Decimal
+    from Python code is taken as it is (the bounds still apply). Zeros past the places
+    change nothing ("19.990").
     """
     compiled = re.compile(pattern)
 
