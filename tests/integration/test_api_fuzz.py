@@ -4,8 +4,13 @@ One app in process (SQLite, embedded bus, demo data so that ids, SKUs, invoices 
 analytics exist), a real user of each role. Every operation gets schema-valid and
 schema-violating requests from each role; every answer must be no 5xx, a declared status
 code and content type, a body that fits its declared schema, refusals of invalid data,
-acceptance of valid data (schemathesis' checks, all of them on). Deterministic: a fixed seed
-and derandomized generation, so a failure here fails every run until it is fixed.
+acceptance of valid data: all of schemathesis' checks, the last one less the refusals in
+SEMANTIC_REFUSALS. Deterministic: a fixed seed and derandomized generation, so a failure here
+fails every run until it is fixed; each failure prints a curl line that reproduces it.
+
+About 18,000 requests in about two minutes (2 cores). Sequences along links (schemathesis'
+stateful phase) are not run here: its rule-based state machine meets a database that moves
+between scenarios and Hypothesis reports that as flaky generation.
 """
 
 from __future__ import annotations
