@@ -19,6 +19,9 @@ from pulse.platform import health
 from pulse.platform.auth.api import router as auth_router
 from pulse.platform.errors import install_error_handlers
 from pulse.platform.observability import RequestContextMiddleware
+from pulse.platform.openapi import declare_problems
+from pulse.platform.request_limits import RequestLimitsMiddleware
+from pulse.platform.security import install_security
 from pulse.platform.settings import Settings
 from pulse.platform.webui import install_web_ui
 
@@ -41,8 +44,21 @@ def create_app(container: Container | None = None, settings: Settings | None = N
         lifespan=lifespan,
     )
     app.state.container = container
+    settings = container.settings
     install_error_handlers(app)
+    # Added inside out: the last one added sees the request first.
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        max_target_bytes=settings.max_target_bytes,
+        max_body_bytes=settings.max_body_bytes,
+    )
     app.add_middleware(RequestContextMiddleware)
+    install_security(
+        app,
+        cors_origins=settings.cors_allow_origins,
+        hsts=settings.hsts,
+        hsts_max_age=settings.hsts_max_age_seconds,
+    )
     app.include_router(health.router)
     app.include_router(auth_router)
     app.include_router(customers_router)
@@ -50,7 +66,9 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(inventory_router)
     app.include_router(billing_router)
     app.include_router(analytics_router)
-    install_web_ui(app, container.settings.resolved_web_dir)
+    install_web_ui(app, settings.resolved_web_dir)
+    # Refusals no rule can see from the route: credentials in the body, login throttling.
+    declare_problems(app, extra={"POST /auth/login": (401, 429), "POST /auth/refresh": (401,)})
     return app
 
 

@@ -551,3 +551,28 @@ def test_every_endpoint_has_bad_input_cases(container: Container) -> None:
     assert endpoints == set(CASES) | set(BILLING_CASES)
     assert all(len(cases) >= 3 for cases in CASES.values())
     assert all(len(cases) >= 5 for cases in BILLING_CASES.values())
+
+
+async def test_a_key_given_twice_is_refused_and_writes_nothing(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    # Parsed as-is, the last "role" would win: a viewer's form could be made to ask for admin.
+    body = '{"username": "twice", "password": "long-enough-1", "role": "viewer", "role": "admin"}'
+    before = await snapshot(container)
+    answer = await client.post(
+        "/auth/users", content=body, headers={"content-type": "application/json"}
+    )
+    assert_problem(answer, 422, "duplicate_key")
+    assert answer.json()["field"] == "role"
+    assert await snapshot(container) == before
+
+
+async def test_a_locked_login_says_when_to_retry(client_for: Any) -> None:
+    anonymous = client_for(None)
+    wrong = {"username": "admin", "password": "not-the-password"}
+    answers = [await anonymous.post("/auth/login", json=wrong) for _ in range(8)]
+    locked = [a for a in answers if a.status_code == 429]
+    assert locked, [a.status_code for a in answers]
+    assert_problem(locked[0], 429)
+    assert int(locked[0].headers["retry-after"]) >= 1
+    assert locked[0].headers["retry-after"] == str(locked[0].json()["retry_after"])

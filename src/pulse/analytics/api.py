@@ -377,7 +377,20 @@ async def stats(request: Request, _: Reader) -> Response:
     responses={
         200: {
             "description": "Server-sent events: hello, then batch or reload",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            # One schema per event (what a parser of the stream yields), not for the text.
+            "content": {
+                "text/event-stream": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["event", "data"],
+                        "properties": {
+                            "event": {"type": "string", "enum": ["hello", "batch", "reload"]},
+                            "data": {"type": "string", "description": "A JSON object"},
+                            "retry": {"type": "integer", "minimum": 0},
+                        },
+                    }
+                }
+            },
         }
     },
 )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
@@ -33,12 +32,16 @@ from pulse.billing.schemas import (
 from pulse.platform import idempotency
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.deps import ReadUowDep, Requires, UowDep, get_container
+from pulse.platform.validation import PRINTABLE_HEADER_PATTERN, IsoDate, IsoDateTime
 
 router = APIRouter(prefix="/billing", tags=["billing"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=PRINTABLE_HEADER_PATTERN),
+]
 AccountCode = Annotated[str | None, Query(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z.-]+$")]
 Read = Annotated[Principal, Requires("billing:read")]
 Write = Annotated[Principal, Requires("billing:write")]
@@ -69,8 +72,8 @@ async def list_invoices(
     customer_id: uuid.UUID | None = None,
     order_id: Annotated[uuid.UUID | None, Query(description="The invoice of this order")] = None,
     overdue: bool | None = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> InvoicePage:
@@ -198,8 +201,8 @@ async def list_payments(
     invoice_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
     method: PaymentMethod | None = None,
-    received_from: Annotated[datetime | None, Query(alias="from")] = None,
-    received_to: Annotated[datetime | None, Query(alias="to")] = None,
+    received_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
+    received_to: Annotated[IsoDateTime | None, Query(alias="to")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> PaymentPage:
@@ -247,7 +250,9 @@ async def credit_note_pdf(
 
 # -- ledger ----------------------------------------------------------------------------------
 @router.get("/accounts", response_model=list[AccountRead])
-async def list_accounts(uow: ReadUowDep, _: Read, as_of: date | None = None) -> list[AccountRead]:
+async def list_accounts(
+    uow: ReadUowDep, _: Read, as_of: IsoDate | None = None
+) -> list[AccountRead]:
     """The chart of accounts with each account's totals and balance (up to `as_of`)."""
     return await ledger.list_accounts(uow, as_of=as_of)
 
@@ -257,8 +262,8 @@ async def journal(
     uow: ReadUowDep,
     _: Read,
     account: AccountCode = None,
-    date_from: Annotated[date | None, Query(alias="from")] = None,
-    date_to: Annotated[date | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> JournalPage:
@@ -268,5 +273,5 @@ async def journal(
 
 
 @router.get("/trial-balance", response_model=TrialBalance)
-async def trial_balance(uow: ReadUowDep, _: Read, as_of: date | None = None) -> TrialBalance:
+async def trial_balance(uow: ReadUowDep, _: Read, as_of: IsoDate | None = None) -> TrialBalance:
     return await ledger.trial_balance(uow, as_of=as_of)

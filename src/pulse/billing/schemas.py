@@ -9,17 +9,22 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from pulse.platform.validation import NoNul
+from pulse.platform.money import Amount, Price, TaxRate, plain_decimal
+from pulse.platform.validation import JsonInt, NoNul
 
-Amount = Annotated[
-    Decimal, Field(gt=0, le=Decimal("9999999999.99"), max_digits=12, decimal_places=2)
-]
-Price = Annotated[Decimal, Field(ge=0, le=Decimal("999999999.99"), max_digits=12, decimal_places=2)]
-TaxRate = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
-LineQuantity = Annotated[
-    Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=10, decimal_places=3)
-]
+# More than 0, at most 1,000,000, three places.
+LineQuantity = plain_decimal(
+    r"^([1-9][0-9]{0,5}(\.[0-9]{1,3}0*)?|1000000(\.0+)?|0\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9])0*)$",
+    example="2.5",
+    low=1,
+    high=1_000_000,
+    gt=0,
+    le=1_000_000,
+    max_digits=10,
+    decimal_places=3,
+)
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoNul]
 Description = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul
@@ -57,11 +62,20 @@ class InvoiceLineCreate(_In):
     """A catalogue line (`sku`; name, price and tax rate default from the catalogue) or a
     free line (`description`, `unit_price` and `tax_rate` all given)."""
 
-    sku: Sku | None = None
-    description: Description | None = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["sku"]},
+                {"required": ["description", "unit_price", "tax_rate"]},
+            ]
+        }
+    )
+
+    sku: Sku | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
     qty: LineQuantity
-    unit_price: Price | None = None
-    tax_rate: TaxRate | None = None
+    unit_price: Price | SkipJsonSchema[None] = None
+    tax_rate: TaxRate | SkipJsonSchema[None] = None
 
     @model_validator(mode="after")
     def _sku_or_free_line(self) -> InvoiceLineCreate:
@@ -238,15 +252,26 @@ class PaymentPage(BaseModel):
 # -- credit notes ----------------------------------------------------------------------------
 class CreditLine(_In):
     # Strict: JSON `true` is not line 1.
-    line_no: Annotated[int, Field(ge=1, le=10_000, strict=True)]
+    line_no: Annotated[int, Field(ge=1, le=10_000), JsonInt]
     qty: LineQuantity
 
 
 class CreditNoteCreate(_In):
     """Credit chosen lines (`lines`), or an amount including tax (`amount`), not both."""
 
-    lines: Annotated[list[CreditLine], Field(min_length=1, max_length=200)] | None = None
-    amount: Amount | None = None
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["lines"], "not": {"required": ["amount"]}},
+                {"required": ["amount"], "not": {"required": ["lines"]}},
+            ]
+        }
+    )
+
+    lines: (
+        Annotated[list[CreditLine], Field(min_length=1, max_length=200)] | SkipJsonSchema[None]
+    ) = None
+    amount: Amount | SkipJsonSchema[None] = None
     reason: Reason = ""
 
     @model_validator(mode="after")

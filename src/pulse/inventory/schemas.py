@@ -7,9 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
-from pulse.platform.validation import NoNul
+from pulse.platform.money import Price, TaxRate
+from pulse.platform.validation import JsonInt, NoNul
 
 Sku = Annotated[
     str,
@@ -18,10 +20,10 @@ Sku = Annotated[
         strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$"
     ),
 ]
-Price = Annotated[Decimal, Field(ge=0, le=Decimal("999999999.99"), max_digits=12, decimal_places=2)]
-TaxRate = Annotated[Decimal, Field(ge=0, le=1, max_digits=5, decimal_places=4)]
-Quantity = Annotated[int, Field(gt=0, le=1_000_000)]
-StockCount = Annotated[int, Field(ge=0, le=1_000_000_000)]
+# Strict: JSON `true` is not a count of 1, nor "3" or 3.0 a number (the schema says integer).
+Quantity = Annotated[int, Field(gt=0, le=1_000_000), JsonInt]
+StockCount = Annotated[int, Field(ge=0, le=1_000_000_000), JsonInt]
+LeadTime = Annotated[int, Field(ge=0, le=3650), JsonInt]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
 Description = Annotated[str, StringConstraints(max_length=2000), NoNul]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), NoNul]
@@ -40,22 +42,24 @@ class ProductCreate(_In):
     description: Description = ""
     price: Price
     tax_rate: TaxRate = Decimal("0")
-    active: bool = True
+    active: StrictBool = True
     qty_on_hand: StockCount = 0
     reorder_point: StockCount = 0
     reorder_qty: StockCount = 0
-    lead_time_days: Annotated[int, Field(ge=0, le=3650)] = 0
+    lead_time_days: LeadTime = 0
 
 
 class ProductUpdate(_In):
-    name: Name | None = None
-    description: Description | None = None
-    price: Price | None = None
-    tax_rate: TaxRate | None = None
-    active: bool | None = None
-    reorder_point: StockCount | None = None
-    reorder_qty: StockCount | None = None
-    lead_time_days: Annotated[int, Field(ge=0, le=3650)] | None = None
+    """Every field optional; none can be cleared (null is not in the schema)."""
+
+    name: Name | SkipJsonSchema[None] = None
+    description: Description | SkipJsonSchema[None] = None
+    price: Price | SkipJsonSchema[None] = None
+    tax_rate: TaxRate | SkipJsonSchema[None] = None
+    active: StrictBool | SkipJsonSchema[None] = None
+    reorder_point: StockCount | SkipJsonSchema[None] = None
+    reorder_qty: StockCount | SkipJsonSchema[None] = None
+    lead_time_days: LeadTime | SkipJsonSchema[None] = None
 
 
 class StockRead(BaseModel):
@@ -90,7 +94,12 @@ class ReceiveStock(_In):
 class AdjustStock(_In):
     """A signed correction of the on-hand count (a stock take, breakage, …)."""
 
-    delta: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+    # Zero changes nothing and is refused: the schema says so too.
+    delta: Annotated[
+        int,
+        Field(ge=-1_000_000, le=1_000_000, json_schema_extra={"not": {"const": 0}}),
+        JsonInt,
+    ]
     reason: Reason
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, status
@@ -26,13 +25,17 @@ from pulse.orders.schemas import (
 from pulse.platform import idempotency
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.deps import ReadUowDep, Requires, UowDep
+from pulse.platform.validation import PRINTABLE_HEADER_PATTERN, IsoDateTime
 
 customers = APIRouter(prefix="/customers", tags=["customers"])
 orders = APIRouter(prefix="/orders", tags=["orders"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=PRINTABLE_HEADER_PATTERN),
+]
 # Voiding or crediting an invoice, whichever route leads there (billing's own permission).
 SETTLE_INVOICE = "billing:write"
 
@@ -100,8 +103,8 @@ async def list_orders(
     _: Annotated[Principal, Requires("orders:read")],
     status: OrderStatus | None = None,
     customer_id: uuid.UUID | None = None,
-    created_from: Annotated[datetime | None, Query(alias="from")] = None,
-    created_to: Annotated[datetime | None, Query(alias="to")] = None,
+    created_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
+    created_to: Annotated[IsoDateTime | None, Query(alias="to")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> OrderPage:

@@ -8,19 +8,20 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
-from pulse.platform.validation import NoNul
+from pulse.platform.money import Price
+from pulse.platform.validation import Email, JsonInt, NoNul
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoNul]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), NoNul]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), NoNul]
-Terms = Annotated[int, Field(ge=0, le=365)]
+Terms = Annotated[int, Field(ge=0, le=365), JsonInt]
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoNul]
 # Strict: JSON `true` is not a quantity of 1, nor "3" a number.
-Quantity = Annotated[int, Field(gt=0, le=1_000_000, strict=True)]
-Price = Annotated[Decimal, Field(ge=0, le=Decimal("999999999.99"), max_digits=12, decimal_places=2)]
+Quantity = Annotated[int, Field(gt=0, le=1_000_000), JsonInt]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), NoNul]
 
 
@@ -41,7 +42,7 @@ class _In(BaseModel):
 
 class CustomerCreate(_In):
     name: Name
-    email: Annotated[EmailStr, StringConstraints(max_length=254)]
+    email: Email
     code: Code | None = None
     phone: Phone = ""
     billing_address: Address = ""
@@ -49,12 +50,13 @@ class CustomerCreate(_In):
 
 
 class CustomerUpdate(_In):
-    name: Name | None = None
-    email: Annotated[EmailStr, StringConstraints(max_length=254)] | None = None
+    # null clears code, phone and address; the others cannot be cleared (not in the schema).
+    name: Name | SkipJsonSchema[None] = None
+    email: Email | SkipJsonSchema[None] = None
     code: Code | None = None
     phone: Phone | None = None
     billing_address: Address | None = None
-    payment_terms_days: Terms | None = None
+    payment_terms_days: Terms | SkipJsonSchema[None] = None
 
 
 class CustomerRead(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -78,6 +80,7 @@ def problem(
     detail: str,
     *,
     instance: str | None = None,
+    headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
@@ -91,9 +94,13 @@ def problem(
         body["instance"] = instance
     # Extra members never overwrite the standard ones.
     body.update({k: v for k, v in extra.items() if v is not None and k not in body})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
-    if isinstance(extra.get("retry_after"), int):
-        headers["Retry-After"] = str(extra["retry_after"])
+    headers = dict(headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", "Bearer")
+    retry_after = extra.get("retry_after")
+    if isinstance(retry_after, int | float) and retry_after >= 0:
+        # RFC 9110: a client told to wait is told how long in the header, not only the body.
+        headers.setdefault("Retry-After", str(max(1, math.ceil(retry_after))))
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -108,6 +115,24 @@ def _refused_value(exc: DBAPIError) -> bool:
         return True
     sqlstate = getattr(exc.orig, "sqlstate", None)
     return isinstance(sqlstate, str) and sqlstate.startswith("22")
+
+
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the API document gives the request's path. A path it names literally
+    (/inventory/low-stock) is that resource, not an instance of a template beside it
+    (/inventory/{sku}); "" for paths outside the document."""
+    literal: set[str] = set()
+    templated: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            target = templated if "{" in template else literal
+            target.update(method.upper() for method in operations)
+    allowed = literal or templated
+    return ", ".join(method for method in _METHOD_ORDER if method in allowed)
 
 
 _STANDARD_MEMBERS = frozenset({"type", "title", "status", "code", "detail", "instance"})
@@ -151,7 +176,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        return problem(exc.status_code, code, detail, instance=request.url.path)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            # The router names only the methods of the first route on the path it tried.
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        return problem(exc.status_code, code, detail, instance=request.url.path, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:

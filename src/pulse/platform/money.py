@@ -1,9 +1,14 @@
 """Money arithmetic every module shares: amounts are Decimal, rounded half-up to the cent
-(SPEC §3), and no amount exceeds what a money column holds."""
+(SPEC §3), and no amount exceeds what a money column holds. Also the strict shape of a
+decimal in a request: a JSON integer or a plain ASCII decimal string, as the schema says."""
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -13,3 +18,103 @@ MAX_AMOUNT = Decimal("999999999999.99")
 
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# Plain ASCII decimal text, maybe negative, without leading zeros: beyond PATTERN only by
+# its sign, size or places, which the Field() bounds refuse with their own messages.
+_PLAIN = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?")
+# "-0" is 0 to Decimal, but no schema pattern takes it.
+_NEGATIVE_ZERO = re.compile(r"-0(\.0+)?")
+
+
+def plain_decimal(
+    pattern: str,
+    *,
+    example: str,
+    low: int,
+    high: int,
+    gt: int | None = None,
+    ge: int | None = None,
+    le: Decimal | int,
+    max_digits: int,
+    decimal_places: int,
+) -> Any:
+    """A Decimal field that takes a JSON integer in [LOW, HIGH] or a string fully matching
+    PATTERN (ASCII digits, no sign, spaces, underscores or exponent), and nothing else.
+
+    Python's Decimal() would take "١٢", "1_000", " 5 " and "1e2"; the schema promises less,
+    so the field takes what the schema says. Plain text that is only out of range, negative
+    or too precise gets the bound's own message ("greater than or equal to 0"). A Decimal
+    from Python code is taken as it is (the bounds still apply). Zeros past the places
+    change nothing ("19.990").
+    """
+    compiled = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Decimal(value)
+        if isinstance(value, str) and compiled.fullmatch(value):
+            return Decimal(value)
+        plain = isinstance(value, str) and _PLAIN.fullmatch(value)
+        if plain and not _NEGATIVE_ZERO.fullmatch(value):
+            # Plain text out of range or with too many places: the bounds below say which.
+            return Decimal(value)
+        if isinstance(value, float) and value.is_integer():
+            # JSON Schema counts 5.0 as the integer 5.
+            return Decimal(int(value))
+        if isinstance(value, float):
+            raise ValueError(f'give a fraction as a string, e.g. "{example}"')
+        raise ValueError(
+            f'must be a plain decimal such as "{example}" (ASCII digits, at most '
+            f"{decimal_places} decimal places, no sign, spaces or exponent)"
+        )
+
+    schema = {
+        "anyOf": [
+            {"type": "integer", "minimum": low, "maximum": high},
+            {"type": "string", "pattern": pattern, "examples": [example]},
+        ]
+    }
+    return Annotated[
+        Decimal,
+        BeforeValidator(check),
+        Field(gt=gt, ge=ge, le=le, max_digits=max_digits, decimal_places=decimal_places),
+        WithJsonSchema(schema, mode="validation"),
+    ]
+
+
+# A price or unit price: 0 to 999,999,999.99.
+Price = plain_decimal(
+    r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,2}0*)?$",
+    example="19.99",
+    low=0,
+    high=999_999_999,
+    ge=0,
+    le=Decimal("999999999.99"),
+    max_digits=11,
+    decimal_places=2,
+)
+# An amount paid, refunded or credited: more than 0, at most 9,999,999,999.99.
+Amount = plain_decimal(
+    r"^([1-9][0-9]{0,9}(\.[0-9]{1,2}0*)?|0\.([1-9][0-9]?|0[1-9])0*)$",
+    example="120.50",
+    low=1,
+    high=9_999_999_999,
+    gt=0,
+    le=Decimal("9999999999.99"),
+    max_digits=12,
+    decimal_places=2,
+)
+# A tax rate as a fraction: 0 to 1, four places ("0.2000" is 20 %).
+TaxRate = plain_decimal(
+    r"^(0(\.[0-9]{1,4}0*)?|1(\.0+)?)$",
+    example="0.2000",
+    low=0,
+    high=1,
+    ge=0,
+    le=1,
+    max_digits=5,
+    decimal_places=4,
+)

@@ -89,6 +89,19 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
+    # Origins (comma-separated, e.g. "https://erp.example.com") whose pages may call the API
+    # from the browser (CORS); empty = same origin only.
+    cors_allow_origins: str = ""
+    # Strict-Transport-Security on every answer even when the request reached the app over
+    # plain HTTP (behind a TLS proxy that does not pass the scheme on); https requests always
+    # get it.
+    hsts: bool = False
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)
+    # The largest request body, and request target (path and query), the API reads; the
+    # server refuses targets beyond 64 KiB itself.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_target_bytes: int = Field(default=61_440, ge=1024, le=65_000)
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -25,8 +25,12 @@ def _file(dist: Path, path: str) -> Path | None:
     """The built file PATH names, if it is one (never a path outside the build)."""
     if not path:
         return None
-    candidate = (dist / path).resolve()
-    if not candidate.is_relative_to(dist) or not candidate.is_file():
+    try:
+        candidate = (dist / path).resolve()
+        if not candidate.is_relative_to(dist) or not candidate.is_file():
+            return None
+    except (OSError, ValueError):
+        # Bytes the file system refuses (a NUL, a name longer than it allows) name no file.
         return None
     return candidate
 

@@ -82,3 +82,18 @@ def test_the_web_client_is_generated_from_the_current_api() -> None:
     # TypeScript build then checks every call against it.
     committed = (ROOT / "web" / "openapi.json").read_text(encoding="utf-8")
     assert committed == openapi_document(), "the API changed: run `make web-client`"
+
+
+async def test_names_the_file_system_refuses_are_no_file(tmp_path: Path, dist: Path) -> None:
+    # A NUL byte makes Path.resolve raise ValueError, an over-long name makes is_file raise
+    # OSError (ENAMETOOLONG): neither may become a 500.
+    long_name = "x" * 5000
+    async with client_of(tmp_path, dist) as client:
+        for path in ("/app/a%00b", f"/app/{long_name}", f"/app/{long_name}/{long_name}"):
+            page = await client.get(path)
+            assert page.status_code == 200, path
+            assert "Pulse ERP" in page.text
+        for path in ("/app/assets/a%00b.js", f"/app/assets/{long_name}.js"):
+            missing = await client.get(path)
+            assert missing.status_code == 404, path
+            assert missing.headers["content-type"] == "application/problem+json"

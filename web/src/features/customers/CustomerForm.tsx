@@ -48,14 +48,15 @@ export function createBody(v: CustomerValues): Schemas["CustomerCreate"] {
 
 /** Only what was changed, so saving never overwrites a field someone else edited meanwhile. */
 export function updateBody(before: CustomerValues, v: CustomerValues): Schemas["CustomerUpdate"] {
-  const body: Schemas["CustomerUpdate"] = {};
+  // A cleared figure goes as null, which the API refuses with its own message.
+  const body: { [K in keyof Schemas["CustomerUpdate"]]: Schemas["CustomerUpdate"][K] | null } = {};
   if (v.name !== before.name) body.name = v.name;
   if (v.email.trim() !== before.email) body.email = v.email.trim();
   if (v.code.trim() !== before.code) body.code = v.code.trim() || null;
   if (v.phone !== before.phone) body.phone = v.phone;
   if (v.billingAddress !== before.billingAddress) body.billing_address = v.billingAddress;
   if (v.terms.trim() !== before.terms) body.payment_terms_days = days(v.terms) ?? null;
-  return body;
+  return body as Schemas["CustomerUpdate"];
 }
 
 export function CustomerFields({

@@ -64,7 +64,8 @@ export function createBody(v: ProductValues): Schemas["ProductCreate"] {
 
 /** Only what was changed, so an edit never rewrites a figure someone else just moved. */
 export function updateBody(before: ProductValues, v: ProductValues): Schemas["ProductUpdate"] {
-  const body: Schemas["ProductUpdate"] = {};
+  // A cleared figure goes as null, which the API refuses with its own message.
+  const body: { [K in keyof Schemas["ProductUpdate"]]: Schemas["ProductUpdate"][K] | null } = {};
   if (v.name !== before.name) body.name = v.name;
   if (v.description !== before.description) body.description = v.description;
   if (v.price.trim() !== before.price) body.price = v.price.trim();
@@ -73,7 +74,7 @@ export function updateBody(before: ProductValues, v: ProductValues): Schemas["Pr
   if (v.reorderQty.trim() !== before.reorderQty) body.reorder_qty = wholeNumber(v.reorderQty) ?? null;
   if (v.leadTimeDays.trim() !== before.leadTimeDays) body.lead_time_days = wholeNumber(v.leadTimeDays) ?? null;
   if (v.active !== before.active) body.active = v.active;
-  return body;
+  return body as Schemas["ProductUpdate"];
 }
 
 /** Which parts of a product the user may change: the price and tax rate (`inventory:price`),
