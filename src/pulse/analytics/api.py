@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
-from pulse.analytics import export, kpis, queries, recommendations, schemas
+from pulse.analytics import export, kpis, queries, recommendations, sandbox, schemas
 from pulse.analytics.live import dumps
 from pulse.analytics.service import Analytics
 from pulse.platform.auth.tokens import Principal
@@ -335,7 +335,17 @@ async def recommendations_report(
 async def sql_query(
     request: Request,
     _: Analyst,
-    sql: Annotated[str, Query(description="One SELECT statement")],
+    sql: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=sandbox.MAX_SQL_CHARS,
+            description=(
+                "One SELECT statement, run read-only on a snapshot at most a few seconds "
+                "old; the answer is cut at the row and byte caps (`truncated`)"
+            ),
+        ),
+    ],
     format: FormatQuery = Format.JSON,
 ) -> Response:
     analytics = analytics_of(request)

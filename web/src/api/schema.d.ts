@@ -7326,7 +7326,7 @@ export interface operations {
     sql_query_query_get: {
         parameters: {
             query: {
-                /** @description One SELECT statement */
+                /** @description One SELECT statement, run read-only on a snapshot at most a few seconds old; the answer is cut at the row and byte caps (`truncated`) */
                 sql: string;
                 /** @description json (default), csv or xlsx */
                 format?: components["schemas"]["Format"];
