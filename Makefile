@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-analytics bench-login clean
+.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-analytics bench-login bench-sql-attack clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -66,6 +66,9 @@ bench-analytics: setup ## the analytics benchmark: ingest, queries on 1 M orders
 
 bench-login: setup ## a real user's login and /health under a flood of logins for random names (about 1 minute)
 	$(VENV)/bin/python -m bench.login_flood
+
+bench-sql-attack: setup ## the SQL endpoint under a query that builds a huge answer: answer size, server memory, /health
+	$(VENV)/bin/python -m bench.sql_attack
 
 clean:
 	rm -rf $(VENV) .tools data .pytest_cache web/node_modules web/dist web/.e2e-data
