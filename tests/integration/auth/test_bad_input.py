@@ -108,6 +108,8 @@ async def test_bad_refresh_bodies(anon: httpx.AsyncClient, body: dict[str, Any])
     [
         {"role": "emperor"},
         {"active": "sometimes"},
+        {"active": "yes"},
+        {"active": 1},
         {"password": "short"},
         {"username": "renamed"},
     ],

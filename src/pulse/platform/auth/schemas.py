@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, StrictBool, StringConstraints
 
 from pulse.platform.auth.permissions import Role
 
@@ -74,7 +74,8 @@ class UserUpdate(_In):
     """Every field optional; only the ones sent change."""
 
     role: Role | None = None
-    active: bool | None = None
+    # Strict: "yes" or 1 does not enable an account; the schema says boolean.
+    active: StrictBool | None = None
     password: NewPassword | None = None
 
 
