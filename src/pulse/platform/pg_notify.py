@@ -32,16 +32,31 @@ def _dsn(sqlalchemy_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-class OutboxListener:
-    """Calls `on_notify` whenever a committed transaction wrote outbox rows."""
+class Listener:
+    """Listens on one channel in a task of its own, reconnecting after a lost connection.
 
-    def __init__(self, database_url: str, on_notify: Callable[[], None]) -> None:
+    `on_payload` gets each notification's payload; `on_connect` runs on every (re)connect,
+    for whatever was sent while nobody listened."""
+
+    def __init__(
+        self,
+        database_url: str,
+        channel: str,
+        *,
+        on_payload: Callable[[str], None],
+        on_connect: Callable[[], None],
+        name: str,
+    ) -> None:
         self._dsn = _dsn(database_url)
-        self._on_notify = on_notify
+        self._channel = channel
+        self._on_payload = on_payload
+        self._on_connect = on_connect
+        self._name = name
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="outbox-listener")
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -51,8 +66,8 @@ class OutboxListener:
             self._task = None
 
     async def _run(self) -> None:
-        def callback(*_: Any) -> None:
-            self._on_notify()
+        def callback(*args: Any) -> None:
+            self._on_payload(str(args[-1]))
 
         while True:
             connection = None
@@ -60,16 +75,29 @@ class OutboxListener:
                 closed = asyncio.Event()
                 connection = await asyncpg.connect(self._dsn)
                 connection.add_termination_listener(lambda *_, done=closed: done.set())
-                await connection.add_listener(CHANNEL, callback)
-                # Anything committed while we were not listening is picked up now.
-                self._on_notify()
+                await connection.add_listener(self._channel, callback)
+                self._on_connect()
                 await closed.wait()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep listening across restarts
-                log.warning("outbox_listener_error", error=str(exc))
+                log.warning("pg_listener_error", channel=self._channel, error=str(exc))
             finally:
                 if connection is not None:
                     with contextlib.suppress(Exception):
                         await connection.close()
             await asyncio.sleep(1.0)
+
+
+class OutboxListener(Listener):
+    """Calls `on_notify` whenever a committed transaction wrote outbox rows (and on every
+    connect: anything committed while nobody listened is picked up then)."""
+
+    def __init__(self, database_url: str, on_notify: Callable[[], None]) -> None:
+        super().__init__(
+            database_url,
+            CHANNEL,
+            on_payload=lambda _payload: on_notify(),
+            on_connect=on_notify,
+            name="outbox-listener",
+        )
