@@ -18,11 +18,11 @@ as the tests and benchmarks do) is judged by its claims alone: no row, nothing t
 
 from __future__ import annotations
 
-import time
+import contextlib
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+
+from cachetools import TTLCache
 
 from pulse.platform.auth import repository as repo
 from pulse.platform.auth.notify import RevocationListener
@@ -30,8 +30,6 @@ from pulse.platform.auth.tokens import Principal
 from pulse.platform.errors import Unauthorized
 from pulse.platform.uow import UnitOfWorkFactory
 
-K = TypeVar("K")
-V = TypeVar("V")
 _MISSING = object()
 
 
@@ -42,33 +40,9 @@ class UserState:
     role: str
 
 
-class _Expiring(Generic[K, V]):
-    """A bounded map whose entries are forgotten `ttl` seconds after they were stored."""
-
-    def __init__(self, ttl: float, max_entries: int) -> None:
-        self.ttl = ttl
-        self.max_entries = max_entries
-        self._entries: OrderedDict[K, tuple[float, V]] = OrderedDict()
-
-    def get(self, key: K) -> V | object:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] <= time.monotonic():
-            return _MISSING
-        return entry[1]
-
-    def put(self, key: K, value: V) -> None:
-        if self.ttl <= 0:
-            return
-        self._entries[key] = (time.monotonic() + self.ttl, value)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
-
-    def pop(self, key: K) -> None:
-        self._entries.pop(key, None)
-
-    def clear(self) -> None:
-        self._entries.clear()
+def _cache(ttl_seconds: float, max_entries: int) -> TTLCache[uuid.UUID, object]:
+    # A zero lifetime keeps nothing: every request reads the account afresh.
+    return TTLCache(maxsize=max_entries if ttl_seconds > 0 else 0, ttl=max(ttl_seconds, 1e-9))
 
 
 class TokenStates:
@@ -82,8 +56,8 @@ class TokenStates:
     ) -> None:
         self._uow = uow
         self._listener = None if listen_url is None else RevocationListener(listen_url, self)
-        self._users: _Expiring[uuid.UUID, UserState | None] = _Expiring(ttl_seconds, max_entries)
-        self._sessions: _Expiring[uuid.UUID, bool] = _Expiring(ttl_seconds, max_entries)
+        self._users = _cache(ttl_seconds, max_entries)
+        self._sessions = _cache(ttl_seconds, max_entries)
         # Bumped by every `forget_*`: a lookup that started before a change must not put
         # what it read (possibly the old state) back into the cache.
         self._generation = 0
@@ -103,16 +77,20 @@ class TokenStates:
 
     def forget_user(self, user_id: uuid.UUID) -> None:
         self._generation += 1
-        self._users.pop(user_id)
+        self._users.pop(user_id, None)
 
     def forget_session(self, session_id: uuid.UUID) -> None:
         self._generation += 1
-        self._sessions.pop(session_id)
+        self._sessions.pop(session_id, None)
 
     async def check(self, principal: Principal) -> None:
         """Raise 401 unless the token's account and session are as it says."""
-        user = self._users.get(principal.user_id)
-        alive = True if principal.session_id is None else self._sessions.get(principal.session_id)
+        user = self._users.get(principal.user_id, _MISSING)
+        alive = (
+            True
+            if principal.session_id is None
+            else self._sessions.get(principal.session_id, _MISSING)
+        )
         if user is _MISSING or alive is _MISSING:
             user, alive = await self._load(principal)
         if isinstance(user, UserState):
@@ -135,7 +113,8 @@ class TokenStates:
                 alive = await repo.session_alive(uow.session, principal.session_id)
         user = None if found is None else UserState(*found)
         if generation == self._generation:
-            self._users.put(principal.user_id, user)
-            if principal.session_id is not None:
-                self._sessions.put(principal.session_id, alive)
+            with contextlib.suppress(ValueError):  # a cache of size 0 keeps nothing
+                self._users[principal.user_id] = user
+                if principal.session_id is not None:
+                    self._sessions[principal.session_id] = alive
         return user, alive
