@@ -7,17 +7,45 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from pulse.platform.money import Price, TaxRate
 from pulse.platform.validation import JsonInt, NoNul
+
+# Path segments under /inventory/ that are routes of their own, so never a SKU.
+RESERVED_SKUS = frozenset({"low-stock"})
+
+
+def _not_reserved(sku: str) -> str:
+    if sku in RESERVED_SKUS:
+        raise ValueError(f"'{sku}' is reserved (it names /inventory/{sku}); choose another SKU")
+    return sku
+
 
 Sku = Annotated[
     str,
     # No slash: a SKU is a path segment in /inventory/{sku}/...
     StringConstraints(
         strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$"
+    ),
+    AfterValidator(_not_reserved),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64,
+            "pattern": r"^[A-Za-z0-9._\-]+$",
+            "not": {"enum": sorted(RESERVED_SKUS)},
+        }
     ),
 ]
 # Strict: JSON `true` is not a count of 1, nor "3" or 3.0 a number (the schema says integer).

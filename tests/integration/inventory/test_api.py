@@ -63,6 +63,17 @@ async def test_duplicate_sku_is_a_conflict(client: httpx.AsyncClient) -> None:
     assert (await stock_of(client, product["sku"]))["price"] == "3.00"
 
 
+async def test_a_sku_that_names_a_route_is_refused(client: httpx.AsyncClient) -> None:
+    # GET /inventory/low-stock is the low-stock list: a product of that SKU could never be read.
+    refused = await client.post(
+        "/inventory", json={"sku": "low-stock", "name": "Shadowed", "price": "1.00"}
+    )
+    body = assert_problem(refused, 422)
+    assert body["field"] == "sku" and "reserved" in body["detail"]
+    listed = (await client.get("/inventory", params={"q": "Shadowed"})).json()
+    assert listed["total"] == 0
+
+
 async def test_unknown_sku_is_404(client: httpx.AsyncClient) -> None:
     for method, path, body in [
         ("GET", "/inventory/NOPE-1", None),
