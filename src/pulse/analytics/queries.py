@@ -16,8 +16,6 @@ import duckdb
 from pulse.analytics.projection_billing import AGING_SELECT
 from pulse.analytics.sql import rows, run
 
-SALES_COLUMNS = "orders, units, revenue, tax, gross"
-
 
 def _zero(name: str) -> str:
     return f"coalesce(s.{name}, 0) AS {name}"

@@ -230,21 +230,5 @@ CREATE TABLE IF NOT EXISTS ar_aging (
 );
 """
 
-AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
-
 # Order statuses that count as a sale.
 SOLD_STATUSES = ("confirmed", "invoiced", "paid", "shipped", "completed")
-
-# The aggregates a dashboard can follow live, by name.
-AGGREGATES = (
-    "sales_by_hour",
-    "sales_by_day",
-    "sales_by_product",
-    "sales_by_product_day",
-    "sales_by_customer",
-    "sales_by_customer_day",
-    "fulfilment_by_day",
-    "cash_by_day",
-    "stock_snapshot",
-    "ar_aging",
-)

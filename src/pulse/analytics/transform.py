@@ -392,5 +392,3 @@ _HANDLERS = {
     "credit_note.issued": _credit_note_issued,
     "refund.paid": _refund_paid,
 }
-
-PROJECTED_TYPES = frozenset(_HANDLERS)

@@ -23,10 +23,3 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
-
-
-async def upgrade_async(url: str, revision: str = "head") -> None:
-    """For callers already inside an event loop: Alembic's env runs its own loop."""
-    import asyncio
-
-    await asyncio.to_thread(upgrade, url, revision)

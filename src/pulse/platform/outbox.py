@@ -138,10 +138,6 @@ def outbox_values(envelope: Envelope) -> OutboxValues:
     )
 
 
-def outbox_row(envelope: Envelope) -> dict[str, Any]:
-    return dict(zip(EVENT_COLUMNS, outbox_values(envelope), strict=True))
-
-
 def envelope_of(values: OutboxValues) -> Envelope:
     return Envelope(**dict(zip(EVENT_COLUMNS, values, strict=True)))
 
