@@ -95,6 +95,19 @@ def s3_endpoint() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
+def race_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database on each of the three backends, for race tests."""
+    if request.param == "mariadb":
+        from tests.integration import mariadb
+
+        with mariadb.fresh_database() as url:
+            upgrade(url)
+            yield url
+        return
+    yield from fresh_database(request, request.param, tmp_path)
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -6,7 +6,7 @@ neither fail nor deadlock."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,23 +14,10 @@ import pytest
 from pulse.bootstrap import Container, build_container
 from pulse.platform.auth import login
 from pulse.platform.errors import TooManyRequests
-from pulse.platform.migrate import upgrade
 from pulse.platform.settings import Settings
-from tests.conftest import fresh_database
-from tests.integration import mariadb
 from tests.integration.auth.conftest import throttle_of
 
 RACERS = 40
-
-
-@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
-def race_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "mariadb":
-        with mariadb.fresh_database() as url:
-            upgrade(url)
-            yield url
-        return
-    yield from fresh_database(request, request.param, tmp_path)
 
 
 @pytest.fixture

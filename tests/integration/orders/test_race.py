@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,11 +19,8 @@ from pulse.inventory import reservations
 from pulse.inventory import service as inventory
 from pulse.inventory.models import Reservation, StockMovement
 from pulse.inventory.schemas import ProductCreate
-from pulse.platform.migrate import upgrade
 from pulse.platform.outbox import DeadLetter
 from pulse.platform.settings import Settings
-from tests.conftest import fresh_database
-from tests.integration import mariadb
 from tests.integration.inventory.factories import make_product, stock_of
 from tests.integration.orders.factories import make_customer, place_order
 
@@ -89,16 +86,6 @@ async def test_concurrent_holds_through_the_api(client: httpx.AsyncClient) -> No
 
 
 # -- units of work, three backends -----------------------------------------------------------
-@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
-def race_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "mariadb":
-        with mariadb.fresh_database() as url:
-            upgrade(url)
-            yield url
-        return
-    yield from fresh_database(request, request.param, tmp_path)
-
-
 @pytest.fixture
 async def bare_container(race_url: str, tmp_path: Path) -> AsyncIterator[Container]:
     """The database side of the product only: no bus, no consumers, no HTTP."""
