@@ -36,7 +36,7 @@ import duckdb
 import structlog
 
 from pulse.analytics.sandbox import InvalidQuery, QueryNotAllowed, QueryTimeout, QueryTooLarge
-from pulse.analytics.store import AnalyticsStore
+from pulse.analytics.store import AnalyticsStore, locked_config
 from pulse.platform.errors import PulseError, TooManyRequests
 
 log = structlog.get_logger(__name__)
@@ -58,17 +58,7 @@ class SqlRequest:
 # -- the worker process ----------------------------------------------------------------------
 def _open(path: str, memory_limit: str) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(
-        path,
-        read_only=True,
-        config={
-            "threads": 1,
-            "memory_limit": memory_limit,
-            "enable_external_access": False,
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "allow_community_extensions": False,
-            "lock_configuration": True,
-        },
+        path, read_only=True, config=locked_config(memory_limit=memory_limit, threads=1)
     )
 
 

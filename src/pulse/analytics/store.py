@@ -28,20 +28,25 @@ class AnalyticsStoreBusy(RuntimeError):
     """Another process holds the DuckDB file."""
 
 
+def locked_config(*, memory_limit: str, threads: int) -> dict[str, str | int | bool]:
+    """What every connection to the analytics store lives under: no file system or network
+    access, no extensions, a memory limit, and the configuration locked."""
+    return {
+        "threads": threads,
+        "memory_limit": memory_limit,
+        "enable_external_access": False,
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_community_extensions": False,
+        "lock_configuration": True,
+    }
+
+
 def connect(path: Path, *, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = duckdb.connect(
-            str(path),
-            config={
-                "threads": threads,
-                "memory_limit": memory_limit,
-                "enable_external_access": False,
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": False,
-                "allow_community_extensions": False,
-                "lock_configuration": True,
-            },
+            str(path), config=locked_config(memory_limit=memory_limit, threads=threads)
         )
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
