@@ -17,8 +17,9 @@ BILLING_END = "<!-- billing:end -->"
 ANALYTICS_START = "<!-- analytics:start -->"
 ANALYTICS_END = "<!-- analytics:end -->"
 # Sections written by hand from other benchmarks' runs (bench-web, bench/login_flood.py,
-# bench/sql_attack.py), kept as they are.
-KEPT_SECTIONS = ("web", "login-flood", "sql-attack")
+# bench/sql_attack.py) or by other generators (bench/side_by_side.py, bench/steps.py), kept
+# as they are.
+KEPT_SECTIONS = ("web", "login-flood", "sql-attack", "side-by-side", "stages")
 
 REFERENCE_RPS = 560  # the original plan's service at concurrency 100, insert + publish only
 REFERENCE_P95_MS = 310
@@ -411,6 +412,16 @@ def kept_block(previous: str, start: str, end: str) -> str:
     if start not in previous or end not in previous:
         return ""
     return start + previous.split(start, 1)[1].split(end, 1)[0] + end
+
+
+def replace_block(previous: str, name: str, body: str) -> str:
+    """`previous` with the section `name` (markers included) replaced, or appended."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    if start in previous and end in previous:
+        head, rest = previous.split(start, 1)
+        return head + block + rest.split(end, 1)[1]
+    return previous.rstrip("\n") + "\n\n" + block + "\n"
 
 
 def billing_block(previous: str) -> str:

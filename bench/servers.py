@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import psutil
 
 PULSE = str(Path(sys.executable).parent / "pulse")
 
@@ -139,6 +140,7 @@ class Deployment:
     admin_dsn: str = ""
     database_name: str | None = None
     nats_stream: str | None = None
+    ready_path: str = "/readyz"
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -169,6 +171,20 @@ class Deployment:
 
     def cpu(self) -> dict[str, float | None]:
         return {p.name: cpu_seconds(p.pid) for p in self.procs}
+
+    def tree_cpu(self) -> float:
+        """CPU seconds of every process and its live descendants (a render pool, say)."""
+        total = 0.0
+        for proc in self.procs:
+            if proc.popen is None:
+                continue
+            with contextlib.suppress(psutil.Error):
+                root = psutil.Process(proc.pid)
+                for member in (root, *root.children(recursive=True)):
+                    with contextlib.suppress(psutil.Error):
+                        times = member.cpu_times()
+                        total += times.user + times.system
+        return total
 
     def sched(self) -> dict[str, tuple[float, float] | None]:
         return {p.name: sched_seconds(p.pid) for p in self.procs}
@@ -322,7 +338,7 @@ async def wait_ready(deployment: Deployment, timeout: float = 60.0) -> None:
                 code = dead[0].popen.returncode if dead[0].popen else "?"
                 raise RuntimeError(f"{dead[0].name} exited with {code}:\n{dead[0].log_tail()}")
             try:
-                async with session.get(deployment.base_url + "/readyz") as resp:
+                async with session.get(deployment.base_url + deployment.ready_path) as resp:
                     last = await resp.text()
                     if resp.status == 200:
                         return
