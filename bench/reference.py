@@ -162,6 +162,7 @@ def deployment(
         base_url=f"http://127.0.0.1:{port}",
         procs=[servers.Proc("reference uvicorn", argv, workdir / "reference.log")],
         database_url=dsn,
+        database_name=DB,
         ready_path="/healthz",
         wiring={
             "service": str(seed_dir / "service" / "main.py"),

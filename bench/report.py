@@ -332,6 +332,11 @@ METHOD = """## Method
   `--no-pgbench`, `--set PULSE_NAME=VALUE`, `--profile`, `--keep`, `--no-docs`). Results:
   `bench/results/<date>-<mode>.json`; this file is rewritten from the newest full result
   of each mode and keeps the hand-written Notes section.
+- `make bench` also runs `python -m bench.side_by_side` (Pulse against the plan's reference
+  orders service, same client, rounds interleaved; its own section below, flags `--quick`,
+  `--rounds`, `--duration`, `--warmup`, `--concurrency`, `--pulse embedded,services`) and
+  `python -m bench.steps --record` (statements and CPU per order of each stage, against
+  the baseline in `bench/results/stages-baseline.json`; its own section below).
 - Each mode starts from empty storage: a temporary data directory (embedded) or a fresh
   PostgreSQL database (services), migrated with `pulse db upgrade`. The server gets
   `PULSE_JWT_SECRET`; the benchmark mints an admin access token with the same claims as

@@ -74,6 +74,30 @@ def sched_seconds(pid: int) -> tuple[float, float] | None:
     return int(run_ns) / 1e9, int(wait_ns) / 1e9
 
 
+def psutil_tree_cpu(pid: int) -> float:
+    total = 0.0
+    with contextlib.suppress(psutil.Error):
+        root = psutil.Process(pid)
+        for member in (root, *root.children(recursive=True)):
+            with contextlib.suppress(psutil.Error):
+                times = member.cpu_times()
+                total += times.user + times.system
+    return total
+
+
+def others_cpu(database: str | None) -> dict[str, float]:
+    """CPU seconds of the PostgreSQL backends serving `database` and of the NATS server."""
+    pg = nats = 0.0
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            name, cmd = proc.info["name"] or "", " ".join(proc.info["cmdline"] or [])
+            if name.startswith("nats-server"):
+                nats += sum(proc.cpu_times()[:2])
+            elif database and name == "postgres" and f" {database} " in cmd:
+                pg += sum(proc.cpu_times()[:2])
+    return {"postgres_backends": pg, "nats_server": nats}
+
+
 @dataclass
 class Proc:
     name: str
@@ -100,6 +124,10 @@ class Proc:
 
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
+
+    def tree_cpu(self) -> float:
+        """CPU seconds of the process and its live descendants."""
+        return psutil_tree_cpu(self.pid)
 
     def peak_rss_mib(self) -> float | None:
         kib = _status_kib(self.pid, "VmHWM")
@@ -174,17 +202,7 @@ class Deployment:
 
     def tree_cpu(self) -> float:
         """CPU seconds of every process and its live descendants (a render pool, say)."""
-        total = 0.0
-        for proc in self.procs:
-            if proc.popen is None:
-                continue
-            with contextlib.suppress(psutil.Error):
-                root = psutil.Process(proc.pid)
-                for member in (root, *root.children(recursive=True)):
-                    with contextlib.suppress(psutil.Error):
-                        times = member.cpu_times()
-                        total += times.user + times.system
-        return total
+        return sum(p.tree_cpu() for p in self.procs if p.popen is not None)
 
     def sched(self) -> dict[str, tuple[float, float] | None]:
         return {p.name: sched_seconds(p.pid) for p in self.procs}

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+import shlex
 import shutil
 import sys
 import tempfile
@@ -37,7 +38,7 @@ import orjson
 
 from bench import load, machine, reference, servers
 from bench import side_by_side_report as sbs_report
-from bench.run import DOCS, RESULTS, command_line, log, pg_parts
+from bench.run import DOCS, RESULTS, log, pg_parts
 from bench.side_by_side_targets import Target, pulse_fixtures, run_point
 
 PULSE_MODES = ("embedded", "services")
@@ -168,6 +169,13 @@ async def measure(args: argparse.Namespace, state: dict) -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def command(argv: list[str] | None) -> str:
+    args = sys.argv[1:] if argv is None else argv
+    if os.environ.get("MAKELEVEL") and not args:
+        return "make bench-side-by-side (a step of make bench)"
+    return " ".join([".venv/bin/python -m bench.side_by_side", *map(shlex.quote, args)])
+
+
 def save(result: dict, results_dir: Path) -> Path:
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / f"{result['date']}-side-by-side.json"
@@ -182,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         "mode": "side-by-side",
         "date": now.strftime("%Y-%m-%d"),
         "started_at": now.isoformat(timespec="seconds"),
-        "command": command_line(argv).replace("bench.run", "bench.side_by_side"),
+        "command": command(argv),
         "quick": args.quick,
         "settings": {
             "rounds": args.rounds,

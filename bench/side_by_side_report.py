@@ -20,6 +20,7 @@ KEYS = (
     "p99",
     "completed_after_load_s",
     "server_cpu_ms_per_order",
+    "pg_nats_cpu_ms_per_order",
     "client_cpu_ms_per_request",
 )
 TITLES = {
@@ -45,6 +46,11 @@ def summarise(points: list[dict], concurrencies: list[int]) -> dict:
             row["errors"] = sum(p["errors"] for p in mine)
             row["rounds"] = len(mine)
             row["completed_rps_per_round"] = [p["completed_rps"] for p in mine]
+            parts = {k for p in mine for k in p.get("cpu_ms_per_order_by_part", {})}
+            row["cpu_ms_per_order_by_part"] = {
+                k: median_of(p.get("cpu_ms_per_order_by_part", {}).get(k) for p in mine)
+                for k in sorted(parts)
+            }
             per_conc[conc] = row
     hi, lo = str(max(concurrencies)), str(min(concurrencies))
     ref = table.get("reference", {})
@@ -144,8 +150,9 @@ def markdown(state: dict) -> str:
     out += [
         "",
         "| system | c | answers/s | completed/s | p50 ms | p95 ms | p99 ms | errors | "
-        "invoiced after load s | server CPU ms/order | completed/s per round |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "invoiced after load s | server CPU ms/order | PostgreSQL + NATS CPU ms/order | "
+        "completed/s per round |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for target, per_conc in state["summary"]["by_target"].items():
         for conc, row in per_conc.items():
@@ -155,6 +162,7 @@ def markdown(state: dict) -> str:
                 f"{_fmt(row['p99'], 2)} | {row['errors']} | "
                 f"{_fmt(row['completed_after_load_s'], 2)} | "
                 f"{_fmt(row['server_cpu_ms_per_order'], 2)} | "
+                f"{_fmt(row.get('pg_nats_cpu_ms_per_order'), 2)} | "
                 + ", ".join(_fmt(v) for v in row["completed_rps_per_round"])
                 + " |"
             )
@@ -166,12 +174,36 @@ def markdown(state: dict) -> str:
         "every consumer running; for the reference service, whose order is done when it "
         "answers, its answers / (first POST → last answer). Server CPU ms/order: the server "
         "processes and their children (Pulse's PDF render process) from the first POST until "
-        "the flow settled, per order; PostgreSQL's and NATS's own CPU is not counted. "
+        "the flow settled, per order. PostgreSQL + NATS: the backends serving the target's "
+        "database and the (shared) NATS server over the same span, per order. "
         "Same client for all: bench/load.py's closed loop. Only ratios from one run mean "
         "anything on this shared machine.",
         f"- Raw results: `bench/results/{state['date']}-side-by-side.json`",
     ]
-    return "\n".join(out)
+    return "\n".join(out + _parts_table(state["summary"]))
+
+
+def _parts_table(summary: dict) -> list[str]:
+    """CPU ms per order of each process: in the services mode, the flow's stages."""
+    rows = [
+        (target, conc, part, value)
+        for target, per_conc in summary["by_target"].items()
+        for conc, row in per_conc.items()
+        for part, value in row.get("cpu_ms_per_order_by_part", {}).items()
+    ]
+    if not rows:
+        return []
+    out = [
+        "",
+        "CPU ms per order by process (first POST → settled; services mode: `pulse serve` takes "
+        "the order, `pulse relay` publishes the outbox, `pulse worker all` reserves, confirms, "
+        "invoices, renders the PDF and projects analytics):",
+        "",
+        "| system | c | process | CPU ms/order |",
+        "| --- | ---: | --- | ---: |",
+    ]
+    out += [f"| {t} | {c} | {p} | {_fmt(v, 2)} |" for t, c, p, v in rows]
+    return out
 
 
 def write_block(previous: str, body: str) -> str:

@@ -36,6 +36,12 @@ class Target:
     def session(self) -> aiohttp.ClientSession:
         return load.session_for(self.deployment.base_url, self.token, 2)
 
+    def cpu_parts(self) -> dict[str, float]:
+        """CPU seconds so far of each server process (with children), its database's
+        PostgreSQL backends and the NATS server."""
+        parts = {p.name: p.tree_cpu() for p in self.deployment.procs if p.popen is not None}
+        return parts | servers.others_cpu(self.deployment.database_name)
+
     async def idle_cpu_pct(self, seconds: float) -> float:
         before = self.deployment.tree_cpu()
         await asyncio.sleep(seconds)
@@ -147,7 +153,7 @@ async def run_point(
     warmup = args.warmup if record else 0.0
     if not target.deployment.procs[0].alive():
         raise RuntimeError(f"{target.name} died:\n{target.deployment.procs[0].log_tail()}")
-    cpu0, t_first = target.deployment.tree_cpu(), time.perf_counter()
+    cpu0, t_first = target.cpu_parts(), time.perf_counter()
     result = await load.closed_loop(
         target.deployment.base_url,
         target.token,
@@ -170,7 +176,9 @@ async def run_point(
     else:
         t_done = t_settled = t_load_end
         completed = placed
-    cpu1 = target.deployment.tree_cpu()
+    cpu1 = target.cpu_parts()
+    per_order = {k: round((cpu1[k] - cpu0[k]) / placed * 1000, 3) for k in cpu0} if placed else {}
+    others = ("postgres_backends", "nats_server")
     idle_wait = await quiesce(target, 30.0 if record else 60.0)
     point = result.summary()
     latency = point.pop("latency_ms")
@@ -186,7 +194,13 @@ async def run_point(
         settled_rps=round(completed / (t_settled - t_first), 1) if t_settled else None,
         completed_after_load_s=_ms(t_done - t_load_end) if t_done else None,
         settled_after_load_s=_ms(t_settled - t_load_end) if t_settled else None,
-        server_cpu_ms_per_order=round((cpu1 - cpu0) / placed * 1000, 3) if placed else None,
+        server_cpu_ms_per_order=round(sum(v for k, v in per_order.items() if k not in others), 3)
+        if placed
+        else None,
+        pg_nats_cpu_ms_per_order=round(sum(per_order.get(k, 0.0) for k in others), 3)
+        if placed
+        else None,
+        cpu_ms_per_order_by_part=per_order,
         idle_wait_s=idle_wait,
         loadavg_after=machine.loadavg(),
     )

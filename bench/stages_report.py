@@ -36,7 +36,8 @@ def record(steps: dict[str, dict], args: argparse.Namespace, argv: list[str] | N
         "settings": {"orders": args.orders, "rounds": args.rounds, "database": "SQLite file"},
         "machine": machine.describe(),
         "loadavg": machine.loadavg(),
-        "steps": steps,
+        # A list: the stages in the flow's order (the file's keys are sorted).
+        "steps": [{"stage": name, **row} for name, row in steps.items()],
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     _dump(RESULTS / f"{result['date']}-stages.json", result)
@@ -48,8 +49,12 @@ def record(steps: dict[str, dict], args: argparse.Namespace, argv: list[str] | N
     print(f"wrote {DOCS} and bench/results/{result['date']}-stages.json", file=sys.stderr)
 
 
-def _total(steps: dict[str, dict], key: str) -> float:
-    return sum(row[key] for row in steps.values())
+def _stages(result: dict) -> dict[str, dict]:
+    return {row["stage"]: row for row in result["steps"]}
+
+
+def _total(result: dict, key: str) -> float:
+    return sum(row[key] for row in result["steps"])
 
 
 def markdown(now: dict, before: dict) -> str:
@@ -76,17 +81,17 @@ def markdown(now: dict, before: dict) -> str:
         "| stage | statements before | statements now | CPU ms before | CPU ms now |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    names = list(dict.fromkeys([*before["steps"], *now["steps"]]))
-    for name in names:
-        b, n = before["steps"].get(name, {}), now["steps"].get(name, {})
+    b_rows, n_rows = _stages(before), _stages(now)
+    for name in dict.fromkeys([*b_rows, *n_rows]):
+        b, n = b_rows.get(name, {}), n_rows.get(name, {})
         out.append(
             f"| {name} | {_fmt(b.get('statements'), 2)} | {_fmt(n.get('statements'), 2)} | "
             f"{_fmt(b.get('cpu_ms'), 2)} | {_fmt(n.get('cpu_ms'), 2)} |"
         )
     out.append(
-        f"| **all stages** | {_fmt(_total(before['steps'], 'statements'), 2)} | "
-        f"{_fmt(_total(now['steps'], 'statements'), 2)} | "
-        f"{_fmt(_total(before['steps'], 'cpu_ms'), 2)} | "
-        f"{_fmt(_total(now['steps'], 'cpu_ms'), 2)} |"
+        f"| **all stages** | {_fmt(_total(before, 'statements'), 2)} | "
+        f"{_fmt(_total(now, 'statements'), 2)} | "
+        f"{_fmt(_total(before, 'cpu_ms'), 2)} | "
+        f"{_fmt(_total(now, 'cpu_ms'), 2)} |"
     )
     return "\n".join(out)
