@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-analytics bench-login bench-sql-attack clean
+.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-sql-attack clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -54,9 +54,30 @@ test: setup web $(CHROMIUM) ## run every test (lint, import contracts, unit, int
 	cd web && npm test
 	$(MAKE) e2e
 
-bench: setup ## run the benchmarks (see docs/PERFORMANCE.md)
+bench: setup bench-reference-venv ## run the benchmarks (see docs/PERFORMANCE.md)
 	$(VENV)/bin/python -m bench.run
+	$(MAKE) --no-print-directory bench-side-by-side
+	$(VENV)/bin/python -m bench.steps --record
 	$(VENV)/bin/python -m bench.billing
+
+# The plan's reference orders service (SEED_DIR, beside the checkout) runs in place in its
+# own virtualenv, built by its own setup.sh with the versions pinned here. Without SEED_DIR
+# the side-by-side benchmark says so and measures Pulse alone.
+SEED_DIR ?= ../shared/anchors/seed-orders
+BENCH_VENV := .bench-venv
+
+$(BENCH_VENV)/.installed: bench/reference-constraints.txt
+	@if [ -f "$(SEED_DIR)/setup.sh" ]; then \
+	  rm -rf $(BENCH_VENV) && \
+	  PULSE_SEED_VENV="$(CURDIR)/$(BENCH_VENV)" PIP_CONSTRAINT="$(CURDIR)/bench/reference-constraints.txt" \
+	    bash "$(SEED_DIR)/setup.sh" >/dev/null && touch $@; \
+	else echo "bench: no $(SEED_DIR)/setup.sh: the reference service will be skipped"; fi
+
+bench-reference-venv: $(BENCH_VENV)/.installed ## the reference service's virtualenv (.bench-venv)
+
+bench-side-by-side: setup bench-reference-venv ## Pulse (embedded, services) against the plan's reference service (about 6 minutes)
+	PULSE_BENCH_SEED_DIR="$(abspath $(SEED_DIR))" PULSE_SEED_VENV="$(CURDIR)/$(BENCH_VENV)" \
+	  $(VENV)/bin/python -m bench.side_by_side
 
 bench-web: setup web $(CHROMIUM) ## initial JavaScript (gzip) and time to dashboard data, in chromium
 	cd web && PULSE_E2E_CHROMIUM=$(CHROMIUM) npx playwright test -c playwright.bench.config.ts
@@ -71,4 +92,4 @@ bench-sql-attack: setup ## the SQL endpoint under a query that builds a huge ans
 	$(VENV)/bin/python -m bench.sql_attack
 
 clean:
-	rm -rf $(VENV) .tools data .pytest_cache web/node_modules web/dist web/.e2e-data
+	rm -rf $(VENV) $(BENCH_VENV) .tools data .pytest_cache web/node_modules web/dist web/.e2e-data

@@ -17,8 +17,9 @@ BILLING_END = "<!-- billing:end -->"
 ANALYTICS_START = "<!-- analytics:start -->"
 ANALYTICS_END = "<!-- analytics:end -->"
 # Sections written by hand from other benchmarks' runs (bench-web, bench/login_flood.py,
-# bench/sql_attack.py), kept as they are.
-KEPT_SECTIONS = ("web", "login-flood", "sql-attack")
+# bench/sql_attack.py) or by other generators (bench/side_by_side.py, bench/steps.py), kept
+# as they are.
+KEPT_SECTIONS = ("web", "login-flood", "sql-attack", "side-by-side", "stages")
 
 REFERENCE_RPS = 560  # the original plan's service at concurrency 100, insert + publish only
 REFERENCE_P95_MS = 310
@@ -331,6 +332,11 @@ METHOD = """## Method
   `--no-pgbench`, `--set PULSE_NAME=VALUE`, `--profile`, `--keep`, `--no-docs`). Results:
   `bench/results/<date>-<mode>.json`; this file is rewritten from the newest full result
   of each mode and keeps the hand-written Notes section.
+- `make bench` also runs `python -m bench.side_by_side` (Pulse against the plan's reference
+  orders service, same client, rounds interleaved; its own section below, flags `--quick`,
+  `--rounds`, `--duration`, `--warmup`, `--concurrency`, `--pulse embedded,services`) and
+  `python -m bench.steps --record` (statements and CPU per order of each stage, against
+  the baseline in `bench/results/stages-baseline.json`; its own section below).
 - Each mode starts from empty storage: a temporary data directory (embedded) or a fresh
   PostgreSQL database (services), migrated with `pulse db upgrade`. The server gets
   `PULSE_JWT_SECRET`; the benchmark mints an admin access token with the same claims as
@@ -411,6 +417,16 @@ def kept_block(previous: str, start: str, end: str) -> str:
     if start not in previous or end not in previous:
         return ""
     return start + previous.split(start, 1)[1].split(end, 1)[0] + end
+
+
+def replace_block(previous: str, name: str, body: str) -> str:
+    """`previous` with the section `name` (markers included) replaced, or appended."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    if start in previous and end in previous:
+        head, rest = previous.split(start, 1)
+        return head + block + rest.split(end, 1)[1]
+    return previous.rstrip("\n") + "\n\n" + block + "\n"
 
 
 def billing_block(previous: str) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import psutil
 
 PULSE = str(Path(sys.executable).parent / "pulse")
 
@@ -73,6 +74,30 @@ def sched_seconds(pid: int) -> tuple[float, float] | None:
     return int(run_ns) / 1e9, int(wait_ns) / 1e9
 
 
+def psutil_tree_cpu(pid: int) -> float:
+    total = 0.0
+    with contextlib.suppress(psutil.Error):
+        root = psutil.Process(pid)
+        for member in (root, *root.children(recursive=True)):
+            with contextlib.suppress(psutil.Error):
+                times = member.cpu_times()
+                total += times.user + times.system
+    return total
+
+
+def others_cpu(database: str | None) -> dict[str, float]:
+    """CPU seconds of the PostgreSQL backends serving `database` and of the NATS server."""
+    pg = nats = 0.0
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            name, cmd = proc.info["name"] or "", " ".join(proc.info["cmdline"] or [])
+            if name.startswith("nats-server"):
+                nats += sum(proc.cpu_times()[:2])
+            elif database and name == "postgres" and f" {database} " in cmd:
+                pg += sum(proc.cpu_times()[:2])
+    return {"postgres_backends": pg, "nats_server": nats}
+
+
 @dataclass
 class Proc:
     name: str
@@ -99,6 +124,10 @@ class Proc:
 
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
+
+    def tree_cpu(self) -> float:
+        """CPU seconds of the process and its live descendants."""
+        return psutil_tree_cpu(self.pid)
 
     def peak_rss_mib(self) -> float | None:
         kib = _status_kib(self.pid, "VmHWM")
@@ -139,6 +168,7 @@ class Deployment:
     admin_dsn: str = ""
     database_name: str | None = None
     nats_stream: str | None = None
+    ready_path: str = "/readyz"
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -169,6 +199,10 @@ class Deployment:
 
     def cpu(self) -> dict[str, float | None]:
         return {p.name: cpu_seconds(p.pid) for p in self.procs}
+
+    def tree_cpu(self) -> float:
+        """CPU seconds of every process and its live descendants (a render pool, say)."""
+        return sum(p.tree_cpu() for p in self.procs if p.popen is not None)
 
     def sched(self) -> dict[str, tuple[float, float] | None]:
         return {p.name: sched_seconds(p.pid) for p in self.procs}
@@ -322,7 +356,7 @@ async def wait_ready(deployment: Deployment, timeout: float = 60.0) -> None:
                 code = dead[0].popen.returncode if dead[0].popen else "?"
                 raise RuntimeError(f"{dead[0].name} exited with {code}:\n{dead[0].log_tail()}")
             try:
-                async with session.get(deployment.base_url + "/readyz") as resp:
+                async with session.get(deployment.base_url + deployment.ready_path) as resp:
                     last = await resp.text()
                     if resp.status == 200:
                         return

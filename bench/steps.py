@@ -1,8 +1,13 @@
-"""`python -m bench.steps`: CPU per order of each step of the order → invoice pipeline,
-in-process on a fresh SQLite file, no HTTP and no bus — where the flow's CPU goes.
+"""`python -m bench.steps`: CPU and SQL statements per order of each step of the order →
+invoice pipeline, in-process on a fresh SQLite file, no HTTP and no bus — where the flow's
+CPU goes.
 
 Each step runs the use case the API or a consumer runs, in its own unit of work, for N
-orders, and reports the median over rounds of the process CPU time per order (ms).
+orders, and reports the median over rounds of the process CPU time per order (ms) and the
+statements it sent per order (every cursor execution, BEGIN included, plus COMMIT).
+`--record` saves bench/results/<date>-stages.json and rewrites the "stages" section of
+docs/PERFORMANCE.md; the first recorded run (or `--baseline`) also becomes
+bench/results/stages-baseline.json, the "before" column that later runs are set against.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
+from sqlalchemy import event
+
+from bench import stages_report
 from pulse.billing import invoices
 from pulse.billing.documents import Documents
 from pulse.billing.pdf import Company
@@ -33,27 +41,46 @@ from pulse.platform.storage import LocalObjectStore
 from pulse.platform.uow import UnitOfWorkFactory
 
 
+class Statements:
+    """Counts what the engine sends to the database: cursor executions and commits."""
+
+    def __init__(self, db: Database) -> None:
+        self.count = 0
+        event.listen(db.engine.sync_engine, "before_cursor_execute", self._one)
+        event.listen(db.engine.sync_engine, "commit", self._one)
+
+    def _one(self, *_: object) -> None:
+        self.count += 1
+
+
+Step = tuple[float, float]  # CPU ms per order, statements per order
+
+
 async def _per_order(
     factory: UnitOfWorkFactory,
+    counter: Statements,
     ids: list[uuid.UUID],
     step: Callable[..., Awaitable[object]],
     *,
     readonly: bool = False,
-) -> float:
+) -> Step:
+    sent = counter.count
     start = time.process_time()
     for item in ids:
         async with factory(actor="bench", readonly=readonly) as uow:
             await step(uow, item)
             if not readonly:
                 await uow.commit()
-    return (time.process_time() - start) * 1000 / len(ids)
+    cpu_ms = (time.process_time() - start) * 1000 / len(ids)
+    return cpu_ms, (counter.count - sent) / len(ids)
 
 
-async def one_round(folder: Path, orders: int) -> dict[str, float]:
+async def one_round(folder: Path, orders: int) -> dict[str, Step]:
     url = f"sqlite+aiosqlite:///{folder / 'pulse.db'}"
     await asyncio.to_thread(upgrade, url)
     db = Database(url)
     factory = UnitOfWorkFactory(db, sequence_inline=True)
+    counter = Statements(db)
     try:
         async with factory(actor="bench") as uow:
             customer = await customers.create_customer(
@@ -80,14 +107,15 @@ async def one_round(folder: Path, orders: int) -> dict[str, float]:
             order = await order_service.place_order(uow, data, can_override_price=False)  # type: ignore[arg-type]
             ids.append(order.id)
 
-        result = {"place order": await _per_order(factory, list(range(orders)), place)}  # type: ignore[arg-type]
+        result = {"place order": await _per_order(factory, counter, list(range(orders)), place)}  # type: ignore[arg-type]
         lines = [("A", 1), ("B", 2)]
         result["reserve stock"] = await _per_order(
             factory,
+            counter,
             ids,
             lambda uow, oid: reservations.reserve_for_order(uow, oid, lines),
         )
-        result["confirm order"] = await _per_order(factory, ids, order_service.confirm)
+        result["confirm order"] = await _per_order(factory, counter, ids, order_service.confirm)
         invoice_ids: list[uuid.UUID] = []
 
         async def issue(uow: object, oid: uuid.UUID) -> None:
@@ -95,9 +123,10 @@ async def one_round(folder: Path, orders: int) -> dict[str, float]:
             assert invoice_id is not None
             invoice_ids.append(invoice_id)
 
-        result["issue invoice"] = await _per_order(factory, ids, issue)
+        result["issue invoice"] = await _per_order(factory, counter, ids, issue)
         result["mark invoiced"] = await _per_order(
             factory,
+            counter,
             ids,
             lambda uow, oid: order_service.billing_moved(uow, oid, OrderStatus.INVOICED, "bench"),
         )
@@ -108,6 +137,7 @@ async def one_round(folder: Path, orders: int) -> dict[str, float]:
         )
         result["render + store PDF"] = await _per_order(
             factory,
+            counter,
             invoice_ids,
             lambda uow, iid: documents.render_invoice(uow, SimpleNamespace(invoice_id=iid), None),  # type: ignore[arg-type]
             readonly=True,
@@ -118,21 +148,39 @@ async def one_round(folder: Path, orders: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.steps", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.steps",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--record", action="store_true", help="save results, rewrite the docs")
+    parser.add_argument(
+        "--baseline", action="store_true", help="with --record: this run becomes the 'before'"
+    )
     args = parser.parse_args(argv)
     rounds = []
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="pulse-bench-steps-") as folder:
             rounds.append(asyncio.run(one_round(Path(folder), args.orders)))
-    print(f"CPU ms per order, median of {args.rounds} rounds of {args.orders} orders:")
-    total = 0.0
-    for step in rounds[0]:
-        value = statistics.median(r[step] for r in rounds)
-        total += value
-        print(f"  {step:<20} {value:6.2f}")
-    print(f"  {'all steps':<20} {total:6.2f}")
+    steps = {
+        step: {
+            "cpu_ms": round(statistics.median(r[step][0] for r in rounds), 3),
+            "statements": round(statistics.median(r[step][1] for r in rounds), 2),
+        }
+        for step in rounds[0]
+    }
+    print(f"per order, median of {args.rounds} rounds of {args.orders} orders:")
+    print(f"  {'step':<20} {'CPU ms':>7} {'statements':>10}")
+    for step, row in steps.items():
+        print(f"  {step:<20} {row['cpu_ms']:7.2f} {row['statements']:10.2f}")
+    print(
+        f"  {'all steps':<20} {sum(r['cpu_ms'] for r in steps.values()):7.2f} "
+        f"{sum(r['statements'] for r in steps.values()):10.2f}"
+    )
+    if args.record:
+        stages_report.record(steps, args, argv)
 
 
 if __name__ == "__main__":

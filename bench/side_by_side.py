@@ -1,0 +1,228 @@
+"""`python -m bench.side_by_side`: Pulse against the plan's reference orders service.
+
+The reference service (bench/reference.py: the plan's code, run in place, on PostgreSQL
+and NATS) and Pulse in the embedded mode and in the services mode (PostgreSQL + NATS, API,
+relay and worker processes; bench/servers.py) all run for the whole benchmark. The same
+closed-loop client (bench/load.py) drives each in turn: for every round, for every
+concurrency, reference, then embedded, then services (rounds interleaved). All of them get
+the same orders (the anchor's mix: 3 customers, 1-3 of 5 products, qty 1-3).
+
+The figure that counts for Pulse is the *completed* rate: orders placed and invoiced per
+second with every consumer running. After each point the benchmark polls
+`GET /orders?status=invoiced` until every order answered 201 so far is invoiced; completed
+rate = orders invoiced in the point (warm-up included) / (first POST → that poll). It then
+waits until the outbox, the consumers and the analytics projector have nothing left
+(settled). Nothing follows the reference service's answer, so its completed rate is its
+answers (warm-up included) / (first POST → last answer). Server CPU per order counts the
+server processes and their children from the first POST to settled.
+Results: bench/results/<date>-side-by-side.json and a section of docs/PERFORMANCE.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import secrets
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from bench import load, machine, reference, servers
+from bench import side_by_side_report as sbs_report
+from bench.run import DOCS, RESULTS, log, pg_parts
+from bench.side_by_side_targets import Target, pulse_fixtures, run_point
+
+PULSE_MODES = ("embedded", "services")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.side_by_side", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="1 round of 2 s points (smoke run)")
+    parser.add_argument("--rounds", type=int, help="rounds over all concurrencies (3)")
+    parser.add_argument("--duration", type=float, help="seconds measured per point (10)")
+    parser.add_argument("--warmup", type=float, help="unrecorded seconds before each point (2)")
+    parser.add_argument("--concurrency", default="1,10,100", help="comma-separated (1,10,100)")
+    parser.add_argument(
+        "--pulse", default="embedded,services", help="Pulse modes to run (embedded,services)"
+    )
+    parser.add_argument("--flow-timeout", type=float, help="longest wait to invoice (180)")
+    parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port")
+    parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
+    parser.add_argument("--keep", action="store_true", help="keep work directories and database")
+    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    defaults = {
+        "rounds": (1, 3),
+        "duration": (2.0, 10.0),
+        "warmup": (0.5, 2.0),
+        "flow_timeout": (30.0, 180.0),
+    }
+    for key, (quick, full) in defaults.items():
+        if getattr(args, key) is None:
+            setattr(args, key, quick if args.quick else full)
+    args.concurrencies = [int(c) for c in args.concurrency.split(",") if c.strip()]
+    args.pulse_modes = [m.strip() for m in args.pulse.split(",") if m.strip()]
+    if unknown := set(args.pulse_modes) - set(PULSE_MODES):
+        parser.error(f"--pulse takes {', '.join(PULSE_MODES)}, not {', '.join(unknown)}")
+    return args
+
+
+async def start(target: Target) -> None:
+    target.deployment.start()
+    await servers.wait_ready(target.deployment, timeout=120)
+    log(f"{target.name}: ready at {target.deployment.base_url}")
+
+
+@contextlib.asynccontextmanager
+async def deployments(
+    args: argparse.Namespace, workdir: Path, run_id: str, shapes: list, state: dict
+) -> AsyncIterator[list[Target]]:
+    """Every target started, their fixtures made; everything stopped and removed on exit."""
+    pg = pg_parts(args.pg)
+    admin_dsn = f"postgresql://{pg['user']}@{pg['host']}:{pg['port']}/postgres"
+    targets: list[Target] = []
+    services_dep: servers.Deployment | None = None
+    try:
+        if reason := reference.missing():
+            state["reference_skipped"] = reason
+            log(f"SKIPPING the reference service: {reason}")
+        else:
+            dsn = await reference.prepare_database(pg)
+            dep = reference.deployment(workdir / "reference", dsn, args.nats_url)
+            dep.workdir.mkdir(parents=True)
+            targets.append(Target("reference", dep, "", reference.reference_payloads(shapes)))
+        for mode in args.pulse_modes:
+            secret = secrets.token_urlsafe(32)
+            folder = workdir / mode
+            folder.mkdir(parents=True)
+            if mode == "embedded":
+                dep = await asyncio.to_thread(servers.embedded, folder, secret)
+            else:
+                dep = services_dep = await servers.services(
+                    folder,
+                    secret,
+                    admin_dsn=admin_dsn,
+                    pg_host=f"{pg['user']}@{pg['host']}:{pg['port']}",
+                    run_id=run_id,
+                    bus="nats",
+                    nats_url=args.nats_url,
+                )
+            targets.append(Target(mode, dep, load.mint_token(secret), [], completes=True))
+        state["wiring"] = {t.name: t.deployment.wiring for t in targets}
+        await asyncio.gather(*(start(t) for t in targets))
+        for target in targets:
+            if target.completes:
+                customer_ids = await pulse_fixtures(target, run_id)
+                target.payloads = reference.pulse_payloads(shapes, customer_ids)
+        yield targets
+    finally:
+        for target in targets:
+            state.setdefault("memory", {})[target.name] = target.deployment.memory()
+            state.setdefault("exit_codes", {})[target.name] = target.deployment.stop()
+        if services_dep is not None:
+            if services_dep.nats_stream:
+                await servers.delete_nats_stream(args.nats_url, services_dep.nats_stream)
+            if services_dep.database_name and not args.keep:
+                with contextlib.suppress(Exception):
+                    await servers.drop_database(admin_dsn, services_dep.database_name)
+
+
+async def measure(args: argparse.Namespace, state: dict) -> None:
+    run_id = f"{datetime.now(UTC):%Y%m%d%H%M%S}_{os.getpid()}"
+    workdir = Path(tempfile.mkdtemp(prefix="pulse-bench-sbs-"))
+    shapes = reference.order_shapes(20_000)
+    try:
+        async with deployments(args, workdir, run_id, shapes, state) as targets:
+            for target in targets:  # one unrecorded warm-up each, then let it settle
+                await run_point(target, 10, 0, args, record=False)
+            for target in targets:
+                target.idle_pct = await target.idle_cpu_pct(2.0)
+            state["idle_cpu_pct"] = {t.name: round(t.idle_pct, 1) for t in targets}
+            log(f"idle CPU % of a core: {state['idle_cpu_pct']}")
+            for round_no in range(1, args.rounds + 1):
+                for conc in args.concurrencies:
+                    for target in targets:  # A, B, C, A, B, C, ...
+                        state["points"].append(await run_point(target, conc, round_no, args))
+            state["orders_answered_201"] = {t.name: t.ok_total for t in targets}
+            state["flow_incomplete"] = [m for t in targets for m in t.incomplete]
+            ref = next((t for t in targets if t.name == "reference"), None)
+            if ref is not None:
+                state["reference_orders_in_db"] = await reference.order_count(
+                    ref.deployment.database_url
+                )
+    finally:
+        if args.keep:
+            log(f"work directory kept at {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def command(argv: list[str] | None) -> str:
+    args = sys.argv[1:] if argv is None else argv
+    if os.environ.get("MAKELEVEL") and not args:
+        return "make bench-side-by-side (a step of make bench)"
+    return " ".join([".venv/bin/python -m bench.side_by_side", *map(shlex.quote, args)])
+
+
+def save(result: dict, results_dir: Path) -> Path:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    path = results_dir / f"{result['date']}-side-by-side.json"
+    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    now = datetime.now(UTC)
+    state: dict = {
+        "mode": "side-by-side",
+        "date": now.strftime("%Y-%m-%d"),
+        "started_at": now.isoformat(timespec="seconds"),
+        "command": command(argv),
+        "quick": args.quick,
+        "settings": {
+            "rounds": args.rounds,
+            "duration_s": args.duration,
+            "warmup_s": args.warmup,
+            "concurrency": args.concurrencies,
+            "pulse_modes": args.pulse_modes,
+            "client": "bench/load.py closed_loop (aiohttp, one process)",
+            "orders": "3 customers, 1-3 of 5 products, qty 1-3 (seed_demo.sql's)",
+        },
+        "machine": machine.describe(),
+        "loadavg_start": machine.loadavg(),
+        "points": [],
+    }
+    started = time.perf_counter()
+    try:
+        asyncio.run(measure(args, state))
+        state["status"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - a failed run is recorded, then reported
+        state["status"] = "failed"
+        state["error"] = repr(exc)[-3000:]
+        log(f"FAILED: {exc!r}")
+    state["loadavg_end"] = machine.loadavg()
+    state["summary"] = sbs_report.summarise(state["points"], args.concurrencies)
+    log(f"saved {save(state, args.results_dir)} in {time.perf_counter() - started:.0f} s")
+    print(sbs_report.console(state))
+    if not args.no_docs and state["points"]:
+        previous = DOCS.read_text() if DOCS.exists() else ""
+        DOCS.write_text(sbs_report.write_block(previous, sbs_report.markdown(state)))
+        log(f"wrote {DOCS}")
+    return 0 if state["status"] == "ok" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""bench/steps.py's record: results files and the "stages" section of docs/PERFORMANCE.md.
+
+`bench/results/stages-baseline.json` holds the "before" figures (the first recorded run,
+or one run with `--baseline`); each recorded run is set against it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from bench import machine
+from bench.report import _fmt, _machine_table, replace_block
+from bench.run import DOCS, RESULTS
+
+BASELINE = RESULTS / "stages-baseline.json"
+
+
+def _dump(path: Path, data: dict) -> None:
+    path.write_bytes(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+
+
+def record(steps: dict[str, dict], args: argparse.Namespace, argv: list[str] | None) -> None:
+    now = datetime.now(UTC)
+    command = " ".join([".venv/bin/python -m bench.steps", *map(shlex.quote, argv or sys.argv[1:])])
+    result = {
+        "mode": "stages",
+        "date": now.strftime("%Y-%m-%d"),
+        "started_at": now.isoformat(timespec="seconds"),
+        "command": command,
+        "settings": {"orders": args.orders, "rounds": args.rounds, "database": "SQLite file"},
+        "machine": machine.describe(),
+        "loadavg": machine.loadavg(),
+        # A list: the stages in the flow's order (the file's keys are sorted).
+        "steps": [{"stage": name, **row} for name, row in steps.items()],
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    _dump(RESULTS / f"{result['date']}-stages.json", result)
+    if args.baseline or not BASELINE.exists():
+        _dump(BASELINE, result)
+    baseline = orjson.loads(BASELINE.read_bytes())
+    previous = DOCS.read_text() if DOCS.exists() else ""
+    DOCS.write_text(replace_block(previous, "stages", markdown(result, baseline)))
+    print(f"wrote {DOCS} and bench/results/{result['date']}-stages.json", file=sys.stderr)
+
+
+def _stages(result: dict) -> dict[str, dict]:
+    return {row["stage"]: row for row in result["steps"]}
+
+
+def _total(result: dict, key: str) -> float:
+    return sum(row[key] for row in result["steps"])
+
+
+def markdown(now: dict, before: dict) -> str:
+    m = before["machine"]
+    out = [
+        "## Per stage: SQL statements and CPU per order",
+        "",
+        "Each stage of the order → invoice flow runs its use case in-process on a fresh SQLite "
+        "file (no HTTP, no bus), each order in its own unit of work; figures are per order, "
+        "median over rounds. Statements: every cursor execution (BEGIN included) plus COMMIT. "
+        "CPU: the process's CPU time (Python, SQLite and the PDF renderer in-process). Not "
+        "covered here: HTTP, the outbox relay and bus delivery, and the analytics projector "
+        "(the side-by-side section's server CPU per order counts them, end to end).",
+        "",
+        f"- Before: {before['started_at']}, commit {m.get('git_commit')} "
+        f"({m.get('git_uncommitted_files')} uncommitted tracked files), load average "
+        f"{before['loadavg']}, `{before['command']}` "
+        f"({before['settings']['rounds']} rounds of {before['settings']['orders']} orders)",
+        f"- Now: {now['started_at']}, commit {now['machine'].get('git_commit')}, load average "
+        f"{now['loadavg']}, `{now['command']}`",
+        "",
+        *_machine_table({"stages": now}),
+        "",
+        "| stage | statements before | statements now | CPU ms before | CPU ms now |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    b_rows, n_rows = _stages(before), _stages(now)
+    for name in dict.fromkeys([*b_rows, *n_rows]):
+        b, n = b_rows.get(name, {}), n_rows.get(name, {})
+        out.append(
+            f"| {name} | {_fmt(b.get('statements'), 2)} | {_fmt(n.get('statements'), 2)} | "
+            f"{_fmt(b.get('cpu_ms'), 2)} | {_fmt(n.get('cpu_ms'), 2)} |"
+        )
+    out.append(
+        f"| **all stages** | {_fmt(_total(before, 'statements'), 2)} | "
+        f"{_fmt(_total(now, 'statements'), 2)} | "
+        f"{_fmt(_total(before, 'cpu_ms'), 2)} | "
+        f"{_fmt(_total(now, 'cpu_ms'), 2)} |"
+    )
+    return "\n".join(out)
