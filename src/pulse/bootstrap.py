@@ -23,7 +23,7 @@ from pulse.platform.auth.revocation import TokenStates
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
 from pulse.platform.bus.embedded import EmbeddedBus
-from pulse.platform.consumers import Consumer, ConsumerRunner
+from pulse.platform.consumers import Consumer, ConsumerRunner, per_event
 from pulse.platform.db import Database
 from pulse.platform.events import EventRegistry
 from pulse.platform.settings import Settings
@@ -39,38 +39,40 @@ def consumers(documents: Documents) -> list[Consumer]:
         Consumer(
             "inventory",
             {
-                orders.OrderPlaced.type: [inventory_handlers.reserve_for_order],
-                orders.OrderCancelled.type: [inventory_handlers.release_for_order],
-                orders.OrderShipped.type: [inventory_handlers.ship_order],
+                orders.OrderPlaced: per_event(inventory_handlers.reserve_for_order),
+                orders.OrderCancelled: per_event(inventory_handlers.release_for_order),
+                orders.OrderShipped: per_event(inventory_handlers.ship_order),
             },
         ),
         Consumer(
             "orders",
             {
-                inventory.StockReserved.type: [orders_handlers.confirm_order],
-                inventory.StockReservationFailed.type: [orders_handlers.reject_order],
-                billing.InvoiceIssued.type: [orders_handlers.mark_invoiced],
-                billing.PaymentReceived.type: [orders_handlers.mark_paid],
-                billing.CreditNoteIssued.type: [orders_handlers.mark_paid],
+                inventory.StockReserved: per_event(orders_handlers.confirm_order),
+                inventory.StockReservationFailed: per_event(orders_handlers.reject_order),
+                billing.InvoiceIssued: per_event(orders_handlers.mark_invoiced),
+                billing.PaymentReceived: per_event(orders_handlers.mark_paid),
+                billing.CreditNoteIssued: per_event(orders_handlers.mark_paid),
             },
         ),
         Consumer(
             "billing",
             {
-                orders.OrderConfirmed.type: [billing_handlers.invoice_order],
-                orders.OrderCancelled.type: [billing_handlers.settle_cancelled_order],
+                orders.OrderConfirmed: per_event(billing_handlers.invoice_order),
+                orders.OrderCancelled: per_event(billing_handlers.settle_cancelled_order),
                 # Orders imported from history are booked with them (billing.book_history).
             },
         ),
         Consumer(
             "documents",
             {
-                # Issued documents are rendered at once; a later version of an invoice
-                # (paid, credited, void) when someone asks for it.
-                billing.InvoiceIssued.type: [documents.render_invoice],
-                billing.CreditNoteIssued.type: [documents.render_credit_note],
+                # Issued documents are rendered when the order flow has nothing left to do,
+                # or at once when someone asks for one; a later version of an invoice (paid,
+                # credited, void) when someone asks for it.
+                billing.InvoiceIssued: per_event(documents.render_invoice),
+                billing.CreditNoteIssued: per_event(documents.render_credit_note),
             },
             reads_only=True,
+            when_idle=True,
         ),
     ]
 

@@ -68,16 +68,27 @@ class UnitOfWork:
         finally:
             await self._stack.aclose()
 
-    def emit(self, event: Event) -> Envelope:
-        """Record an event; it reaches the outbox when (and only if) the work commits."""
+    def emit(self, event: Event, *, cause: Envelope | None = None) -> Envelope:
+        """Record an event; it reaches the outbox when (and only if) the work commits.
+
+        `cause`: the event this one answers (a consumer working a batch names each one's
+        own), whose actor and correlation it carries; by default the unit of work's."""
         if self.readonly:
             raise RuntimeError("a read-only unit of work cannot emit events")
-        envelope = envelope_for(
-            event,
-            actor=self.actor,
-            correlation_id=self.correlation_id,
-            causation_id=self.causation_id,
-        )
+        if cause is not None:
+            envelope = envelope_for(
+                event,
+                actor=cause.actor,
+                correlation_id=cause.correlation_id,
+                causation_id=str(cause.id),
+            )
+        else:
+            envelope = envelope_for(
+                event,
+                actor=self.actor,
+                correlation_id=self.correlation_id,
+                causation_id=self.causation_id,
+            )
         if envelope.correlation_id is None:
             envelope = envelope.model_copy(update={"correlation_id": str(envelope.id)})
         self._pending.append(envelope)
