@@ -32,7 +32,7 @@ from pulse.billing.pdf import Company
 from pulse.inventory import reservations
 from pulse.inventory import service as inventory_service
 from pulse.inventory.schemas import ProductCreate
-from pulse.orders import customers
+from pulse.orders import customers, transitions
 from pulse.orders import service as order_service
 from pulse.orders.schemas import CustomerCreate, OrderCreate, OrderStatus
 from pulse.platform.db import Database
@@ -115,7 +115,9 @@ async def one_round(folder: Path, orders: int) -> dict[str, Step]:
             ids,
             lambda uow, oid: reservations.reserve_for_order(uow, oid, lines),
         )
-        result["confirm order"] = await _per_order(factory, counter, ids, order_service.confirm)
+        result["confirm order"] = await _per_order(
+            factory, counter, ids, lambda uow, oid: transitions.confirm(uow, [(oid, None)])
+        )
         invoice_ids: list[uuid.UUID] = []
 
         async def issue(uow: object, oid: uuid.UUID) -> None:

@@ -47,8 +47,8 @@ def consumers(documents: Documents) -> list[Consumer]:
         Consumer(
             "orders",
             {
-                inventory.StockReserved: per_event(orders_handlers.confirm_order),
-                inventory.StockReservationFailed: per_event(orders_handlers.reject_order),
+                inventory.StockReserved: orders_handlers.confirm_orders,
+                inventory.StockReservationFailed: orders_handlers.reject_orders,
                 billing.InvoiceIssued: per_event(orders_handlers.mark_invoiced),
                 billing.PaymentReceived: per_event(orders_handlers.mark_paid),
                 billing.CreditNoteIssued: per_event(orders_handlers.mark_paid),

@@ -3,12 +3,14 @@ is reserved or not; mark it invoiced and paid as billing reports."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from pulse.billing import CreditNoteIssued, InvoiceIssued, PaymentReceived
 from pulse.inventory import StockReservationFailed, StockReserved
-from pulse.orders import service
+from pulse.orders import service, transitions
 from pulse.orders.schemas import OrderStatus
+from pulse.platform.consumers import Delivery
 from pulse.platform.events import Envelope, Event, utcnow
 from pulse.platform.observability import ORDER_TO_CONFIRMED
 from pulse.platform.uow import UnitOfWork
@@ -23,14 +25,21 @@ def _observe(placed_at: datetime | None) -> None:
         ORDER_TO_CONFIRMED.observe(max(0.0, (utcnow() - placed_at).total_seconds()))
 
 
-async def confirm_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
-    assert isinstance(event, StockReserved)
-    _observe(await service.confirm(uow, event.order_id))
+async def confirm_orders(uow: UnitOfWork, batch: Sequence[Delivery[StockReserved]]) -> None:
+    """Stock was reserved: each order still placed is confirmed."""
+    for order in await transitions.confirm(uow, [(d.event.order_id, d.envelope) for d in batch]):
+        if order is not None:
+            _observe(order.placed_at)
 
 
-async def reject_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
-    assert isinstance(event, StockReservationFailed)
-    _observe(await service.reject(uow, event.order_id, event.reason))
+async def reject_orders(uow: UnitOfWork, batch: Sequence[Delivery[StockReservationFailed]]) -> None:
+    """Stock could not be reserved: each order still placed is rejected, saying why."""
+    moved = await transitions.reject(
+        uow, [(d.event.order_id, d.event.reason, d.envelope) for d in batch]
+    )
+    for order in moved:
+        if order is not None:
+            _observe(order.placed_at)
 
 
 async def mark_invoiced(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:

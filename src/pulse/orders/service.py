@@ -11,10 +11,8 @@ from pulse.inventory import catalogue_lines
 from pulse.orders import repository as repo
 from pulse.orders.events import (
     OrderCancelled,
-    OrderConfirmed,
     OrderLineData,
     OrderPlaced,
-    OrderRejected,
     OrderShipped,
     OrderStatusChanged,
 )
@@ -342,31 +340,6 @@ async def cancel_order(
     )
     await uow.session.refresh(order)
     return await get_order(uow, order_id)
-
-
-async def confirm(uow: UnitOfWork, order_id: uuid.UUID) -> datetime | None:
-    """Called when stock was reserved. Returns when the order was placed, if it moved."""
-    order = await repo.get_order(uow.session, order_id)
-    if order is None or order.status != OrderStatus.PLACED:
-        return None
-    if not await _move(uow, order, OrderStatus.CONFIRMED, "stock reserved"):
-        return None
-    uow.emit(
-        OrderConfirmed(
-            order_id=order_id, number=order.number, customer_id=order.customer_id, total=order.total
-        )
-    )
-    return order.created_at
-
-
-async def reject(uow: UnitOfWork, order_id: uuid.UUID, reason: str) -> datetime | None:
-    order = await repo.get_order(uow.session, order_id)
-    if order is None or order.status != OrderStatus.PLACED:
-        return None
-    if not await _move(uow, order, OrderStatus.REJECTED, reason[:500]):
-        return None
-    uow.emit(OrderRejected(order_id=order_id, number=order.number, reason=reason[:500]))
-    return order.created_at
 
 
 async def invoice_issued(

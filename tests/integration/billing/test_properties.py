@@ -31,7 +31,7 @@ from pulse.billing.schemas import (
 )
 from pulse.inventory import service as inventory_service
 from pulse.inventory.schemas import ProductCreate
-from pulse.orders import OrderCancelled
+from pulse.orders import OrderCancelled, transitions
 from pulse.orders import customers as customer_cases
 from pulse.orders import service as order_service
 from pulse.orders.schemas import CustomerCreate, OrderCreate
@@ -144,7 +144,7 @@ class World:
                     )
                     order = await order_service.place_order(uow, data, can_override_price=False)
                     # Billing invoices confirmed orders only (stock reserved).
-                    assert await order_service.confirm(uow, order.id) is not None
+                    assert (await transitions.confirm(uow, [(order.id, None)]))[0] is not None
                     invoice_id = await invoices.issue_for_order(uow, order.id)
                     assert invoice_id is not None
                     # A redelivered order.confirmed issues nothing more.

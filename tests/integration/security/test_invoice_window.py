@@ -19,6 +19,7 @@ from pulse.billing import invoices
 from pulse.billing.models import Invoice
 from pulse.bootstrap import Container
 from pulse.orders import service as order_service
+from pulse.orders import transitions
 from pulse.platform.settings import Settings
 from tests.conftest import ClientFor
 from tests.integration.inventory.factories import make_product
@@ -38,7 +39,7 @@ async def confirmed_order(client_for: ClientFor, container: Container) -> dict[s
     order = await make_order(admin, customer["id"], [{"sku": product["sku"], "qty": 1}])
     assert await container.bus.drain()
     async with container.uow(actor="orders") as uow:
-        assert await order_service.confirm(uow, uuid.UUID(order["id"])) is not None
+        assert (await transitions.confirm(uow, [(uuid.UUID(order["id"]), None)]))[0] is not None
         await uow.commit()
     assert (await order_of(admin, order["id"]))["status"] == "confirmed"
     return order

@@ -1,0 +1,175 @@
+"""Status moves of many orders at once, for consumers that work a batch: one read, one
+executemany of compare-and-set updates and one insert of history rows, whatever the number
+of orders.
+
+Each move names the status it expects. A move whose order is missing, is no longer in an
+expected state, or may not go to the target (TRANSITIONS) changes nothing, exactly as the
+one-order moves in `service` behave; the moves of one order in one call apply in turn.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import bindparam, select, update
+
+from pulse.orders.events import OrderConfirmed, OrderRejected
+from pulse.orders.models import Order, OrderStatusChange
+from pulse.orders.schemas import OrderStatus
+from pulse.platform.bulk import insert_rows
+from pulse.platform.events import Envelope, utcnow
+from pulse.platform.uow import UnitOfWork
+
+_ORDERS = Order.__table__
+HISTORY_COLUMNS = ("order_id", "from_status", "to_status", "reason", "actor", "at")
+_SET_STATUS = (
+    update(_ORDERS)
+    .where(_ORDERS.c.id == bindparam("o_id"), _ORDERS.c.status == bindparam("o_from"))
+    .values(
+        status=bindparam("o_to"),
+        status_reason=bindparam("o_reason"),
+        updated_at=bindparam("o_now"),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    order_id: uuid.UUID
+    target: OrderStatus
+    reason: str
+    actor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """An order that moved: what its event needs."""
+
+    order_id: uuid.UUID
+    number: str
+    customer_id: uuid.UUID
+    total: Decimal
+    from_status: str
+    to_status: str
+    placed_at: datetime
+
+
+async def move_many(uow: UnitOfWork, moves: Sequence[Move]) -> list[Moved | None]:
+    """Apply `moves` in order; answer, for each, what moved (None: nothing did).
+
+    The orders are read under a row lock (where the database has one) in id order, so two
+    batches touching the same orders cannot deadlock, and nothing moves them meanwhile.
+    """
+    from pulse.orders.service import TRANSITIONS
+
+    if not moves:
+        return []
+    session = uow.session
+    ids = sorted({m.order_id for m in moves})
+    rows = await session.execute(
+        select(
+            _ORDERS.c.id,
+            _ORDERS.c.number,
+            _ORDERS.c.customer_id,
+            _ORDERS.c.total,
+            _ORDERS.c.status,
+            _ORDERS.c.created_at,
+        )
+        .where(_ORDERS.c.id.in_(ids))
+        .order_by(_ORDERS.c.id)
+        .with_for_update()
+    )
+    current = {row.id: row for row in rows}
+    status = {order_id: row.status for order_id, row in current.items()}
+    now = utcnow()
+    results: list[Moved | None] = []
+    updates: list[dict[str, object]] = []
+    history: list[tuple[object, ...]] = []
+    for move in moves:
+        row = current.get(move.order_id)
+        before = status.get(move.order_id)
+        if row is None or before is None or move.target not in TRANSITIONS[OrderStatus(before)]:
+            results.append(None)
+            continue
+        reason = move.reason[:500]
+        status[move.order_id] = move.target.value
+        updates.append(
+            {
+                "o_id": move.order_id,
+                "o_from": before,
+                "o_to": move.target.value,
+                "o_reason": reason,
+                "o_now": now,
+            }
+        )
+        history.append((move.order_id, before, move.target.value, reason, move.actor, now))
+        results.append(
+            Moved(
+                order_id=move.order_id,
+                number=row.number,
+                customer_id=row.customer_id,
+                total=row.total,
+                from_status=before,
+                to_status=move.target.value,
+                placed_at=row.created_at,
+            )
+        )
+    if updates:
+        # Under the lock every compare-and-set holds; the status guard stays as a backstop.
+        await session.execute(_SET_STATUS, updates)
+        await insert_rows(session, OrderStatusChange.__table__, HISTORY_COLUMNS, history)
+    return results
+
+
+async def confirm(
+    uow: UnitOfWork, orders: Sequence[tuple[uuid.UUID, Envelope | None]]
+) -> list[Moved | None]:
+    """Stock was reserved for these orders (each with the event that said so): each one still
+    placed is confirmed, and says so in an `order.confirmed` caused by that event."""
+    moved = await move_many(
+        uow,
+        [
+            Move(order_id, OrderStatus.CONFIRMED, "stock reserved", _actor(uow, cause))
+            for order_id, cause in orders
+        ],
+    )
+    for (_, cause), order in zip(orders, moved, strict=True):
+        if order is not None:
+            uow.emit(
+                OrderConfirmed(
+                    order_id=order.order_id,
+                    number=order.number,
+                    customer_id=order.customer_id,
+                    total=order.total,
+                ),
+                cause=cause,
+            )
+    return moved
+
+
+async def reject(
+    uow: UnitOfWork, orders: Sequence[tuple[uuid.UUID, str, Envelope | None]]
+) -> list[Moved | None]:
+    """Stock could not be reserved: each order still placed is rejected, saying why."""
+    moved = await move_many(
+        uow,
+        [
+            Move(order_id, OrderStatus.REJECTED, reason, _actor(uow, cause))
+            for order_id, reason, cause in orders
+        ],
+    )
+    for (_, reason, cause), order in zip(orders, moved, strict=True):
+        if order is not None:
+            uow.emit(
+                OrderRejected(order_id=order.order_id, number=order.number, reason=reason[:500]),
+                cause=cause,
+            )
+    return moved
+
+
+def _actor(uow: UnitOfWork, cause: Envelope | None) -> str | None:
+    return cause.actor if cause is not None else uow.actor
