@@ -108,6 +108,22 @@ def race_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     yield from fresh_database(request, request.param, tmp_path)
 
 
+@pytest.fixture
+async def bare_container(race_url: str, tmp_path: Path) -> AsyncIterator[Container]:
+    """The database side of the product only: no bus, no consumers, no HTTP."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=race_url,
+        jwt_secret="test-secret-" + "x" * 40,
+        db_pool_size=30,
+    )
+    container = build_container(settings, run_consumers=False)
+    try:
+        yield container
+    finally:
+        await container.db.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -39,7 +39,7 @@ def consumers(documents: Documents) -> list[Consumer]:
         Consumer(
             "inventory",
             {
-                orders.OrderPlaced: per_event(inventory_handlers.reserve_for_order),
+                orders.OrderPlaced: inventory_handlers.reserve_orders,
                 orders.OrderCancelled: per_event(inventory_handlers.release_for_order),
                 orders.OrderShipped: per_event(inventory_handlers.ship_order),
             },

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pulse.inventory import reservations
 from pulse.orders import OrderCancelled, OrderPlaced, OrderShipped
+from pulse.platform.consumers import Delivery
 from pulse.platform.events import Envelope, Event
 from pulse.platform.uow import UnitOfWork
 
 
-async def reserve_for_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
-    assert isinstance(event, OrderPlaced)
-    await reservations.reserve_for_order(
-        uow, event.order_id, [(line.sku, line.qty) for line in event.lines]
+async def reserve_orders(uow: UnitOfWork, batch: Sequence[Delivery[OrderPlaced]]) -> None:
+    """Reserve the stock of a batch of placed orders, each all-or-nothing, in event order."""
+    await reservations.reserve_orders(
+        uow,
+        [
+            reservations.Request(
+                d.event.order_id, [(line.sku, line.qty) for line in d.event.lines], d.envelope
+            )
+            for d in batch
+        ],
     )
 
 

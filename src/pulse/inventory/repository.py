@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.inventory.models import Product, Reservation, StockLevel, StockMovement
+from pulse.platform.bulk import insert_rows
 
 # The largest value of the INTEGER stock columns.
 MAX_COUNT = 2_147_483_647
@@ -133,21 +134,81 @@ async def levels(session: AsyncSession, skus: Sequence[str]) -> dict[str, StockL
 
 
 async def level_figures(
-    session: AsyncSession, skus: Sequence[str], *, latest: bool = False
+    session: AsyncSession, skus: Sequence[str], *, latest: bool = False, lock: bool = False
 ) -> dict[str, tuple[int, int]]:
     """(on hand, reserved) per SKU, read fresh from the database.
 
     `latest` takes a shared lock so the figures are the latest committed ones even where a
     plain read sees the transaction's snapshot (MariaDB's repeatable read), e.g. to explain
-    why a conditional update just failed.
+    why a conditional update just failed. `lock` takes the rows for update, in SKU order
+    (a locking read sees the latest committed figures too).
     """
     query = select(StockLevel.sku, StockLevel.qty_on_hand, StockLevel.reserved_qty).where(
         StockLevel.sku.in_(skus)
     )
-    if latest:
+    if lock:
+        query = query.order_by(StockLevel.sku).with_for_update()
+    elif latest:
         query = query.with_for_update(read=True)
     rows = await session.execute(query)
     return {sku: (int(on_hand), int(reserved)) for sku, on_hand, reserved in rows}
+
+
+_ADD_RESERVED = (
+    update(StockLevel.__table__)
+    .where(StockLevel.__table__.c.sku == bindparam("s_sku"))
+    .values(
+        reserved_qty=StockLevel.__table__.c.reserved_qty + bindparam("s_qty"),
+        updated_at=bindparam("s_now"),
+    )
+)
+RESERVATION_COLUMNS = ("order_id", "sku", "qty", "status", "source", "created_at", "updated_at")
+MOVEMENT_COLUMNS = (
+    "sku",
+    "kind",
+    "qty",
+    "on_hand_after",
+    "reserved_after",
+    "reason",
+    "actor",
+    "order_id",
+    "created_at",
+)
+
+
+async def add_reserved(session: AsyncSession, added: dict[str, int], now: datetime) -> None:
+    """Add to the reserved units of many SKUs in one executemany (the table's checks keep
+    reserved within on hand)."""
+    await session.execute(
+        _ADD_RESERVED, [{"s_sku": sku, "s_qty": qty, "s_now": now} for sku, qty in added.items()]
+    )
+
+
+async def orders_with_reservations(
+    session: AsyncSession, order_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    rows = await session.execute(
+        select(Reservation.order_id).where(Reservation.order_id.in_(set(order_ids))).distinct()
+    )
+    return set(rows.scalars())
+
+
+async def add_reservation_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    await insert_rows(
+        session,
+        Reservation.__table__,
+        RESERVATION_COLUMNS,
+        [tuple(row[c] for c in RESERVATION_COLUMNS) for row in rows],
+    )
+
+
+async def add_movement_rows(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    await insert_rows(
+        session,
+        StockMovement.__table__,
+        MOVEMENT_COLUMNS,
+        [tuple(row[c] for c in MOVEMENT_COLUMNS) for row in rows],
+    )
 
 
 async def add_movements(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from pulse.inventory import repository as repo
 from pulse.inventory.events import (
@@ -16,7 +17,7 @@ from pulse.inventory.events import (
 )
 from pulse.inventory.service import movement_row
 from pulse.platform.errors import Conflict
-from pulse.platform.events import utcnow
+from pulse.platform.events import Envelope, utcnow
 from pulse.platform.uow import UnitOfWork
 
 
@@ -112,17 +113,118 @@ async def reserve(
 async def reserve_for_order(
     uow: UnitOfWork, order_id: uuid.UUID, lines: Sequence[tuple[str, int]]
 ) -> bool:
-    ok, shortages = await reserve(uow, order_id, lines, reason="order")
-    if not ok:
-        detail = ", ".join(
-            f"{s.sku}: {s.requested} wanted, {s.available} available" for s in shortages
-        )
-        uow.emit(
-            StockReservationFailed(
-                order_id=order_id, reason=f"not enough stock ({detail})", shortages=tuple(shortages)
+    """One order's reservation (see `reserve_orders`)."""
+    return (await reserve_orders(uow, [Request(order_id, lines)]))[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One order's lines to reserve, and the event that asked (its actor and cause)."""
+
+    order_id: uuid.UUID
+    lines: Sequence[tuple[str, int]]
+    cause: Envelope | None = None
+
+
+async def reserve_orders(uow: UnitOfWork, requests: Sequence[Request]) -> list[bool]:
+    """Reserve stock for many orders, each all-or-nothing, in the order given: an order
+    that cannot have every line is refused whole (`stock.reservation_failed`, saying what is
+    short) and the later orders may still have what it would have taken.
+
+    A constant number of statements whatever the number of orders: the orders already
+    reserved, the stock levels of every SKU involved (locked, in SKU order, where the
+    database has row locks), then one executemany of level updates and one insert each of
+    reservations and movements. The updates add to the stored figures and the table's
+    checks keep reserved within on hand, so even a figure read wrong could not oversell.
+    Answers, per request, whether its order holds its stock.
+    """
+    if not requests:
+        return []
+    session = uow.session
+    done = await repo.orders_with_reservations(session, [r.order_id for r in requests])
+    wanted = {r.order_id: _merge(r.lines) for r in requests if r.order_id not in done}
+    skus = sorted({sku for lines in wanted.values() for sku, _ in lines})
+    figures = await repo.level_figures(session, skus, lock=True) if skus else {}
+    reserved_before = {sku: reserved for sku, (_, reserved) in figures.items()}
+    now = utcnow()
+    results: list[bool] = []
+    reservations: list[dict] = []
+    movements: list[dict] = []
+    for request in requests:
+        order_id = request.order_id
+        if order_id in done:
+            results.append(True)  # already holds its stock: nothing more to do
+            continue
+        lines = wanted[order_id]
+        short = [
+            Shortage(sku=sku, requested=qty, available=_available(figures, sku))
+            for sku, qty in lines
+            if _available(figures, sku) < qty
+        ]
+        actor = request.cause.actor if request.cause is not None else uow.actor
+        if short:
+            detail = ", ".join(
+                f"{s.sku}: {s.requested} wanted, {s.available} available" for s in short
             )
-        )
-    return ok
+            uow.emit(
+                StockReservationFailed(
+                    order_id=order_id,
+                    reason=f"not enough stock ({detail})",
+                    shortages=tuple(short),
+                ),
+                cause=request.cause,
+            )
+            results.append(False)
+            continue
+        out = []
+        for sku, qty in lines:
+            on_hand, reserved = figures[sku]
+            figures[sku] = (on_hand, reserved + qty)
+            out.append(
+                StockLine(sku=sku, qty=qty, qty_on_hand=on_hand, reserved_qty=reserved + qty)
+            )
+            reservations.append(
+                {
+                    "order_id": order_id,
+                    "sku": sku,
+                    "qty": qty,
+                    "status": "active",
+                    "source": "order",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            movements.append(
+                {
+                    "sku": sku,
+                    "kind": "reservation",
+                    "qty": qty,
+                    "on_hand_after": on_hand,
+                    "reserved_after": reserved + qty,
+                    "reason": "order",
+                    "actor": actor,
+                    "order_id": order_id,
+                    "created_at": now,
+                }
+            )
+        done.add(order_id)  # a second request for the same order in this batch holds already
+        uow.emit(StockReserved(order_id=order_id, lines=tuple(out)), cause=request.cause)
+        results.append(True)
+    added = {
+        sku: figures[sku][1] - reserved_before[sku]
+        for sku in skus
+        if sku in figures and figures[sku][1] != reserved_before[sku]
+    }
+    if added:
+        await repo.add_reserved(session, added, now)
+        await repo.add_reservation_rows(session, reservations)
+        await repo.add_movement_rows(session, movements)
+    return results
+
+
+def _available(figures: dict[str, tuple[int, int]], sku: str) -> int:
+    on_hand, reserved = figures.get(sku, (0, 0))
+    return max(0, on_hand - reserved)
 
 
 async def release(

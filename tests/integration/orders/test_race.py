@@ -6,21 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func, select
 
-from pulse.bootstrap import Container, build_container
+from pulse.bootstrap import Container
 from pulse.inventory import reservations
 from pulse.inventory import service as inventory
 from pulse.inventory.models import Reservation, StockMovement
 from pulse.inventory.schemas import ProductCreate
 from pulse.platform.outbox import DeadLetter
-from pulse.platform.settings import Settings
 from tests.integration.inventory.factories import make_product, stock_of
 from tests.integration.orders.factories import make_customer, place_order
 
@@ -86,22 +82,6 @@ async def test_concurrent_holds_through_the_api(client: httpx.AsyncClient) -> No
 
 
 # -- units of work, three backends -----------------------------------------------------------
-@pytest.fixture
-async def bare_container(race_url: str, tmp_path: Path) -> AsyncIterator[Container]:
-    """The database side of the product only: no bus, no consumers, no HTTP."""
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        database_url=race_url,
-        jwt_secret="test-secret-" + "x" * 40,
-        db_pool_size=30,
-    )
-    container = build_container(settings, run_consumers=False)
-    try:
-        yield container
-    finally:
-        await container.db.dispose()
-
-
 async def test_concurrent_reservations_in_separate_units_of_work(bare_container: Container) -> None:
     sku = "RACE-1"
     async with bare_container.uow(actor="setup") as uow:
