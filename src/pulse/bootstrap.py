@@ -30,6 +30,8 @@ from pulse.platform.settings import Settings
 from pulse.platform.storage import ObjectStore, object_store
 from pulse.platform.uow import UnitOfWorkFactory
 
+# Every consumer, by name (analytics is the projector of the analytics store).
+CONSUMER_NAMES = ("inventory", "orders", "billing", "documents", "analytics")
 EVENT_CLASSES = (*auth_events.EVENTS, *inventory.EVENTS, *orders.EVENTS, *billing.EVENTS)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -73,28 +74,47 @@ def db_upgrade(revision: str = "head") -> None:
     typer.echo(f"database at {revision}")
 
 
-def _serve(settings: Settings, *, host: str, port: int, banner: str | None = None) -> None:
+def _serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    banner: str | None = None,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+) -> None:
     import uvicorn
 
     from pulse.app import create_app
 
     _configure_logging(settings)
-    application = create_app(settings=settings)
-    if banner:
-        typer.echo(banner)
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
+    options: dict[str, object] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": False,
+        "loop": "uvloop",
+        "http": "httptools",
         # The client address is the peer's; X-Forwarded-For is believed only from the
         # proxies in PULSE_TRUSTED_PROXIES, by the login limits (uvicorn would otherwise
         # trust it from 127.0.0.1 before the application sees the request).
-        proxy_headers=False,
-    )
+        "proxy_headers": False,
+    }
+    if workers > 1:
+        from pulse.bootstrap import jwt_secret
+
+        # Each process builds its own app from the environment; the options given on the
+        # command line travel there, and a generated secret is made once, before them.
+        os.environ.update(env or {})
+        jwt_secret(settings)
+        if banner:
+            typer.echo(banner)
+        uvicorn.run("pulse.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        return
+    application = create_app(settings=settings)
+    if banner:
+        typer.echo(banner)
+    uvicorn.run(application, **options)  # type: ignore[arg-type]
 
 
 @app.command()
@@ -131,10 +151,32 @@ def serve(
     port: Port = None,
     consumers: Annotated[str, typer.Option(help="Consumers to run in this process too.")] = "none",
     relay: Annotated[bool, typer.Option(help="Relay the outbox from this process.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes sharing the port (services mode).")
+    ] = 1,
 ) -> None:
     """The API only (services mode): consumers and relay run as their own processes."""
     settings = _settings(host=host, port=port, consumers=consumers, relay=relay)
-    _serve(settings, host=settings.host, port=settings.port)
+    if workers > 1:
+        if settings.resolved_database_url.startswith("sqlite"):
+            raise typer.BadParameter(
+                "several API processes need PostgreSQL or MariaDB (PULSE_DATABASE_URL): "
+                "SQLite takes one writer at a time, so the embedded mode runs one process",
+                param_hint="--workers",
+            )
+        if consumers != "none" or relay:
+            raise typer.BadParameter(
+                "with several API processes, run consumers and the relay as their own "
+                "processes (`pulse worker`, `pulse relay`)",
+                param_hint="--workers",
+            )
+    env = {
+        "PULSE_HOST": settings.host,
+        "PULSE_PORT": str(settings.port),
+        "PULSE_CONSUMERS": "none",
+        "PULSE_RELAY": "false",
+    }
+    _serve(settings, host=settings.host, port=settings.port, workers=workers, env=env)
 
 
 async def _run_until_signalled(settings: Settings) -> None:
@@ -153,16 +195,77 @@ async def _run_until_signalled(settings: Settings) -> None:
         await container.stop()
 
 
+def _run_worker(consumers: str) -> None:
+    settings = _settings(consumers=consumers, relay=False)
+    _configure_logging(settings)
+    asyncio.run(_run_until_signalled(settings))
+
+
 @app.command()
 def worker(
     consumers: Annotated[
         str, typer.Argument(help="Comma-separated consumer names, or 'all'.")
     ] = "all",
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Split the consumers over this many processes, one or more each."
+        ),
+    ] = 1,
 ) -> None:
     """Run consumers (and no API)."""
-    settings = _settings(consumers=consumers, relay=False)
-    _configure_logging(settings)
-    asyncio.run(_run_until_signalled(settings))
+    if processes == 1:
+        _run_worker(consumers)
+        return
+    _run_processes(split_consumers(consumers, processes))
+
+
+def split_consumers(consumers: str, processes: int) -> list[str]:
+    """The consumers named (or all) dealt over at most `processes` groups."""
+    from pulse.bootstrap import CONSUMER_NAMES
+
+    wanted = consumers.strip().lower()
+    names = (
+        list(CONSUMER_NAMES)
+        if wanted in ("all", "*")
+        else list(dict.fromkeys(part.strip() for part in wanted.split(",") if part.strip()))
+    )
+    if unknown := sorted(set(names) - set(CONSUMER_NAMES)):
+        raise typer.BadParameter(f"no consumer {', '.join(unknown)}", param_hint="consumers")
+    if not names:
+        raise typer.BadParameter("no consumer named", param_hint="consumers")
+    return [",".join(names[i::processes]) for i in range(min(processes, len(names)))]
+
+
+def _run_processes(groups: list[str]) -> None:
+    """One child process per group of consumers; SIGINT/SIGTERM stop them all, and the
+    first to end stops the others (a supervisor restarts the whole worker)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    children = [
+        context.Process(target=_run_worker, args=(group,), name=f"pulse-worker[{group}]")
+        for group in groups
+    ]
+    for child in children:
+        child.start()
+
+    def stop(*_: object) -> None:
+        for child in children:
+            if child.is_alive() and child.pid is not None:
+                os.kill(child.pid, signal.SIGTERM)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+    from multiprocessing.connection import wait
+
+    wait([child.sentinel for child in children])
+    stop()
+    for child in children:
+        child.join()
+    failed = [child.exitcode for child in children if child.exitcode not in (0, -signal.SIGTERM)]
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

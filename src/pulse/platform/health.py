@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -45,8 +46,19 @@ async def ready(request: Request) -> JSONResponse:
     except Exception as exc:  # noqa: BLE001
         checks["object_store"] = f"error: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
+    # How far each consumer is behind the stream (informative: a lag is load, not a fault).
+    consumers: dict[str, dict[str, Any]] = {}
+    with contextlib.suppress(Exception):
+        for status in await container.bus.status():
+            CONSUMER_LAG.labels(status.name).set(status.lag)
+            consumers[status.name] = {
+                "position": status.position,
+                "lag": status.lag,
+                "running_here": status.running,
+            }
     return JSONResponse(
-        {"status": "ready" if ok else "not ready", "checks": checks}, status_code=200 if ok else 503
+        {"status": "ready" if ok else "not ready", "checks": checks, "consumers": consumers},
+        status_code=200 if ok else 503,
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 from pulse.bootstrap import Container
 from pulse.inventory import reservations
 from pulse.platform import outbox
+from pulse.platform.bus.embedded import EmbeddedBus
 from pulse.platform.events import Envelope, new_event_id, utcnow
 from pulse.platform.uow import UnitOfWork
 from tests.integration.bus import support
@@ -115,3 +116,25 @@ async def test_a_failing_event_is_dead_lettered_and_the_rest_of_its_batch_applie
     # Fewer handler calls than events one by one would take: halves, not singles.
     if bus_kind == "embedded":
         assert len(batches.sizes) < 2 * (len(before) + len(after) + 1)
+
+
+async def test_readiness_shows_each_consumers_lag(
+    container: Container, client: httpx.AsyncClient
+) -> None:
+    customer = await support.make_customer_and_product(client, sku="LAG-1", qty=10)
+    await _settle(container)
+    await container.bus.stop()
+    for _ in range(3):
+        await support.place(client, customer, "LAG-1", 1)
+    if isinstance(container.bus, EmbeddedBus):  # a stopped NATS bus has no status to give
+        await container.bus.sequence_pending()
+        body = (await client.get("/readyz")).json()
+        assert set(body["consumers"]) == {"inventory", "orders", "billing", "documents"}
+        assert body["consumers"]["inventory"]["lag"] >= 3
+    await container.bus.start()
+    await _settle(container)
+    body = (await client.get("/readyz")).json()
+    assert body["status"] == "ready"
+    assert {name: c["lag"] for name, c in body["consumers"].items()} == dict.fromkeys(
+        ("inventory", "orders", "billing", "documents"), 0
+    )

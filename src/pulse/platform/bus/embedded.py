@@ -26,6 +26,9 @@ from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
 IDLE_POSITION_SAVE_SECONDS = 1.0
+# The longest a consumer that runs when idle (documents) waits for the order flow to
+# catch up before it takes a batch anyway.
+MAX_IDLE_WAIT_SECONDS = 5.0
 
 
 class EmbeddedBus(EventBus):
@@ -221,10 +224,24 @@ class EmbeddedBus(EventBus):
         return len(pks)
 
     # -- consumers -------------------------------------------------------------------------
+    def _flow_behind(self) -> bool:
+        """Whether a consumer that moves orders along has events left to apply."""
+        return any(
+            self._positions.get(r.consumer.name, 0) < self._last_seq
+            for r in self.runners
+            if not r.consumer.when_idle
+        )
+
     async def _consumer_loop(self, runner: ConsumerRunner) -> None:
         name = runner.consumer.name
         wake = self._consumer_wake[name]
+        idle_only = runner.consumer.when_idle
         while not self._stopping:
+            if idle_only and self._flow_behind():
+                # Work that may wait (documents) yields the CPU to the order flow; it runs
+                # once the others have caught up, or after a while regardless, so it never
+                # waits forever under a steady load.
+                await self._wait_idle()
             try:
                 count = await self._consume_once(runner)
             except asyncio.CancelledError:
@@ -254,6 +271,7 @@ class EmbeddedBus(EventBus):
                     select(BusState.last_seq).where(BusState.name == SEQUENCER)
                 )
             ).scalar_one_or_none() or 0
+            self._last_seq = max(self._last_seq, last)
             rows = (
                 (
                     await uow.session.execute(
@@ -298,6 +316,14 @@ class EmbeddedBus(EventBus):
                 await _store_position(uow, name, reached)
                 await uow.commit()
             self._idle_saved_at[name] = loop.time()
+
+    async def _wait_idle(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + MAX_IDLE_WAIT_SECONDS
+        while not self._stopping and self._flow_behind() and loop.time() < deadline:
+            async with self._progress:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._progress.wait(), timeout=0.1)
 
     async def _wait(self, event: asyncio.Event) -> None:
         with contextlib.suppress(TimeoutError):
