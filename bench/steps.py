@@ -2,9 +2,11 @@
 invoice pipeline, in-process on a fresh SQLite file, no HTTP and no bus — where the flow's
 CPU goes.
 
-Each step runs the use case the API or a consumer runs, in its own unit of work, for N
-orders, and reports the median over rounds of the process CPU time per order (ms) and the
-statements it sent per order (every cursor execution, BEGIN included, plus COMMIT).
+Placing an order runs the use case the API runs, each order in its own unit of work. Every
+later stage is a consumer's work: its `ConsumerRunner` is handed the events of that stage
+`--batch` at a time, as the bus hands them over (inbox, handlers, commit). The median over
+rounds of the process CPU time per order (ms) and of the statements sent per order (every
+cursor execution, BEGIN included, plus COMMIT) is reported.
 `--record` saves bench/results/<date>-stages.json and rewrites the "stages" section of
 docs/PERFORMANCE.md; the first recorded run (or `--baseline`) also becomes
 bench/results/stages-baseline.json, the "before" column that later runs are set against.
@@ -21,22 +23,24 @@ import uuid
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bench import stages_report
-from pulse.billing import invoices
+from pulse import bootstrap
 from pulse.billing.documents import Documents
 from pulse.billing.pdf import Company
-from pulse.inventory import reservations
+from pulse.bootstrap import EVENT_CLASSES
 from pulse.inventory import service as inventory_service
 from pulse.inventory.schemas import ProductCreate
-from pulse.orders import customers, transitions
+from pulse.orders import customers
 from pulse.orders import service as order_service
-from pulse.orders.schemas import CustomerCreate, OrderCreate, OrderStatus
+from pulse.orders.schemas import CustomerCreate, OrderCreate
+from pulse.platform.consumers import ConsumerRunner
 from pulse.platform.db import Database
+from pulse.platform.events import EventRegistry
 from pulse.platform.migrate import upgrade
+from pulse.platform.outbox import OutboxRecord
 from pulse.platform.storage import LocalObjectStore
 from pulse.platform.uow import UnitOfWorkFactory
 
@@ -75,7 +79,47 @@ async def _per_order(
     return cpu_ms, (counter.count - sent) / len(ids)
 
 
-async def one_round(folder: Path, orders: int) -> dict[str, Step]:
+# (stage, consumer, the event it applies), in the order of the flow.
+STAGES = (
+    ("reserve stock", "inventory", "order.created"),
+    ("confirm order", "orders", "stock.reserved"),
+    ("issue invoice", "billing", "order.confirmed"),
+    ("mark invoiced", "orders", "invoice.issued"),
+    ("render + store PDF", "documents", "invoice.issued"),
+)
+
+
+async def _consumer_stage(
+    factory: UnitOfWorkFactory,
+    counter: Statements,
+    runner: ConsumerRunner,
+    event_type: str,
+    batch: int,
+) -> Step:
+    """The consumer applies every event of `event_type` on the outbox, `batch` at a time, as
+    the bus hands them over (inbox, handlers, commit: `ConsumerRunner.process`)."""
+    async with factory(readonly=True) as uow:
+        records = (
+            (
+                await uow.session.execute(
+                    select(OutboxRecord)
+                    .where(OutboxRecord.type == event_type)
+                    .order_by(OutboxRecord.pk)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        envelopes = [record.envelope() for record in records]
+    sent = counter.count
+    start = time.process_time()
+    for first in range(0, len(envelopes), batch):
+        await runner.process(envelopes[first : first + batch])
+    cpu_ms = (time.process_time() - start) * 1000 / len(envelopes)
+    return cpu_ms, (counter.count - sent) / len(envelopes)
+
+
+async def one_round(folder: Path, orders: int, batch: int) -> dict[str, Step]:
     url = f"sqlite+aiosqlite:///{folder / 'pulse.db'}"
     await asyncio.to_thread(upgrade, url)
     db = Database(url)
@@ -108,42 +152,22 @@ async def one_round(folder: Path, orders: int) -> dict[str, Step]:
             ids.append(order.id)
 
         result = {"place order": await _per_order(factory, counter, list(range(orders)), place)}  # type: ignore[arg-type]
-        lines = [("A", 1), ("B", 2)]
-        result["reserve stock"] = await _per_order(
-            factory,
-            counter,
-            ids,
-            lambda uow, oid: reservations.reserve_for_order(uow, oid, lines),
-        )
-        result["confirm order"] = await _per_order(
-            factory, counter, ids, lambda uow, oid: transitions.confirm(uow, [(oid, None)])
-        )
-        invoice_ids: list[uuid.UUID] = []
-
-        async def issue(uow: object, oid: uuid.UUID) -> None:
-            invoice_id = await invoices.issue_for_order(uow, oid)  # type: ignore[arg-type]
-            assert invoice_id is not None
-            invoice_ids.append(invoice_id)
-
-        result["issue invoice"] = await _per_order(factory, counter, ids, issue)
-        result["mark invoiced"] = await _per_order(
-            factory,
-            counter,
-            ids,
-            lambda uow, oid: order_service.billing_moved(uow, oid, OrderStatus.INVOICED, "bench"),
-        )
         documents = Documents(
             LocalObjectStore(folder / "objects"),
             Company("Bench Ltd", "1 Street", "", "", "EUR"),
             render_processes=0,
         )
-        result["render + store PDF"] = await _per_order(
-            factory,
-            counter,
-            invoice_ids,
-            lambda uow, iid: documents.render_invoice(uow, SimpleNamespace(invoice_id=iid), None),  # type: ignore[arg-type]
-            readonly=True,
-        )
+        registry = EventRegistry()
+        registry.register(*EVENT_CLASSES)
+        runners = {
+            c.name: ConsumerRunner(c, factory, registry) for c in bootstrap.consumers(documents)
+        }
+        # What each consumer reacts to in the flow, in the flow's order.
+        for stage, consumer, event_type in STAGES:
+            result[stage] = await _consumer_stage(
+                factory, counter, runners[consumer], event_type, batch
+            )
+        return result
         return result
     finally:
         await db.dispose()
@@ -157,6 +181,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--batch", type=int, default=100, help="events a consumer is handed at once (100)"
+    )
     parser.add_argument("--record", action="store_true", help="save results, rewrite the docs")
     parser.add_argument(
         "--baseline", action="store_true", help="with --record: this run becomes the 'before'"
@@ -165,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     rounds = []
     for _ in range(args.rounds):
         with tempfile.TemporaryDirectory(prefix="pulse-bench-steps-") as folder:
-            rounds.append(asyncio.run(one_round(Path(folder), args.orders)))
+            rounds.append(asyncio.run(one_round(Path(folder), args.orders, args.batch)))
     steps = {
         step: {
             "cpu_ms": round(statistics.median(r[step][0] for r in rounds), 3),

@@ -51,9 +51,9 @@ def consumers(documents: Documents) -> list[Consumer]:
             {
                 inventory.StockReserved: orders_handlers.confirm_orders,
                 inventory.StockReservationFailed: orders_handlers.reject_orders,
-                billing.InvoiceIssued: per_event(orders_handlers.mark_invoiced),
-                billing.PaymentReceived: per_event(orders_handlers.mark_paid),
-                billing.CreditNoteIssued: per_event(orders_handlers.mark_paid),
+                billing.InvoiceIssued: orders_handlers.mark_invoiced,
+                billing.PaymentReceived: orders_handlers.mark_paid,
+                billing.CreditNoteIssued: orders_handlers.mark_paid,
             },
         ),
         Consumer(

@@ -8,10 +8,12 @@ from datetime import datetime
 
 from pulse.billing import CreditNoteIssued, InvoiceIssued, PaymentReceived
 from pulse.inventory import StockReservationFailed, StockReserved
-from pulse.orders import service, transitions
+from pulse.orders import transitions
+from pulse.orders.events import OrderStatusChanged
 from pulse.orders.schemas import OrderStatus
+from pulse.orders.transitions import Move
 from pulse.platform.consumers import Delivery
-from pulse.platform.events import Envelope, Event, utcnow
+from pulse.platform.events import Envelope, utcnow
 from pulse.platform.observability import ORDER_TO_CONFIRMED
 from pulse.platform.uow import UnitOfWork
 
@@ -42,27 +44,75 @@ async def reject_orders(uow: UnitOfWork, batch: Sequence[Delivery[StockReservati
             _observe(order.placed_at)
 
 
-async def mark_invoiced(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
+async def mark_invoiced(uow: UnitOfWork, batch: Sequence[Delivery[InvoiceIssued]]) -> None:
     """Billing moves the order itself when it issues the invoice (`invoice_issued`), so this
     changes nothing for those; it still moves an order whose invoice.issued was written by an
     earlier version, which left the move to this handler."""
-    assert isinstance(event, InvoiceIssued)
-    if event.order_id is None:
-        return
-    await service.billing_moved(
-        uow, event.order_id, OrderStatus.INVOICED, f"invoice {event.number} issued"
-    )
-    if event.status == "paid":  # nothing to pay
-        await service.billing_moved(
-            uow, event.order_id, OrderStatus.PAID, f"invoice {event.number} has nothing to pay"
+    moves: list[tuple[Move, Envelope]] = []
+    for delivery in batch:
+        event, envelope = delivery.event, delivery.envelope
+        if event.order_id is None:
+            continue
+        moves.append(
+            (
+                Move(
+                    event.order_id,
+                    OrderStatus.INVOICED,
+                    f"invoice {event.number} issued",
+                    envelope.actor,
+                ),
+                envelope,
+            )
         )
+        if event.status == "paid":  # nothing to pay
+            moves.append(
+                (
+                    Move(
+                        event.order_id,
+                        OrderStatus.PAID,
+                        f"invoice {event.number} has nothing to pay",
+                        envelope.actor,
+                    ),
+                    envelope,
+                )
+            )
+    await _billing_moved(uow, moves)
 
 
-async def mark_paid(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
+async def mark_paid(
+    uow: UnitOfWork, batch: Sequence[Delivery[PaymentReceived | CreditNoteIssued]]
+) -> None:
     """The last payment (or a credit covering the rest of a part-paid invoice) settled it."""
-    assert isinstance(event, PaymentReceived | CreditNoteIssued)
-    if event.order_id is None or event.invoice_status != "paid":
-        return
-    await service.billing_moved(
-        uow, event.order_id, OrderStatus.PAID, f"invoice {event.invoice_number} paid"
+    await _billing_moved(
+        uow,
+        [
+            (
+                Move(
+                    d.event.order_id,
+                    OrderStatus.PAID,
+                    f"invoice {d.event.invoice_number} paid",
+                    d.envelope.actor,
+                ),
+                d.envelope,
+            )
+            for d in batch
+            if d.event.order_id is not None and d.event.invoice_status == "paid"
+        ],
     )
+
+
+async def _billing_moved(uow: UnitOfWork, moves: Sequence[tuple[Move, Envelope]]) -> None:
+    """Moves billing reported; one that no longer applies (the order was cancelled, or the
+    event is redelivered) changes nothing."""
+    moved = await transitions.move_many(uow, [move for move, _ in moves])
+    for (_, cause), order in zip(moves, moved, strict=True):
+        if order is not None:
+            uow.emit(
+                OrderStatusChanged(
+                    order_id=order.order_id,
+                    number=order.number,
+                    from_status=order.from_status,
+                    to_status=order.to_status,
+                ),
+                cause=cause,
+            )
