@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from dataclasses import dataclass, field
 
 from pulse import billing, inventory, orders
@@ -30,6 +31,7 @@ from pulse.platform.settings import Settings
 from pulse.platform.storage import ObjectStore, object_store
 from pulse.platform.uow import UnitOfWorkFactory
 
+SWITCH_INTERVAL_SECONDS = 0.001
 # Every consumer, by name (analytics is the projector of the analytics store).
 CONSUMER_NAMES = ("inventory", "orders", "billing", "documents", "analytics")
 EVENT_CLASSES = (*auth_events.EVENTS, *inventory.EVENTS, *orders.EVENTS, *billing.EVENTS)
@@ -102,6 +104,10 @@ class Container:
             # After the bus: its first connection has put SQLite in WAL mode, so the
             # projector's own connections never race it for that.
             if self.analytics is not None:
+                # The projector's thread holds the interpreter lock for its batches; a
+                # request waiting for it waits up to the switch interval (5 ms by default)
+                # each time, so hand the lock over sooner.
+                sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
                 await self.analytics.start()
             self.token_states.start()
             self.started = True
