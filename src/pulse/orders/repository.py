@@ -11,6 +11,34 @@ from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.orders.models import Customer, Order, OrderLine, OrderStatusChange
+from pulse.platform.bulk import insert_rows
+
+# Column orders of the rows `insert_placed` takes.
+ORDER_COLUMNS = (
+    "id",
+    "number",
+    "customer_id",
+    "status",
+    "subtotal",
+    "tax",
+    "total",
+    "status_reason",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+LINE_COLUMNS = (
+    "order_id",
+    "line_no",
+    "sku",
+    "name",
+    "qty",
+    "unit_price",
+    "tax_rate",
+    "line_total",
+    "line_tax",
+)
+HISTORY_COLUMNS = ("order_id", "from_status", "to_status", "reason", "actor", "at")
 
 
 # -- customers -------------------------------------------------------------------------------
@@ -72,6 +100,19 @@ async def insert_order(
 ) -> None:
     await session.execute(Order.__table__.insert(), [order])
     await session.execute(OrderLine.__table__.insert(), list(lines))
+
+
+async def insert_placed(
+    session: AsyncSession,
+    order: tuple[Any, ...],
+    lines: Sequence[tuple[Any, ...]],
+    history: tuple[Any, ...],
+) -> None:
+    """A new order with its lines and first status change, as tuples in `ORDER_COLUMNS`,
+    `LINE_COLUMNS` and `HISTORY_COLUMNS` order: three inserts on the bulk fast path."""
+    await insert_rows(session, Order.__table__, ORDER_COLUMNS, [order])  # type: ignore[arg-type]
+    await insert_rows(session, OrderLine.__table__, LINE_COLUMNS, lines)  # type: ignore[arg-type]
+    await insert_rows(session, OrderStatusChange.__table__, HISTORY_COLUMNS, [history])  # type: ignore[arg-type]
 
 
 async def get_order(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pulse.inventory import catalogue_lines
 from pulse.orders import repository as repo
@@ -66,13 +67,16 @@ SET_BY = {
 
 # -- placing ---------------------------------------------------------------------------------
 async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price: bool) -> OrderRead:
+    """Price and write a new order: the customer and catalogue read, then the order, its
+    lines and first status change inserted as they are (nothing read back), its event."""
     if not await repo.customer_exists(uow.session, data.customer_id):
         raise InvalidInput(
             f"no customer {data.customer_id}", code="unknown_customer", field="customer_id"
         )
     catalogue = await catalogue_lines(uow, (item.sku for item in data.items))
-    lines: list[dict] = []
     order_id = new_record_id()
+    rows: list[tuple[Any, ...]] = []
+    subtotal = tax = Decimal("0.00")
     for index, item in enumerate(data.items):
         entry = catalogue.get(item.sku)
         if entry is None:
@@ -91,21 +95,23 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
                 field=f"items.{index}.price",
             )
         line_total = money(unit_price * item.qty)
-        lines.append(
-            {
-                "order_id": order_id,
-                "line_no": index + 1,
-                "sku": item.sku,
-                "name": entry.name,
-                "qty": item.qty,
-                "unit_price": unit_price,
-                "tax_rate": entry.tax_rate,
-                "line_total": line_total,
-                "line_tax": money(line_total * entry.tax_rate),
-            }
+        line_tax = money(line_total * entry.tax_rate)
+        subtotal += line_total
+        tax += line_tax
+        # In repo.LINE_COLUMNS order.
+        rows.append(
+            (
+                order_id,
+                index + 1,
+                item.sku,
+                entry.name,
+                item.qty,
+                unit_price,
+                entry.tax_rate,
+                line_total,
+                line_tax,
+            )
         )
-    subtotal = sum((line["line_total"] for line in lines), Decimal("0.00"))
-    tax = sum((line["line_tax"] for line in lines), Decimal("0.00"))
     total = subtotal + tax
     if total > MAX_AMOUNT:
         raise InvalidInput(
@@ -115,63 +121,71 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
         )
     now = utcnow()
     number = await next_number(uow, "orders", gapless=False)
-    order = {
-        "id": order_id,
-        "number": number,
-        "customer_id": data.customer_id,
-        "status": OrderStatus.PLACED.value,
-        "subtotal": subtotal,
-        "tax": tax,
-        "total": total,
-        "status_reason": "",
-        "created_by": uow.actor,
-        "created_at": now,
-        "updated_at": now,
-    }
-    await repo.insert_order(uow.session, order, lines)
-    await repo.add_history(
+    actor = uow.actor
+    placed = OrderStatus.PLACED.value
+    await repo.insert_placed(
         uow.session,
-        order_id,
-        from_status=None,
-        to_status="placed",
-        reason="",
-        actor=uow.actor,
-        now=now,
+        (order_id, number, data.customer_id, placed, subtotal, tax, total, "", actor, now, now),
+        rows,
+        (order_id, None, placed, "", actor, now),
     )
-    line_data = tuple(
-        OrderLineData(**{k: line[k] for k in OrderLineData.model_fields}) for line in lines
-    )
+    # Built from values computed here, not validated again.
+    lines = [
+        OrderLineRead.model_construct(**dict(zip(_LINE_FIELDS, r[1:], strict=True))) for r in rows
+    ]
     uow.emit(
         OrderPlaced(
             order_id=order_id,
             number=number,
             customer_id=data.customer_id,
-            lines=line_data,
+            lines=tuple(
+                OrderLineData.model_construct(
+                    sku=r[2],
+                    qty=r[4],
+                    unit_price=r[5],
+                    tax_rate=r[6],
+                    line_total=r[7],
+                    line_tax=r[8],
+                )
+                for r in rows
+            ),
             subtotal=subtotal,
             tax=tax,
             total=total,
             placed_at=now,
         )
     )
-    return OrderRead(
+    return OrderRead.model_construct(
         id=order_id,
         number=number,
         customer_id=data.customer_id,
         status=OrderStatus.PLACED,
         status_reason="",
-        lines=[OrderLineRead(**{k: line[k] for k in OrderLineRead.model_fields}) for line in lines],
+        lines=lines,
         subtotal=subtotal,
         tax=tax,
         total=total,
-        created_by=uow.actor,
+        created_by=actor,
         created_at=now,
         updated_at=now,
         history=[
-            StatusChangeRead(
-                from_status=None, to_status="placed", reason="", actor=uow.actor, at=now
+            StatusChangeRead.model_construct(
+                from_status=None, to_status=placed, reason="", actor=actor, at=now
             )
         ],
     )
+
+
+_LINE_FIELDS = (
+    "line_no",
+    "sku",
+    "name",
+    "qty",
+    "unit_price",
+    "tax_rate",
+    "line_total",
+    "line_tax",
+)
 
 
 # -- reading ---------------------------------------------------------------------------------

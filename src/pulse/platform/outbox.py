@@ -178,13 +178,15 @@ async def append_values(
 
 
 async def _take_positions(session: AsyncSession, count: int) -> int:
-    await session.execute(
-        update(BusState)
-        .where(BusState.name == EMBEDDED_SEQUENCER)
-        .values(last_seq=BusState.last_seq + count)
-    )
+    """The first of `count` stream positions, taken by moving the sequencer on: one
+    `UPDATE … RETURNING` (SQLite ≥ 3.35, the only database that sequences inline)."""
     last = (
-        await session.execute(select(BusState.last_seq).where(BusState.name == EMBEDDED_SEQUENCER))
+        await session.execute(
+            update(BusState)
+            .where(BusState.name == EMBEDDED_SEQUENCER)
+            .values(last_seq=BusState.last_seq + count)
+            .returning(BusState.last_seq)
+        )
     ).scalar_one()
     return int(last) - count + 1
 
