@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from pulse.inventory import catalogue_lines
 from pulse.orders import repository as repo
 from pulse.orders.events import (
@@ -69,10 +71,6 @@ SET_BY = {
 async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price: bool) -> OrderRead:
     """Price and write a new order: the customer and catalogue read, then the order, its
     lines and first status change inserted as they are (nothing read back), its event."""
-    if not await repo.customer_exists(uow.session, data.customer_id):
-        raise InvalidInput(
-            f"no customer {data.customer_id}", code="unknown_customer", field="customer_id"
-        )
     catalogue = await catalogue_lines(uow, (item.sku for item in data.items))
     order_id = new_record_id()
     rows: list[tuple[Any, ...]] = []
@@ -123,12 +121,22 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
     number = await next_number(uow, "orders", gapless=False)
     actor = uow.actor
     placed = OrderStatus.PLACED.value
-    await repo.insert_placed(
-        uow.session,
-        (order_id, number, data.customer_id, placed, subtotal, tax, total, "", actor, now, now),
-        rows,
-        (order_id, None, placed, "", actor, now),
-    )
+    try:
+        await repo.insert_placed(
+            uow.session,
+            (order_id, number, data.customer_id, placed, subtotal, tax, total, "", actor, now, now),
+            rows,
+            (order_id, None, placed, "", actor, now),
+        )
+    except IntegrityError:
+        # The customer is checked by its foreign key, not by a read of its own: only a
+        # refused insert costs the question which constraint it was.
+        await uow.rollback()
+        if not await repo.customer_exists(uow.session, data.customer_id):
+            raise InvalidInput(
+                f"no customer {data.customer_id}", code="unknown_customer", field="customer_id"
+            ) from None
+        raise
     # Built from values computed here, not validated again.
     lines = [
         OrderLineRead.model_construct(**dict(zip(_LINE_FIELDS, r[1:], strict=True))) for r in rows
@@ -176,16 +184,8 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
     )
 
 
-_LINE_FIELDS = (
-    "line_no",
-    "sku",
-    "name",
-    "qty",
-    "unit_price",
-    "tax_rate",
-    "line_total",
-    "line_tax",
-)
+_LINE_FIELDS = repo.LINE_READ_COLUMNS
+_HISTORY_FIELDS = repo.HISTORY_READ_COLUMNS
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -197,23 +197,25 @@ async def _order(uow: UnitOfWork, order_id: uuid.UUID, *, for_update: bool = Fal
 
 
 async def get_order(uow: UnitOfWork, order_id: uuid.UUID) -> OrderRead:
-    order = await _order(uow, order_id)
-    lines = await repo.lines_of(uow.session, order_id)
-    history = await repo.history_of(uow.session, order_id)
-    return OrderRead(
-        id=order.id,
-        number=order.number,
-        customer_id=order.customer_id,
-        status=OrderStatus(order.status),
-        status_reason=order.status_reason,
-        lines=[OrderLineRead.model_validate(x) for x in lines],
-        subtotal=order.subtotal,
-        tax=order.tax,
-        total=order.total,
-        created_by=order.created_by,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-        history=[StatusChangeRead.model_validate(h) for h in history],
+    """The order with its lines and history: two statements, rows straight into the
+    answer (values from the database, not validated again)."""
+    found = await repo.order_with_lines(uow.session, order_id)
+    if found is None:
+        raise NotFound(f"no order {order_id}", field="order_id")
+    order, lines = found
+    history = await repo.history_rows(uow.session, order_id)
+    fields = dict(zip(repo.ORDER_READ_COLUMNS, order, strict=True))
+    fields["status"] = OrderStatus(fields["status"])
+    return OrderRead.model_construct(
+        **fields,
+        lines=[
+            OrderLineRead.model_construct(**dict(zip(_LINE_FIELDS, line, strict=True)))
+            for line in lines
+        ],
+        history=[
+            StatusChangeRead.model_construct(**dict(zip(_HISTORY_FIELDS, h, strict=True)))
+            for h in history
+        ],
     )
 
 
@@ -240,22 +242,12 @@ async def list_orders(
         limit=limit,
         offset=offset,
     )
-    return OrderPage(
-        items=[
-            OrderSummary(
-                id=o.id,
-                number=o.number,
-                customer_id=o.customer_id,
-                status=OrderStatus(o.status),
-                total=o.total,
-                created_at=o.created_at,
-            )
-            for o in rows
-        ],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    items = []
+    for row in rows:
+        fields = dict(zip(repo.SUMMARY_COLUMNS, row, strict=True))
+        fields["status"] = OrderStatus(fields["status"])
+        items.append(OrderSummary.model_construct(**fields))
+    return OrderPage.model_construct(items=items, total=total, limit=limit, offset=offset)
 
 
 # -- the workflow ----------------------------------------------------------------------------

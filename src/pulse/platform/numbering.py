@@ -17,7 +17,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, Sequence, String, func, select, update
+from sqlalchemy import Integer, Sequence, String, bindparam, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pulse.platform.db import Base, Database
@@ -82,16 +82,19 @@ class _Pool:
 _pools: weakref.WeakKeyDictionary[Database, dict[str, _Pool]] = weakref.WeakKeyDictionary()
 
 
+_SERIES = NumberSeries.__table__.c
+_BUMP = (
+    NumberSeries.__table__.update()
+    .where(_SERIES.name == bindparam("series"))
+    .values(next_value=_SERIES.next_value + bindparam("count"))
+    .returning(_SERIES.prefix, _SERIES.width, _SERIES.next_value)
+)
+
+
 async def _bump(uow: UnitOfWork, series: str, count: int) -> tuple[str, int, int]:
     """Move the series row on by `count` (SQLite, PostgreSQL): (prefix, width, next value)."""
-    row = (
-        await uow.session.execute(
-            update(NumberSeries)
-            .where(NumberSeries.name == series)
-            .values(next_value=NumberSeries.next_value + count)
-            .returning(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value)
-        )
-    ).one_or_none()
+    connection = await uow.session.connection()
+    row = (await connection.execute(_BUMP, {"series": series, "count": count})).one_or_none()
     if row is None:
         raise LookupError(f"numbering series {series!r} does not exist")
     return row[0], row[1], row[2]
