@@ -64,6 +64,7 @@ class Backlog:
         interval: float = 0.5,
         unpublished: Callable[[], object] | None = None,
         consumers: Iterable[str] = FLOW_CONSUMERS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         # `status`: an async callable giving the bus's ConsumerStatus list; `unpublished`: an
         # async callable giving the outbox events not yet on the bus.
@@ -72,6 +73,7 @@ class Backlog:
         self.limit = limit
         self.interval = interval
         self.consumers = frozenset(consumers)
+        self._clock = clock
         self.backlog = 0
         # (monotonic time, events drained so far by the laggiest consumer) over ~10 s.
         self._drained: deque[tuple[float, int]] = deque(maxlen=max(2, int(10 / interval) + 1))
@@ -128,7 +130,7 @@ class Backlog:
         if self._unpublished is not None:
             backlog += int(await self._unpublished())  # type: ignore[call-overload]
         if behind is not None:
-            self._drained.append((time.monotonic(), behind.position))
+            self._drained.append((self._clock(), behind.position))
         self.backlog = backlog
         FLOW_BACKLOG.set(backlog)
         return backlog
