@@ -50,7 +50,7 @@ def backlog_of(container: Container) -> Backlog:
 async def counts(container: Container) -> tuple[int, int]:
     """(outbox events, last stream position)."""
     async with container.uow(readonly=True) as uow:
-        orders = (
+        events = (
             await uow.session.execute(select(func.count()).select_from(OutboxRecord))
         ).scalar_one()
         last = (await uow.session.execute(select(BusState.last_seq))).scalar_one()
