@@ -17,6 +17,7 @@ from pulse.orders.api import customers as customers_router
 from pulse.orders.api import orders as orders_router
 from pulse.platform import health
 from pulse.platform.auth.api import router as auth_router
+from pulse.platform.backpressure import Backlog
 from pulse.platform.errors import install_error_handlers
 from pulse.platform.observability import RequestContextMiddleware
 from pulse.platform.openapi import declare_problems
@@ -32,9 +33,11 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await container.start()
+        backlog.start()
         try:
             yield
         finally:
+            await backlog.stop()
             await container.stop()
 
     app = FastAPI(
@@ -45,6 +48,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     )
     app.state.container = container
     settings = container.settings
+    backlog = Backlog.for_bus(container.bus, container.uow, limit=settings.max_backlog)
+    app.state.backlog = backlog
     install_error_handlers(app)
     # Added inside out: the last one added sees the request first.
     app.add_middleware(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Header, Query, Response, status
+from pydantic import BaseModel
 
 from pulse.orders import customers as customer_cases
 from pulse.orders import service
@@ -24,7 +25,9 @@ from pulse.orders.schemas import (
 )
 from pulse.platform import idempotency
 from pulse.platform.auth.tokens import Principal
+from pulse.platform.backpressure import Backpressure
 from pulse.platform.deps import ReadUowDep, Requires, UowDep
+from pulse.platform.openapi import problem_response
 from pulse.platform.validation import PRINTABLE_HEADER_PATTERN, IsoDateTime
 
 customers = APIRouter(prefix="/customers", tags=["customers"])
@@ -36,6 +39,15 @@ IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=PRINTABLE_HEADER_PATTERN),
 ]
+JSON = "application/json"
+
+
+def _answer(model: BaseModel, status_code: int = 200) -> Response:
+    """The model as JSON, serialised once: a route that returns a model has FastAPI validate
+    and serialise it again through its `response_model`, which keeps declaring the shape."""
+    return Response(model.model_dump_json(), status_code=status_code, media_type=JSON)
+
+
 # Voiding or crediting an invoice, whichever route leads there (billing's own permission).
 SETTLE_INVOICE = "billing:write"
 
@@ -79,14 +91,25 @@ async def update_customer(
     return result
 
 
-@orders.post("", response_model=OrderRead, status_code=status.HTTP_201_CREATED)
+@orders.post(
+    "",
+    response_model=OrderRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        503: problem_response(
+            503, "The order flow is behind: wait as long as `Retry-After` says, then retry"
+        )
+    },
+)
 async def place_order(
     data: OrderCreate,
-    uow: UowDep,
     principal: Annotated[Principal, Requires("orders:write")],
+    # Before the unit of work: a refusal takes no connection and no writer lock.
+    _: Backpressure,
+    uow: UowDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
-    return await idempotency.run_once(
+    result = await idempotency.run_once(
         uow,
         key=idempotency_key,
         scope=f"orders:{principal.user_id}",
@@ -95,6 +118,9 @@ async def place_order(
             uow, data, can_override_price=principal.can("orders:override_price")
         ),
     )
+    if isinstance(result, Response):
+        return result
+    return _answer(result, status.HTTP_201_CREATED)
 
 
 @orders.get("", response_model=OrderPage)
@@ -107,8 +133,8 @@ async def list_orders(
     created_to: Annotated[IsoDateTime | None, Query(alias="to")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> OrderPage:
-    return await service.list_orders(
+) -> Any:
+    page = await service.list_orders(
         uow,
         status=status,
         customer_id=customer_id,
@@ -117,13 +143,14 @@ async def list_orders(
         limit=limit,
         offset=offset,
     )
+    return _answer(page)
 
 
 @orders.get("/{order_id}", response_model=OrderRead)
 async def get_order(
     order_id: uuid.UUID, uow: ReadUowDep, _: Annotated[Principal, Requires("orders:read")]
-) -> OrderRead:
-    return await service.get_order(uow, order_id)
+) -> Any:
+    return _answer(await service.get_order(uow, order_id))
 
 
 @orders.patch("/{order_id}", response_model=OrderRead)

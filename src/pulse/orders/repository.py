@@ -7,10 +7,38 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.orders.models import Customer, Order, OrderLine, OrderStatusChange
+from pulse.platform.bulk import insert_rows
+
+# Column orders of the rows `insert_placed` takes.
+ORDER_COLUMNS = (
+    "id",
+    "number",
+    "customer_id",
+    "status",
+    "subtotal",
+    "tax",
+    "total",
+    "status_reason",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+LINE_COLUMNS = (
+    "order_id",
+    "line_no",
+    "sku",
+    "name",
+    "qty",
+    "unit_price",
+    "tax_rate",
+    "line_total",
+    "line_tax",
+)
+HISTORY_COLUMNS = ("order_id", "from_status", "to_status", "reason", "actor", "at")
 
 
 # -- customers -------------------------------------------------------------------------------
@@ -18,8 +46,15 @@ async def get_customer(session: AsyncSession, customer_id: uuid.UUID) -> Custome
     return await session.get(Customer, customer_id)
 
 
+# Hot statements, built once: their compiled form is cached under a key computed once.
+_CUSTOMER_EXISTS = select(Customer.__table__.c.id).where(
+    Customer.__table__.c.id == bindparam("customer_id")
+)
+
+
 async def customer_exists(session: AsyncSession, customer_id: uuid.UUID) -> bool:
-    row = await session.execute(select(Customer.id).where(Customer.id == customer_id))
+    connection = await session.connection()
+    row = await connection.execute(_CUSTOMER_EXISTS, {"customer_id": customer_id})
     return row.first() is not None
 
 
@@ -74,6 +109,19 @@ async def insert_order(
     await session.execute(OrderLine.__table__.insert(), list(lines))
 
 
+async def insert_placed(
+    session: AsyncSession,
+    order: tuple[Any, ...],
+    lines: Sequence[tuple[Any, ...]],
+    history: tuple[Any, ...],
+) -> None:
+    """A new order with its lines and first status change, as tuples in `ORDER_COLUMNS`,
+    `LINE_COLUMNS` and `HISTORY_COLUMNS` order: three inserts on the bulk fast path."""
+    await insert_rows(session, Order.__table__, ORDER_COLUMNS, [order])  # type: ignore[arg-type]
+    await insert_rows(session, OrderLine.__table__, LINE_COLUMNS, lines)  # type: ignore[arg-type]
+    await insert_rows(session, OrderStatusChange.__table__, HISTORY_COLUMNS, [history])  # type: ignore[arg-type]
+
+
 async def get_order(
     session: AsyncSession, order_id: uuid.UUID, *, for_update: bool = False
 ) -> Order | None:
@@ -81,6 +129,60 @@ async def get_order(
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
+
+
+_ORDERS = Order.__table__.c
+_LINES = OrderLine.__table__.c
+_HISTORY = OrderStatusChange.__table__.c
+ORDER_READ_COLUMNS = (
+    "id",
+    "number",
+    "customer_id",
+    "status",
+    "status_reason",
+    "subtotal",
+    "tax",
+    "total",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+LINE_READ_COLUMNS = LINE_COLUMNS[1:]
+HISTORY_READ_COLUMNS = HISTORY_COLUMNS[1:]
+_ORDER_WITH_LINES = (
+    select(
+        *(_ORDERS[name] for name in ORDER_READ_COLUMNS),
+        *(_LINES[name].label(f"line_{name}") for name in LINE_READ_COLUMNS),
+    )
+    .select_from(Order.__table__.outerjoin(OrderLine.__table__))
+    .where(_ORDERS.id == bindparam("order_id"))
+    .order_by(_LINES.line_no)
+)
+_HISTORY_OF = (
+    select(*(_HISTORY[name] for name in HISTORY_READ_COLUMNS))
+    .where(_HISTORY.order_id == bindparam("order_id"))
+    .order_by(_HISTORY.id)
+)
+
+
+async def order_with_lines(
+    session: AsyncSession, order_id: uuid.UUID
+) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None:
+    """(the order's `ORDER_READ_COLUMNS`, its lines' `LINE_READ_COLUMNS` by line number) in
+    one statement, or None when there is no such order."""
+    connection = await session.connection()
+    rows = (await connection.execute(_ORDER_WITH_LINES, {"order_id": order_id})).all()
+    if not rows:
+        return None
+    width = len(ORDER_READ_COLUMNS)
+    lines = [tuple(row[width:]) for row in rows if row[width] is not None]
+    return tuple(rows[0][:width]), lines
+
+
+async def history_rows(session: AsyncSession, order_id: uuid.UUID) -> list[tuple[Any, ...]]:
+    """The order's status changes, oldest first, as `HISTORY_READ_COLUMNS` tuples."""
+    connection = await session.connection()
+    return [tuple(r) for r in await connection.execute(_HISTORY_OF, {"order_id": order_id})]
 
 
 async def lines_of(session: AsyncSession, order_id: uuid.UUID) -> list[OrderLine]:
@@ -204,6 +306,9 @@ def _order_filter(
     return query
 
 
+SUMMARY_COLUMNS = ("id", "number", "customer_id", "status", "total", "created_at")
+
+
 async def search_orders(
     session: AsyncSession,
     *,
@@ -213,20 +318,33 @@ async def search_orders(
     created_to: datetime | None,
     limit: int,
     offset: int,
-) -> tuple[list[Order], int]:
+) -> tuple[list[tuple[Any, ...]], int]:
+    """A page of orders as `SUMMARY_COLUMNS` tuples, newest first, and how many match.
+
+    One statement: the count rides on each row (a window over the whole match); only a page
+    past the end asks for the count on its own."""
     filters = {
         "status": status,
         "customer_id": customer_id,
         "created_from": created_from,
         "created_to": created_to,
     }
-    total = (
-        await session.execute(_order_filter(select(func.count()).select_from(Order), **filters))
-    ).scalar_one()
-    rows = await session.execute(
-        _order_filter(select(Order), **filters)
-        .order_by(Order.created_at.desc(), Order.number.desc())
-        .limit(limit)
-        .offset(offset)
+    query = _order_filter(
+        select(*(_ORDERS[name] for name in SUMMARY_COLUMNS), func.count().over()), **filters
     )
-    return list(rows.scalars()), int(total)
+    connection = await session.connection()
+    rows = (
+        await connection.execute(
+            query.order_by(_ORDERS.created_at.desc(), _ORDERS.number.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    if rows:
+        return [tuple(row[:-1]) for row in rows], int(rows[0][-1])
+    if offset == 0:
+        return [], 0
+    total = (
+        await connection.execute(_order_filter(select(func.count()).select_from(Order), **filters))
+    ).scalar_one()
+    return [], int(total)

@@ -6,6 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
 
 from pulse.inventory import catalogue_lines
 from pulse.orders import repository as repo
@@ -64,13 +67,12 @@ SET_BY = {
 
 # -- placing ---------------------------------------------------------------------------------
 async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price: bool) -> OrderRead:
-    if not await repo.customer_exists(uow.session, data.customer_id):
-        raise InvalidInput(
-            f"no customer {data.customer_id}", code="unknown_customer", field="customer_id"
-        )
+    """Price and write a new order: the customer and catalogue read, then the order, its
+    lines and first status change inserted as they are (nothing read back), its event."""
     catalogue = await catalogue_lines(uow, (item.sku for item in data.items))
-    lines: list[dict] = []
     order_id = new_record_id()
+    rows: list[tuple[Any, ...]] = []
+    subtotal = tax = Decimal("0.00")
     for index, item in enumerate(data.items):
         entry = catalogue.get(item.sku)
         if entry is None:
@@ -89,21 +91,23 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
                 field=f"items.{index}.price",
             )
         line_total = money(unit_price * item.qty)
-        lines.append(
-            {
-                "order_id": order_id,
-                "line_no": index + 1,
-                "sku": item.sku,
-                "name": entry.name,
-                "qty": item.qty,
-                "unit_price": unit_price,
-                "tax_rate": entry.tax_rate,
-                "line_total": line_total,
-                "line_tax": money(line_total * entry.tax_rate),
-            }
+        line_tax = money(line_total * entry.tax_rate)
+        subtotal += line_total
+        tax += line_tax
+        # In repo.LINE_COLUMNS order.
+        rows.append(
+            (
+                order_id,
+                index + 1,
+                item.sku,
+                entry.name,
+                item.qty,
+                unit_price,
+                entry.tax_rate,
+                line_total,
+                line_tax,
+            )
         )
-    subtotal = sum((line["line_total"] for line in lines), Decimal("0.00"))
-    tax = sum((line["line_tax"] for line in lines), Decimal("0.00"))
     total = subtotal + tax
     if total > MAX_AMOUNT:
         raise InvalidInput(
@@ -113,63 +117,73 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
         )
     now = utcnow()
     number = await next_number(uow, "orders", gapless=False)
-    order = {
-        "id": order_id,
-        "number": number,
-        "customer_id": data.customer_id,
-        "status": OrderStatus.PLACED.value,
-        "subtotal": subtotal,
-        "tax": tax,
-        "total": total,
-        "status_reason": "",
-        "created_by": uow.actor,
-        "created_at": now,
-        "updated_at": now,
-    }
-    await repo.insert_order(uow.session, order, lines)
-    await repo.add_history(
-        uow.session,
-        order_id,
-        from_status=None,
-        to_status="placed",
-        reason="",
-        actor=uow.actor,
-        now=now,
-    )
-    line_data = tuple(
-        OrderLineData(**{k: line[k] for k in OrderLineData.model_fields}) for line in lines
-    )
+    actor = uow.actor
+    placed = OrderStatus.PLACED.value
+    try:
+        await repo.insert_placed(
+            uow.session,
+            (order_id, number, data.customer_id, placed, subtotal, tax, total, "", actor, now, now),
+            rows,
+            (order_id, None, placed, "", actor, now),
+        )
+    except IntegrityError:
+        # The customer is checked by its foreign key, not by a read of its own: only a
+        # refused insert costs the question which constraint it was.
+        await uow.rollback()
+        if not await repo.customer_exists(uow.session, data.customer_id):
+            raise InvalidInput(
+                f"no customer {data.customer_id}", code="unknown_customer", field="customer_id"
+            ) from None
+        raise
+    # Built from values computed here, not validated again.
+    lines = [
+        OrderLineRead.model_construct(**dict(zip(_LINE_FIELDS, r[1:], strict=True))) for r in rows
+    ]
     uow.emit(
         OrderPlaced(
             order_id=order_id,
             number=number,
             customer_id=data.customer_id,
-            lines=line_data,
+            lines=tuple(
+                OrderLineData.model_construct(
+                    sku=r[2],
+                    qty=r[4],
+                    unit_price=r[5],
+                    tax_rate=r[6],
+                    line_total=r[7],
+                    line_tax=r[8],
+                )
+                for r in rows
+            ),
             subtotal=subtotal,
             tax=tax,
             total=total,
             placed_at=now,
         )
     )
-    return OrderRead(
+    return OrderRead.model_construct(
         id=order_id,
         number=number,
         customer_id=data.customer_id,
         status=OrderStatus.PLACED,
         status_reason="",
-        lines=[OrderLineRead(**{k: line[k] for k in OrderLineRead.model_fields}) for line in lines],
+        lines=lines,
         subtotal=subtotal,
         tax=tax,
         total=total,
-        created_by=uow.actor,
+        created_by=actor,
         created_at=now,
         updated_at=now,
         history=[
-            StatusChangeRead(
-                from_status=None, to_status="placed", reason="", actor=uow.actor, at=now
+            StatusChangeRead.model_construct(
+                from_status=None, to_status=placed, reason="", actor=actor, at=now
             )
         ],
     )
+
+
+_LINE_FIELDS = repo.LINE_READ_COLUMNS
+_HISTORY_FIELDS = repo.HISTORY_READ_COLUMNS
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -181,23 +195,25 @@ async def _order(uow: UnitOfWork, order_id: uuid.UUID, *, for_update: bool = Fal
 
 
 async def get_order(uow: UnitOfWork, order_id: uuid.UUID) -> OrderRead:
-    order = await _order(uow, order_id)
-    lines = await repo.lines_of(uow.session, order_id)
-    history = await repo.history_of(uow.session, order_id)
-    return OrderRead(
-        id=order.id,
-        number=order.number,
-        customer_id=order.customer_id,
-        status=OrderStatus(order.status),
-        status_reason=order.status_reason,
-        lines=[OrderLineRead.model_validate(x) for x in lines],
-        subtotal=order.subtotal,
-        tax=order.tax,
-        total=order.total,
-        created_by=order.created_by,
-        created_at=order.created_at,
-        updated_at=order.updated_at,
-        history=[StatusChangeRead.model_validate(h) for h in history],
+    """The order with its lines and history: two statements, rows straight into the
+    answer (values from the database, not validated again)."""
+    found = await repo.order_with_lines(uow.session, order_id)
+    if found is None:
+        raise NotFound(f"no order {order_id}", field="order_id")
+    order, lines = found
+    history = await repo.history_rows(uow.session, order_id)
+    fields = dict(zip(repo.ORDER_READ_COLUMNS, order, strict=True))
+    fields["status"] = OrderStatus(fields["status"])
+    return OrderRead.model_construct(
+        **fields,
+        lines=[
+            OrderLineRead.model_construct(**dict(zip(_LINE_FIELDS, line, strict=True)))
+            for line in lines
+        ],
+        history=[
+            StatusChangeRead.model_construct(**dict(zip(_HISTORY_FIELDS, h, strict=True)))
+            for h in history
+        ],
     )
 
 
@@ -224,22 +240,12 @@ async def list_orders(
         limit=limit,
         offset=offset,
     )
-    return OrderPage(
-        items=[
-            OrderSummary(
-                id=o.id,
-                number=o.number,
-                customer_id=o.customer_id,
-                status=OrderStatus(o.status),
-                total=o.total,
-                created_at=o.created_at,
-            )
-            for o in rows
-        ],
-        total=total,
-        limit=limit,
-        offset=offset,
-    )
+    items = []
+    for row in rows:
+        fields = dict(zip(repo.SUMMARY_COLUMNS, row, strict=True))
+        fields["status"] = OrderStatus(fields["status"])
+        items.append(OrderSummary.model_construct(**fields))
+    return OrderPage.model_construct(items=items, total=total, limit=limit, offset=offset)
 
 
 # -- the workflow ----------------------------------------------------------------------------

@@ -24,6 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 Row = tuple[Any, ...]
 Converter = Callable[[Any], Any]
 _statements: dict[tuple[str, str, tuple[str, ...]], str] = {}
+# Per statement: each column's SQLite converter (None: stored as it is).
+_plans: dict[tuple[str, str, tuple[str, ...]], list[Converter | None]] = {}
+# Up to this many rows are converted value by value.
+_FEW = 8
 
 
 async def insert_rows(
@@ -55,19 +59,25 @@ async def insert_rows(
             table.insert(), [{**dict(zip(columns, row, strict=True)), **shared} for row in rows]
         )
         return
-    converters = [
-        (index, convert)
-        for index, name in enumerate(columns)
-        if (convert := sqlite_converter(table.c[name].type, dialect)) is not None
-    ]
-    if converters:
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = [sqlite_converter(table.c[name].type, dialect) for name in names]
+    converters = [(i, convert) for i, convert in enumerate(plan[: len(columns)]) if convert]
+    if len(rows) <= _FEW:
+        # A handful of rows (a request's): each value converted as it is, no bookkeeping.
+        rows = [
+            tuple(
+                value if convert is None else convert(value)
+                for value, convert in zip(row, plan, strict=False)
+            )
+            for row in rows
+        ]
+    elif converters:
         rows = _converted(rows, converters)
     if shared:
         tail = tuple(
-            value
-            if (convert := sqlite_converter(table.c[name].type, dialect)) is None
-            else convert(value)
-            for name, value in shared.items()
+            value if convert is None else convert(value)
+            for value, convert in zip(shared.values(), plan[len(columns) :], strict=True)
         )
         rows = [row + tail for row in rows]
     await connection.exec_driver_sql(_statements[key], rows)

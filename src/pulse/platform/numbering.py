@@ -1,14 +1,30 @@
 """Document numbering series (SO-000123, INV-000045): one row per series, bumped under the
 row's lock inside the caller's transaction, so numbers never repeat and, for series that
-must have no gaps, a rolled-back transaction gives its number back."""
+must have no gaps, a rolled-back transaction gives its number back.
+
+Series that may have gaps (orders) are handed out from a block held in this process's
+memory: one statement takes `BLOCK` numbers, the next calls take them without any. On
+PostgreSQL the block comes from the series' sequence (which no transaction gives back), so
+it is usable at once; on SQLite the block is the series row bumped in the caller's
+transaction, and only once that commits are its other numbers used (a rollback gives the
+block back to the row and none of it is used here). Numbers stay unique across processes;
+they are increasing within one process, not across several, and a stopped process leaves
+the rest of its block unused.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, Sequence, String, select, update
+import weakref
+from dataclasses import dataclass, field
+
+from sqlalchemy import Integer, Sequence, String, bindparam, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pulse.platform.db import Base
+from pulse.platform.db import Base, Database
 from pulse.platform.uow import UnitOfWork
+
+# Numbers of a non-gapless series one statement takes into memory.
+BLOCK = 100
 
 
 class NumberSeries(Base):
@@ -29,7 +45,73 @@ async def next_number(uow: UnitOfWork, series: str, *, gapless: bool = True) -> 
     nothing, so concurrent callers do not queue behind each other's whole transaction; a
     rolled-back caller leaves a gap. SQLite serialises writers anyway and uses the row.
     """
-    return (await next_numbers(uow, series, 1, gapless=gapless))[0]
+    if gapless or uow.dialect not in ("sqlite", "postgresql"):
+        return (await next_numbers(uow, series, 1, gapless=gapless))[0]
+    pool = _pools.setdefault(uow.db, {}).setdefault(series, _Pool())
+    if pool.values:
+        return pool.format(pool.values.pop())
+    if uow.dialect == "postgresql":
+        prefix, width, values = await _from_sequence(uow, series, BLOCK)
+        pool.prefix, pool.width = prefix, width
+        pool.values.extend(reversed(values[1:]))
+        return pool.format(values[0])
+    prefix, width, after = await _bump(uow, series, BLOCK)
+    first = after - BLOCK
+    rest = list(range(after - 1, first, -1))
+
+    def keep() -> None:
+        # Committed: the row has moved past the block, so its other numbers are ours.
+        pool.prefix, pool.width = prefix, width
+        pool.values.extend(rest)
+
+    uow.after_commit(keep)
+    return f"{prefix}{first:0{width}d}"
+
+
+@dataclass
+class _Pool:
+    prefix: str = ""
+    width: int = 6
+    # Popped from the end: the lowest number last in the list.
+    values: list[int] = field(default_factory=list)
+
+    def format(self, value: int) -> str:
+        return f"{self.prefix}{value:0{self.width}d}"
+
+
+_pools: weakref.WeakKeyDictionary[Database, dict[str, _Pool]] = weakref.WeakKeyDictionary()
+
+
+_SERIES = NumberSeries.__table__.c
+_BUMP = (
+    NumberSeries.__table__.update()
+    .where(_SERIES.name == bindparam("series"))
+    .values(next_value=_SERIES.next_value + bindparam("count"))
+    .returning(_SERIES.prefix, _SERIES.width, _SERIES.next_value)
+)
+
+
+async def _bump(uow: UnitOfWork, series: str, count: int) -> tuple[str, int, int]:
+    """Move the series row on by `count` (SQLite, PostgreSQL): (prefix, width, next value)."""
+    connection = await uow.session.connection()
+    row = (await connection.execute(_BUMP, {"series": series, "count": count})).one_or_none()
+    if row is None:
+        raise LookupError(f"numbering series {series!r} does not exist")
+    return row[0], row[1], row[2]
+
+
+async def _from_sequence(uow: UnitOfWork, series: str, count: int) -> tuple[str, int, list[int]]:
+    """`count` values of the series' PostgreSQL sequence, with the series' prefix and width."""
+    taken = select(sequence_for(series).next_value()).select_from(func.generate_series(1, count))
+    values = sorted(int(v) for v in (await uow.session.execute(taken)).scalars())
+    row = (
+        await uow.session.execute(
+            select(NumberSeries.prefix, NumberSeries.width).where(NumberSeries.name == series)
+        )
+    ).one_or_none()
+    if row is None:
+        raise LookupError(f"numbering series {series!r} does not exist")
+    return row[0], row[1], values
 
 
 async def next_numbers(

@@ -17,9 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
+    bindparam,
     insert,
     select,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -177,15 +177,20 @@ async def append_values(
     )
 
 
+_TAKE_POSITIONS = (
+    BusState.__table__.update()
+    .where(BusState.__table__.c.name == EMBEDDED_SEQUENCER)
+    .values(last_seq=BusState.__table__.c.last_seq + bindparam("count"))
+    .returning(BusState.__table__.c.last_seq)
+)
+
+
 async def _take_positions(session: AsyncSession, count: int) -> int:
-    await session.execute(
-        update(BusState)
-        .where(BusState.name == EMBEDDED_SEQUENCER)
-        .values(last_seq=BusState.last_seq + count)
-    )
-    last = (
-        await session.execute(select(BusState.last_seq).where(BusState.name == EMBEDDED_SEQUENCER))
-    ).scalar_one()
+    """The first of `count` stream positions, taken by moving the sequencer on: one
+    `UPDATE … RETURNING` (SQLite ≥ 3.35, the only database that sequences inline), built
+    once and run on the connection (Core, not the ORM's bulk update)."""
+    connection = await session.connection()
+    last = (await connection.execute(_TAKE_POSITIONS, {"count": count})).scalar_one()
     return int(last) - count + 1
 
 

@@ -8,6 +8,7 @@ an over-long target the app does see gets a problem+json 414, not a route's odd 
 
 from __future__ import annotations
 
+import functools
 import json
 from email.message import Message as MimeMessage
 from typing import Any
@@ -54,6 +55,7 @@ def json_problem(body: bytes) -> tuple[int, str, str, str] | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
 def _is_json(content_type: str | None) -> bool:
     # As FastAPI decides: no content type, application/json or application/*+json.
     if not content_type:

@@ -85,6 +85,10 @@ class Settings(BaseSettings):
     relay: bool = True
     relay_poll_seconds: float = 0.2
     consumer_batch_size: int = 200
+    # Backpressure: past this many events of backlog in the order flow (the largest lag of
+    # the inventory, orders and billing consumers, plus the outbox not yet relayed), POST
+    # /orders answers 503 with Retry-After. 0 turns it off.
+    max_backlog: int = Field(default=2000, ge=0)
     db_pool_size: int = 20
     log_level: str = "INFO"
     log_json: bool = True

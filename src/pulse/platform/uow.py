@@ -43,6 +43,7 @@ class UnitOfWork:
         # Envelopes from `emit`, outbox rows from `emit_payloads`, in the order emitted.
         self._pending: list[Envelope | outbox.OutboxValues] = []
         self._committed = False
+        self._after_commit: list[Callable[[], None]] = []
         self._stack = contextlib.AsyncExitStack()
 
     @property
@@ -124,6 +125,10 @@ class UnitOfWork:
             )
         return len(self._pending) - before
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once this work has committed (never if it rolls back)."""
+        self._after_commit.append(callback)
+
     @property
     def pending_events(self) -> list[Envelope]:
         return [e if isinstance(e, Envelope) else outbox.envelope_of(e) for e in self._pending]
@@ -139,12 +144,15 @@ class UnitOfWork:
                 await notify_outbox(self.session)
         await self.session.commit()
         self._committed = True
+        for callback in self._after_commit:
+            callback()
         if self._pending and self._notify is not None:
             self._notify()
 
     async def rollback(self) -> None:
         await self.session.rollback()
         self._pending.clear()
+        self._after_commit.clear()
 
 
 class UnitOfWorkFactory:

@@ -39,8 +39,7 @@ class Fakes:
         patch.setattr(service, "catalogue_lines", self.catalogue_lines)
         patch.setattr(service, "next_number", self.next_number)
         patch.setattr(service.repo, "customer_exists", self.customer_exists)
-        patch.setattr(service.repo, "insert_order", self.insert_order)
-        patch.setattr(service.repo, "add_history", self.add_history)
+        patch.setattr(service.repo, "insert_placed", self.insert_placed)
 
     async def catalogue_lines(self, uow: Any, skus: Any) -> dict[str, CatalogueLine]:
         return {sku: self.products[sku] for sku in skus if sku in self.products}
@@ -51,11 +50,8 @@ class Fakes:
     async def next_number(self, uow: Any, series: str, *, gapless: bool = True) -> str:
         return "SO-000042"
 
-    async def insert_order(self, session: Any, order: dict, lines: list) -> None:
-        self.inserted.update(order=order, lines=lines)
-
-    async def add_history(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    async def insert_placed(self, session: Any, order: tuple, lines: list, history: tuple) -> None:
+        self.inserted.update(order=order, lines=lines, history=history)
 
 
 @pytest.fixture

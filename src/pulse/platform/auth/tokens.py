@@ -9,6 +9,8 @@ version 0.
 
 from __future__ import annotations
 
+import itertools
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,10 +38,15 @@ class Principal:
 
 
 class TokenCodec:
+    # Tokens verified lately, so a client sending the same token again costs a dict lookup
+    # instead of an HMAC and a claims check; each entry is still held to its `exp`.
+    CACHE_SIZE = 4096
+
     def __init__(self, secret: str, *, issuer: str, ttl_seconds: int) -> None:
         self._secret = secret
         self.issuer = issuer
         self.ttl_seconds = ttl_seconds
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def issue(
         self,
@@ -69,6 +76,23 @@ class TokenCodec:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> Principal:
+        """The principal of a valid access token; the revocation check is the caller's
+        (auth/revocation.py)."""
+        known = self._verified.get(token)
+        if known is not None:
+            principal, expires = known
+            if time.time() < expires:
+                return principal
+            del self._verified[token]
+        principal, expires = self._decode(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            # Forget the oldest quarter (dicts keep insertion order).
+            for stale in list(itertools.islice(self._verified, self.CACHE_SIZE // 4)):
+                del self._verified[stale]
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _decode(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
@@ -93,7 +117,7 @@ class TokenCodec:
         if type(version) is not int:
             raise Unauthorized("the access token is not valid", code="invalid_token")
         role = str(claims.get("role", ""))
-        return Principal(
+        principal = Principal(
             user_id=user_id,
             username=str(claims.get("name", "")),
             role=role,
@@ -101,3 +125,5 @@ class TokenCodec:
             token_version=version,
             session_id=session_id,
         )
+        # `exp` is required and PyJWT has checked it is a number.
+        return principal, float(claims["exp"])
