@@ -9,6 +9,7 @@ The use cases are run directly (no bus): the test plays the consumer runner's pa
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -333,3 +334,28 @@ async def test_a_redelivered_batch_changes_nothing(world: World) -> None:
     # Past the inbox (as if it had been lost): the handler itself issues nothing twice.
     assert await invoice_batch(world, batch) == []
     assert await snapshot(world) == before
+
+
+async def test_batches_sharing_orders_invoice_each_once(world: World) -> None:
+    """Two consumers' batches over the same orders, at once (in opposite orders): every
+    order is invoiced once, the numbers have no gaps, and neither batch deadlocks."""
+    orders = await confirmed_orders(world, 12)
+    one, other = orders[:8], list(reversed(orders[4:]))
+    emitted = await asyncio.gather(invoice_batch(world, one), invoice_batch(world, other))
+    by_order = await invoices_by_order(world)
+    assert set(by_order) == {d.event.order_id for d in orders}
+    numbers = sorted(serial(i.number) for i in by_order.values())
+    assert numbers == list(range(numbers[0], numbers[0] + len(orders)))
+    issued = [e for batch in emitted for e in batch if e.type == "invoice.issued"]
+    assert sorted(e.payload["order_id"] for e in issued) == sorted(str(x) for x in by_order)
+    async with world.uow(readonly=True) as uow:
+        trial = await ledger.trial_balance(uow, as_of=None)
+        moves = (
+            await uow.session.execute(
+                select(OrderStatusChange.order_id, func.count())
+                .where(OrderStatusChange.to_status == "invoiced")
+                .group_by(OrderStatusChange.order_id)
+            )
+        ).all()
+    assert trial.balanced
+    assert sorted(n for _, n in moves) == [1] * len(orders)  # each moved once
