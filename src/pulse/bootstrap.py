@@ -61,7 +61,7 @@ def consumers(documents: Documents) -> list[Consumer]:
         Consumer(
             "billing",
             {
-                orders.OrderConfirmed: per_event(billing_handlers.invoice_order),
+                orders.OrderConfirmed: billing_handlers.invoice_orders,
                 orders.OrderCancelled: per_event(billing_handlers.settle_cancelled_order),
                 # Orders imported from history are booked with them (billing.book_history).
             },

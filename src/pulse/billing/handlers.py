@@ -1,20 +1,26 @@
-"""Billing's reactions to orders: invoice a confirmed order (once), and void or credit the
-invoice of a cancelled one. (Orders loaded from history are booked in bulk by whoever loads
-them, through `pulse.billing.history.book_history`.)"""
+"""Billing's reactions to orders: invoice confirmed orders (once each, a whole batch at a
+time), and void or credit the invoice of a cancelled one. (Orders loaded from history are
+booked in bulk by whoever loads them, through `pulse.billing.history.book_history`.)"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from pulse.billing import credit_notes, invoices
 from pulse.billing import repository as repo
 from pulse.billing.schemas import InvoiceStatus
 from pulse.orders import OrderCancelled, OrderConfirmed
+from pulse.platform.consumers import Delivery
 from pulse.platform.events import Envelope, Event
 from pulse.platform.uow import UnitOfWork
 
 
-async def invoice_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
-    assert isinstance(event, OrderConfirmed)
-    await invoices.issue_for_order(uow, event.order_id)
+async def invoice_orders(uow: UnitOfWork, batch: Sequence[Delivery[OrderConfirmed]]) -> None:
+    """Issue the invoices of a batch of confirmed orders in one go, numbered in event order;
+    each invoice and order move is written as its own event asked (actor, causation)."""
+    await invoices.issue_for_orders(
+        uow, [invoices.ToInvoice(d.event.order_id, d.envelope) for d in batch]
+    )
 
 
 async def settle_cancelled_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:

@@ -7,9 +7,10 @@ Every change books its journal entry and emits its event in the caller's transac
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from pulse import orders
 from pulse.billing import invoice_queries, ledger
@@ -24,9 +25,9 @@ from pulse.billing.schemas import (
 )
 from pulse.inventory import catalogue_lines
 from pulse.platform.errors import Conflict, InvalidInput, NotFound
-from pulse.platform.events import new_record_id, utcnow
+from pulse.platform.events import Envelope, new_record_id, utcnow
 from pulse.platform.money import MAX_AMOUNT, ZERO
-from pulse.platform.numbering import next_number
+from pulse.platform.numbering import next_numbers
 from pulse.platform.uow import UnitOfWork
 
 EARLIEST_DATE = date(2000, 1, 1)
@@ -39,97 +40,110 @@ class Issued(NamedTuple):
     settled: bool  # nothing to pay: issued as paid
 
 
+class _Draft(NamedTuple):
+    """An invoice to issue: for whom, what, and the event it answers (None: the caller's)."""
+
+    party: orders.BillingParty
+    lines: list[Line]
+    issue_date: date
+    order_id: uuid.UUID | None = None
+    order_number: str | None = None
+    notes: str = ""
+    source: str = "order"
+    cause: Envelope | None = None
+
+
 # -- issuing ---------------------------------------------------------------------------------
-async def _issue(
-    uow: UnitOfWork,
-    *,
-    party: orders.BillingParty,
-    lines: list[Line],
-    issue_date: date,
-    order_id: uuid.UUID | None = None,
-    order_number: str | None = None,
-    notes: str = "",
-    source: str = "order",
-) -> Issued:
-    subtotal = sum((x.line_total for x in lines), ZERO)
-    tax = sum((x.line_tax for x in lines), ZERO)
-    total = subtotal + tax
-    if total > MAX_AMOUNT:
-        raise InvalidInput(
-            f"the invoice total {total} is more than the largest amount, {MAX_AMOUNT}",
-            code="amount_too_large",
-            field="lines",
-        )
-    invoice_id = new_record_id()
-    number = await next_number(uow, "invoices")
-    due_date = issue_date + timedelta(days=party.payment_terms_days)
-    status = InvoiceStatus.PAID if total == 0 else InvoiceStatus.ISSUED
+async def _issue(uow: UnitOfWork, drafts: Sequence[_Draft]) -> list[Issued]:
+    """Issue the invoices, numbered in the order given: their rows and lines, journal
+    entries and `InvoiceIssued` events, a constant number of statements however many.
+
+    Each is written as its `cause` made it (created by that event's actor, the event caused
+    by it); without one, as the unit of work's."""
+    if not drafts:
+        return []
+    totals = []
+    for draft in drafts:
+        subtotal = sum((x.line_total for x in draft.lines), ZERO)
+        tax = sum((x.line_tax for x in draft.lines), ZERO)
+        total = subtotal + tax
+        if total > MAX_AMOUNT:
+            raise InvalidInput(
+                f"the invoice total {total} is more than the largest amount, {MAX_AMOUNT}",
+                code="amount_too_large",
+                field="lines",
+            )
+        totals.append((subtotal, tax, total))
+    numbers = await next_numbers(uow, "invoices", len(drafts))
     now = utcnow()
-    await repo.insert_invoice(
-        uow.session,
-        {
-            "id": invoice_id,
-            "number": number,
-            "order_id": order_id,
-            "order_number": order_number,
-            "source": source,
-            "customer_id": party.customer_id,
-            "customer_name": party.name,
-            "customer_email": party.email,
-            "billing_address": party.billing_address,
-            "status": status.value,
-            "issue_date": issue_date,
-            "due_date": due_date,
-            "subtotal": subtotal,
-            "tax": tax,
-            "total": total,
-            "amount_paid": ZERO,
-            "amount_credited": ZERO,
-            "balance": total,
-            "refund_due": ZERO,
-            "amount_refunded": ZERO,
-            "notes": notes,
-            "void_reason": "",
-            "revision": 1,
-            "created_by": uow.actor,
-            "created_at": now,
-            "updated_at": now,
-        },
-        [
-            {
-                "invoice_id": invoice_id,
-                "line_no": index,
-                "sku": x.sku,
-                "description": x.description[:300],
-                "qty": x.qty,
-                "unit_price": x.unit_price,
-                "tax_rate": x.tax_rate,
-                "line_total": x.line_total,
-                "line_tax": x.line_tax,
-                "credited_qty": Decimal("0"),
-            }
-            for index, x in enumerate(lines, start=1)
-        ],
-    )
-    await ledger.post(
-        uow,
-        entry_date=issue_date,
-        description=f"Invoice {number} to {party.name}",
-        source_type="invoice",
-        source_id=str(invoice_id),
-        postings=[
-            ledger.debit(ledger.RECEIVABLES, total),
-            ledger.credit(ledger.REVENUE, subtotal),
-            ledger.credit(ledger.TAX_PAYABLE, tax),
-        ],
-    )
-    uow.emit(
-        InvoiceIssued(
+    issued: list[Issued] = []
+    invoice_rows: list[tuple[Any, ...]] = []
+    line_rows: list[tuple[Any, ...]] = []
+    postings: list[ledger.Posting] = []
+    actors: list[str | None] = []
+    events: list[tuple[InvoiceIssued, Envelope | None]] = []
+    for draft, number, (subtotal, tax, total) in zip(drafts, numbers, totals, strict=True):
+        party = draft.party
+        invoice_id = new_record_id()
+        actor = draft.cause.actor if draft.cause is not None else uow.actor
+        due_date = draft.issue_date + timedelta(days=party.payment_terms_days)
+        status = InvoiceStatus.PAID if total == 0 else InvoiceStatus.ISSUED
+        invoice_rows.append(
+            (
+                invoice_id,
+                number,
+                draft.order_id,
+                draft.order_number,
+                draft.source,
+                party.customer_id,
+                party.name,
+                party.email,
+                party.billing_address,
+                status.value,
+                draft.issue_date,
+                due_date,
+                subtotal,
+                tax,
+                total,
+                total,  # balance
+                draft.notes,
+                actor,
+            )
+        )
+        line_rows.extend(
+            (
+                invoice_id,
+                index,
+                x.sku,
+                x.description[:300],
+                x.qty,
+                x.unit_price,
+                x.tax_rate,
+                x.line_total,
+                x.line_tax,
+            )
+            for index, x in enumerate(draft.lines, start=1)
+        )
+        postings.append(
+            ledger.Posting(
+                draft.issue_date,
+                f"Invoice {number} to {party.name}",
+                "invoice",
+                str(invoice_id),
+                [
+                    ledger.debit(ledger.RECEIVABLES, total),
+                    ledger.credit(ledger.REVENUE, subtotal),
+                    ledger.credit(ledger.TAX_PAYABLE, tax),
+                ],
+            )
+        )
+        actors.append(actor)
+        event = InvoiceIssued(
             invoice_id=invoice_id,
             number=number,
-            order_id=order_id,
+            order_id=draft.order_id,
             customer_id=party.customer_id,
-            issue_date=issue_date,
+            issue_date=draft.issue_date,
             due_date=due_date,
             lines=tuple(
                 InvoiceLineData(
@@ -141,16 +155,102 @@ async def _issue(
                     line_total=x.line_total,
                     line_tax=x.line_tax,
                 )
-                for index, x in enumerate(lines, start=1)
+                for index, x in enumerate(draft.lines, start=1)
             ),
             subtotal=subtotal,
             tax=tax,
             total=total,
             status=status.value,
-            source=source,
+            source=draft.source,
         )
+        events.append((event, draft.cause))
+        issued.append(Issued(invoice_id, number, settled=status == InvoiceStatus.PAID))
+    await repo.insert_invoices(uow.session, invoice_rows, line_rows, now=now)
+    await ledger.post_many(uow, postings, created_by=actors)
+    for event, cause in events:
+        uow.emit(event, cause=cause)
+    return issued
+
+
+class ToInvoice(NamedTuple):
+    """A confirmed order to invoice, and the event that asks for it (None: the caller's)."""
+
+    order_id: uuid.UUID
+    cause: Envelope | None = None
+
+
+async def issue_for_orders(
+    uow: UnitOfWork,
+    requests: Sequence[ToInvoice],
+    *,
+    issue_date: date | None = None,
+    source: str = "order",
+) -> list[uuid.UUID | None]:
+    """The invoices of confirmed orders, each issued once, numbered in the order given,
+    with a constant number of statements however many orders. For each request, the id of
+    the invoice it issued, or None: the order already has one (or an earlier request here
+    issued it), or is no longer confirmed (cancelled before billing got to it), or its
+    customer is gone.
+
+    The orders' rows stay locked (taken in id order) to the end of the transaction, and the
+    orders move to `invoiced` in it: a cancel either comes first (no invoice) or sees the
+    invoiced order (and needs the permission to void or credit it)."""
+    wanted = list(dict.fromkeys(r.order_id for r in requests))
+    invoiced = await repo.orders_invoiced(uow.session, wanted)
+    found = await orders.orders_for_invoice(
+        uow, [x for x in wanted if x not in invoiced], lock=True
     )
-    return Issued(invoice_id, number, settled=status == InvoiceStatus.PAID)
+    confirmed = {k: v for k, v in found.items() if v.status == CONFIRMED}
+    parties = await orders.billing_parties(uow, {o.customer_id for o in confirmed.values()})
+    issue_date = issue_date or utcnow().date()
+    drafts: list[_Draft] = []
+    issued_for: dict[uuid.UUID, int] = {}  # order id → its draft
+    answered: list[int | None] = []  # request → its draft
+    for request in requests:
+        order = confirmed.get(request.order_id)
+        party = parties.get(order.customer_id) if order is not None else None
+        if order is None or party is None or order.order_id in issued_for:
+            answered.append(None)
+            continue
+        issued_for[order.order_id] = len(drafts)
+        answered.append(len(drafts))
+        lines = [
+            Line(
+                sku=x.sku,
+                description=x.name,
+                qty=Decimal(x.qty),
+                unit_price=x.unit_price,
+                tax_rate=x.tax_rate,
+            )
+            for x in order.lines
+        ]
+        drafts.append(
+            _Draft(
+                party=party,
+                lines=lines,
+                issue_date=issue_date,
+                order_id=order.order_id,
+                order_number=order.number,
+                source=source,
+                cause=request.cause,
+            )
+        )
+    issued = await _issue(uow, drafts)
+    await orders.invoices_issued(
+        uow,
+        [
+            orders.InvoicedOrder(
+                draft.order_id,
+                draft.order_number,
+                invoice.number,
+                invoice.settled,
+                draft.cause,
+            )
+            for draft, invoice in zip(drafts, issued, strict=True)
+            if draft.order_id is not None and draft.order_number is not None
+        ],
+    )
+    return [None if i is None else issued[i].invoice_id for i in answered]
 
 
 async def issue_for_order(
@@ -160,43 +260,12 @@ async def issue_for_order(
     issue_date: date | None = None,
     source: str = "order",
 ) -> uuid.UUID | None:
-    """The invoice of a confirmed order, issued once: None if it already exists, or if the
-    order is no longer confirmed (cancelled before billing got to it).
-
-    The order's row stays locked to the end of the transaction, and the order moves to
-    `invoiced` in it: a cancel either comes first (no invoice) or sees the invoiced order
-    (and needs the permission to void or credit it)."""
-    if await repo.order_invoiced(uow.session, order_id):
-        return None
-    order = await orders.order_for_invoice(uow, order_id, lock=True)
-    if order is None or order.status != CONFIRMED:
-        return None
-    party = await orders.billing_party(uow, order.customer_id)
-    if party is None:
-        return None
-    lines = [
-        Line(
-            sku=x.sku,
-            description=x.name,
-            qty=Decimal(x.qty),
-            unit_price=x.unit_price,
-            tax_rate=x.tax_rate,
-        )
-        for x in order.lines
-    ]
-    issued = await _issue(
-        uow,
-        party=party,
-        lines=lines,
-        issue_date=issue_date or utcnow().date(),
-        order_id=order.order_id,
-        order_number=order.number,
-        source=source,
+    """The invoice of a confirmed order, issued once (see `issue_for_orders`): None if it
+    already exists, or if the order is no longer confirmed."""
+    (invoice_id,) = await issue_for_orders(
+        uow, [ToInvoice(order_id)], issue_date=issue_date, source=source
     )
-    await orders.invoice_issued(
-        uow, order.order_id, invoice_number=issued.number, settled=issued.settled
-    )
-    return issued.invoice_id
+    return invoice_id
 
 
 async def create_invoice(uow: UnitOfWork, data: InvoiceCreate) -> InvoiceRead:
@@ -240,8 +309,8 @@ async def create_invoice(uow: UnitOfWork, data: InvoiceCreate) -> InvoiceRead:
                 tax_rate=item.tax_rate if item.tax_rate is not None else entry.tax_rate,
             )
         )
-    issued = await _issue(
-        uow, party=party, lines=lines, issue_date=issue_date, notes=data.notes, source="manual"
+    (issued,) = await _issue(
+        uow, [_Draft(party, lines, issue_date, notes=data.notes, source="manual")]
     )
     return await invoice_queries.get_invoice(uow, issued.invoice_id)
 

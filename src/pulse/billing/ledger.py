@@ -129,20 +129,37 @@ class Posting(NamedTuple):
     postings: Sequence[tuple[str, Decimal, Decimal]]
 
 
-ENTRY_COLUMNS = ("entry_date", "description", "source_type", "source_id")
+ENTRY_COLUMNS = ("entry_date", "description", "source_type", "source_id", "created_by")
 LINE_COLUMNS = ("entry_id", "account_code", "debit", "credit")
 
 
-async def post_many(uow: UnitOfWork, entries: Sequence[Posting]) -> int:
-    """Book many entries at once (imports of history): for each, what `post` books, in one
-    executemany for the entries and one for their lines. Returns how many were booked."""
+async def post_many(
+    uow: UnitOfWork,
+    entries: Sequence[Posting],
+    *,
+    created_by: Sequence[str | None] | None = None,
+) -> int:
+    """Book many entries at once (a batch of invoices, imports of history): for each, what
+    `post` books, with the same checks, in one executemany for the entries and one for their
+    lines. `created_by`: who booked each entry (by default the unit of work's actor). Returns
+    how many were booked (entries whose amounts are all zero are not)."""
+    if created_by is None:
+        created_by = [uow.actor] * len(entries)
+    elif len(created_by) != len(entries):
+        raise ValueError("post_many takes one created_by per entry")
     codes = await repo.account_codes_by_role(uow.session)
     rows, lines_of = [], []
-    for entry in entries:
+    for entry, actor in zip(entries, created_by, strict=True):
         lines = _balanced_lines(codes, entry.source_type, entry.source_id, entry.postings)
         if lines:
             rows.append(
-                (entry.entry_date, entry.description[:300], entry.source_type, entry.source_id)
+                (
+                    entry.entry_date,
+                    entry.description[:300],
+                    entry.source_type,
+                    entry.source_id,
+                    actor,
+                )
             )
             lines_of.append(lines)
     if not rows:
@@ -164,7 +181,7 @@ async def post_many(uow: UnitOfWork, entries: Sequence[Posting]) -> int:
 async def _insert_entries(uow: UnitOfWork, rows: list[tuple[Any, ...]]) -> Sequence[int]:
     """Insert entry rows; their ids, in the same order."""
     session = uow.session
-    same = {"reverses_entry_id": None, "created_by": uow.actor, "posted_at": utcnow()}
+    same = {"reverses_entry_id": None, "posted_at": utcnow()}
     if uow.db.is_sqlite:
         # Writers are serialised (the transaction holds SQLite's write lock from its BEGIN
         # IMMEDIATE), so the ids after the largest are ours to give.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,8 @@ from pulse.billing.models import (
     Payment,
     Refund,
 )
+from pulse.platform.bulk import insert_rows
+from pulse.platform.money import ZERO
 
 
 async def _page(
@@ -132,11 +134,66 @@ async def account_totals(
 
 
 # -- invoices --------------------------------------------------------------------------------
-async def insert_invoice(
-    session: AsyncSession, invoice: dict[str, Any], lines: Sequence[dict[str, Any]]
+INVOICE_COLUMNS = (
+    "id",
+    "number",
+    "order_id",
+    "order_number",
+    "source",
+    "customer_id",
+    "customer_name",
+    "customer_email",
+    "billing_address",
+    "status",
+    "issue_date",
+    "due_date",
+    "subtotal",
+    "tax",
+    "total",
+    "balance",
+    "notes",
+    "created_by",
+)
+INVOICE_LINE_COLUMNS = (
+    "invoice_id",
+    "line_no",
+    "sku",
+    "description",
+    "qty",
+    "unit_price",
+    "tax_rate",
+    "line_total",
+    "line_tax",
+)
+
+
+async def insert_invoices(
+    session: AsyncSession,
+    invoices: Sequence[tuple[Any, ...]],
+    lines: Sequence[tuple[Any, ...]],
+    *,
+    now: datetime,
 ) -> None:
-    await session.execute(Invoice.__table__.insert(), [invoice])
-    await session.execute(InvoiceLine.__table__.insert(), list(lines))
+    """New invoices (rows in `INVOICE_COLUMNS` order, nothing paid or credited yet) and
+    their lines (in `INVOICE_LINE_COLUMNS` order, nothing credited): one executemany each."""
+    same = {
+        "amount_paid": ZERO,
+        "amount_credited": ZERO,
+        "refund_due": ZERO,
+        "amount_refunded": ZERO,
+        "void_reason": "",
+        "revision": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    await insert_rows(session, Invoice.__table__, INVOICE_COLUMNS, invoices, same=same)
+    await insert_rows(
+        session,
+        InvoiceLine.__table__,
+        INVOICE_LINE_COLUMNS,
+        lines,
+        same={"credited_qty": Decimal("0")},
+    )
 
 
 async def get_invoice(
@@ -152,9 +209,16 @@ async def get_invoice(
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def order_invoiced(session: AsyncSession, order_id: uuid.UUID) -> bool:
-    row = await session.execute(select(Invoice.id).where(Invoice.order_id == order_id))
-    return row.first() is not None
+async def orders_invoiced(
+    session: AsyncSession, order_ids: Collection[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of the orders that have an invoice."""
+    if not order_ids:
+        return set()
+    rows = await session.execute(
+        select(Invoice.order_id).where(Invoice.order_id.in_(set(order_ids)))
+    )
+    return set(rows.scalars())
 
 
 async def invoice_for_order(session: AsyncSession, order_id: uuid.UUID) -> Invoice | None:
