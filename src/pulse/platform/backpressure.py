@@ -112,13 +112,17 @@ class Backlog:
             self._task = None
 
     async def _run(self) -> None:
+        failing = False
         while True:
             try:
                 await self.sample()
+                failing = False
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep the last reading, try again
-                log.warning("backpressure_sample_failed", error=repr(exc))
+                if not failing:  # once per streak: a bus that is down fails every sample
+                    log.warning("backpressure_sample_failed", error=repr(exc))
+                failing = True
             await asyncio.sleep(self.interval)
 
     async def sample(self) -> int:
