@@ -150,7 +150,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
     bus_ref: list[EventBus] = []
     uow_factory = UnitOfWorkFactory(
         db,
-        notify=lambda: bus_ref[0].wake() if bus_ref else None,
+        notify=lambda types: bus_ref[0].wake(types) if bus_ref else None,
         # SQLite serialises writers, so the embedded stream can be numbered at commit.
         sequence_inline=db.is_sqlite and not settings.uses_nats,
     )

@@ -39,6 +39,10 @@ LAG = Gauge("pulse_analytics_lag_events", "Events the analytics store is behind 
 ERRORS = Counter("pulse_analytics_batch_errors_total", "Batches that failed and were retried")
 
 RATE_WINDOW_SECONDS = 10.0
+# The pause after a batch that did not fill: each batch costs a fixed amount of work in
+# DuckDB, and the first event after a quiet spell is still applied at once.
+GATHER_SECONDS = 0.05
+GATHER_MAX_SECONDS = 0.2
 STOP_SECONDS = 3.0
 
 
@@ -54,6 +58,7 @@ class Projector:
         *,
         batch_size: int = 20_000,
         idle_seconds: float = 0.5,
+        gather_seconds: float = GATHER_SECONDS,
         hub: LiveHub | None = None,
         today: Callable[[], date] = today_utc,
     ) -> None:
@@ -61,6 +66,8 @@ class Projector:
         self.source = source
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
+        self.gather_seconds = gather_seconds
+        self.last_batch_seconds = 0.0
         self.hub = hub or LiveHub()
         self.today = today
         self.position = 0
@@ -176,6 +183,19 @@ class Projector:
                 await self._pause(1.0)
                 continue
             if applied:
+                if applied < self.batch_size and self.gather_seconds:
+                    # A batch that did not fill: let the events that follow gather before
+                    # the next one. Each batch costs a fixed amount of work in DuckDB (a
+                    # few dozen statements, each planned and scheduled), so the pause grows
+                    # with what the last batch took, keeping the projector to about a third
+                    # of a core however events trickle in; a backlog goes in full batches
+                    # without pauses.
+                    await asyncio.sleep(
+                        min(
+                            GATHER_MAX_SECONDS,
+                            max(self.gather_seconds, 2 * self.last_batch_seconds),
+                        )
+                    )
                 continue
             await self._refresh_aging_if_new_day()
             await self.source.wait(self.idle_seconds)
@@ -198,7 +218,8 @@ class Projector:
                 cur, transform.build(events), source=self.source.name, today=today
             )
         )
-        BATCH_SECONDS.observe(time.perf_counter() - started)
+        self.last_batch_seconds = time.perf_counter() - started
+        BATCH_SECONDS.observe(self.last_batch_seconds)
         EVENTS.inc(applied.events)
         self.position = applied.position
         self.batches += 1

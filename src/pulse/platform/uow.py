@@ -24,7 +24,7 @@ class UnitOfWork:
         self,
         db: Database,
         *,
-        notify: Callable[[], None] | None = None,
+        notify: Callable[[frozenset[str]], None] | None = None,
         actor: str | None = None,
         correlation_id: str | None = None,
         causation_id: str | None = None,
@@ -147,7 +147,9 @@ class UnitOfWork:
         for callback in self._after_commit:
             callback()
         if self._pending and self._notify is not None:
-            self._notify()
+            self._notify(
+                frozenset(e.type if isinstance(e, Envelope) else e[1] for e in self._pending)
+            )
 
     async def rollback(self) -> None:
         await self.session.rollback()
@@ -161,7 +163,7 @@ class UnitOfWorkFactory:
     def __init__(
         self,
         db: Database,
-        notify: Callable[[], None] | None = None,
+        notify: Callable[[frozenset[str]], None] | None = None,
         *,
         sequence_inline: bool = False,
     ) -> None:

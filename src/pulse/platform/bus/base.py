@@ -28,7 +28,8 @@ class EventBus(ABC):
     async def stop(self) -> None: ...
 
     @abstractmethod
-    def wake(self) -> None: ...
+    def wake(self, types: frozenset[str] | None = None) -> None:
+        """New events were committed (of these types, where known)."""
 
     @abstractmethod
     async def ready(self) -> bool: ...

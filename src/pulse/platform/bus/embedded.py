@@ -42,6 +42,7 @@ class EmbeddedBus(EventBus):
         poll_seconds: float = 0.5,
     ) -> None:
         self.uow_factory = uow_factory
+        self.sequenced_at_commit = uow_factory.sequence_inline
         self.runners = list(runners)
         self.run_relay = relay
         self.batch_size = batch_size
@@ -55,6 +56,7 @@ class EmbeddedBus(EventBus):
         self._progress = asyncio.Condition()
         self._idle_saved_at: dict[str, float] = {}
         self._listeners: list[Callable[[], None]] = []
+        self._working: set[str] = set()
 
     def add_listener(self, callback: Callable[[], None]) -> None:
         """Call `callback` whenever new events may have been sequenced (e.g. a projector
@@ -94,11 +96,16 @@ class EmbeddedBus(EventBus):
                 await task
         self._tasks.clear()
 
-    def wake(self) -> None:
-        self._relay_wake.set()
-        # Events sequenced at commit are ready for the consumers already.
-        for event in self._consumer_wake.values():
-            event.set()
+    def wake(self, types: frozenset[str] | None = None) -> None:
+        """Events were committed. Where their types are known, only the consumers that
+        handle one of them are woken (the others catch up on their slow poll); where the
+        stream is numbered at commit there is nothing for the relay to do, so it keeps to
+        its slow poll too (for rows written unnumbered, by hand or by an older version)."""
+        if types is None or not self.sequenced_at_commit:
+            self._relay_wake.set()
+        for runner in self.runners:
+            if types is None or not types.isdisjoint(runner.consumer.event_types):
+                self._consumer_wake[runner.consumer.name].set()
         self._notify_listeners()
 
     async def ready(self) -> bool:
@@ -187,6 +194,16 @@ class EmbeddedBus(EventBus):
 
     async def sequence_pending(self) -> int:
         """Give the committed, unsequenced outbox rows their stream positions."""
+        async with self.uow_factory(readonly=True) as reader:
+            # Asked first without the write lock: where the stream is numbered at commit
+            # there is almost never anything to do.
+            waiting = (
+                await reader.session.execute(
+                    select(OutboxRecord.pk).where(OutboxRecord.published_at.is_(None)).limit(1)
+                )
+            ).first()
+        if waiting is None:
+            return 0
         async with self.uow_factory(priority=True) as uow:
             session = uow.session
             last = (
@@ -225,9 +242,10 @@ class EmbeddedBus(EventBus):
 
     # -- consumers -------------------------------------------------------------------------
     def _flow_behind(self) -> bool:
-        """Whether a consumer that moves orders along has events left to apply."""
+        """Whether a consumer that moves orders along has been told of events, or is
+        applying some."""
         return any(
-            self._positions.get(r.consumer.name, 0) < self._last_seq
+            self._consumer_wake[r.consumer.name].is_set() or r.consumer.name in self._working
             for r in self.runners
             if not r.consumer.when_idle
         )
@@ -242,6 +260,7 @@ class EmbeddedBus(EventBus):
                 # once the others have caught up, or after a while regardless, so it never
                 # waits forever under a steady load.
                 await self._wait_idle()
+            self._working.add(name)
             try:
                 count = await self._consume_once(runner)
             except asyncio.CancelledError:
@@ -250,6 +269,8 @@ class EmbeddedBus(EventBus):
                 log.warning("embedded_consumer_error", consumer=name, error=str(exc))
                 count = 0
                 await asyncio.sleep(0.2)
+            finally:
+                self._working.discard(name)
             if count:
                 async with self._progress:
                     self._progress.notify_all()

@@ -113,7 +113,7 @@ class NatsBus(EventBus):
         self._js = None
         self._set_up.clear()
 
-    def wake(self) -> None:
+    def wake(self, types: frozenset[str] | None = None) -> None:
         if self.relay is not None:
             self.relay.wake()
 
