@@ -262,7 +262,9 @@ def markdown(state: dict) -> str:
         f"{fmt(state.get('memory', {}).get('peak_rss_mib_sum'))} MiB.",
         "",
         "Push delay at the first dashboard by 10-second window of the run (p50 / p99 ms): "
-        + ", ".join(f"{w['from_s']:.0f} s: {w['p50']} / {w['p99']}" for w in push["by_window"])
+        + ", ".join(
+            f"{w['from_s']:.0f} s: {fmt(w['p50'])} / {fmt(w['p99'])}" for w in push["by_window"]
+        )
         + ".",
     ]
     return "\n".join(out)

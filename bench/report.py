@@ -17,9 +17,18 @@ BILLING_END = "<!-- billing:end -->"
 ANALYTICS_START = "<!-- analytics:start -->"
 ANALYTICS_END = "<!-- analytics:end -->"
 # Sections written by hand from other benchmarks' runs (bench-web, bench/login_flood.py,
-# bench/sql_attack.py) or by other generators (bench/side_by_side.py, bench/steps.py), kept
-# as they are.
-KEPT_SECTIONS = ("web", "login-flood", "sql-attack", "side-by-side", "stages")
+# bench/sql_attack.py) or by other generators (bench/side_by_side.py, bench/steps.py,
+# bench/users.py, bench/push.py, bench/soak.py), kept as they are.
+KEPT_SECTIONS = (
+    "web",
+    "login-flood",
+    "sql-attack",
+    "side-by-side",
+    "stages",
+    "users",
+    "push",
+    "soak",
+)
 
 REFERENCE_RPS = 560  # the original plan's service at concurrency 100, insert + publish only
 REFERENCE_P95_MS = 310

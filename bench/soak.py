@@ -62,13 +62,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=50.0, help="orders sent a second (50)")
     parser.add_argument("--minutes", type=float, help="minutes of load (30)")
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds (10)")
-    parser.add_argument("--settle-timeout", type=float, default=600.0, help="longest wait (600)")
+    parser.add_argument("--settle-timeout", type=float, help="longest wait (600; quick 120)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.minutes is None:
         args.minutes = 2.0 if args.quick else 30.0
+    if args.settle_timeout is None:
+        args.settle_timeout = 120.0 if args.quick else 600.0
     return args
 
 

@@ -280,10 +280,12 @@ def summarise(state: dict) -> dict:
         "orders_placed_201": placed,
         "orders_in_db": orders.get("all"),
         "orders_invoiced_or_later": done,
+        # A POST still in flight when locust stopped its users made an order without a 201:
+        # the database's count is the one that must be invoiced.
         "every_order_invoiced": bool(state.get("settled"))
         and placed > 0
-        and done == placed
-        and orders.get("all") == placed,
+        and done == orders.get("all", -1)
+        and done >= placed,
         "errors": errors,
         "p95_all_ms": actions.get("all", {}).get("p95"),
         "login_p95_ms": actions.get("log in", {}).get("p95"),
