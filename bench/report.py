@@ -345,7 +345,10 @@ METHOD = """## Method
   orders service, same client, rounds interleaved; its own section below, flags `--quick`,
   `--rounds`, `--duration`, `--warmup`, `--concurrency`, `--pulse embedded,services`) and
   `python -m bench.steps --record` (statements and CPU per order of each stage, against
-  the baseline in `bench/results/stages-baseline.json`; its own section below).
+  the baseline in `bench/results/stages-baseline.json`; its own section below), then
+  `make bench-users` (100 users with think time under locust), `make bench-push` (order →
+  live push at a steady open-loop rate) and `make bench-soak` (RSS over a 30-minute steady
+  load), each with its own section below.
 - Each mode starts from empty storage: a temporary data directory (embedded) or a fresh
   PostgreSQL database (services), migrated with `pulse db upgrade`. The server gets
   `PULSE_JWT_SECRET`; the benchmark mints an admin access token with the same claims as
