@@ -35,6 +35,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import orjson
 import psutil
 
@@ -107,13 +108,23 @@ def slope_per_10_min(points: list[tuple[float, float]]) -> float | None:
 
 
 async def sampler(
-    pid: int, every: float, t0: float, loop: load.OpenLoop, samples: list[dict], stop: asyncio.Event
+    pid: int,
+    every: float,
+    t0: float,
+    load_s: float,
+    loop: load.OpenLoop,
+    samples: list[dict],
+    stop: asyncio.Event,
 ) -> None:
+    """A sample every `every` s until `stop`: "load" while orders are being sent, then
+    "after" (the answers still in flight, then the flow settling)."""
     while not stop.is_set():
         with contextlib.suppress(psutil.Error):
             sample = rss_sample(pid)
+            t_s = round(time.perf_counter() - t0, 1)
             sample.update(
-                t_s=round(time.perf_counter() - t0, 1),
+                t_s=t_s,
+                phase="load" if t_s < load_s else "after",
                 orders_ok=loop.ok,
                 errors=loop.errors,
                 in_flight=loop.in_flight,
@@ -147,32 +158,36 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
         stop = asyncio.Event()
         t0 = time.perf_counter()
         cpu0 = deployment.tree_cpu()
-        watcher = asyncio.create_task(sampler(pid, args.sample_every, t0, loop, samples, stop))
+        watcher = asyncio.create_task(
+            sampler(pid, args.sample_every, t0, args.minutes * 60, loop, samples, stop)
+        )
         try:
             await loop.run()
+            load_wall = time.perf_counter() - t0
+            state["server_cpu_pct_during_load"] = round(
+                100 * (deployment.tree_cpu() - cpu0) / load_wall, 1
+            )
+            state["load"] = loop.summary()
+            log("waiting for the flow to settle")
+            async with load.session_for(deployment.base_url, token, 2) as session:
+                settled, waited = await settle(session, args.settle_timeout)
+                state["settled"], state["settle_wait_s"] = settled, waited
+                state["orders_invoiced_or_later"] = sum(
+                    [
+                        await status_count(session, status)
+                        for status in ("invoiced", "paid", "shipped", "completed")
+                    ]
+                )
+                state["orders_in_db"] = await status_count(session, None)
         finally:
             stop.set()
             await watcher
-        load_wall = time.perf_counter() - t0
-        state["server_cpu_pct_during_load"] = round(
-            100 * (deployment.tree_cpu() - cpu0) / load_wall, 1
-        )
-        state["load"] = loop.summary()
-        log("waiting for the flow to settle")
-        async with load.session_for(deployment.base_url, token, 2) as session:
-            state["settled"], state["settle_wait_s"] = await settle(session, args.settle_timeout)
-            state["orders_invoiced_or_later"] = sum(
-                [
-                    await status_count(session, status)
-                    for status in ("invoiced", "paid", "shipped", "completed")
-                ]
-            )
-            state["orders_in_db"] = await status_count(session, None)
         after = rss_sample(pid)
         after["t_s"] = round(time.perf_counter() - t0, 1)
         state["after_settled"] = after
-        state["memory"] = deployment.memory()
     finally:
+        with contextlib.suppress(Exception):
+            state["memory"] = deployment.memory()
         state["exit_codes"] = deployment.stop()
 
 
@@ -184,11 +199,20 @@ async def status_count(session, status: str | None) -> int:  # noqa: ANN001
 
 
 async def settle(session, timeout: float) -> tuple[bool, float]:  # noqa: ANN001
+    """Until no order is `placed` or `confirmed` and nothing is left in the flow (twice).
+
+    A server still working through abandoned requests may answer slowly: a timed-out
+    check counts as busy."""
     start = time.perf_counter()
     quiet = 0
     while time.perf_counter() - start < timeout:
-        busy = await status_count(session, "placed") + await status_count(session, "confirmed")
-        quiet = quiet + 1 if busy == 0 and await lags(session) == 0 else 0
+        try:
+            busy = await status_count(session, "placed")
+            busy += await status_count(session, "confirmed")
+            idle = busy == 0 and await lags(session) == 0
+        except (TimeoutError, aiohttp.ClientError):
+            idle = False
+        quiet = quiet + 1 if idle else 0
         if quiet >= 2:
             return True, round(time.perf_counter() - start, 2)
         await asyncio.sleep(0.5)
@@ -198,7 +222,8 @@ async def settle(session, timeout: float) -> tuple[bool, float]:  # noqa: ANN001
 def summarise(state: dict, minutes: float) -> dict:
     samples = state.get("samples", [])
     by_minute = []
-    for minute in range(int(minutes + 0.999)):
+    last_minute = int(max((s["t_s"] for s in samples), default=0) // 60)
+    for minute in range(last_minute + 1):
         mine = [s for s in samples if minute * 60 <= s["t_s"] < (minute + 1) * 60]
         if not mine:
             continue
@@ -210,10 +235,11 @@ def summarise(state: dict, minutes: float) -> dict:
                 "total_mib": max(s["total_mib"] for s in mine),
                 "orders_ok": mine[-1]["orders_ok"],
                 "in_flight": mine[-1]["in_flight"],
+                "phase": mine[-1].get("phase", "load"),
             }
         )
     warm_from = min(WARM_AFTER_S, minutes * 60 / 2)
-    warm = [s for s in samples if s["t_s"] >= warm_from]
+    warm = [s for s in samples if warm_from <= s["t_s"] < minutes * 60]
     hwm = state.get("memory", {}).get("processes", {})
     server_hwm = next(iter(hwm.values()), {}).get("peak_rss_mib") if hwm else None
     peak_total = max((s["total_mib"] for s in samples), default=None)
@@ -257,7 +283,7 @@ def console(state: dict) -> str:
         lines.append(
             f"  min {row['minute']:>3}: server {row['server_mib']:>7.1f}  children "
             f"{row['children_mib']:>7.1f}  total {row['total_mib']:>7.1f} MiB  orders "
-            f"{row['orders_ok']}  in flight {row['in_flight']}"
+            f"{row['orders_ok']}  in flight {row['in_flight']}  ({row['phase']})"
         )
     lines.append(
         f"  peak: server {s.get('peak_server_sample_mib')} (VmHWM {s.get('peak_server_vmhwm_mib')})"
@@ -302,13 +328,14 @@ def markdown(state: dict) -> str:
         f"{'met' if s['flat'] else '**not met**'} |",
         "",
         "| minute | server MiB | children MiB | together MiB | orders answered 201 so far | "
-        "in flight |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        "in flight | |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in s["by_minute"]:
         out.append(
             f"| {row['minute']} | {fmt(row['server_mib'])} | {fmt(row['children_mib'])} | "
-            f"{fmt(row['total_mib'])} | {fmt(row['orders_ok'])} | {fmt(row['in_flight'])} |"
+            f"{fmt(row['total_mib'])} | {fmt(row['orders_ok'])} | {fmt(row['in_flight'])} | "
+            f"{'' if row['phase'] == 'load' else 'after the load'} |"
         )
     out += [
         "",
