@@ -10,9 +10,10 @@ directory. Through the API, with an admin token: 20 customers, 20 products with 
 stock, and one account per virtual user — a quarter accountants (they record payments),
 the rest clerks (they place orders). Then locust runs headless in its own process
 (bench/users_locust.py says what each role does) for `--duration` seconds, users started at
-`--spawn-rate` a second (the server's budgets of password hashes waiting at once are
-raised to the number of users: they all log in from one address, faster than people
-arrive). Afterwards the benchmark waits for the flow to settle (no order
+`--spawn-rate` a second; each user names an address of its own in X-Forwarded-For (the
+server trusts 127.0.0.1 as its proxy), and the server's budget of password hashes waiting at
+once is raised to the number of users (the ramp logs them in faster than people arrive).
+Afterwards the benchmark waits for the flow to settle (no order
 left `placed` or `confirmed`, outbox, consumers and projector with nothing left) and counts
 the orders by status: every order placed must be invoiced (or paid).
 
@@ -211,13 +212,14 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
     secret = secrets.token_urlsafe(32)
     run_id = uuid.uuid4().hex[:6]
     deployment = await asyncio.to_thread(servers.embedded, workdir / "embedded", secret)
-    # Every virtual user logs in from 127.0.0.1, where real users come from as many
-    # addresses, and the ramp logs them in faster than people arrive: the budgets of password
-    # hashes waiting at once (per address and in all) are raised to the number of users, so
-    # a login waits its turn instead of being refused (bench/login_flood.py measures those
-    # budgets). Logins are reported on their own line.
+    # Real users come from as many addresses: locust connects from 127.0.0.1 as a reverse
+    # proxy would, and each virtual user names its own address in X-Forwarded-For, so the
+    # per-address login budgets apply per user as they would in production. The ramp logs
+    # users in faster than people arrive: the budget of password hashes waiting at once is
+    # raised to the number of users, so a login waits its turn instead of being refused
+    # (bench/login_flood.py measures that budget). Logins are reported on their own line.
     settings = {
-        "PULSE_PASSWORD_HASH_PER_CLIENT": str(max(4, args.users)),
+        "PULSE_TRUSTED_PROXIES": "127.0.0.1",
         "PULSE_PASSWORD_HASH_QUEUE": str(max(16, args.users)),
     }
     deployment.env.update(settings)

@@ -31,6 +31,8 @@ CLERKS = itertools.cycle(CONFIG["clerks"])
 ACCOUNTANTS = itertools.cycle(CONFIG["accountants"])
 JSON = {"Content-Type": "application/json"}
 THINK = between(0.5, 1.5)
+# Each user's own client address, sent in X-Forwarded-For (the server trusts 127.0.0.1).
+ADDRESSES = itertools.count()
 
 # Orders the clerks placed, oldest first, waiting for an accountant to pay their invoice.
 # Locust runs every user in this one process (gevent), so a deque is shared safely.
@@ -54,13 +56,20 @@ class _Staff(FastHttpUser):
 
     def on_start(self) -> None:
         username, password = next(self.accounts)
+        n = next(ADDRESSES)
+        address = {"X-Forwarded-For": f"10.11.{n // 250}.{n % 250 + 1}"}
         body = json.dumps({"username": username, "password": password})
         for _ in range(10):  # a busy answer (429) is a failure, then retried as a client would
             with self.client.post(
-                "/auth/login", data=body, headers=JSON, name="log in", catch_response=True
+                "/auth/login",
+                data=body,
+                headers=JSON | address,
+                name="log in",
+                catch_response=True,
             ) as resp:
                 if resp.status_code == 200:
-                    self.headers = {"Authorization": f"Bearer {resp.json()['access_token']}"}
+                    token = resp.json()["access_token"]
+                    self.headers = {"Authorization": f"Bearer {token}"} | address
                     return
                 resp.failure(f"login answered {resp.status_code}: {resp.text[:200]}")
                 retry = resp.headers.get("Retry-After") if resp.status_code == 429 else None
