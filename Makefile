@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-sql-attack clean
+.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-sql-attack bench-users bench-push bench-soak clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -59,6 +59,9 @@ bench: setup bench-reference-venv ## run the benchmarks (see docs/PERFORMANCE.md
 	$(MAKE) --no-print-directory bench-side-by-side
 	$(VENV)/bin/python -m bench.steps --record
 	$(VENV)/bin/python -m bench.billing
+	$(MAKE) --no-print-directory bench-users
+	$(MAKE) --no-print-directory bench-push
+	$(MAKE) --no-print-directory bench-soak
 
 # The plan's reference orders service (SEED_DIR, beside the checkout) runs in place in its
 # own virtualenv, built by its own setup.sh with the versions pinned here. Without SEED_DIR
@@ -84,6 +87,15 @@ bench-web: setup web $(CHROMIUM) ## initial JavaScript (gzip) and time to dashbo
 
 bench-analytics: setup ## the analytics benchmark: ingest, queries on 1 M orders, live push (about 8 minutes)
 	$(VENV)/bin/python -m bench.analytics
+
+bench-users: setup ## 100 users with think time under locust for 5 minutes: per-action p95, errors, every order invoiced (about 7 minutes)
+	$(VENV)/bin/python -m bench.users
+
+bench-push: setup ## order → live push at a steady 100 orders/s, open loop, embedded (about 2 minutes; more when the server falls behind)
+	$(VENV)/bin/python -m bench.push
+
+bench-soak: setup ## RSS of the embedded process over a 30-minute steady load (50 orders/s), by minute (about 32 minutes)
+	$(VENV)/bin/python -m bench.soak
 
 bench-login: setup ## a real user's login and /health under a flood of logins for random names (about 1 minute)
 	$(VENV)/bin/python -m bench.login_flood

@@ -17,9 +17,18 @@ BILLING_END = "<!-- billing:end -->"
 ANALYTICS_START = "<!-- analytics:start -->"
 ANALYTICS_END = "<!-- analytics:end -->"
 # Sections written by hand from other benchmarks' runs (bench-web, bench/login_flood.py,
-# bench/sql_attack.py) or by other generators (bench/side_by_side.py, bench/steps.py), kept
-# as they are.
-KEPT_SECTIONS = ("web", "login-flood", "sql-attack", "side-by-side", "stages")
+# bench/sql_attack.py) or by other generators (bench/side_by_side.py, bench/steps.py,
+# bench/users.py, bench/push.py, bench/soak.py), kept as they are.
+KEPT_SECTIONS = (
+    "web",
+    "login-flood",
+    "sql-attack",
+    "side-by-side",
+    "stages",
+    "users",
+    "push",
+    "soak",
+)
 
 REFERENCE_RPS = 560  # the original plan's service at concurrency 100, insert + publish only
 REFERENCE_P95_MS = 310
@@ -336,7 +345,10 @@ METHOD = """## Method
   orders service, same client, rounds interleaved; its own section below, flags `--quick`,
   `--rounds`, `--duration`, `--warmup`, `--concurrency`, `--pulse embedded,services`) and
   `python -m bench.steps --record` (statements and CPU per order of each stage, against
-  the baseline in `bench/results/stages-baseline.json`; its own section below).
+  the baseline in `bench/results/stages-baseline.json`; its own section below), then
+  `make bench-users` (100 users with think time under locust), `make bench-push` (order →
+  live push at a steady open-loop rate) and `make bench-soak` (RSS over a 30-minute steady
+  load), each with its own section below.
 - Each mode starts from empty storage: a temporary data directory (embedded) or a fresh
   PostgreSQL database (services), migrated with `pulse db upgrade`. The server gets
   `PULSE_JWT_SECRET`; the benchmark mints an admin access token with the same claims as
