@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     s3_region: str = "us-east-1"
     # The DuckDB file of the analytics store; "" = analytics.duckdb under data_dir.
     olap_path: str = ""
-    olap_memory_limit: str = "256MB"
+    olap_memory_limit: str = "64MB"
     olap_threads: int = Field(default=2, ge=1, le=64)
     # Events the projector applies in one batch at most (a batch is whatever has arrived).
     olap_batch_size: int = Field(default=20_000, ge=1, le=200_000)
