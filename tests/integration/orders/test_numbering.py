@@ -6,10 +6,15 @@ import uuid
 from datetime import timedelta
 
 import httpx
+import pytest
+from asgi_lifespan import LifespanManager
 
-from pulse.bootstrap import Container
+from pulse.app import create_app
+from pulse.bootstrap import Container, build_container
 from pulse.orders.history import HistoricalOrder, import_orders
 from pulse.platform.events import utcnow
+from pulse.platform.numbering import BLOCK, next_number
+from pulse.platform.settings import Settings
 from tests.integration.inventory.factories import make_product
 from tests.integration.orders.factories import make_customer, make_order
 
@@ -38,3 +43,53 @@ async def test_imported_and_placed_orders_get_distinct_numbers(
     assert len(numbers) == 5
     assert len(set(numbers)) == 5
     assert all(p["number"] in numbers for p in placed)
+
+
+def _serial(number: str) -> int:
+    assert number.startswith("SO-")
+    return int(number[3:])
+
+
+async def test_numbers_in_blocks_never_repeat_across_processes(
+    client: httpx.AsyncClient, container: Container, settings: Settings
+) -> None:
+    """Two API processes on one database each hold a block of order numbers: every number
+    is taken once, and each process hands its own out in increasing order."""
+    product = await make_product(client, qty_on_hand=500)
+    customer = await make_customer(client)
+    items = [{"sku": product["sku"], "qty": 1}]
+    other = build_container(settings.model_copy(update={"consumers": "none", "relay": False}))
+    other_app = create_app(other)
+    async with (
+        LifespanManager(other_app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=other_app),
+            base_url="http://pulse.test",
+            headers=dict(client.headers),
+        ) as second,
+    ):
+        mine, theirs = [], []
+        for _ in range(6):
+            mine.append((await make_order(client, customer["id"], items))["number"])
+            theirs.append((await make_order(second, customer["id"], items))["number"])
+    assert len(set(mine) | set(theirs)) == 12
+    for numbers in (mine, theirs):
+        serials = [_serial(n) for n in numbers]
+        assert serials == sorted(serials)
+    # Different blocks: the second process's numbers are not the first's neighbours.
+    assert abs(_serial(theirs[0]) - _serial(mine[0])) >= BLOCK
+
+
+async def test_a_rolled_back_block_is_not_used(container: Container, backend: str) -> None:
+    if backend != "sqlite":
+        pytest.skip("on PostgreSQL the block comes from a sequence no rollback gives back")
+    async with container.uow(actor="t") as uow:
+        first = await next_number(uow, "orders", gapless=False)
+        await uow.rollback()
+    async with container.uow(actor="t") as uow:
+        # The series row was not moved, so the block starts again at the same number…
+        assert await next_number(uow, "orders", gapless=False) == first
+        await uow.commit()
+    async with container.uow(actor="t") as uow:
+        # …and once that block is committed, its next number comes from memory.
+        assert _serial(await next_number(uow, "orders", gapless=False)) == _serial(first) + 1
