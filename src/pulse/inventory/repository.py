@@ -67,9 +67,16 @@ async def search(
     return [(r[0], r[1]) for r in rows], int(total)
 
 
-async def catalogue(session: AsyncSession, skus: Sequence[str]) -> dict[str, Product]:
-    rows = (await session.execute(select(Product).where(Product.sku.in_(skus)))).scalars()
-    return {p.sku: p for p in rows}
+_PRODUCTS = Product.__table__
+# Columns, not entities: pricing an order reads these on every POST /orders.
+_CATALOGUE = select(
+    _PRODUCTS.c.sku, _PRODUCTS.c.name, _PRODUCTS.c.price, _PRODUCTS.c.tax_rate, _PRODUCTS.c.active
+)
+
+
+async def catalogue(session: AsyncSession, skus: Sequence[str]) -> list[Any]:
+    """(sku, name, price, tax_rate, active) of each SKU that exists."""
+    return list(await session.execute(_CATALOGUE.where(_PRODUCTS.c.sku.in_(skus))))
 
 
 async def add_product(session: AsyncSession, product: Product, stock: StockLevel) -> None:

@@ -41,11 +41,8 @@ class CatalogueLine:
 
 async def catalogue_lines(uow: UnitOfWork, skus: Iterable[str]) -> dict[str, CatalogueLine]:
     """Price and tax rate of each known SKU (for other modules pricing an order)."""
-    products = await repo.catalogue(uow.session, sorted(set(skus)))
-    return {
-        sku: CatalogueLine(p.sku, p.name, p.price, p.tax_rate, p.active)
-        for sku, p in products.items()
-    }
+    rows = await repo.catalogue(uow.session, sorted(set(skus)))
+    return {row[0]: CatalogueLine(*row) for row in rows}
 
 
 def to_read(product: Product, stock: StockLevel) -> StockRead:
