@@ -416,7 +416,7 @@ async def invoices_issued(uow: UnitOfWork, invoiced: Sequence[InvoicedOrder]) ->
     if len({x.order_id for x in invoiced}) != len(invoiced):
         raise ValueError("an order appears twice among the invoiced orders")
     now = utcnow()
-    confirmed, invoiced_, paid = (
+    confirmed, invoiced_state, paid = (
         OrderStatus.CONFIRMED.value,
         OrderStatus.INVOICED.value,
         OrderStatus.PAID.value,
@@ -427,10 +427,10 @@ async def invoices_issued(uow: UnitOfWork, invoiced: Sequence[InvoicedOrder]) ->
     for x in invoiced:
         actor = x.cause.actor if x.cause is not None else uow.actor
         reason = f"invoice {x.invoice_number} issued"
-        moves = [(confirmed, invoiced_, reason)]
+        moves = [(confirmed, invoiced_state, reason)]
         if x.settled:
             reason = f"invoice {x.invoice_number} has nothing to pay"
-            moves.append((invoiced_, paid, reason))
+            moves.append((invoiced_state, paid, reason))
         updates.append({"b_id": x.order_id, "b_status": moves[-1][1], "b_reason": reason})
         for before, after, why in moves:
             history.append((x.order_id, before, after, why[:500], actor, now))
