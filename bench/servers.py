@@ -287,6 +287,11 @@ async def delete_nats_stream(url: str, stream: str) -> None:
             await nc.close()
 
 
+# The services mode on this machine: one API process and one consumer process per core.
+API_PROCESSES = max(1, min(4, os.cpu_count() or 1))
+WORKER_PROCESSES = API_PROCESSES
+
+
 async def services(
     workdir: Path,
     secret: str,
@@ -330,18 +335,35 @@ async def services(
             "bus": f"NATS JetStream ({nats_url}, stream {stream})"
             if bus == "nats"
             else "embedded bus over PostgreSQL (outbox polled across processes; no NATS)",
-            "processes": ["pulse serve", "pulse relay", "pulse worker all"],
+            "processes": [
+                f"pulse serve --workers {API_PROCESSES}",
+                "pulse relay",
+                f"pulse worker all --processes {WORKER_PROCESSES}",
+            ],
         },
     )
     await asyncio.to_thread(_upgrade, env, workdir)
     deployment.procs = [
         Proc(
             "pulse serve",
-            [PULSE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [
+                PULSE,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(API_PROCESSES),
+            ],
             workdir / "serve.log",
         ),
         Proc("pulse relay", [PULSE, "relay"], workdir / "relay.log"),
-        Proc("pulse worker all", [PULSE, "worker", "all"], workdir / "worker.log"),
+        Proc(
+            "pulse worker all",
+            [PULSE, "worker", "all", "--processes", str(WORKER_PROCESSES)],
+            workdir / "worker.log",
+        ),
     ]
     return deployment
 
