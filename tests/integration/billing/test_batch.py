@@ -23,7 +23,7 @@ from pulse.billing import handlers, invoices, ledger
 from pulse.billing.models import Invoice, InvoiceLine, JournalEntry, JournalLine
 from pulse.inventory import service as inventory_service
 from pulse.inventory.schemas import ProductCreate
-from pulse.orders import OrderConfirmed
+from pulse.orders import OrderConfirmed, transitions
 from pulse.orders import customers as customer_cases
 from pulse.orders import service as order_service
 from pulse.orders.models import Order, OrderStatusChange
@@ -100,8 +100,8 @@ async def confirmed_orders(world: World, count: int) -> list[Delivery[OrderConfi
             ids.append((await order_service.place_order(uow, data, can_override_price=False)).id)
         await uow.commit()
     async with world.uow(actor="stock") as uow:
-        for order_id in ids:
-            assert await order_service.confirm(uow, order_id) is not None
+        moved = await transitions.confirm(uow, [(order_id, None) for order_id in ids])
+        assert all(order is not None for order in moved)
         envelopes = uow.pending_events
         await uow.commit()
     assert [e.type for e in envelopes] == [OrderConfirmed.type] * count

@@ -57,6 +57,8 @@ class EmbeddedBus(EventBus):
         self._idle_saved_at: dict[str, float] = {}
         self._listeners: list[Callable[[], None]] = []
         self._working: set[str] = set()
+        # Consumers that found nothing to do since they were last told of their events.
+        self._caught_up: set[str] = set()
 
     def add_listener(self, callback: Callable[[], None]) -> None:
         """Call `callback` whenever new events may have been sequenced (e.g. a projector
@@ -106,6 +108,8 @@ class EmbeddedBus(EventBus):
         for runner in self.runners:
             if types is None or not types.isdisjoint(runner.consumer.event_types):
                 self._consumer_wake[runner.consumer.name].set()
+            if types is not None and not types.isdisjoint(runner.consumer.event_types):
+                self._caught_up.discard(runner.consumer.name)
         self._notify_listeners()
 
     async def ready(self) -> bool:
@@ -242,10 +246,10 @@ class EmbeddedBus(EventBus):
 
     # -- consumers -------------------------------------------------------------------------
     def _flow_behind(self) -> bool:
-        """Whether a consumer that moves orders along has been told of events, or is
-        applying some."""
+        """Whether a consumer that moves orders along has been told of events of its types
+        that it has not applied yet, or is applying some."""
         return any(
-            self._consumer_wake[r.consumer.name].is_set() or r.consumer.name in self._working
+            r.consumer.name not in self._caught_up or r.consumer.name in self._working
             for r in self.runners
             if not r.consumer.when_idle
         )
@@ -271,6 +275,9 @@ class EmbeddedBus(EventBus):
                 await asyncio.sleep(0.2)
             finally:
                 self._working.discard(name)
+            if count < self.batch_size and not wake.is_set():
+                # Nothing of its own left (until it is told of events of its types).
+                self._caught_up.add(name)
             if count:
                 async with self._progress:
                     self._progress.notify_all()
