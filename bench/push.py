@@ -25,22 +25,16 @@ import argparse
 import asyncio
 import contextlib
 import multiprocessing
-import os
 import secrets
-import shlex
-import shutil
 import sys
-import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import orjson
 
-from bench import load, machine, report, servers
+from bench import load, machine, recorded, report, servers
 from bench.analytics import _listeners_main
 from bench.stats import summary_ms
 
@@ -274,54 +268,20 @@ def markdown(state: dict) -> str:
     return "\n".join(out)
 
 
-def command(argv: list[str] | None) -> str:
-    args = sys.argv[1:] if argv is None else argv
-    if os.environ.get("MAKELEVEL") and not args:
-        return "make bench-push"
-    return " ".join([".venv/bin/python -m bench.push", *map(shlex.quote, args)])
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    now = datetime.now(UTC)
-    state: dict = {
-        "benchmark": NAME,
-        "date": now.strftime("%Y-%m-%d"),
-        "started_at": now.isoformat(timespec="seconds"),
-        "command": command(argv),
-        "quick": args.quick,
-        "rate": args.rate,
-        "duration_s": args.duration,
-        "warmup_s": args.warmup,
-        "machine": machine.describe(),
-        "loadavg_start": machine.loadavg(),
-    }
-    workdir = Path(tempfile.mkdtemp(prefix="pulse-bench-push-"))
-    try:
-        asyncio.run(measure(args, workdir, state))
-        state["status"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - a failed run is recorded, then reported
-        state["status"] = "failed"
-        state["error"] = repr(exc)[-3000:]
-        log(f"FAILED: {exc!r}")
-    finally:
-        if args.keep:
-            log(f"work directory kept at {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    state["loadavg_end"] = machine.loadavg()
-    state["summary"] = summarise(state)
-    args.results_dir.mkdir(parents=True, exist_ok=True)
-    suffix = "-quick" if args.quick else ""
-    path = args.results_dir / f"{state['date']}-push{suffix}.json"
-    path.write_bytes(orjson.dumps(state, option=orjson.OPT_INDENT_2))
-    log(f"saved {path}")
-    print(console(state))
-    if state["status"] == "ok" and not args.quick and not args.no_docs:
-        previous = DOCS.read_text() if DOCS.exists() else ""
-        DOCS.write_text(report.replace_block(previous, NAME, markdown(state)))
-        log(f"wrote {DOCS}")
-    return 0 if state["status"] == "ok" else 1
+    state = recorded.new_state(
+        NAME, argv, args, rate=args.rate, duration_s=args.duration, warmup_s=args.warmup
+    )
+    return recorded.run(
+        NAME,
+        args,
+        state,
+        measure=measure,
+        summarise=summarise,
+        console=console,
+        markdown=markdown,
+    )
 
 
 if __name__ == "__main__":

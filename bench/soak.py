@@ -24,22 +24,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import secrets
-import shlex
-import shutil
 import sys
-import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import orjson
 import psutil
 
-from bench import load, machine, report, servers
+from bench import load, machine, recorded, report, servers
 from bench.side_by_side_targets import lags
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -355,55 +350,22 @@ def markdown(state: dict) -> str:
     return "\n".join(out)
 
 
-def command(argv: list[str] | None) -> str:
-    args = sys.argv[1:] if argv is None else argv
-    if os.environ.get("MAKELEVEL") and not args:
-        return "make bench-soak"
-    return " ".join([".venv/bin/python -m bench.soak", *map(shlex.quote, args)])
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    now = datetime.now(UTC)
-    state: dict = {
-        "benchmark": NAME,
-        "date": now.strftime("%Y-%m-%d"),
-        "started_at": now.isoformat(timespec="seconds"),
-        "command": command(argv),
-        "quick": args.quick,
-        "rate": args.rate,
-        "minutes": args.minutes,
-        "sample_every_s": args.sample_every,
-        "machine": machine.describe(),
-        "loadavg_start": machine.loadavg(),
-        "samples": [],
-    }
-    workdir = Path(tempfile.mkdtemp(prefix="pulse-bench-soak-"))
-    try:
-        asyncio.run(measure(args, workdir, state))
-        state["status"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - a failed run is recorded, then reported
-        state["status"] = "failed"
-        state["error"] = repr(exc)[-3000:]
-        log(f"FAILED: {exc!r}")
-    finally:
-        if args.keep:
-            log(f"work directory kept at {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    state["loadavg_end"] = machine.loadavg()
-    state["summary"] = summarise(state, args.minutes)
-    args.results_dir.mkdir(parents=True, exist_ok=True)
-    suffix = "-quick" if args.quick else ""
-    path = args.results_dir / f"{state['date']}-soak{suffix}.json"
-    path.write_bytes(orjson.dumps(state, option=orjson.OPT_INDENT_2))
-    log(f"saved {path}")
-    print(console(state))
-    if state["status"] == "ok" and state.get("load") and not args.quick and not args.no_docs:
-        previous = DOCS.read_text() if DOCS.exists() else ""
-        DOCS.write_text(report.replace_block(previous, NAME, markdown(state)))
-        log(f"wrote {DOCS}")
-    return 0 if state["status"] == "ok" else 1
+    state = recorded.new_state(
+        NAME, argv, args, rate=args.rate, minutes=args.minutes, sample_every_s=args.sample_every
+    )
+    state["samples"] = []
+    return recorded.run(
+        NAME,
+        args,
+        state,
+        measure=measure,
+        summarise=lambda state: summarise(state, args.minutes),
+        console=console,
+        markdown=markdown,
+        documented=lambda state: bool(state.get("load")),
+    )
 
 
 if __name__ == "__main__":
