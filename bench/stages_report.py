@@ -33,7 +33,12 @@ def record(steps: dict[str, dict], args: argparse.Namespace, argv: list[str] | N
         "date": now.strftime("%Y-%m-%d"),
         "started_at": now.isoformat(timespec="seconds"),
         "command": command,
-        "settings": {"orders": args.orders, "rounds": args.rounds, "database": "SQLite file"},
+        "settings": {
+            "orders": args.orders,
+            "rounds": args.rounds,
+            "batch": args.batch,
+            "database": "SQLite file",
+        },
         "machine": machine.describe(),
         "loadavg": machine.loadavg(),
         # A list: the stages in the flow's order (the file's keys are sorted).
@@ -62,8 +67,11 @@ def markdown(now: dict, before: dict) -> str:
     out = [
         "## Per stage: SQL statements and CPU per order",
         "",
-        "Each stage of the order → invoice flow runs its use case in-process on a fresh SQLite "
-        "file (no HTTP, no bus), each order in its own unit of work; figures are per order, "
+        "Each stage of the order → invoice flow runs in-process on a fresh SQLite file (no "
+        "HTTP, no bus). Placing an order is the API's use case, each order in its own unit of "
+        "work. Before, every later stage too ran one order per transaction; now each is its "
+        "consumer's runner handed the stage's events in batches (`--batch`, as the bus hands "
+        "them over: inbox, handlers, commit). Figures are per order, "
         "median over rounds. Statements: every cursor execution (BEGIN included) plus COMMIT. "
         "CPU: the process's CPU time (Python, SQLite and the PDF renderer in-process). Not "
         "covered here: HTTP, the outbox relay and bus delivery, and the analytics projector "
@@ -74,7 +82,9 @@ def markdown(now: dict, before: dict) -> str:
         f"{before['loadavg']}, `{before['command']}` "
         f"({before['settings']['rounds']} rounds of {before['settings']['orders']} orders)",
         f"- Now: {now['started_at']}, commit {now['machine'].get('git_commit')}, load average "
-        f"{now['loadavg']}, `{now['command']}`",
+        f"{now['loadavg']}, `{now['command']}` ({now['settings']['rounds']} rounds of "
+        f"{now['settings']['orders']} orders, consumers handed "
+        f"{now['settings'].get('batch', 1)} events at a time)",
         "",
         *_machine_table({"stages": now}),
         "",
