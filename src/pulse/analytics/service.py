@@ -70,7 +70,13 @@ def build_analytics(settings: Settings) -> Analytics:
     )
     hub = LiveHub()
     source = make_source(settings)
-    projector = Projector(store, source, batch_size=settings.olap_batch_size, hub=hub)
+    projector = Projector(
+        store,
+        source,
+        batch_size=settings.olap_batch_size,
+        gather_seconds=settings.olap_gather_seconds,
+        hub=hub,
+    )
     sql = SqlProcess(
         store,
         max_age_seconds=settings.olap_sql_snapshot_seconds,

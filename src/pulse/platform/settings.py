@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     olap_threads: int = Field(default=2, ge=1, le=64)
     # Events the projector applies in one batch at most (a batch is whatever has arrived).
     olap_batch_size: int = Field(default=20_000, ge=1, le=200_000)
+    # The shortest pause after a batch that did not fill, letting the next events gather (it
+    # grows to twice the last batch's time, at most 0.2 s); 0 = apply each at once.
+    olap_gather_seconds: float = Field(default=0.05, ge=0, le=1)
     # The read-only SQL endpoint: most rows returned, and seconds before a query is stopped.
     olap_sql_row_limit: int = Field(default=10_000, ge=1, le=1_000_000)
     olap_sql_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
