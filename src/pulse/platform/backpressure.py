@@ -160,13 +160,23 @@ class Backlog:
 async def refuse_when_behind(request: Request) -> None:
     """Dependency: 503 `flow_behind` with Retry-After while the order flow is past its
     backlog limit."""
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    container = getattr(request.app.state, "container", None)
+    if container is not None and container.settings.max_queued_writes > 0:
+        queued = container.db.writers_waiting()
+        if queued >= container.settings.max_queued_writes:
+            REFUSALS.labels(route).inc()
+            raise FlowBehind(
+                f"{queued} requests are waiting to write (limit "
+                f"{container.settings.max_queued_writes}); try again in 1 s",
+                extra={"retry_after": 1, "queued_writes": queued},
+            )
     backlog: Backlog | None = getattr(request.app.state, "backlog", None)
     if backlog is None:
         return
     wait = backlog.retry_after()
     if wait is None:
         return
-    route = getattr(request.scope.get("route"), "path", request.url.path)
     REFUSALS.labels(route).inc()
     raise FlowBehind(
         f"the order flow is {backlog.backlog} events behind (limit {backlog.limit}); "

@@ -139,6 +139,10 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
 
+    def writers_waiting(self) -> int:
+        """Requests queued for the write lock in this process (SQLite only; 0 elsewhere)."""
+        return self._writer_lock.waiting() if self._writer_lock is not None else 0
+
     @contextlib.asynccontextmanager
     async def writer(self, *, priority: bool = False) -> AsyncIterator[None]:
         """Serialise write transactions inside this process (SQLite only)."""

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     # the inventory, orders and billing consumers, plus the outbox not yet relayed), POST
     # /orders answers 503 with Retry-After. 0 turns it off.
     max_backlog: int = Field(default=2000, ge=0)
+    # Requests queued for the embedded mode's write lock past which POST /orders answers 503
+    # at once (the wait to write would otherwise grow without bound); 0 = off.
+    max_queued_writes: int = Field(default=256, ge=0)
     db_pool_size: int = 20
     log_level: str = "INFO"
     log_json: bool = True

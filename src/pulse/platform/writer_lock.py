@@ -24,6 +24,10 @@ class WriterLock:
     def locked(self) -> bool:
         return self._locked
 
+    def waiting(self) -> int:
+        """Writers queued in the ordinary lane (requests), not counting the holder."""
+        return sum(1 for waiter in self._lanes[1] if not waiter.done())
+
     async def acquire(self, *, priority: bool = False) -> None:
         if not self._locked and not self._lanes[0] and not self._lanes[1]:
             self._locked = True

@@ -6,6 +6,7 @@ flow's positions stay where they were while orders keep adding events."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
@@ -123,3 +124,30 @@ async def test_below_the_limit_nothing_is_refused(
         await backlog_of(container).sample()
     assert backlog_of(container).backlog == LIMIT
     assert backlog_of(container).retry_after() is None
+
+
+async def test_orders_are_refused_at_once_when_too_many_wait_to_write(
+    client: httpx.AsyncClient, container: Container
+) -> None:
+    """Requests queued behind the write lock bound the wait: past the limit the next order
+    is refused at once, with Retry-After, and nothing is written."""
+    container.settings.max_queued_writes = 3
+    product = await make_product(client, qty_on_hand=100)
+    customer = await make_customer(client)
+    items = [{"sku": product["sku"], "qty": 1}]
+    before = await counts(container)
+    async with container.db.writer(priority=True):  # a long write holds the lock
+        queued = [asyncio.create_task(place_order(client, customer["id"], items)) for _ in range(3)]
+        for _ in range(500):  # until the three are queued for the lock
+            if container.db.writers_waiting() >= 3:
+                break
+            await asyncio.sleep(0.01)
+        refused = await place_order(client, customer["id"], items)
+        assert refused.status_code == 503, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.headers["Retry-After"] == "1"
+        assert refused.json()["code"] == "flow_behind"
+        assert await counts(container) == before
+    answers = await asyncio.gather(*queued)
+    assert [a.status_code for a in answers] == [201] * 3
+    assert (await counts(container))[0] == before[0] + 3
