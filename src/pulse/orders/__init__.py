@@ -27,7 +27,8 @@ from pulse.orders.queries import (
     order_for_invoice,
     orders_for_invoice,
 )
-from pulse.orders.service import InvoicedOrder, invoice_issued, invoices_issued
+from pulse.orders.service import invoice_issued
+from pulse.orders.transitions import InvoicedOrder, invoices_issued
 
 __all__ = [
     "EVENTS",

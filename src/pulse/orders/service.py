@@ -4,12 +4,10 @@ never taken from the client."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from pulse.inventory import catalogue_lines
@@ -21,7 +19,7 @@ from pulse.orders.events import (
     OrderShipped,
     OrderStatusChanged,
 )
-from pulse.orders.models import Order, OrderStatusChange
+from pulse.orders.models import Order
 from pulse.orders.schemas import (
     OrderCreate,
     OrderLineRead,
@@ -31,9 +29,8 @@ from pulse.orders.schemas import (
     OrderSummary,
     StatusChangeRead,
 )
-from pulse.platform.bulk import insert_rows
 from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from pulse.platform.events import Envelope, new_record_id, utcnow
+from pulse.platform.events import new_record_id, utcnow
 from pulse.platform.money import MAX_AMOUNT, money
 from pulse.platform.numbering import next_number
 from pulse.platform.uow import UnitOfWork
@@ -389,70 +386,3 @@ async def billing_moved(
         )
     )
     return True
-
-
-# -- the same move for a batch of invoices ---------------------------------------------------
-class InvoicedOrder(NamedTuple):
-    """An order billing has just issued the invoice of, for `invoices_issued`."""
-
-    order_id: uuid.UUID
-    number: str  # the order's
-    invoice_number: str
-    settled: bool  # nothing to pay: the order goes on to `paid`
-    cause: Envelope | None = None  # the event billing answered (its actor makes the move)
-
-
-HISTORY_COLUMNS = ("order_id", "from_status", "to_status", "reason", "actor", "at")
-
-
-async def invoices_issued(uow: UnitOfWork, invoiced: Sequence[InvoicedOrder]) -> None:
-    """`invoice_issued` for many orders, with a constant number of statements: each order
-    (locked and read `confirmed` in this transaction by `orders_for_invoice(..., lock=True)`)
-    moves to `invoiced`, and on to `paid` when there is nothing to pay, with the status
-    history rows and `OrderStatusChanged` events the single move writes, each caused by
-    (and the history's actor taken from) the order's `cause`."""
-    if not invoiced:
-        return
-    if len({x.order_id for x in invoiced}) != len(invoiced):
-        raise ValueError("an order appears twice among the invoiced orders")
-    now = utcnow()
-    confirmed, invoiced_state, paid = (
-        OrderStatus.CONFIRMED.value,
-        OrderStatus.INVOICED.value,
-        OrderStatus.PAID.value,
-    )
-    updates: list[dict[str, object]] = []
-    history: list[tuple[object, ...]] = []
-    events: list[tuple[OrderStatusChanged, Envelope | None]] = []
-    for x in invoiced:
-        actor = x.cause.actor if x.cause is not None else uow.actor
-        reason = f"invoice {x.invoice_number} issued"
-        moves = [(confirmed, invoiced_state, reason)]
-        if x.settled:
-            reason = f"invoice {x.invoice_number} has nothing to pay"
-            moves.append((invoiced_state, paid, reason))
-        updates.append({"b_id": x.order_id, "b_status": moves[-1][1], "b_reason": reason})
-        for before, after, why in moves:
-            history.append((x.order_id, before, after, why[:500], actor, now))
-            event = OrderStatusChanged(
-                order_id=x.order_id, number=x.number, from_status=before, to_status=after
-            )
-            events.append((event, x.cause))
-    table = Order.__table__
-    result = await uow.session.execute(
-        table.update()
-        .where(table.c.id == bindparam("b_id"), table.c.status == confirmed)
-        .values(status=bindparam("b_status"), status_reason=bindparam("b_reason"), updated_at=now),
-        updates,
-    )
-    # Where the driver counts the rows of an executemany, a move that did not apply is
-    # refused as the single move refuses it; elsewhere the callers' row locks guarantee it.
-    counted = (await uow.session.connection()).dialect.supports_sane_multi_rowcount
-    if counted and result.rowcount != len(updates):  # type: ignore[attr-defined]
-        raise Conflict(
-            "an order is no longer confirmed; its invoice was not issued",
-            code="illegal_transition",
-        )
-    await insert_rows(uow.session, OrderStatusChange.__table__, HISTORY_COLUMNS, history)
-    for event, cause in events:
-        uow.emit(event, cause=cause)
