@@ -92,7 +92,7 @@ def strategy(annotation: Any) -> st.SearchStrategy[Any]:
         items = st.lists(strategy(args[0]), min_size=1, max_size=3)
         return items.map(tuple) if origin is tuple else items
     if annotation is Decimal:
-        return st.decimals(min_value=-10**6, max_value=10**6, places=2)
+        return st.decimals(min_value=-(10**6), max_value=10**6, places=2)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         fields = {name: strategy(f.annotation) for name, f in annotation.model_fields.items()}
         return st.builds(annotation, **fields)
