@@ -8,7 +8,7 @@ from typing import Any
 
 from bench import report
 
-GOAL_INGEST = 50_000  # events/s (SPEC §9; the original plan accepted 1,000)
+GOAL_INGEST = 50_000  # events/s (PRODUCT.md §10; the original plan accepted 1,000)
 GOAL_QUERY_P95_MS = 20.0  # at 1 M orders (the plan accepted 500 ms)
 GOAL_LIVE_P99_MS = 250.0  # order → dashboard under load (the plan accepted 2 s)
 

@@ -1,5 +1,5 @@
-"""Every customers, orders and inventory endpoint, fed bad input (SPEC §10): each answer is a
-4xx application/problem+json that says what is wrong, and no table changes.
+"""Every customers, orders and inventory endpoint, fed bad input (docs/PRODUCT.md §9): each
+answer is a 4xx application/problem+json that says what is wrong, and no table changes.
 
 The cases are a table per endpoint. Each test builds a small world (products, customers, a
 invoiced order, a manual hold, a used Idempotency-Key), snapshots every table, sends the

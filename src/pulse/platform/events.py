@@ -25,7 +25,7 @@ class Event(BaseModel):
 
 
 class Envelope(BaseModel):
-    """An event as it is stored in the outbox and sent on the bus (SPEC §4)."""
+    """An event as it is stored in the outbox and sent on the bus (docs/PRODUCT.md §6)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -1,5 +1,5 @@
 """Money arithmetic every module shares: amounts are Decimal, rounded half-up to the cent
-(SPEC §3), and no amount exceeds what a money column holds. Also the strict shape of a
+(docs/PRODUCT.md §3), and no amount exceeds what a money column holds. Also the strict shape of a
 decimal in a request: a JSON integer or a plain ASCII decimal string, as the schema says."""
 
 from __future__ import annotations

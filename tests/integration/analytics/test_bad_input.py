@@ -1,4 +1,4 @@
-"""Every analytics endpoint, fed bad parameters (SPEC §10): a 4xx problem+json that says
+"""Every analytics endpoint, fed bad parameters (docs/PRODUCT.md §9): a 4xx problem+json that says
 what is wrong, and neither the business database nor the analytics store changes."""
 
 from __future__ import annotations

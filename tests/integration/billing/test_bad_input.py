@@ -1,4 +1,4 @@
-"""Every billing endpoint, fed bad input (SPEC §10): each answer is a 4xx
+"""Every billing endpoint, fed bad input (docs/PRODUCT.md §9): each answer is a 4xx
 application/problem+json that says what is wrong, and no table changes.
 
 The machinery (cases, placeholders, the snapshot of every table) is the one of
