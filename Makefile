@@ -47,10 +47,11 @@ screenshots: setup web $(CHROMIUM) ## the main pages at 1366x768 into docs/scree
 up: setup web ## run the product (embedded mode) with demo data
 	$(VENV)/bin/pulse up --demo --port $(PORT)
 
-test: setup web $(CHROMIUM) ## run every test (lint, import contracts, unit, integration, web unit, browser)
+test: setup web $(CHROMIUM) ## run every test (lint, import contracts, types, unit, integration with coverage, web unit, browser)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/mypy
+	$(VENV)/bin/pytest -q --cov --durations=15
 	cd web && npm test
 	$(MAKE) e2e
 

@@ -7,7 +7,7 @@ import contextlib
 import os
 import signal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -88,7 +88,7 @@ def _serve(
     from pulse.app import create_app
 
     _configure_logging(settings)
-    options: dict[str, object] = {
+    options: dict[str, Any] = {
         "host": host,
         "port": port,
         "log_level": "warning",
@@ -109,12 +109,12 @@ def _serve(
         jwt_secret(settings)
         if banner:
             typer.echo(banner)
-        uvicorn.run("pulse.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        uvicorn.run("pulse.app:create_app", factory=True, workers=workers, **options)
         return
     application = create_app(settings=settings)
     if banner:
         typer.echo(banner)
-    uvicorn.run(application, **options)  # type: ignore[arg-type]
+    uvicorn.run(application, **options)
 
 
 @app.command()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pulse.analytics.store import AnalyticsStoreBusy
 from pulse.platform.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 analytics_app = typer.Typer(no_args_is_help=True, help="The analytics store (DuckDB).")
 
@@ -27,7 +31,7 @@ BatchSize = Annotated[
 ]
 
 
-def _bar(description: str):  # noqa: ANN202 - a rich progress bar and its update callback
+def _bar(description: str) -> tuple[Progress, Callable[[int, int], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     bar = Progress(

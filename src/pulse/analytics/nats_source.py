@@ -81,7 +81,8 @@ class NatsSource(EventSource):
             name="pulse-analytics",
             allow_reconnect=True,
             max_reconnect_attempts=-1,
-            reconnect_time_wait=RECONNECT_WAIT_SECONDS,
+            # nats-py annotates an int; it sleeps for any number of seconds.
+            reconnect_time_wait=RECONNECT_WAIT_SECONDS,  # type: ignore[arg-type]
             connect_timeout=2,
             error_cb=self._on_error,
             disconnected_cb=self._on_disconnected,

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, cast, get_args
 from uuid import UUID
 
 import duckdb
@@ -193,7 +193,8 @@ def parse_rules(text: str, *, source: str = "rules") -> RuleSet:
             raise RulesError(f"{source}: {name}: duplicate id")
         seen.add(rule.id)
         rules.append(rule)
-    return RuleSet(rules=rules)
+    # Each item was validated by the model its `kind` names: the list is a list of `Rule`.
+    return RuleSet(rules=cast(list[Rule], rules))
 
 
 def load_rules(path: Path) -> RuleSet:
@@ -290,7 +291,7 @@ def _revenue_drop(cur: Cursor, rule: RevenueDropRule, today: date) -> list[Found
     if -change < rule.threshold_pct:
         return []
     pct = change.quantize(Decimal("0.1"))
-    data = dict(current=current, previous=previous, change_pct=pct, drop_pct=-pct)
+    data: dict[str, Any] = dict(current=current, previous=previous, change_pct=pct, drop_pct=-pct)
     data |= dict(window_days=rule.window_days, current_from=cur_from, current_to=cur_to)
     data |= dict(previous_from=prev_from, previous_to=prev_to)
     return [(rule.severity, f"{cur_from.isoformat()}..{cur_to.isoformat()}", data)]

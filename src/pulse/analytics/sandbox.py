@@ -196,7 +196,7 @@ def _fetch(
     row_limit: int,
     byte_limit: int,
     deadline: _Deadline,
-) -> tuple[list, list[list[Any]], bool]:
+) -> tuple[list[Any], list[list[Any]], bool]:
     """Execute and read rows until the row or byte cap: (description, JSON-ready rows,
     truncated). Rows are converted as they come, a batch at a time, so neither the rows nor
     their encoding can grow past the caps; the deadline covers the conversion too."""
@@ -234,7 +234,7 @@ def run_sql(
     row_limit: int,
     timeout_seconds: float,
     byte_limit: int = DEFAULT_BYTE_LIMIT,
-) -> dict:
+) -> dict[str, Any]:
     """Run one analyst's SELECT and return its columns and the rows that fit both caps:
     at most `row_limit` rows and about `byte_limit` bytes of JSON (`truncated` says when
     either cut the answer). `timeout_seconds` bounds checking, running and reading.

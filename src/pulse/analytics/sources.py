@@ -103,6 +103,7 @@ class OutboxSource(EventSource):
                 payload=orjson.loads(payload) if isinstance(payload, str | bytes) else payload,
             )
             for seq, type_, occurred_at, payload in rows
+            if seq is not None  # the query asks for sequenced events only
         ]
 
     async def head(self) -> int:

@@ -15,7 +15,9 @@ def run(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = Non
     return cur.execute(sql, params or []).fetchall()
 
 
-def rows(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[dict]:
+def rows(
+    cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> list[dict[str, Any]]:
     """The result as dicts by column name."""
     result = cur.execute(sql, params or [])
     names = [d[0] for d in result.description or []]

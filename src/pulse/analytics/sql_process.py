@@ -89,6 +89,7 @@ def serve(
                     db.close()
                 db, path = None, ""
                 db, path = _open(request.snapshot, memory_limit), request.snapshot
+            assert db is not None  # opened just above when it was not
             cursor = db.cursor()
             try:
                 answer: tuple[Any, ...] = (

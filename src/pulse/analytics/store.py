@@ -28,7 +28,9 @@ class AnalyticsStoreBusy(RuntimeError):
     """Another process holds the DuckDB file."""
 
 
-def locked_config(*, memory_limit: str, threads: int) -> dict[str, str | int | bool]:
+def locked_config(
+    *, memory_limit: str, threads: int
+) -> dict[str, str | bool | int | float | list[str]]:
     """What every connection to the analytics store lives under: no file system or network
     access, no extensions, a memory limit, and the configuration locked."""
     return {
@@ -66,7 +68,9 @@ def connect(path: Path, *, memory_limit: str, threads: int) -> duckdb.DuckDBPyCo
 
 def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a file written by an older version up to SCHEMA_VERSION, once."""
-    (version,) = con.execute("SELECT schema_version FROM projector_state WHERE id = 1").fetchone()
+    row = con.execute("SELECT schema_version FROM projector_state WHERE id = 1").fetchone()
+    assert row is not None  # connect() inserts the state row before any upgrade
+    (version,) = row
     if version >= SCHEMA_VERSION:
         return
     con.begin()

@@ -7,7 +7,7 @@ string until DuckDB casts it to DECIMAL, so nothing passes through a float.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -286,7 +286,7 @@ def _order_imported(batch: Batch, e: RawEvent) -> None:
     _status(batch, e.payload["order_id"], status, e.occurred_at)
 
 
-def _order_moved(status: str):  # noqa: ANN202 - a small handler factory
+def _order_moved(status: str) -> Callable[[Batch, RawEvent], None]:
     def handler(batch: Batch, e: RawEvent) -> None:
         _status(batch, e.payload["order_id"], status, e.occurred_at)
 

@@ -20,11 +20,11 @@ from decimal import Decimal
 
 from pulse.billing import repository as repo
 from pulse.billing import rules
-from pulse.billing.events import CreditNoteIssued
+from pulse.billing.events import CreditNoteIssued, InvoiceIssued
 from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.pdf import BillingDocument, Company, DocumentLine, TaxLine, render_pdf
 from pulse.platform.errors import NotFound
-from pulse.platform.events import Envelope, Event
+from pulse.platform.events import Envelope
 from pulse.platform.settings import Settings
 from pulse.platform.storage import ObjectStore
 from pulse.platform.uow import UnitOfWork
@@ -187,17 +187,20 @@ class Documents:
         return note.number, await self._render(key, await self._credit_note_document(uow, note))
 
     # -- the `documents` consumer --------------------------------------------------------
-    async def render_invoice(self, uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
+    async def render_invoice(
+        self, uow: UnitOfWork, event: InvoiceIssued, envelope: Envelope
+    ) -> None:
         """Render the invoice as issued (re-rendering writes the same object)."""
-        invoice = await repo.get_invoice(uow.session, event.invoice_id)  # type: ignore[attr-defined]
+        invoice = await repo.get_invoice(uow.session, event.invoice_id)
         if invoice is None or invoice.source == "import":
             return  # history is rendered when someone asks for it
         key = invoice_key(invoice)
         if not await self.store.exists(key):
             await self._render(key, await self._invoice_document(uow, invoice))
 
-    async def render_credit_note(self, uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
-        assert isinstance(event, CreditNoteIssued)
+    async def render_credit_note(
+        self, uow: UnitOfWork, event: CreditNoteIssued, envelope: Envelope
+    ) -> None:
         note = await repo.get_credit_note(uow.session, event.credit_note_id)
         if note is None:
             return

@@ -11,7 +11,7 @@ from pulse.billing import repository as repo
 from pulse.billing.schemas import InvoiceStatus
 from pulse.orders import OrderCancelled, OrderConfirmed
 from pulse.platform.consumers import Delivery
-from pulse.platform.events import Envelope, Event
+from pulse.platform.events import Envelope
 from pulse.platform.uow import UnitOfWork
 
 
@@ -23,9 +23,10 @@ async def invoice_orders(uow: UnitOfWork, batch: Sequence[Delivery[OrderConfirme
     )
 
 
-async def settle_cancelled_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
+async def settle_cancelled_order(
+    uow: UnitOfWork, event: OrderCancelled, envelope: Envelope
+) -> None:
     """An unpaid, uncredited invoice is voided; otherwise what is left is credited."""
-    assert isinstance(event, OrderCancelled)
     invoice = await repo.invoice_for_order(uow.session, event.order_id)
     if invoice is None or invoice.status in (InvoiceStatus.VOID, InvoiceStatus.CREDITED):
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
@@ -136,8 +136,11 @@ def _wrap(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
     """Split already-clean text into lines that fit a cell of ``width``; at most ``max_lines``."""
     if "\n" not in text and pdf.get_string_width(text) <= width - 2 * pdf.c_margin:
         return [text]
-    lines: list[str] = pdf.multi_cell(
-        width, _LINE_H, text, dry_run=True, output=MethodReturnValue.LINES
+    # With `output=LINES` and a dry run, fpdf2 returns the lines alone (its annotation is the
+    # union of every output mode's result).
+    lines = cast(
+        list[str],
+        pdf.multi_cell(width, _LINE_H, text, dry_run=True, output=MethodReturnValue.LINES),
     )
     if not lines:
         return [""]

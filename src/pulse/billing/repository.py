@@ -23,6 +23,7 @@ from pulse.billing.models import (
     Refund,
 )
 from pulse.platform.bulk import insert_rows
+from pulse.platform.db import rowcount
 from pulse.platform.money import ZERO
 
 
@@ -45,7 +46,7 @@ async def account_codes_by_role(session: AsyncSession) -> dict[str, str]:
     rows = await session.execute(
         select(Account.role, Account.code).where(Account.role.is_not(None))
     )
-    return {role: code for role, code in rows}
+    return {role: code for role, code in rows if role is not None}  # the query asks for roles
 
 
 async def insert_entry(
@@ -218,7 +219,7 @@ async def orders_invoiced(
     rows = await session.execute(
         select(Invoice.order_id).where(Invoice.order_id.in_(set(order_ids)))
     )
-    return set(rows.scalars())
+    return {order_id for order_id in rows.scalars() if order_id is not None}
 
 
 async def invoice_for_order(session: AsyncSession, order_id: uuid.UUID) -> Invoice | None:
@@ -249,7 +250,7 @@ async def update_invoice(
         .where(Invoice.id == invoice_id, Invoice.revision == revision)
         .values(revision=revision + 1, **values)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 async def credit_line_qty(
@@ -302,7 +303,7 @@ async def search_invoices(
     limit: int,
     offset: int,
 ) -> tuple[list[Invoice], int]:
-    filters = {
+    filters: dict[str, Any] = {
         "status": status,
         "customer_id": customer_id,
         "order_id": order_id,
@@ -425,7 +426,7 @@ async def credited_per_line(
         .where(CreditNote.invoice_id == invoice_id, CreditNoteLine.invoice_line_no.is_not(None))
         .group_by(CreditNoteLine.invoice_line_no)
     )
-    return {line_no: (net, tax) for line_no, net, tax in rows}
+    return {line_no: (net, tax) for line_no, net, tax in rows if line_no is not None}
 
 
 async def search_credit_notes(

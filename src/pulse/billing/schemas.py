@@ -15,16 +15,19 @@ from pulse.platform.money import Amount, Price, TaxRate, plain_decimal
 from pulse.platform.validation import JsonInt, NoNul
 
 # More than 0, at most 1,000,000, three places.
-LineQuantity = plain_decimal(
-    r"^([1-9][0-9]{0,5}(\.[0-9]{1,3}0*)?|1000000(\.0+)?|0\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9])0*)$",
-    example="2.5",
-    low=1,
-    high=1_000_000,
-    gt=0,
-    le=1_000_000,
-    max_digits=10,
-    decimal_places=3,
-)
+LineQuantity = Annotated[
+    Decimal,
+    plain_decimal(
+        r"^([1-9][0-9]{0,5}(\.[0-9]{1,3}0*)?|1000000(\.0+)?|0\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9])0*)$",
+        example="2.5",
+        low=1,
+        high=1_000_000,
+        gt=0,
+        le=1_000_000,
+        max_digits=10,
+        decimal_places=3,
+    ),
+]
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoNul]
 Description = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), NoNul

@@ -11,7 +11,6 @@ from pulse.inventory import reservations, service
 from pulse.inventory.schemas import (
     AdjustStock,
     MovementPage,
-    NoNul,
     ProductCreate,
     ProductUpdate,
     ReceiveStock,
@@ -24,6 +23,7 @@ from pulse.inventory.schemas import (
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep
 from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
+from pulse.platform.validation import NoNul
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pulse.inventory import reservations
 from pulse.orders import OrderCancelled, OrderPlaced, OrderShipped
 from pulse.platform.consumers import Delivery
-from pulse.platform.events import Envelope, Event
+from pulse.platform.events import Envelope
 from pulse.platform.uow import UnitOfWork
 
 
@@ -24,11 +24,9 @@ async def reserve_orders(uow: UnitOfWork, batch: Sequence[Delivery[OrderPlaced]]
     )
 
 
-async def release_for_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
-    assert isinstance(event, OrderCancelled)
+async def release_for_order(uow: UnitOfWork, event: OrderCancelled, envelope: Envelope) -> None:
     await reservations.release(uow, event.order_id, reason="order cancelled")
 
 
-async def ship_order(uow: UnitOfWork, event: Event, envelope: Envelope) -> None:
-    assert isinstance(event, OrderShipped)
+async def ship_order(uow: UnitOfWork, event: OrderShipped, envelope: Envelope) -> None:
     await reservations.ship(uow, event.order_id)

@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.inventory.models import Product, Reservation, StockLevel, StockMovement
 from pulse.platform.bulk import insert_rows
+from pulse.platform.db import rowcount
 
 # The largest value of the INTEGER stock columns.
 MAX_COUNT = 2_147_483_647
 
 
-def _stock_query() -> Select[tuple[Product, StockLevel]]:
+def _stock_query() -> Select[Product, StockLevel]:
     return select(Product, StockLevel).join(StockLevel, StockLevel.sku == Product.sku)
 
 
@@ -93,7 +94,7 @@ async def try_reserve(session: AsyncSession, sku: str, qty: int, now: datetime) 
         .where(StockLevel.sku == sku, StockLevel.qty_on_hand - StockLevel.reserved_qty >= qty)
         .values(reserved_qty=StockLevel.reserved_qty + qty, updated_at=now)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 async def try_unreserve(session: AsyncSession, sku: str, qty: int, now: datetime) -> bool:
@@ -102,7 +103,7 @@ async def try_unreserve(session: AsyncSession, sku: str, qty: int, now: datetime
         .where(StockLevel.sku == sku, StockLevel.reserved_qty >= qty)
         .values(reserved_qty=StockLevel.reserved_qty - qty, updated_at=now)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 async def try_change_on_hand(session: AsyncSession, sku: str, delta: int, now: datetime) -> bool:
@@ -118,7 +119,7 @@ async def try_change_on_hand(session: AsyncSession, sku: str, delta: int, now: d
         .where(StockLevel.sku == sku, limit)
         .values(qty_on_hand=StockLevel.qty_on_hand + delta, updated_at=now)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 async def try_ship(session: AsyncSession, sku: str, qty: int, now: datetime) -> bool:
@@ -132,7 +133,7 @@ async def try_ship(session: AsyncSession, sku: str, qty: int, now: datetime) -> 
             updated_at=now,
         )
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 async def levels(session: AsyncSession, skus: Sequence[str]) -> dict[str, StockLevel]:
@@ -251,7 +252,7 @@ async def set_reservation_status(
         )
         .values(status=status, updated_at=now)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(result) == 1
 
 
 async def movements(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pulse.inventory import repository as repo
 from pulse.inventory.events import (
@@ -148,8 +149,8 @@ async def reserve_orders(uow: UnitOfWork, requests: Sequence[Request]) -> list[b
     reserved_before = {sku: reserved for sku, (_, reserved) in figures.items()}
     now = utcnow()
     results: list[bool] = []
-    reservations: list[dict] = []
-    movements: list[dict] = []
+    reservations: list[dict[str, Any]] = []
+    movements: list[dict[str, Any]] = []
     for request in requests:
         order_id = request.order_id
         if order_id in done:

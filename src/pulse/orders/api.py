@@ -15,7 +15,6 @@ from pulse.orders.schemas import (
     CustomerPage,
     CustomerRead,
     CustomerUpdate,
-    NoNul,
     OrderCancel,
     OrderCreate,
     OrderPage,
@@ -28,7 +27,7 @@ from pulse.platform.auth.tokens import Principal
 from pulse.platform.backpressure import Backpressure
 from pulse.platform.deps import ReadUowDep, Requires, UowDep
 from pulse.platform.openapi import problem_response
-from pulse.platform.validation import PRINTABLE_HEADER_PATTERN, IsoDateTime
+from pulse.platform.validation import PRINTABLE_HEADER_PATTERN, IsoDateTime, NoNul
 
 customers = APIRouter(prefix="/customers", tags=["customers"])
 orders = APIRouter(prefix="/orders", tags=["orders"])

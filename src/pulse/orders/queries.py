@@ -146,8 +146,19 @@ async def orders_for_invoice(
         .order_by(OrderLine.order_id, OrderLine.line_no)
     )
     lines_of: defaultdict[uuid.UUID, list[OrderLineForInvoice]] = defaultdict(list)
-    for order_id, *values in lines:
-        lines_of[order_id].append(OrderLineForInvoice(*values))
+    for row in lines:
+        lines_of[row.order_id].append(
+            OrderLineForInvoice(
+                row.line_no,
+                row.sku,
+                row.name,
+                row.qty,
+                row.unit_price,
+                row.tax_rate,
+                row.line_total,
+                row.line_tax,
+            )
+        )
     return {
         head.id: OrderForInvoice(
             order_id=head.id,

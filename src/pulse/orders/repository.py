@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.orders.models import Customer, Order, OrderLine, OrderStatusChange
 from pulse.platform.bulk import insert_rows
+from pulse.platform.db import rowcount
 
 # Column orders of the rows `insert_placed` takes.
 ORDER_COLUMNS = (
@@ -117,9 +118,9 @@ async def insert_placed(
 ) -> None:
     """A new order with its lines and first status change, as tuples in `ORDER_COLUMNS`,
     `LINE_COLUMNS` and `HISTORY_COLUMNS` order: three inserts on the bulk fast path."""
-    await insert_rows(session, Order.__table__, ORDER_COLUMNS, [order])  # type: ignore[arg-type]
-    await insert_rows(session, OrderLine.__table__, LINE_COLUMNS, lines)  # type: ignore[arg-type]
-    await insert_rows(session, OrderStatusChange.__table__, HISTORY_COLUMNS, [history])  # type: ignore[arg-type]
+    await insert_rows(session, Order.__table__, ORDER_COLUMNS, [order])
+    await insert_rows(session, OrderLine.__table__, LINE_COLUMNS, lines)
+    await insert_rows(session, OrderStatusChange.__table__, HISTORY_COLUMNS, [history])
 
 
 async def get_order(
@@ -251,7 +252,7 @@ async def move_status(
         .where(Order.id == order_id, Order.status == expected)
         .values(status=status, status_reason=reason, updated_at=now)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         return False
     await add_history(
         session,
@@ -323,7 +324,7 @@ async def search_orders(
 
     Two statements, not one with a window count: the count reads an index alone and the
     page stops at its limit, where a window would make the database read every match."""
-    filters = {
+    filters: dict[str, Any] = {
         "status": status,
         "customer_id": customer_id,
         "created_from": created_from,

@@ -22,6 +22,7 @@ from pulse.orders.events import OrderConfirmed, OrderRejected, OrderStatusChange
 from pulse.orders.models import Order, OrderStatusChange
 from pulse.orders.schemas import OrderStatus
 from pulse.platform.bulk import insert_rows
+from pulse.platform.db import rowcount
 from pulse.platform.errors import Conflict
 from pulse.platform.events import Envelope, utcnow
 from pulse.platform.uow import UnitOfWork
@@ -231,7 +232,7 @@ async def invoices_issued(uow: UnitOfWork, invoiced: Sequence[InvoicedOrder]) ->
     # Where the driver counts the rows of an executemany, a move that did not apply is
     # refused as the single move refuses it; elsewhere the callers' row locks guarantee it.
     counted = (await uow.session.connection()).dialect.supports_sane_multi_rowcount
-    if counted and result.rowcount != len(updates):  # type: ignore[attr-defined]
+    if counted and rowcount(result) != len(updates):
         raise Conflict(
             "an order is no longer confirmed; its invoice was not issued",
             code="illegal_transition",

@@ -17,7 +17,7 @@ import contextlib
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import structlog
@@ -58,16 +58,16 @@ class Backlog:
 
     def __init__(
         self,
-        status: Callable[[], object],
+        status: Callable[[], Awaitable[Sequence[ConsumerStatus]]],
         *,
         limit: int,
         interval: float = 0.5,
-        unpublished: Callable[[], object] | None = None,
+        unpublished: Callable[[], Awaitable[int]] | None = None,
         consumers: Iterable[str] = FLOW_CONSUMERS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        # `status`: an async callable giving the bus's ConsumerStatus list; `unpublished`: an
-        # async callable giving the outbox events not yet on the bus.
+        # `status` gives the bus's consumer positions; `unpublished` the outbox events not yet
+        # on the bus.
         self._status = status
         self._unpublished = unpublished
         self.limit = limit
@@ -127,12 +127,12 @@ class Backlog:
 
     async def sample(self) -> int:
         """Read the bus (and the outbox) once; the backlog in events."""
-        statuses: list[ConsumerStatus] = list(await self._status())  # type: ignore[call-overload]
+        statuses: list[ConsumerStatus] = list(await self._status())
         flow = [s for s in statuses if s.name in self.consumers]
         behind = max(flow, key=lambda s: s.lag, default=None)
         backlog = behind.lag if behind is not None else 0
         if self._unpublished is not None:
-            backlog += int(await self._unpublished())  # type: ignore[call-overload]
+            backlog += await self._unpublished()
         if behind is not None:
             self._drained.append((self._clock(), behind.position))
         self.backlog = backlog

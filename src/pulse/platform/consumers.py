@@ -17,6 +17,7 @@ without retries.
 from __future__ import annotations
 
 import traceback
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -93,6 +94,7 @@ class Consumer:
     # Work that may wait (documents): the embedded bus runs it only while the consumers that
     # move orders along have nothing left, so it never takes their CPU under load.
     when_idle: bool = False
+    _by_type: dict[str, tuple[BatchHandler, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_type: dict[str, tuple[BatchHandler, ...]] = {}
@@ -103,14 +105,14 @@ class Consumer:
         object.__setattr__(self, "_by_type", by_type)
 
     def handlers_for(self, event_type: str) -> tuple[BatchHandler, ...]:
-        return self._by_type[event_type]  # type: ignore[attr-defined, no-any-return]
+        return self._by_type[event_type]
 
     @property
     def event_types(self) -> set[str]:
-        return set(self._by_type)  # type: ignore[attr-defined]
+        return set(self._by_type)
 
     def wants(self, event_type: str) -> bool:
-        return event_type in self._by_type  # type: ignore[attr-defined]
+        return event_type in self._by_type
 
 
 class ConsumerRunner:
@@ -178,7 +180,7 @@ class ConsumerRunner:
     async def _handle(self, uow: UnitOfWork, wanted: Sequence[Envelope]) -> list[Envelope]:
         """Run the handlers over the events not yet processed, each run of consecutive
         events of one type in one call; return the events it ran."""
-        done: set = set()
+        done: set[uuid.UUID] = set()
         if wanted:
             rows = await uow.session.execute(
                 select(ProcessedEvent.event_id).where(

@@ -11,10 +11,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, Table, event
+from sqlalchemy.engine import CursorResult, Dialect, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -39,6 +39,15 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model maps one table (no mapping to a join or a select), so its `__table__` is a
+    # `Table`: typed so, Core statements (`Model.__table__.insert()`) check without casts.
+    __table__: ClassVar[Table]
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. `AsyncSession.execute` is typed as returning a
+    `Result`; for those statements it is a `CursorResult`, which has the count."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -87,14 +96,16 @@ class UtcDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
+        if value is None:
+            return None
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
+        if value is None:
+            return None
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def Money() -> ExactDecimal:  # noqa: N802 - reads like a type in model declarations

@@ -19,7 +19,8 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def get_container(request: Request) -> Container:
-    return request.app.state.container  # type: ignore[no-any-return]
+    container: Container = request.app.state.container
+    return container
 
 
 async def current_principal(

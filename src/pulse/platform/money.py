@@ -5,9 +5,12 @@ decimal in a request: a JSON integer or a plain ASCII decimal string, as the sch
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
+from annotated_types import GroupedMetadata
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 CENT = Decimal("0.01")
@@ -38,9 +41,10 @@ def plain_decimal(
     le: Decimal | int,
     max_digits: int,
     decimal_places: int,
-) -> Any:
-    """A Decimal field that takes a JSON integer in [LOW, HIGH] or a string fully matching
-    PATTERN (ASCII digits, no sign, spaces, underscores or exponent), and nothing else.
+) -> GroupedMetadata:
+    """The metadata of a Decimal field (`Annotated[Decimal, plain_decimal(...)]`) that takes
+    a JSON integer in [LOW, HIGH] or a string fully matching PATTERN (ASCII digits, no sign,
+    spaces, underscores or exponent), and nothing else.
 
     Python's Decimal() would take "١٢", "1_000", " 5 " and "1e2"; the schema promises less,
     so the field takes what the schema says. Plain text that is only out of range, negative
@@ -77,44 +81,64 @@ def plain_decimal(
             {"type": "string", "pattern": pattern, "examples": [example]},
         ]
     }
-    return Annotated[
-        Decimal,
-        BeforeValidator(check),
-        Field(gt=gt, ge=ge, le=le, max_digits=max_digits, decimal_places=decimal_places),
-        WithJsonSchema(schema, mode="validation"),
-    ]
+    return _Metadata(
+        (
+            BeforeValidator(check),
+            Field(gt=gt, ge=ge, le=le, max_digits=max_digits, decimal_places=decimal_places),
+            WithJsonSchema(schema, mode="validation"),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class _Metadata(GroupedMetadata):
+    """Several pieces of field metadata as one `Annotated` item (pydantic unpacks it)."""
+
+    items: tuple[Any, ...]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.items)
 
 
 # A price or unit price: 0 to 999,999,999.99.
-Price = plain_decimal(
-    r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,2}0*)?$",
-    example="19.99",
-    low=0,
-    high=999_999_999,
-    ge=0,
-    le=Decimal("999999999.99"),
-    max_digits=11,
-    decimal_places=2,
-)
+Price = Annotated[
+    Decimal,
+    plain_decimal(
+        r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,2}0*)?$",
+        example="19.99",
+        low=0,
+        high=999_999_999,
+        ge=0,
+        le=Decimal("999999999.99"),
+        max_digits=11,
+        decimal_places=2,
+    ),
+]
 # An amount paid, refunded or credited: more than 0, at most 9,999,999,999.99.
-Amount = plain_decimal(
-    r"^([1-9][0-9]{0,9}(\.[0-9]{1,2}0*)?|0\.([1-9][0-9]?|0[1-9])0*)$",
-    example="120.50",
-    low=1,
-    high=9_999_999_999,
-    gt=0,
-    le=Decimal("9999999999.99"),
-    max_digits=12,
-    decimal_places=2,
-)
+Amount = Annotated[
+    Decimal,
+    plain_decimal(
+        r"^([1-9][0-9]{0,9}(\.[0-9]{1,2}0*)?|0\.([1-9][0-9]?|0[1-9])0*)$",
+        example="120.50",
+        low=1,
+        high=9_999_999_999,
+        gt=0,
+        le=Decimal("9999999999.99"),
+        max_digits=12,
+        decimal_places=2,
+    ),
+]
 # A tax rate as a fraction: 0 to 1, four places ("0.2000" is 20 %).
-TaxRate = plain_decimal(
-    r"^(0(\.[0-9]{1,4}0*)?|1(\.0+)?)$",
-    example="0.2000",
-    low=0,
-    high=1,
-    ge=0,
-    le=1,
-    max_digits=5,
-    decimal_places=4,
-)
+TaxRate = Annotated[
+    Decimal,
+    plain_decimal(
+        r"^(0(\.[0-9]{1,4}0*)?|1(\.0+)?)$",
+        example="0.2000",
+        low=0,
+        high=1,
+        ge=0,
+        le=1,
+        max_digits=5,
+        decimal_places=4,
+    ),
+]

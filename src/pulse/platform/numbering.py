@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, Sequence, String, bindparam, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pulse.platform.db import Base, Database
+from pulse.platform.db import Base, Database, rowcount
 from pulse.platform.uow import UnitOfWork
 
 # Numbers of a non-gapless series one statement takes into memory.
@@ -142,7 +142,7 @@ async def next_numbers(
                         ).where(NumberSeries.name == series)
                     )
                 ).one_or_none()
-                if result.rowcount == 1  # type: ignore[attr-defined]
+                if rowcount(result) == 1
                 else None
             )
         if row is None:

@@ -102,7 +102,7 @@ def _describe_emails(node: Any) -> None:
 
 def _is_fastapi_default_422(answer: dict[str, Any]) -> bool:
     schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
-    return schema.get("$ref") == FASTAPI_422_REF
+    return bool(schema.get("$ref") == FASTAPI_422_REF)
 
 
 def declare_problems(app: FastAPI, extra: dict[str, tuple[int, ...]] | None = None) -> None:
@@ -137,4 +137,4 @@ def declare_problems(app: FastAPI, extra: dict[str, tuple[int, ...]] | None = No
         app.openapi_schema = document
         return document
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override

@@ -225,7 +225,8 @@ class S3ObjectStore:
             raise
         body = response["Body"]
         try:
-            return body.read()
+            data: bytes = body.read()
+            return data
         finally:
             body.close()
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pulse.platform.auth import repository, service
 from pulse.platform.auth.passwords import HashPool
@@ -23,6 +23,7 @@ from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 users_app = typer.Typer(no_args_is_help=True, help="User accounts.")
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 RoleArg = Annotated[
     Role, typer.Argument(case_sensitive=False, help="admin, accountant, clerk or viewer.")
 ]
@@ -54,9 +55,9 @@ def _run(
         raise typer.Exit(1) from exc
 
 
-def _validated(model: type[T], **fields: object) -> T:
+def _validated(model: type[M], **fields: object) -> M:
     try:
-        return model.model_validate(fields)  # type: ignore[attr-defined, no-any-return]
+        return model.model_validate(fields)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -65,4 +65,10 @@ class RefreshTokenReused(Event):
         return str(self.user_id)
 
 
-EVENTS = (UserCreated, UserUpdated, UserLoggedIn, LoginLockedOut, RefreshTokenReused)
+EVENTS: tuple[type[Event], ...] = (
+    UserCreated,
+    UserUpdated,
+    UserLoggedIn,
+    LoginLockedOut,
+    RefreshTokenReused,
+)

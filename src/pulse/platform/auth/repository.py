@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.platform.auth.models import AddressThrottle, LoginThrottle, RefreshToken, User
-from pulse.platform.db import UtcDateTime
+from pulse.platform.db import UtcDateTime, rowcount
 
 
 # -- users -----------------------------------------------------------------------------------
@@ -87,7 +87,7 @@ async def revoke_token(
         .where(RefreshToken.id == token_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=at, replaced_by=replaced_by)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def revoke_family(session: AsyncSession, family_id: uuid.UUID, *, at: datetime) -> None:
@@ -119,7 +119,7 @@ Throttle = type[LoginThrottle] | type[AddressThrottle]
 
 
 def _key(model: Throttle) -> Any:
-    return model.username if model is LoginThrottle else model.address  # type: ignore[union-attr]
+    return LoginThrottle.username if model is LoginThrottle else AddressThrottle.address
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ async def _count_attempt(
             (model.last_failure_at, now),
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def open_key(session: AsyncSession, model: Throttle, key: str, *, now: datetime) -> None:

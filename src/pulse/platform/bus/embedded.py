@@ -316,7 +316,7 @@ class EmbeddedBus(EventBus):
                 .scalars()
                 .all()
             )
-            batch = [(row.stream_seq, row.envelope()) for row in rows]
+            batch = [(seq, row.envelope()) for row in rows if (seq := row.stream_seq) is not None]
         # Everything up to `last` that is not in a full batch is not this consumer's business.
         reached = batch[-1][0] if len(batch) >= self.batch_size else last
         if not batch:
