@@ -44,10 +44,19 @@ e2e: setup web $(CHROMIUM) ## the browser tests (headless Debian chromium, Playw
 screenshots: setup web $(CHROMIUM) ## the main pages at 1366x768 into docs/screenshots/
 	cd web && PULSE_E2E_CHROMIUM=$(CHROMIUM) npx playwright test -c playwright.shots.config.ts
 
+# promtool (for the alert rules' unit tests) from Debian's prometheus package, unpacked into
+# .tools/ rather than installed: installing the package would also start a Prometheus server.
+PROMTOOL := .tools/promtool/usr/bin/promtool
+
+$(PROMTOOL):
+	rm -rf .tools/promtool && mkdir -p .tools/promtool
+	cd .tools/promtool && { apt-get download prometheus 2>/dev/null || { $(SUDO) apt-get update && apt-get download prometheus; }; } \
+	  && dpkg-deb -x prometheus_*.deb . && rm prometheus_*.deb
+
 up: setup web ## run the product (embedded mode) with demo data
 	$(VENV)/bin/pulse up --demo --port $(PORT)
 
-test: setup web $(CHROMIUM) ## run every test (lint, import contracts, unit, integration, web unit, browser)
+test: setup web $(CHROMIUM) $(PROMTOOL) ## run every test (lint, import contracts, unit, integration, web unit, browser)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q

@@ -5,7 +5,7 @@
 set -eu
 for name in $(env | sed -n 's/^\(PULSE_[A-Z0-9_]*\)_FILE=.*$/\1/p'); do
   file=$(printenv "${name}_FILE")
-  if [ ! -r "$file" ]; then
+  if [ ! -f "$file" ] || [ ! -r "$file" ]; then
     echo "entrypoint: ${name}_FILE names $file, which cannot be read" >&2
     exit 64
   fi
