@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-sql-attack bench-users bench-push bench-soak clean
+.PHONY: up compose-up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-sql-attack bench-users bench-push bench-soak clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -52,6 +52,9 @@ $(PROMTOOL):
 	rm -rf .tools/promtool && mkdir -p .tools/promtool
 	cd .tools/promtool && { apt-get download prometheus 2>/dev/null || { $(SUDO) apt-get update && apt-get download prometheus; }; } \
 	  && dpkg-deb -x prometheus_*.deb . && rm prometheus_*.deb
+
+compose-up: ## the compose stack (deploy/compose): secrets made once, image built, every service started
+	cd deploy/compose && ./make-secrets.sh && docker compose up -d --build
 
 up: setup web ## run the product (embedded mode) with demo data
 	$(VENV)/bin/pulse up --demo --port $(PORT)
