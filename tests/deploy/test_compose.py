@@ -184,3 +184,14 @@ def test_make_secrets_writes_every_secret_once(tmp_path: Path, compose: dict[str
     again = subprocess.run(["./make-secrets.sh"], cwd=tmp_path, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_every_variable_the_files_use_is_in_env_example() -> None:
+    used = set()
+    for name in ("compose.yaml", "compose.acme.yaml"):
+        text = (COMPOSE_DIR / name).read_text()
+        used |= set(re.findall(r"(?<!\$)\$\{([A-Z0-9_]+)", text))
+    example = (COMPOSE_DIR / ".env.example").read_text()
+    documented = set(re.findall(r"^([A-Z0-9_]+)=", example, re.MULTILINE))
+    assert "PULSE_DOMAIN" in used
+    assert used <= documented, sorted(used - documented)
