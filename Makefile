@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-sql-attack bench-users bench-push bench-soak clean
+.PHONY: up compose-up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-sql-attack bench-users bench-push bench-soak clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -44,10 +44,22 @@ e2e: setup web $(CHROMIUM) ## the browser tests (headless Debian chromium, Playw
 screenshots: setup web $(CHROMIUM) ## the main pages at 1366x768 into docs/screenshots/
 	cd web && PULSE_E2E_CHROMIUM=$(CHROMIUM) npx playwright test -c playwright.shots.config.ts
 
+# promtool (for the alert rules' unit tests) from Debian's prometheus package, unpacked into
+# .tools/ rather than installed: installing the package would also start a Prometheus server.
+PROMTOOL := .tools/promtool/usr/bin/promtool
+
+$(PROMTOOL):
+	rm -rf .tools/promtool && mkdir -p .tools/promtool
+	cd .tools/promtool && { apt-get download prometheus 2>/dev/null || { $(SUDO) apt-get update && apt-get download prometheus; }; } \
+	  && dpkg-deb -x prometheus_*.deb . && rm prometheus_*.deb
+
+compose-up: ## the compose stack (deploy/compose): secrets made once, image built, every service started
+	cd deploy/compose && ./make-secrets.sh && docker compose up -d --build
+
 up: setup web ## run the product (embedded mode) with demo data
 	$(VENV)/bin/pulse up --demo --port $(PORT)
 
-test: setup web $(CHROMIUM) ## run every test (lint, import contracts, types, unit, integration with coverage, web unit, browser)
+test: setup web $(CHROMIUM) $(PROMTOOL) ## run every test (lint, import contracts, types, unit, integration with coverage, web unit, browser)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy

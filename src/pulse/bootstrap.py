@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from pulse import billing, inventory, orders
@@ -29,7 +30,7 @@ from pulse.platform.db import Database
 from pulse.platform.events import EventRegistry
 from pulse.platform.settings import Settings
 from pulse.platform.storage import ObjectStore, object_store
-from pulse.platform.uow import UnitOfWorkFactory
+from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 SWITCH_INTERVAL_SECONDS = 0.001
 # Every consumer, by name (analytics is the projector of the analytics store).
@@ -94,6 +95,8 @@ class Container:
     hashing: HashPool
     token_states: TokenStates
     consumers: list[Consumer] = field(default_factory=list)
+    # Read into their gauges when /metrics is scraped (a read-only unit of work each time).
+    metric_readers: list[Callable[[UnitOfWork], Awaitable[None]]] = field(default_factory=list)
     # Set in the one process that owns the analytics store (the `analytics` consumer).
     analytics: Analytics | None = None
     started: bool = False
@@ -205,4 +208,5 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         ),
         consumers=enabled,
         analytics=analytics,
+        metric_readers=[inventory.read_stock_metrics],
     )

@@ -146,6 +146,23 @@ def up(
 
 
 @app.command()
+def init() -> None:
+    """Services mode, at every deployment: apply the migrations, then create 'admin' (with
+    PULSE_ADMIN_PASSWORD) when there is no user yet. Safe to run again."""
+    from pulse.platform.auth.bootstrap import ensure_admin
+    from pulse.platform.migrate import upgrade
+
+    settings = _settings()
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    typer.echo("database at head")
+    password = asyncio.run(ensure_admin(settings))
+    if password:
+        typer.echo(f"created 'admin' with password: {password}  (shown once; change it)")
+
+
+@app.command()
 def serve(
     host: Host = None,
     port: Port = None,
@@ -179,10 +196,15 @@ def serve(
     _serve(settings, host=settings.host, port=settings.port, workers=workers, env=env)
 
 
-async def _run_until_signalled(settings: Settings) -> None:
+async def _run_until_signalled(settings: Settings, *, metrics_port_offset: int = 0) -> None:
     from pulse.bootstrap import build_container
+    from pulse.platform.metrics_server import MetricsServer
 
     container = build_container(settings)
+    metrics = None
+    if settings.metrics_port:
+        port = settings.metrics_port + metrics_port_offset
+        metrics = MetricsServer(settings.host, port).start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -193,12 +215,14 @@ async def _run_until_signalled(settings: Settings) -> None:
         await stop.wait()
     finally:
         await container.stop()
+        if metrics is not None:
+            metrics.stop()
 
 
-def _run_worker(consumers: str) -> None:
+def _run_worker(consumers: str, index: int = 0) -> None:
     settings = _settings(consumers=consumers, relay=False)
     _configure_logging(settings)
-    asyncio.run(_run_until_signalled(settings))
+    asyncio.run(_run_until_signalled(settings, metrics_port_offset=index))
 
 
 @app.command()
@@ -244,8 +268,8 @@ def _run_processes(groups: list[str]) -> None:
 
     context = multiprocessing.get_context("spawn")
     children = [
-        context.Process(target=_run_worker, args=(group,), name=f"pulse-worker[{group}]")
-        for group in groups
+        context.Process(target=_run_worker, args=(group, index), name=f"pulse-worker[{group}]")
+        for index, group in enumerate(groups)
     ]
     for child in children:
         child.start()

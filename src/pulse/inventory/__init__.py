@@ -1,7 +1,7 @@
 """Inventory: the product catalogue, stock levels, reservations and stock movements.
 
 Public surface for other modules: the event classes and `catalogue_lines` for a
-synchronous price lookup.
+synchronous price lookup; `read_stock_metrics` for the metrics endpoint.
 """
 
 from pulse.inventory.events import (
@@ -13,6 +13,7 @@ from pulse.inventory.events import (
     StockReservationFailed,
     StockReserved,
 )
+from pulse.inventory.metrics import read_stock_metrics
 from pulse.inventory.service import CatalogueLine, catalogue_lines
 
 __all__ = [
@@ -25,4 +26,5 @@ __all__ = [
     "StockReservationFailed",
     "StockReserved",
     "catalogue_lines",
+    "read_stock_metrics",
 ]

@@ -271,3 +271,17 @@ async def movements(
         .offset(offset)
     )
     return list(rows.scalars()), int(total)
+
+
+async def count_low_stock(session: AsyncSession) -> int:
+    """Active products whose available stock is at or below their reorder point."""
+    query = (
+        select(func.count())
+        .select_from(Product)
+        .join(StockLevel, StockLevel.sku == Product.sku)
+        .where(
+            Product.active.is_(True),
+            StockLevel.qty_on_hand - StockLevel.reserved_qty <= StockLevel.reorder_point,
+        )
+    )
+    return int((await session.execute(query)).scalar_one())

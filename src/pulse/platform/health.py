@@ -68,6 +68,8 @@ async def metrics(request: Request) -> Response:
     try:
         async with container.uow(readonly=True) as uow:
             OUTBOX_BACKLOG.set(await outbox.backlog(uow.session))
+            for read in container.metric_readers:
+                await read(uow)
         for status in await container.bus.status():
             CONSUMER_LAG.labels(status.name).set(status.lag)
     except Exception:  # noqa: BLE001 - metrics still answer when the database is down

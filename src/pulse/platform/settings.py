@@ -80,6 +80,9 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # /metrics and /healthz of a process that serves no API (`pulse relay`, `pulse worker`;
+    # with `--processes N` the n-th process takes this port + n); 0 = none.
+    metrics_port: int = Field(default=0, ge=0, le=65_535)
     # The built web app (index.html and assets/); "" = web/dist of the source tree.
     web_dir: str = ""
     # Which consumers this process runs: "all", "none", or a comma-separated list.
