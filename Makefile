@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-sql-attack bench-users bench-push bench-soak clean
+.PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-login-time bench-sql-attack bench-users bench-push bench-soak clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -99,6 +99,9 @@ bench-soak: setup ## RSS of the embedded process over a 30-minute steady load (5
 
 bench-login: setup ## a real user's login and /health under a flood of logins for random names (about 1 minute)
 	$(VENV)/bin/python -m bench.login_flood
+
+bench-login-time: setup ## one sign-in on a quiet server, and the argon2id check in it (under a minute)
+	$(VENV)/bin/python -m bench.login_time
 
 bench-sql-attack: setup ## the SQL endpoint under a query that builds a huge answer: answer size, server memory, /health
 	$(VENV)/bin/python -m bench.sql_attack
