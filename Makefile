@@ -7,13 +7,23 @@ PORT ?= 8000
 
 .PHONY: up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-login-time bench-sql-attack bench-users bench-push bench-soak clean
 
+# Steps print one line each; a step that fails shows its output.
 $(UV):
-	$(PYTHON) -m venv .tools
-	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+	@echo "• uv (pinned) into .tools"
+	@$(PYTHON) -m venv .tools
+	@.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
-	touch $@
+	@echo "• Python dependencies with the test and development tools into $(VENV)"
+	@$(UV) sync --frozen --compile-bytecode --quiet --python $(PYTHON)
+	@touch $@
+
+# What `make up` runs: the runtime dependencies alone, without the dev group (pytest, ruff …).
+RUN_VENV := .venv-run
+$(RUN_VENV)/.synced: $(UV) pyproject.toml uv.lock
+	@echo "• Python runtime dependencies into $(RUN_VENV)"
+	@UV_PROJECT_ENVIRONMENT=$(RUN_VENV) $(UV) sync --frozen --no-dev --compile-bytecode --quiet --python $(PYTHON)
+	@touch $@
 
 setup: $(VENV)/.synced ## install the locked Python dependencies into .venv
 
@@ -23,11 +33,13 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 web/node_modules/.installed: web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund
-	touch $@
+	@echo "• the web app's locked npm packages into web/node_modules"
+	@cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
 
 web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
-	cd web && npm run build
+	@echo "• building the web app into web/dist"
+	@log=$$(mktemp) && (cd web && npm run build) >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; rm -f $$log
 
 web: web/dist/index.html ## build the web app into web/dist
 
@@ -44,8 +56,9 @@ e2e: setup web $(CHROMIUM) ## the browser tests (headless Debian chromium, Playw
 screenshots: setup web $(CHROMIUM) ## the main pages at 1366x768 into docs/screenshots/
 	cd web && PULSE_E2E_CHROMIUM=$(CHROMIUM) npx playwright test -c playwright.shots.config.ts
 
-up: setup web ## run the product (embedded mode) with demo data
-	$(VENV)/bin/pulse up --demo --port $(PORT)
+up: $(RUN_VENV)/.synced web ## run the product (embedded mode) with demo data
+	@echo "• starting Pulse ERP (embedded mode, demo data)"
+	@$(RUN_VENV)/bin/pulse up --demo --port $(PORT)
 
 test: setup web $(CHROMIUM) ## run every test (lint, import contracts, unit, integration, web unit, browser)
 	$(VENV)/bin/ruff check src tests bench
@@ -107,4 +120,4 @@ bench-sql-attack: setup ## the SQL endpoint under a query that builds a huge ans
 	$(VENV)/bin/python -m bench.sql_attack
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .tools data .pytest_cache web/node_modules web/dist web/.e2e-data
+	rm -rf $(VENV) $(RUN_VENV) $(BENCH_VENV) .tools data .pytest_cache web/node_modules web/dist web/.e2e-data
