@@ -1,10 +1,12 @@
-"""`pulse up` as a new user meets it: a short answer with the URL and login last, and Ctrl-C
-(SIGINT to the whole process group, as a terminal sends it) stops it quietly, after its PDF
-render process and analysts' SQL worker have started, leaving no process behind."""
+"""`pulse up` as a new user meets it: a short answer with the URL and login last, the
+README's command-line walk-through works as written, and Ctrl-C (SIGINT to the whole
+process group, as a terminal sends it) stops it quietly, after its PDF render process and
+analysts' SQL worker have started, leaving no process behind."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +19,7 @@ import psutil
 import pytest
 
 PULSE = str(Path(sys.executable).parent / "pulse")
+README = Path(__file__).resolve().parents[2] / "README.md"
 PASSWORD = "a password for this test"
 
 
@@ -86,6 +89,7 @@ def test_up_answers_briefly_and_ctrl_c_stops_everything_quietly(tmp_path: Path) 
             assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
             sql = client.get("/query", params={"sql": "SELECT 1 AS one"})
             assert sql.status_code == 200, sql.text
+        _readme_walk_through(port, tmp_path, token)
         helpers = [p for p in _group(up.pid) if p.pid != up.pid]
         assert helpers, "the PDF render process and SQL worker should be running"
 
@@ -107,3 +111,34 @@ def _ready(base: str) -> bool:
         return httpx.get(base + "/readyz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _readme_walk_through(port: int, workdir: Path, token: str) -> None:
+    """The README's "A first order from the command line", run by bash as written; where it
+    says "a moment later", the script waits for the order to be invoiced."""
+    text = README.read_text()
+    section = text.split("## A first order from the command line", 1)[1]
+    script = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    base = f"127.0.0.1:{port}"
+    wait = (
+        f'until curl -s "{base}/orders/$ORDER" -H "$H" | grep -q \'"status":"invoiced"\'; '
+        "do sleep 0.2; done\n"
+    )
+    script = script.replace("localhost:8000", base).replace("<printed password>", PASSWORD)
+    assert "# A moment later" in script and "$ORDER" in script.split("# A moment later")[1]
+    script = script.replace("# A moment later", wait + "# A moment later", 1)
+    done = subprocess.run(
+        ["bash", "-c", "set -euo pipefail\n" + script + '\necho "order=$ORDER invoice=$INVOICE"'],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    # curl's answers end without a newline: the last line may carry one before it.
+    said = dict(re.findall(r"(order|invoice)=([0-9a-f-]{36})", done.stdout))
+    assert (workdir / "invoice.pdf").read_bytes().startswith(b"%PDF")
+    headers = {"Authorization": f"Bearer {token}"}
+    invoice = httpx.get(f"http://{base}/billing/invoices/{said['invoice']}", headers=headers)
+    assert invoice.json()["order_id"] == said["order"]
+    assert invoice.json()["amount_paid"] == "500.00" and invoice.json()["total"] == "1436.40"

@@ -26,6 +26,7 @@ from pulse.analytics.service import Analytics
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.deps import Requires, get_container
 from pulse.platform.errors import PulseError
+from pulse.platform.formatting import Formats
 
 router = APIRouter(tags=["analytics"])
 
@@ -313,12 +314,14 @@ async def recommendations_report(
     except recommendations.RulesError as exc:
         raise RulesUnusable(f"the recommendation rules cannot be used: {exc}") from exc
     today = now_utc().date()
+    language, currency = request.headers.get("accept-language"), analytics.settings.currency
+    formats = Formats.for_request(language, currency)  # the reader's locale, the books' currency
     return await report(
         request,
         "recommendations",
         lambda c: {
             "as_of": today,
-            "rows": recommendations.evaluate(c, rules, today=today),
+            "rows": recommendations.evaluate(c, rules, today=today, formats=formats),
         },
         format,
         table=lambda r: [
