@@ -11,7 +11,7 @@ PORT ?= 8000
 $(UV):
 	@echo "• uv (pinned) into .tools"
 	@$(PYTHON) -m venv .tools
-	@.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+	@.tools/bin/pip install --quiet --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	@echo "• Python dependencies with the test and development tools into $(VENV)"
