@@ -60,12 +60,15 @@ up: $(RUN_VENV)/.synced web ## run the product (embedded mode) with demo data
 	@echo "• starting Pulse ERP (embedded mode, demo data)"
 	@$(RUN_VENV)/bin/pulse up --demo --port $(PORT)
 
+# Every process a step starts carries this mark; the last step fails if one is still alive.
+test: export PYTEST_PULSE_RUN := $(shell od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 test: setup web $(CHROMIUM) ## run every test (lint, import contracts, unit, integration, web unit, browser)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q
 	cd web && npm test
 	$(MAKE) e2e
+	$(VENV)/bin/python -m tests.leftovers
 
 bench: setup bench-reference-venv ## run the benchmarks (see docs/PERFORMANCE.md)
 	$(VENV)/bin/python -m bench.run
