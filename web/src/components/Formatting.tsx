@@ -1,6 +1,6 @@
 // The one source of the locale and currency that every formatter in format.ts uses: the
 // browser's locale unless one is given, and the company's currency.
-import { createContext, Fragment, useContext, useMemo, type ReactNode } from "react";
+import { createContext, Fragment, useContext, useEffect, useMemo, type ReactNode } from "react";
 import { browserLocale, setFormatting, type Formatting } from "./format";
 
 const FormattingContext = createContext<Formatting>({ locale: browserLocale(), currency: "EUR" });
@@ -9,6 +9,10 @@ export function FormatProvider({ locale, currency, children }: { locale?: string
   const value = useMemo(() => ({ locale: locale || browserLocale(), currency: currency || "EUR" }), [locale, currency]);
   // Set before the children render, so their first paint already uses it.
   setFormatting(value);
+  // The page says its language too (screen readers, the browser's own controls).
+  useEffect(() => {
+    document.documentElement.lang = value.locale;
+  }, [value.locale]);
   return (
     <FormattingContext.Provider value={value}>
       {/* A change of locale or currency redraws every figure below. */}
