@@ -26,7 +26,6 @@ from pulse.analytics.service import Analytics
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.deps import Requires, get_container
 from pulse.platform.errors import PulseError
-from pulse.platform.formatting import Formats
 
 router = APIRouter(tags=["analytics"])
 
@@ -314,8 +313,7 @@ async def recommendations_report(
     except recommendations.RulesError as exc:
         raise RulesUnusable(f"the recommendation rules cannot be used: {exc}") from exc
     today = now_utc().date()
-    language, currency = request.headers.get("accept-language"), analytics.settings.currency
-    formats = Formats.for_request(language, currency)  # the reader's locale, the books' currency
+    formats = analytics.formats_for(request.headers.get("accept-language"))
     return await report(
         request,
         "recommendations",
