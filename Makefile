@@ -5,15 +5,25 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: up compose-up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-sql-attack bench-users bench-push bench-soak clean
+.PHONY: up compose-up test setup web web-client e2e screenshots bench-web lint bench bench-reference-venv bench-side-by-side bench-analytics bench-login bench-login-time bench-sql-attack bench-users bench-push bench-soak clean
 
+# Steps print one line each; a step that fails shows its output.
 $(UV):
-	$(PYTHON) -m venv .tools
-	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+	@echo "• uv (pinned) into .tools"
+	@$(PYTHON) -m venv .tools
+	@.tools/bin/pip install --quiet --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --compile-bytecode --python $(PYTHON)
-	touch $@
+	@echo "• Python dependencies with the test and development tools into $(VENV)"
+	@$(UV) sync --frozen --compile-bytecode --quiet --python $(PYTHON)
+	@touch $@
+
+# What `make up` runs: the runtime dependencies alone, without the dev group (pytest, ruff …).
+RUN_VENV := .venv-run
+$(RUN_VENV)/.synced: $(UV) pyproject.toml uv.lock
+	@echo "• Python runtime dependencies into $(RUN_VENV)"
+	@UV_PROJECT_ENVIRONMENT=$(RUN_VENV) $(UV) sync --frozen --no-dev --compile-bytecode --quiet --python $(PYTHON)
+	@touch $@
 
 setup: $(VENV)/.synced ## install the locked Python dependencies into .venv
 
@@ -23,11 +33,13 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 web/node_modules/.installed: web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund
-	touch $@
+	@echo "• the web app's locked npm packages into web/node_modules"
+	@cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
 
 web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
-	cd web && npm run build
+	@echo "• building the web app into web/dist"
+	@log=$$(mktemp) && (cd web && npm run build) >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; rm -f $$log
 
 web: web/dist/index.html ## build the web app into web/dist
 
@@ -56,9 +68,12 @@ $(PROMTOOL):
 compose-up: ## the compose stack (deploy/compose): secrets made once, image built, every service started
 	cd deploy/compose && ./make-secrets.sh && docker compose up -d --build
 
-up: setup web ## run the product (embedded mode) with demo data
-	$(VENV)/bin/pulse up --demo --port $(PORT)
+up: $(RUN_VENV)/.synced web ## run the product (embedded mode) with demo data
+	@echo "• starting Pulse ERP (embedded mode, demo data)"
+	@$(RUN_VENV)/bin/pulse up --demo --port $(PORT)
 
+# Every process a step starts carries this mark; the last step fails if one is still alive.
+test: export PYTEST_PULSE_RUN := $(shell od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 test: setup web $(CHROMIUM) $(PROMTOOL) ## run every test (lint, import contracts, types, unit, integration with coverage, web unit, browser)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports
@@ -66,6 +81,7 @@ test: setup web $(CHROMIUM) $(PROMTOOL) ## run every test (lint, import contract
 	$(VENV)/bin/pytest -q --cov --durations=15
 	cd web && npm test
 	$(MAKE) e2e
+	$(VENV)/bin/python -m tests.leftovers
 
 bench: setup bench-reference-venv ## run the benchmarks (see docs/PERFORMANCE.md)
 	$(VENV)/bin/python -m bench.run
@@ -113,8 +129,11 @@ bench-soak: setup ## RSS of the embedded process over a 30-minute steady load (5
 bench-login: setup ## a real user's login and /health under a flood of logins for random names (about 1 minute)
 	$(VENV)/bin/python -m bench.login_flood
 
+bench-login-time: setup ## one sign-in on a quiet server, and the argon2id check in it (under a minute)
+	$(VENV)/bin/python -m bench.login_time
+
 bench-sql-attack: setup ## the SQL endpoint under a query that builds a huge answer: answer size, server memory, /health
 	$(VENV)/bin/python -m bench.sql_attack
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) .tools data .pytest_cache web/node_modules web/dist web/.e2e-data
+	rm -rf $(VENV) $(RUN_VENV) $(BENCH_VENV) .tools data .pytest_cache web/node_modules web/dist web/.e2e-data

@@ -330,11 +330,12 @@ def markdown(
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
+def write_docs(section: str, start: str = START, end: str = END) -> None:
+    """Put SECTION between the markers START and END of PERFORMANCE.md (or at its end)."""
     text = DOCS.read_text() if DOCS.exists() else "# Performance\n"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + section + rest.split(END, 1)[1]
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + section + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     DOCS.write_text(text)

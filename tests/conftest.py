@@ -22,6 +22,8 @@ from pulse.platform.observability import configure_logging
 from pulse.platform.settings import Settings
 from tests import servers
 
+# The run fails if a process the tests started is still alive at its end.
+pytest_plugins = ["tests.leftovers"]
 _counter = itertools.count()
 # Plain JSON lines: the console renderer's rich tracebacks are slow on large frames.
 configure_logging("INFO", json=True)

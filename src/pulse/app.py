@@ -16,6 +16,7 @@ from pulse.inventory.api import router as inventory_router
 from pulse.orders.api import customers as customers_router
 from pulse.orders.api import orders as orders_router
 from pulse.platform import health
+from pulse.platform.apidocs import install_api_docs
 from pulse.platform.auth.api import router as auth_router
 from pulse.platform.backpressure import Backlog
 from pulse.platform.errors import install_error_handlers
@@ -45,6 +46,9 @@ def create_app(container: Container | None = None, settings: Settings | None = N
         version="0.1.0",
         description="Orders, inventory, billing and live business intelligence.",
         lifespan=lifespan,
+        # Served from the product's own files (platform/apidocs.py), not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.container = container
     settings = container.settings
@@ -72,6 +76,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(billing_router)
     app.include_router(analytics_router)
     install_web_ui(app, settings.resolved_web_dir)
+    install_api_docs(app)
     # Refusals no rule can see from the route: credentials in the body, login throttling.
     declare_problems(app, extra={"POST /auth/login": (401, 429), "POST /auth/refresh": (401,)})
     return app

@@ -137,12 +137,37 @@ def up(
 
         asyncio.run(load_if_empty(settings))
     url = f"http://{settings.host}:{settings.port}"
-    lines = [f"Pulse ERP is running: open {url}/app/", f"  API docs: {url}/docs"]
+    lines = ["", f"Pulse ERP is running: open {url}/app/", f"  API docs: {url}/docs"]
     if password:
         lines.append(f"  log in as 'admin' with password: {password}  (shown once; change it)")
     else:
         lines.append("  log in as 'admin' with the password in PULSE_ADMIN_PASSWORD or set earlier")
-    _serve(settings, host=settings.host, port=settings.port, banner="\n".join(lines))
+    _serve(settings, host=settings.host, port=settings.port, banner="\n".join([*lines, ""]))
+
+
+def first_admin(settings: Settings) -> None:
+    """Services mode: the first start of any serving process (`pulse serve`, `worker`,
+    `relay`) creates the user 'admin' when there is no user at all, as `pulse up` does.
+    Processes starting together race on the unique user name: one creates it and prints
+    the generated password, once; the others find it there."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from pulse.platform.auth.bootstrap import ensure_admin
+
+    try:
+        password = asyncio.run(ensure_admin(settings))
+    except (OperationalError, ProgrammingError) as exc:
+        typer.echo(
+            f"could not look for the first user: {exc.orig}\n"
+            "is the database reachable, and has `pulse db upgrade` run?",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    if password:
+        typer.echo(
+            f"first start: created the user 'admin' with password: {password}  "
+            "(shown once; change it, or set PULSE_ADMIN_PASSWORD before the first start)"
+        )
 
 
 @app.command()
@@ -187,6 +212,7 @@ def serve(
                 "processes (`pulse worker`, `pulse relay`)",
                 param_hint="--workers",
             )
+    first_admin(settings)
     env = {
         "PULSE_HOST": settings.host,
         "PULSE_PORT": str(settings.port),
@@ -238,6 +264,7 @@ def worker(
     ] = 1,
 ) -> None:
     """Run consumers (and no API)."""
+    first_admin(_settings())
     if processes == 1:
         _run_worker(consumers)
         return
@@ -296,6 +323,7 @@ def _run_processes(groups: list[str]) -> None:
 def relay() -> None:
     """Relay the outbox to the bus (and run no consumer)."""
     settings = _settings(consumers="none", relay=True)
+    first_admin(settings)
     _configure_logging(settings)
     asyncio.run(_run_until_signalled(settings))
 

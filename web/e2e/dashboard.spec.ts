@@ -118,7 +118,7 @@ test("a reorder suggestion is received in one click, and only by who may", async
   await signIn(page, "admin");
   await page.goto("/app/");
   const card = await reorderCard(page, sku);
-  await expect(card).toContainText("Reorder 10");
+  await expect(card).toContainText("Order 10 more of");
 
   await card.getByRole("button", { name: "Receive 10" }).click();
   const dialog = page.getByRole("dialog", { name: "Receive stock" });

@@ -32,7 +32,7 @@ async function makeData(request: Parameters<typeof apiAs>[0], productCount = 1):
 }
 
 async function pickCustomer(page: Page, made: Made) {
-  const input = page.getByRole("combobox", { name: "Customer" });
+  const input = page.getByRole("combobox", { name: "Find customer" });
   await input.pressSequentially(`test ${made.suffix}`, { delay: 20 });
   await expect(page.getByRole("option", { name: new RegExp(made.customer.name) })).toBeVisible();
   await input.press("Enter");
@@ -210,7 +210,7 @@ test("the list and the form fit a 768-px tablet", async ({ page }) => {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
 
   await page.getByRole("link", { name: "New order" }).click();
-  await expect(page.getByRole("combobox", { name: "Customer" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Find customer" })).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(768);
 });
 

@@ -18,7 +18,7 @@ async function shoot(page: Page, path: string, name: string): Promise<void> {
 
 /** A customer and two lines, so the picture shows the form at work. */
 async function fillOrder(page: Page): Promise<void> {
-  const customer = page.getByRole("combobox", { name: "Customer" });
+  const customer = page.getByRole("combobox", { name: "Find customer" });
   await customer.pressSequentially("northwind", { delay: 20 });
   await page.waitForFunction(() => document.querySelectorAll("[role=option]").length === 1);
   await customer.press("Enter");

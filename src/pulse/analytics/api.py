@@ -313,12 +313,13 @@ async def recommendations_report(
     except recommendations.RulesError as exc:
         raise RulesUnusable(f"the recommendation rules cannot be used: {exc}") from exc
     today = now_utc().date()
+    formats = analytics.formats_for(request.headers.get("accept-language"))
     return await report(
         request,
         "recommendations",
         lambda c: {
             "as_of": today,
-            "rows": recommendations.evaluate(c, rules, today=today),
+            "rows": recommendations.evaluate(c, rules, today=today, formats=formats),
         },
         format,
         table=lambda r: [

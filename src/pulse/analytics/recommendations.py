@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pulse.analytics.sql import run
+from pulse.platform.formatting import Formats
 from pulse.platform.money import money
 
 Severity = Literal["info", "warning", "critical"]
@@ -332,11 +333,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def render(template: str, data: dict[str, Any]) -> str:
-    return template.format(**{k: "n/a" if v is None else v for k, v in data.items()})
+# How each field reads in a message: money with the currency, dates and numbers in the
+# locale's way, a dunning level in words; text (names, SKUs, invoice numbers) as it is.
+MONEY_FIELDS = frozenset({"balance", "current", "previous", "price", "stock_value"})
+DATE_FIELDS = frozenset({"due_date", "current_from", "current_to", "previous_from", "previous_to"})
+TEXT_FIELDS = frozenset({"sku", "name", "invoice", "invoice_id", "customer_id", "customer_name"})
 
 
-def evaluate(cur: Cursor, rules: RuleSet, *, today: date) -> list[dict[str, Any]]:
+def _worded(name: str, value: Any, formats: Formats) -> str:
+    if value is None:
+        return "unknown" if name == "customer_name" else "n/a"
+    if name in TEXT_FIELDS:
+        return str(value)
+    if name == "level":
+        return str(value).replace("_", " ")
+    if name in MONEY_FIELDS:
+        return formats.money(value)
+    if name in DATE_FIELDS:
+        return formats.date(value)
+    return formats.number(value)
+
+
+def render(template: str, data: dict[str, Any], formats: Formats) -> str:
+    return template.format(**{k: _worded(k, v, formats) for k, v in data.items()})
+
+
+def evaluate(cur: Cursor, rules: RuleSet, *, today: date, formats: Formats) -> list[dict[str, Any]]:
     """Run every enabled rule; the recommendations, critical first, then in rule order."""
     out: list[tuple[int, int, dict[str, Any]]] = []
     for n, rule in enumerate(rules.rules):
@@ -349,7 +371,7 @@ def evaluate(cur: Cursor, rules: RuleSet, *, today: date) -> list[dict[str, Any]
                 "kind": rule.kind,
                 "severity": severity,
                 "subject": subject,
-                "message": render(rule.message, data),
+                "message": render(rule.message, data, formats),
                 "data": data,
             }
             out.append((SEVERITY_RANK[severity], n, rec))

@@ -15,6 +15,7 @@ from pulse.analytics.recommendations import RulesError, RuleSet, load_rules
 from pulse.analytics.sources import EventSource, OutboxSource
 from pulse.analytics.sql_process import SqlProcess
 from pulse.analytics.store import AnalyticsStore
+from pulse.platform.formatting import Formats
 from pulse.platform.settings import Settings
 
 RULES_FILE = Path(__file__).with_name("rules.yaml")
@@ -34,6 +35,10 @@ class Analytics:
     @property
     def rules_path(self) -> Path:
         return Path(self.settings.analytics_rules_path or RULES_FILE)
+
+    def formats_for(self, accept_language: str | None) -> Formats:
+        """How the recommendations write figures: the reader's locale, the books' currency."""
+        return Formats.for_request(accept_language, self.settings.currency)
 
     def rules(self) -> RuleSet:
         """The rules file, read again whenever it changes (an admin may edit it live)."""

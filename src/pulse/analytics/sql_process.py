@@ -25,7 +25,6 @@ import contextlib
 import multiprocessing
 import resource
 import shutil
-import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -37,6 +36,7 @@ import structlog
 
 from pulse.analytics.sandbox import InvalidQuery, QueryNotAllowed, QueryTimeout, QueryTooLarge
 from pulse.analytics.store import AnalyticsStore, locked_config
+from pulse.platform.child_process import follow_parent
 from pulse.platform.errors import PulseError, TooManyRequests
 
 log = structlog.get_logger(__name__)
@@ -71,7 +71,7 @@ def serve(
     from pulse.analytics.sandbox import run_sql
 
     # Ctrl-C reaches the whole process group: the serving process ends this one.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    follow_parent()
     resource.setrlimit(resource.RLIMIT_AS, (address_space_bytes, address_space_bytes))
     path, db = "", None
     while True:

@@ -23,6 +23,7 @@ from pulse.billing import rules
 from pulse.billing.events import CreditNoteIssued, InvoiceIssued
 from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.pdf import BillingDocument, Company, DocumentLine, TaxLine, render_pdf
+from pulse.platform.child_process import follow_parent
 from pulse.platform.errors import NotFound
 from pulse.platform.events import Envelope
 from pulse.platform.settings import Settings
@@ -95,6 +96,7 @@ class Documents:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.render_processes,
                 mp_context=multiprocessing.get_context("spawn"),
+                initializer=follow_parent,
             )
         loop = asyncio.get_running_loop()
         try:

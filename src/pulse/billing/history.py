@@ -56,6 +56,9 @@ INVOICE_COLUMNS = (
     "amount_paid",
     "balance",
     "revision",
+    # An imported invoice keeps its own time: issued when its order was placed.
+    "created_at",
+    "updated_at",
 )
 INVOICE_LINE_COLUMNS = (
     "invoice_id",
@@ -225,6 +228,8 @@ class _Books:
                 total if paid else ZERO,
                 balance,
                 2 if paid else 1,  # the payment was a revision
+                order.placed_at,
+                order.placed_at,
             )
         )
         self.invoice_lines.extend((invoice_id, *x.values) for x in lines)
@@ -304,7 +309,7 @@ class _Books:
         self.events.append((PaymentImported, invoice["invoice_id"], payload))
 
     async def write(self, uow: UnitOfWork) -> None:
-        session, actor, now = uow.session, uow.actor, self.now
+        session, actor = uow.session, uow.actor
         same: dict[str, Any] = {
             "source": "import",
             "amount_credited": ZERO,
@@ -313,8 +318,6 @@ class _Books:
             "notes": "",
             "void_reason": "",
             "created_by": actor,
-            "created_at": now,
-            "updated_at": now,
         }
         await insert_rows(session, Invoice.__table__, INVOICE_COLUMNS, self.invoices, same=same)
         await insert_rows(

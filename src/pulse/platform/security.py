@@ -2,9 +2,9 @@
 web app), no framing, no sniffing, no referrer, HSTS over TLS, and the CORS allow-list.
 
 Three policies: the web app under /app (its own scripts and styles only), the API docs
-(/docs, /redoc: their bundles come from a CDN; the one inline script of each page is allowed
-by its hash, computed from the page as served), and everything else (JSON, PDF, CSV: nothing
-may load at all).
+(/docs: Swagger UI's files come from the product itself, see platform/apidocs.py; the one
+inline script of the page is allowed by its hash, computed from the page as served), and
+everything else (JSON, PDF, CSV: nothing may load at all).
 """
 
 from __future__ import annotations
@@ -24,17 +24,14 @@ APP_CSP = (
     "form-action 'self'; frame-ancestors 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-CDN = "https://cdn.jsdelivr.net"
 DOCS_CSP = (
-    "default-src 'none'; script-src " + CDN + " {hashes}; "
-    # Swagger UI and ReDoc style their own elements at run time.
-    "style-src " + CDN + " https://fonts.googleapis.com 'unsafe-inline'; "
-    "font-src https://fonts.gstatic.com data:; "
-    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "default-src 'none'; script-src 'self' {hashes}; "
+    # Swagger UI styles its own elements at run time.
+    "style-src 'self' 'unsafe-inline'; font-src 'self' data:; img-src 'self' data:; "
     "connect-src 'self'; worker-src blob:; object-src 'none'; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'none'"
 )
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+DOCS_PATHS = frozenset({"/docs"})
 WEB_PREFIX = "/app"
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 

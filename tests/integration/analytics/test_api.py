@@ -274,6 +274,10 @@ async def test_recommendations_follow_the_rules_file(
     assert reorders[0]["data"]["suggested_qty"] > 0
     assert body["execution_time_ms"] >= 0
 
+    # The shipped rules' words, for a person: the product's name, no raw field or level.
+    message = reorders[0]["message"]
+    assert data["lens"]["name"] in message and "_" not in message and "{" not in message
+
 
 async def test_a_process_without_the_projector_says_where_analytics_is(
     settings: Settings, token_for: TokenFor

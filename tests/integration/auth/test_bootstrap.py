@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import httpx
+import pytest
 from sqlalchemy import select
 
 from pulse.bootstrap import Container
+from pulse.cli import first_admin
+from pulse.platform.auth import passwords
 from pulse.platform.auth.bootstrap import ensure_admin
 from pulse.platform.auth.models import User
+from pulse.platform.db import Database
 from pulse.platform.settings import Settings
 from tests.integration.auth.conftest import MakeUser, events_of, login, rows, user_count
 
@@ -50,3 +57,35 @@ async def test_no_admin_when_users_exist(
     assert await ensure_admin(settings) is None
 
     assert [u.username for u in await rows(container, select(User))] == ["uma"]
+
+
+@pytest.mark.parametrize("race_url", ["postgres", "mariadb"], indirect=True)
+async def test_processes_starting_together_create_one_admin(race_url: str, tmp_path: Path) -> None:
+    """Services mode: every serving process tries on its first start; each call here has its
+    own engine and connections, as processes would, and they race past the user count."""
+    settings = Settings(data_dir=tmp_path, database_url=race_url, admin_password=None)
+
+    shown = [p for p in await asyncio.gather(*(ensure_admin(settings) for _ in range(4))) if p]
+
+    assert len(shown) == 1
+    db = Database(race_url, pool_size=0)
+    try:
+        async with db.sessionmaker() as session:
+            [admin] = (await session.scalars(select(User))).all()
+    finally:
+        await db.dispose()
+    assert admin.username == "admin" and passwords._verify(admin.password_hash, shown[0])
+
+
+@pytest.mark.parametrize("race_url", ["sqlite"], indirect=True)
+def test_a_serving_process_says_the_admin_password_it_made(
+    race_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=race_url, admin_password=None)
+
+    first_admin(settings)
+    said = capsys.readouterr().out
+    first_admin(settings)
+
+    assert said.startswith("first start: created the user 'admin' with password: ")
+    assert capsys.readouterr().out == ""

@@ -61,6 +61,9 @@ async def test_imported_orders_are_booked_on_their_dates(
     for invoice in page["items"]:
         assert invoice["issue_date"] == long_ago.date().isoformat()
         assert invoice["total"] == "24.00"
+        # Its own time, not the import's.
+        created = (await client.get(f"/billing/invoices/{invoice['id']}")).json()["created_at"]
+        assert created.startswith(long_ago.date().isoformat())
     (unpaid,) = [i for i in page["items"] if i["status"] == "issued"]
     assert unpaid["overdue"] is True  # due 60 days ago
     overdue = (await client.get("/billing/invoices", params={"overdue": "true"})).json()

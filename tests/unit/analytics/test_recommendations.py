@@ -18,8 +18,10 @@ from pulse.analytics.recommendations import (
     parse_rules,
 )
 from pulse.analytics.store import connect
+from pulse.platform.formatting import Formats
 
 TODAY = date(2024, 6, 15)
+FORMATS = Formats.for_request("en-GB,en;q=0.8", "EUR")
 ACME = uuid.UUID("00000000-0000-0000-0000-00000000000a")
 BOLT = uuid.UUID("00000000-0000-0000-0000-00000000000b")
 SHIPPED = Path(__file__).parents[3] / "src" / "pulse" / "analytics" / "rules.yaml"
@@ -140,7 +142,7 @@ def stock(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def test_reorder_quantities(stock: duckdb.DuckDBPyConnection) -> None:
-    recs = evaluate(stock, rules(REORDER), today=TODAY)
+    recs = evaluate(stock, rules(REORDER), today=TODAY, formats=FORMATS)
     assert [(r["subject"], r["data"]["suggested_qty"]) for r in recs] == [
         ("E", 13),
         ("A", 50),
@@ -173,7 +175,7 @@ def test_reorder_safety_days_and_window_are_parameters(stock: duckdb.DuckDBPyCon
     # A over 7 days: 20 units -> 20/7 per day; x (14 + 0) = 40 - 15 = 25 -> 50 (one pack).
     # E sold nothing in the last 7 days and sits at its reorder point 0 with no pack: 1.
     body = REORDER + "    demand_window_days: 7\n    safety_days: 0\n    limit: 2\n"
-    recs = evaluate(stock, rules(body), today=TODAY)
+    recs = evaluate(stock, rules(body), today=TODAY, formats=FORMATS)
     assert [(r["subject"], r["data"]["suggested_qty"]) for r in recs] == [("A", 50), ("D", 24)]
     assert recs[0]["data"]["daily_demand"] == "2.86"
 
@@ -206,7 +208,7 @@ def receivables(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 
 def test_dunning_levels(receivables: duckdb.DuckDBPyConnection) -> None:
-    recs = evaluate(receivables, rules(DUNNING), today=TODAY)
+    recs = evaluate(receivables, rules(DUNNING), today=TODAY, formats=FORMATS)
     got = [
         (r["subject"], r["severity"], r["data"]["level"], r["data"]["days_overdue"]) for r in recs
     ]
@@ -218,7 +220,7 @@ def test_dunning_levels(receivables: duckdb.DuckDBPyConnection) -> None:
         ("INV-1", "info", "reminder", 1),
     ]
     inv2 = recs[1]
-    assert inv2["message"] == "second_notice: INV-2 Bolt 250.50 (20d)"
+    assert inv2["message"] == "second notice: INV-2 Bolt €250.50 (20d)"
     assert inv2["data"]["customer_id"] == str(BOLT)
     assert inv2["data"]["customer_name"] == "Bolt"
     assert inv2["data"]["due_date"] == "2024-05-26"
@@ -231,14 +233,14 @@ def test_dunning_levels(receivables: duckdb.DuckDBPyConnection) -> None:
 
 def test_dunning_minimum_and_limit(receivables: duckdb.DuckDBPyConnection) -> None:
     body = DUNNING + "    min_days_overdue: 15\n    limit: 2\n"
-    recs = evaluate(receivables, rules(body), today=TODAY)
+    recs = evaluate(receivables, rules(body), today=TODAY, formats=FORMATS)
     assert [r["subject"] for r in recs] == ["INV-3", "INV-2"]
     custom = DUNNING + (
         "    levels:\n"
         "      - {after_days: 10, level: nudge}\n"
         "      - {after_days: 40, level: collections, severity: critical}\n"
     )
-    recs = evaluate(receivables, rules(custom), today=TODAY)
+    recs = evaluate(receivables, rules(custom), today=TODAY, formats=FORMATS)
     assert [(r["subject"], r["severity"], r["data"]["level"]) for r in recs] == [
         ("INV-3", "critical", "collections"),
         ("INV-2", "warning", "nudge"),
@@ -259,14 +261,14 @@ def fill_revenue(cur: duckdb.DuckDBPyConnection, previous: str, current: str) ->
 
 def test_revenue_drop_of_25_percent_is_flagged(cur: duckdb.DuckDBPyConnection) -> None:
     fill_revenue(cur, previous="100.00", current="75.00")
-    recs = evaluate(cur, rules(revenue_drop()), today=TODAY)
+    recs = evaluate(cur, rules(revenue_drop()), today=TODAY, formats=FORMATS)
     assert recs == [
         {
             "rule": "drop",
             "kind": "revenue_drop",
             "severity": "warning",
             "subject": "2024-06-09..2024-06-15",
-            "message": "down 25.0% to 525.00 from 700.00",
+            "message": "down 25% to €525.00 from €700.00",
             "data": {
                 "current": "525.00",
                 "previous": "700.00",
@@ -284,12 +286,12 @@ def test_revenue_drop_of_25_percent_is_flagged(cur: duckdb.DuckDBPyConnection) -
 
 def test_revenue_drop_of_10_percent_is_not(cur: duckdb.DuckDBPyConnection) -> None:
     fill_revenue(cur, previous="100.00", current="90.00")
-    assert evaluate(cur, rules(revenue_drop()), today=TODAY) == []
+    assert evaluate(cur, rules(revenue_drop()), today=TODAY, formats=FORMATS) == []
 
 
 def test_revenue_drop_needs_enough_previous_revenue(cur: duckdb.DuckDBPyConnection) -> None:
     fill_revenue(cur, previous="10.00", current="1.00")  # 70 before: below the 100 minimum
-    assert evaluate(cur, rules(revenue_drop()), today=TODAY) == []
+    assert evaluate(cur, rules(revenue_drop()), today=TODAY, formats=FORMATS) == []
 
 
 # -- slow movers ------------------------------------------------------------------------------
@@ -306,10 +308,10 @@ def test_slow_movers(cur: duckdb.DuckDBPyConnection) -> None:
         ],
     )
     insert(cur, "sales_by_product_day", [sold("S2", 30, 4), sold("S3", 29, 1)])
-    recs = evaluate(cur, rules(SLOW), today=TODAY)
+    recs = evaluate(cur, rules(SLOW), today=TODAY, formats=FORMATS)
     assert [r["subject"] for r in recs] == ["S2", "S1"]
     assert recs[0]["severity"] == "warning"
-    assert recs[0]["message"] == "S2: 3 worth 300.00"
+    assert recs[0]["message"] == "S2: 3 worth €300.00"
     assert recs[0]["data"] == {
         "sku": "S2",
         "name": "Product S2",
@@ -320,7 +322,7 @@ def test_slow_movers(cur: duckdb.DuckDBPyConnection) -> None:
         "window_days": 30,
     }
     # Up to one unit sold still counts as slow.
-    recs = evaluate(cur, rules(SLOW + "    max_units: 1\n"), today=TODAY)
+    recs = evaluate(cur, rules(SLOW + "    max_units: 1\n"), today=TODAY, formats=FORMATS)
     assert [r["subject"] for r in recs] == ["S2", "S1", "S3"]
 
 
@@ -331,8 +333,8 @@ def test_disabled_rules_produce_nothing(
     fill_revenue(stock, previous="100.00", current="50.00")
     bodies = (REORDER, DUNNING, revenue_drop(), SLOW)
     off = [b + "    enabled: false\n" for b in bodies]
-    assert evaluate(stock, rules(*off), today=TODAY) == []
-    on = evaluate(stock, rules(*bodies), today=TODAY)
+    assert evaluate(stock, rules(*off), today=TODAY, formats=FORMATS) == []
+    on = evaluate(stock, rules(*bodies), today=TODAY, formats=FORMATS)
     assert {r["rule"] for r in on} == {"reorder", "dunning", "drop", "slow"}
 
 
@@ -341,7 +343,7 @@ def test_order_is_severity_then_rule_order(
 ) -> None:
     fill_revenue(stock, previous="100.00", current="50.00")
     body = revenue_drop("    severity: critical\n")
-    recs = evaluate(stock, rules(REORDER, DUNNING, body), today=TODAY)
+    recs = evaluate(stock, rules(REORDER, DUNNING, body), today=TODAY, formats=FORMATS)
     got = [(r["severity"], r["rule"], r["subject"]) for r in recs]
     assert got == [
         ("critical", "dunning", "INV-3"),
@@ -362,6 +364,31 @@ def test_the_shipped_rules_load_and_run(
     shipped = load_rules(SHIPPED)
     assert [r.kind for r in shipped.rules] == ["reorder", "dunning", "revenue_drop", "slow_movers"]
     assert all(r.enabled for r in shipped.rules)
-    recs = evaluate(stock, shipped, today=TODAY)
+    recs = evaluate(stock, shipped, today=TODAY, formats=FORMATS)
     assert {r["rule"] for r in recs} == {"reorder", "dunning", "slow-movers"}
     assert all(r["message"] and "{" not in r["message"] for r in recs)
+
+
+def test_messages_are_written_for_the_reader_in_their_locale(receivables: object) -> None:
+    template = DUNNING.replace(
+        '"{level}: {invoice} {customer_name} {balance} ({days_overdue}d)"',
+        '"{customer_name} owes {balance} on {invoice}, due {due_date}. Send a {level}."',
+    )
+    german = Formats.for_request("de-DE,de;q=0.9,en;q=0.5", "EUR")
+    [*_, english] = evaluate(receivables, rules(template), today=TODAY, formats=FORMATS)
+    [*_, in_german] = evaluate(receivables, rules(template), today=TODAY, formats=german)
+    assert "€" in english["message"] and "_" not in english["message"]
+    assert english["message"].startswith(english["data"]["customer_name"])
+    assert english["data"]["invoice"] in english["message"]
+    assert english["data"]["invoice_id"] not in english["message"]
+    assert "100,00\xa0€" in in_german["message"] and "14.06.2024" in in_german["message"]
+    assert "€100.00" in english["message"] and "14 Jun 2024" in english["message"]
+
+
+def test_the_preferred_locale_follows_the_q_values() -> None:
+    from pulse.platform.formatting import preferred_locale
+
+    assert str(preferred_locale("fr-CH;q=0.4, de-AT;q=0.9, *")) == "de_AT"
+    assert str(preferred_locale("xx-YY, nl")) == "nl"
+    assert str(preferred_locale(None)) == "en"
+    assert str(preferred_locale("q=;,,;")) == "en"

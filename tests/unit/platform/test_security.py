@@ -67,12 +67,26 @@ async def test_the_docs_allow_their_inline_script_by_hash(tmp_path: Path) -> Non
     assert f"'sha256-{digest}'" in policy["script-src"]
     assert "'unsafe-inline'" not in policy["script-src"]
     assert policy["connect-src"] == ["'self'"]
+    # Nothing comes from another host: the page works offline.
+    assert all("//" not in source for values in policy.values() for source in values)
+
+
+async def test_the_docs_serve_swagger_ui_from_the_product(tmp_path: Path) -> None:
     async with _client(tmp_path) as client:
-        redoc = await client.get("/redoc")
-    # No inline script there: the bundle from the CDN, nothing else.
-    assert _directives(redoc.headers["content-security-policy"])["script-src"] == [
-        "https://cdn.jsdelivr.net"
-    ]
+        page = await client.get("/docs")
+        assert "https://" not in page.text
+        sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        assert sources and all(source.startswith("/docs/assets/") for source in sources)
+        for source in sources:
+            asset = await client.get(source)
+            assert asset.status_code == 200, source
+            assert "immutable" in asset.headers["cache-control"]
+        bundle = next(s for s in sources if s.endswith(".js"))
+        assert "SwaggerUIBundle" in (await client.get(bundle)).text
+        missing = await client.get("/docs/assets/0.0.0/swagger-ui-bundle.js")
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"
+        assert (await client.get(bundle.replace(".js", ".txt"))).status_code == 404
 
 
 def test_hashes_cover_each_inline_script_only() -> None:

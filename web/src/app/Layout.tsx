@@ -1,8 +1,9 @@
-import { useEffect, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { NavLink } from "react-router";
 import { useAuth } from "../auth/AuthContext";
 import { Logo } from "../auth/LoginPage";
-import { label, setCurrency } from "../components/format";
+import { label } from "../components/format";
+import { FormatProvider } from "../components/Formatting";
 import { useLive } from "../live/LiveProvider";
 
 const NAV: { to: string; label: string; icon: string; permission?: string }[] = [
@@ -22,9 +23,6 @@ const NAV: { to: string; label: string; icon: string; permission?: string }[] = 
 export function Layout({ children }: { children: ReactNode }) {
   const auth = useAuth();
   const live = useLive();
-  useEffect(() => {
-    if (auth.me?.currency) setCurrency(auth.me.currency);
-  }, [auth.me?.currency]);
 
   return (
     <div className="shell">
@@ -65,7 +63,7 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </header>
         <main id="main" className="content" tabIndex={-1}>
-          {children}
+          <FormatProvider currency={auth.me?.currency}>{children}</FormatProvider>
         </main>
       </div>
     </div>

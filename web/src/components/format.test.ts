@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { count, date, label, money, ratePercent, setCurrency } from "./format";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { count, date, dateTime, label, money, percent, ratePercent, setFormatting } from "./format";
 
 describe("format", () => {
-  afterEach(() => setCurrency("EUR"));
+  beforeEach(() => setFormatting({ locale: "en-GB", currency: "EUR" }));
+  afterEach(() => setFormatting({ locale: "en-GB", currency: "EUR" }));
 
   it("formats amounts from their decimal strings, keeping every digit", () => {
     expect(money("1234.5")).toBe("€1,234.50");
@@ -14,8 +15,19 @@ describe("format", () => {
   });
 
   it("follows the company's currency", () => {
-    setCurrency("USD");
+    setFormatting({ currency: "USD" });
     expect(money("10")).toBe("US$10.00");
+  });
+
+  it("writes every figure and date in the one locale it is given", () => {
+    setFormatting({ locale: "de-DE" });
+    expect(money("1234.5")).toBe("1.234,50\u00a0€");
+    expect(count(1234567)).toBe("1.234.567");
+    expect(date("2026-11-24")).toBe("24. Nov. 2026");
+    expect(percent("12.5")).toBe("+12,5 %");
+    setFormatting({ locale: "en-US" });
+    expect(date("2026-11-24")).toBe("Nov 24, 2026");
+    expect(dateTime("2026-11-24T15:04:00")).toMatch(/^Nov 24, 0?3:04\sPM$/);
   });
 
   it("formats counts, dates and labels", () => {

@@ -1,54 +1,84 @@
 // Formatting for display only: amounts arrive as decimal strings and are never turned into
 // floats for arithmetic; Intl formats the string as it is.
-let currency = "EUR";
-
-export function setCurrency(code: string): void {
-  currency = code;
+//
+// One locale and one currency for every figure, date and time the app shows: the browser's
+// locale by default (so the date pickers, which the browser draws in its own locale, agree
+// with the tables), and the company's currency. `FormatProvider` (Formatting.tsx) sets them.
+export interface Formatting {
+  locale: string;
+  currency: string;
 }
 
-const moneyFormats = new Map<string, Intl.NumberFormat>();
+export function browserLocale(): string {
+  return (typeof navigator !== "undefined" && navigator.language) || "en-GB";
+}
+
+let current: Formatting = { locale: browserLocale(), currency: "EUR" };
+const formats = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+/** Change the locale or currency every formatter below uses from now on. */
+export function setFormatting(next: Partial<Formatting>): void {
+  current = { ...current, ...next };
+}
+
+export function formatting(): Formatting {
+  return current;
+}
+
+/** An Intl.NumberFormat for the current locale, made once per locale and options. */
+export function numberFormat(options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `n|${current.locale}|${JSON.stringify(options)}`;
+  let format = formats.get(key) as Intl.NumberFormat | undefined;
+  if (!format) {
+    format = new Intl.NumberFormat(current.locale, options);
+    formats.set(key, format);
+  }
+  return format;
+}
+
+/** An Intl.DateTimeFormat for the current locale, made once per locale and options. */
+export function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d|${current.locale}|${JSON.stringify(options)}`;
+  let format = formats.get(key) as Intl.DateTimeFormat | undefined;
+  if (!format) {
+    format = new Intl.DateTimeFormat(current.locale, options);
+    formats.set(key, format);
+  }
+  return format;
+}
 
 export function money(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === "") return "—";
-  let format = moneyFormats.get(currency);
-  if (!format) {
-    format = new Intl.NumberFormat("en-GB", { style: "currency", currency });
-    moneyFormats.set(currency, format);
-  }
   // Intl accepts a decimal string and keeps its exact digits.
-  return format.format(value as unknown as number);
+  return numberFormat({ style: "currency", currency: current.currency }).format(value as unknown as number);
 }
 
-const integer = new Intl.NumberFormat("en-GB");
 export function count(value: number | string | null | undefined): string {
   if (value === null || value === undefined || value === "") return "—";
-  return integer.format(value as unknown as number);
+  return numberFormat().format(value as unknown as number);
 }
 
 export function percent(value: number | string | null | undefined, digits = 1): string {
   if (value === null || value === undefined || value === "") return "—";
   const n = Number(value);
-  return `${n > 0 ? "+" : ""}${n.toFixed(digits)} %`;
+  const text = numberFormat({ minimumFractionDigits: digits, maximumFractionDigits: digits, signDisplay: "exceptZero" }).format(n);
+  return `${text} %`;
 }
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "2-digit", month: "short", year: "numeric" });
-const dateTimeFormat = new Intl.DateTimeFormat("en-GB", {
-  day: "2-digit",
-  month: "short",
-  hour: "2-digit",
-  minute: "2-digit",
-});
+const DATE: Intl.DateTimeFormatOptions = { day: "2-digit", month: "short", year: "numeric" };
+const DATE_TIME: Intl.DateTimeFormatOptions = { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit" };
 
+/** A day ("2026-12-02") or a moment, as a date in the locale's way. */
 export function date(value: string | null | undefined): string {
   if (!value) return "—";
   const d = new Date(value.length === 10 ? `${value}T00:00:00` : value);
-  return Number.isNaN(d.getTime()) ? value : dateFormat.format(d);
+  return Number.isNaN(d.getTime()) ? value : dateFormat(DATE).format(d);
 }
 
 export function dateTime(value: string | null | undefined): string {
   if (!value) return "—";
   const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? value : dateTimeFormat.format(d);
+  return Number.isNaN(d.getTime()) ? value : dateFormat(DATE_TIME).format(d);
 }
 
 export function label(value: string): string {

@@ -1,6 +1,7 @@
 """Argon2id password hashing on a small, bounded pool of its own, shared fairly.
 
-A hash costs 100-300 ms of CPU by design. Run unbounded on the default thread pool, a flood
+A hash costs about 50-150 ms of CPU by design: argon2id with OWASP's parameters (19 MiB,
+two passes, one lane; see `_hasher`). Run unbounded on the default thread pool, a flood
 of logins for random names filled the threads that the database driver and file I/O also
 use, and stalled every request of the process. Here:
 
@@ -34,7 +35,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from pulse.platform.errors import TooManyRequests
 
-_hasher = PasswordHasher()
+# OWASP's Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. argon2-cffi's default
+# (RFC 9106's 64 MiB, t=3, four lanes) took 0.6-0.8 s a check on a busy two-core box, most
+# of a sign-in (docs/PERFORMANCE.md, "Sign-in"); hashes made with it are upgraded to these
+# at the user's next login (`needs_rehash`).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 T = TypeVar("T")
 # Work that is not a login (creating a user, changing a password) queues under this key.
 ADMIN_CLIENT = "(administration)"

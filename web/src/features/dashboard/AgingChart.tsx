@@ -1,5 +1,6 @@
 // Open receivables per bucket as coloured bars; the amounts people read are in the table below it.
 import { Bar, BarChart, CartesianGrid, Cell, XAxis, YAxis } from "recharts";
+import { numberFormat } from "../../components/format";
 
 export interface AgingPoint {
   key: string;
@@ -9,7 +10,7 @@ export interface AgingPoint {
   value: number;
 }
 
-const compact = new Intl.NumberFormat("en-GB", { notation: "compact", maximumFractionDigits: 1 });
+const compact = { format: (v: number) => numberFormat({ notation: "compact", maximumFractionDigits: 1 }).format(v) };
 
 export function AgingChart({ points, label }: { points: AgingPoint[]; label: string }) {
   return (

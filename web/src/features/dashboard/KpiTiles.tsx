@@ -1,6 +1,6 @@
 // The key figures of the period against the period before it.
 import type { Schemas } from "../../api/client";
-import { count, money } from "../../components/format";
+import { count, money, numberFormat } from "../../components/format";
 import { Delta } from "./Delta";
 import { ReportView, type ReportQuery } from "./ReportView";
 import type { Period } from "./queries";
@@ -8,7 +8,7 @@ import type { Period } from "./queries";
 type Figures = Schemas["KpiFigures"];
 type Changes = Schemas["KpiChanges"];
 
-const share = new Intl.NumberFormat("en-GB", { style: "percent", maximumFractionDigits: 1 });
+const share = { format: (v: number) => numberFormat({ style: "percent", maximumFractionDigits: 1 }).format(v) };
 
 function ratio(value: string | null, unit: string): string {
   return value === null ? "—" : `${value}${unit}`;

@@ -1,8 +1,9 @@
 // When the figures on screen were last refreshed, and whether the live stream is connected.
 import { useIsFetching, useQueryClient } from "@tanstack/react-query";
 import { useLive } from "../../live/LiveProvider";
+import { dateFormat } from "../../components/format";
 
-const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const clock = { format: (d: Date | number) => dateFormat({ hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(d) };
 
 export function LiveStamp() {
   const live = useLive();

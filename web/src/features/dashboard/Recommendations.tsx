@@ -1,4 +1,5 @@
-// What the rules advise, critical first, with the one-click action each suggestion calls for.
+// What the rules advise, critical first, in the words the server writes for the reader, with
+// the one-click action each suggestion calls for.
 import { useState } from "react";
 import { Link } from "react-router";
 import { Can } from "../../auth/AuthContext";
@@ -18,20 +19,6 @@ const KINDS: { kind: Recommendation["kind"] | "all"; label: string }[] = [
 
 const TONE = { critical: "bad", warning: "warn", info: "info" } as const;
 const SHOWN = 6;
-
-/** The gist in a line, with amounts formatted; the rule's own message follows it. */
-function headline(item: Recommendation): string {
-  switch (item.kind) {
-    case "reorder":
-      return `${item.data.name}: ${count(item.data.available)} available`;
-    case "dunning":
-      return `${item.data.customer_name ?? "Unknown customer"}: ${money(item.data.balance)}, ${count(item.data.days_overdue)} days overdue`;
-    case "slow_movers":
-      return `${item.data.name}: ${count(item.data.units_sold)} sold in ${item.data.window_days} days`;
-    case "revenue_drop":
-      return `Revenue down ${item.data.drop_pct} % in ${item.data.window_days} days`;
-  }
-}
 
 function Action({ item, onReceive }: { item: Recommendation; onReceive: (s: ReorderRecommendation["data"]) => void }) {
   switch (item.kind) {
@@ -112,10 +99,9 @@ export function RecommendationsCard() {
                     <div className="rec-head">
                       <span className={`badge badge-${TONE[item.severity]}`}>{label(item.severity)}</span>
                       <span className="rec-kind">{KINDS.find((k) => k.kind === item.kind)?.label ?? label(item.kind)}</span>
-                      <span className="mono muted rec-subject">{item.subject}</span>
                     </div>
-                    <p className="rec-title">{headline(item)}</p>
-                    <p className="rec-message">{item.message}</p>
+                    {/* Written by the server for the reader: their locale, the currency, names not ids. */}
+                    <p className="rec-title">{item.message}</p>
                     <div className="rec-actions">
                       <Action item={item} onReceive={setReceiving} />
                     </div>

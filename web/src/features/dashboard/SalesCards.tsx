@@ -1,15 +1,15 @@
 // Sales over the last 24 hours and over the period, as bar charts.
 import { Card } from "../../components/ui";
-import { count, money } from "../../components/format";
+import { count, dateFormat, money } from "../../components/format";
 import { ReportView } from "./ReportView";
 import { SalesChart } from "./LazyCharts";
 import type { SalesPoint } from "./SalesChart";
 import { useSalesDaily, useSalesHourly, type Period } from "./queries";
 
-const hourTick = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
-const hourLabel = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
-const dayTick = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short" });
-const dayLabel = new Intl.DateTimeFormat("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric" });
+const hourTick = { format: (d: Date | number) => dateFormat({ hour: "2-digit", minute: "2-digit" }).format(d) };
+const hourLabel = { format: (d: Date | number) => dateFormat({ weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }).format(d) };
+const dayTick = { format: (d: Date | number) => dateFormat({ day: "numeric", month: "short" }).format(d) };
+const dayLabel = { format: (d: Date | number) => dateFormat({ weekday: "short", day: "numeric", month: "short", year: "numeric" }).format(d) };
 
 /** The API's hours are UTC without a zone; read them as UTC and show local time. */
 function utc(value: string): Date {

@@ -1,7 +1,7 @@
 // Revenue per hour or per day as bars. Bar heights are the only place a decimal string
 // becomes a float; every figure a person reads is the API's own string through money().
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
-import { count, money } from "../../components/format";
+import { count, money, numberFormat } from "../../components/format";
 
 export interface SalesPoint {
   key: string;
@@ -13,7 +13,7 @@ export interface SalesPoint {
   orders: number;
 }
 
-const compact = new Intl.NumberFormat("en-GB", { notation: "compact", maximumFractionDigits: 1 });
+const compact = { format: (v: number) => numberFormat({ notation: "compact", maximumFractionDigits: 1 }).format(v) };
 
 function SalesTooltip({ active, payload }: TooltipContentProps) {
   const point = active ? (payload?.[0]?.payload as (SalesPoint & { value: number }) | undefined) : undefined;

@@ -64,7 +64,7 @@ export default function NewOrderPage() {
         <Card title="Customer">
           <div className="orders-picker-row">
             <Combobox<Customer>
-              label="Customer"
+              label="Find customer"
               name="customer_id"
               placeholder="Search by name, email or code"
               value={customerText}
