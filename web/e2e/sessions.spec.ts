@@ -111,7 +111,8 @@ test("a user turns on two-step sign-in with a QR code, then signs in with a code
   await page.getByLabel("Code from the app").fill(totpCode(secret, 5));
   await page.getByRole("button", { name: "Turn on" }).click();
   await expect(page.locator("#f-code-error")).toContainText("not right");
-  await page.getByLabel("Code from the app").fill(totpCode(secret));
+  const enrolCode = totpCode(secret);
+  await page.getByLabel("Code from the app").fill(enrolCode);
   await page.getByRole("button", { name: "Turn on" }).click();
   const codes = page.getByTestId("recovery-codes").getByRole("listitem");
   await expect(codes).toHaveCount(10);
@@ -123,8 +124,8 @@ test("a user turns on two-step sign-in with a QR code, then signs in with a code
   await signInWithForm(page, username);
   await expect(page.getByRole("heading", { name: "Two-step sign-in" })).toBeVisible();
   await expectAccessible(page);
-  // The enrolment used this step's code: the next step's is the one that counts now.
-  await page.getByLabel("Code").fill(totpCode(secret));
+  // The enrolment's code is used (its step, and every earlier one): it never works again.
+  await page.getByLabel("Code").fill(enrolCode);
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByRole("alert")).toContainText("not right, or was already used");
   await page.getByLabel("Code").fill(totpCode(secret, 1));
@@ -139,4 +140,24 @@ test("a user turns on two-step sign-in with a QR code, then signs in with a code
     if (expected === "signed in") await expect(page.getByTestId("current-user")).toContainText(username);
     else await expect(page.getByRole("alert")).toContainText("not right, or was already used");
   }
+});
+
+test("an admin resets a user's two-step sign-in from the user dialog, and the password alone signs in again", async ({ page, request }) => {
+  const username = await newUser(page);
+  const login = () => request.post("/auth/login", { data: { username, password: PASSWORD } });
+  const { access_token: token } = (await (await login()).json()) as { access_token: string };
+  const headers = { Authorization: `Bearer ${token}` };
+  const setup = (await (await request.post("/auth/second-factor/setup", { headers })).json()) as { secret: string };
+  expect((await request.post("/auth/second-factor/confirm", { headers, data: { code: totpCode(setup.secret) } })).ok()).toBeTruthy();
+  expect(await (await login()).json()).toMatchObject({ second_factor: "totp" });
+
+  await signIn(page, "admin");
+  await page.goto("/app/admin/users");
+  await page.getByRole("button", { name: `Edit ${username}` }).click();
+  const dialog = page.getByRole("dialog", { name: `Edit ${username}` });
+  await dialog.getByRole("button", { name: "Reset two-step sign-in" }).click();
+  await expect(dialog.getByRole("status")).toContainText(`Two-step sign-in was reset for ${username}`);
+  await expectAccessible(page);
+
+  expect(await (await login()).json()).toHaveProperty("access_token");
 });

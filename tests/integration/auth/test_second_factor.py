@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import select, update
 
 from pulse.bootstrap import Container
+from pulse.platform.auth import totp
 from pulse.platform.auth.factor_models import LoginChallenge, RecoveryCode
 from pulse.platform.events import utcnow
 from tests.conftest import ClientFor
@@ -63,15 +64,19 @@ async def test_sign_in_with_a_code_and_never_with_the_same_or_a_stale_one(
     assert first["second_factor"] == "totp" and "access_token" not in first
     # The challenge is no access token.
     assert_problem(await anon.get("/auth/me", headers=bearer(first["challenge"])), 401)
-    # Enrolment set the current step as used: the next code is the next step's.
-    signed = await second_step(anon, first["challenge"], code(secret, 1))
+    # Enrolment set the current step as used: the next code is the next step's. Steps are
+    # fixed here, so a step that turns meanwhile changes nothing below.
+    step = totp.step_at(utcnow())
+    used = totp.code_at(secret, step + 1)
+    signed = await second_step(anon, first["challenge"], used)
     assert signed.status_code == 200, signed.text
     token = signed.json()["access_token"]
     assert (await anon.get("/auth/me", headers=bearer(token))).json()["username"] == "tom"
     # The challenge is spent.
-    assert_problem(await second_step(anon, first["challenge"], code(secret, 1)), 401)
+    assert_problem(await second_step(anon, first["challenge"], used), 401)
 
-    for stale in (code(secret, 1), code(secret, 0), code(secret, -2)):
+    # The same code again, an earlier one still inside the drift, one outside it.
+    for stale in (used, totp.code_at(secret, step), totp.code_at(secret, step - 2)):
         attempt = await sign_in(anon, "tom")
         assert_problem(await second_step(anon, attempt["challenge"], stale), 401, "invalid_code")
 
