@@ -18,6 +18,8 @@ from pulse.orders.api import orders as orders_router
 from pulse.platform import health
 from pulse.platform.apidocs import install_api_docs
 from pulse.platform.auth.api import router as auth_router
+from pulse.platform.auth.second_factor_api import router as second_factor_router
+from pulse.platform.auth.sessions_api import router as sessions_router
 from pulse.platform.backpressure import Backlog
 from pulse.platform.errors import install_error_handlers
 from pulse.platform.observability import RequestContextMiddleware
@@ -70,6 +72,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     )
     app.include_router(health.router)
     app.include_router(auth_router)
+    app.include_router(sessions_router)
+    app.include_router(second_factor_router)
     app.include_router(customers_router)
     app.include_router(orders_router)
     app.include_router(inventory_router)

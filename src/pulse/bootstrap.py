@@ -19,9 +19,11 @@ from pulse.billing.documents import Documents, company_from
 from pulse.inventory import handlers as inventory_handlers
 from pulse.orders import handlers as orders_handlers
 from pulse.platform.auth import events as auth_events
+from pulse.platform.auth import factor_events
 from pulse.platform.auth.addresses import trusted_networks
 from pulse.platform.auth.passwords import HashPool
 from pulse.platform.auth.revocation import TokenStates
+from pulse.platform.auth.sessions import SessionActivity
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
 from pulse.platform.bus.embedded import EmbeddedBus
@@ -36,6 +38,7 @@ SWITCH_INTERVAL_SECONDS = 0.001
 # Every consumer, by name (analytics is the projector of the analytics store).
 CONSUMER_NAMES = ("inventory", "orders", "billing", "documents", "analytics")
 EVENT_CLASSES = (*auth_events.EVENTS, *inventory.EVENTS, *orders.EVENTS, *billing.EVENTS)
+EVENT_CLASSES += factor_events.EVENTS  # sessions and the second factor
 
 
 def consumers(documents: Documents) -> list[Consumer]:
@@ -94,6 +97,7 @@ class Container:
     documents: Documents
     hashing: HashPool
     token_states: TokenStates
+    session_activity: SessionActivity
     consumers: list[Consumer] = field(default_factory=list)
     # Read into their gauges when /metrics is scraped (a read-only unit of work each time).
     metric_readers: list[Callable[[UnitOfWork], Awaitable[None]]] = field(default_factory=list)
@@ -124,6 +128,7 @@ class Container:
             self.started = False
         self.documents.close()
         self.hashing.close()
+        await self.session_activity.stop()
         await self.db.dispose()
 
 
@@ -206,6 +211,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
             ttl_seconds=settings.token_check_seconds,
             listen_url=settings.resolved_database_url if db.dialect == "postgresql" else None,
         ),
+        session_activity=SessionActivity(uow_factory),
         consumers=enabled,
         analytics=analytics,
         metric_readers=[inventory.read_stock_metrics],

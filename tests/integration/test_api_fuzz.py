@@ -164,6 +164,8 @@ SEMANTIC_REFUSALS = frozenset(
         "quantity_too_large",
         "idempotency_key_reused",
         "invalid_query",
+        # A six-digit code that is not the authenticator's current one (or was used).
+        "invalid_code",
     }
 )
 

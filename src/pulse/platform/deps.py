@@ -33,6 +33,8 @@ async def current_principal(
     principal = container.tokens.verify(credentials.credentials)
     # A signed token may stand for an account or session that has since changed or ended.
     await container.token_states.check(principal)
+    if principal.session_id is not None:
+        container.session_activity.seen(principal.session_id)
     request.state.principal = principal
     return principal
 

@@ -19,6 +19,7 @@ from pulse.bootstrap import Container
 from tests.integration.billing.factories import invoiced_order
 from tests.integration.inventory.factories import make_product, new_sku
 from tests.integration.orders.factories import make_customer, new_email
+from tests.integration.security import factor_cases
 
 PUBLIC = frozenset({"public"})
 SIGNED_IN = frozenset({"signed in"})
@@ -99,6 +100,8 @@ class Scenario:
             return str((await self.credit_note())["id"])
         if name == "user_id":
             return str((await self.user())["id"])
+        if name == "session_id":
+            return await factor_cases.session_id(self)
         raise AssertionError(f"no value for path parameter {name}")
 
 
@@ -190,6 +193,23 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("GET", "/auth/users"): read("users:admin"),
     ("POST", "/auth/users"): [Case(needs("users:admin"), user_body)],
     ("PATCH", "/auth/users/{user_id}"): [Case(needs("users:admin"), fixed({"role": "admin"}))],
+    ("GET", "/auth/sessions"): [Case(SIGNED_IN)],
+    ("GET", "/auth/sessions/all"): read("sessions:manage"),
+    # The scenario's session is always another user's: ending it needs the permission.
+    ("POST", "/auth/sessions/{session_id}/end"): [Case(needs("sessions:manage"))],
+    ("GET", "/auth/second-factor"): [Case(SIGNED_IN)],
+    ("POST", "/auth/second-factor/setup"): [Case(SIGNED_IN)],
+    ("POST", "/auth/second-factor/confirm"): [Case(SIGNED_IN, fixed({"code": "123456"}))],
+    ("POST", "/auth/second-factor/recovery-codes"): [Case(SIGNED_IN, fixed({"code": "123456"}))],
+    ("POST", "/auth/second-factor/disable"): [Case(SIGNED_IN, fixed({"code": "123456"}))],
+    ("POST", "/auth/users/{user_id}/second-factor/reset"): [Case(needs("users:admin"))],
+    ("GET", "/auth/second-factor/policy"): read("users:admin"),
+    ("PATCH", "/auth/second-factor/policy"): [
+        Case(needs("users:admin"), fixed({"required_roles": ["accountant"]}))
+    ],
+    ("POST", "/auth/login/second-factor"): [Case(PUBLIC, factor_cases.code_body)],
+    ("POST", "/auth/login/enrol"): [Case(PUBLIC, factor_cases.enrol_body)],
+    ("POST", "/auth/login/enrol/confirm"): [Case(PUBLIC, factor_cases.enrol_confirm_body)],
     ("GET", "/customers"): read("customers:read"),
     ("POST", "/customers"): [Case(needs("customers:write"), customer_body)],
     ("GET", "/customers/{customer_id}"): read("customers:read"),

@@ -10,9 +10,14 @@ from pulse.bootstrap import Container
 from pulse.platform.auth.permissions import ROLE_PERMISSIONS, Role, permissions_for
 from tests.conftest import ClientFor
 from tests.integration.orders.factories import assert_problem
-from tests.integration.security.effects import EFFECT_PERMISSION, ROUTES, Route
+from tests.integration.security.effects import EFFECT_PERMISSION as MODULE_EFFECTS
+from tests.integration.security.effects import ROUTES as MODULE_ROUTES
+from tests.integration.security.effects import Route
+from tests.integration.security.factor_effects import FACTOR_EFFECTS, FACTOR_ROUTES
 
 ROLES: tuple[str | None, ...] = (*(role.value for role in Role), None)
+EFFECT_PERMISSION = MODULE_EFFECTS | FACTOR_EFFECTS
+ROUTES = (*MODULE_ROUTES, *FACTOR_ROUTES)
 
 
 def holds(role: str | None, permissions: frozenset[str]) -> bool:

@@ -9,6 +9,7 @@ import { customersRoutes } from "../features/customers/routes";
 import { dashboardRoutes } from "../features/dashboard/routes";
 import { inventoryRoutes } from "../features/inventory/routes";
 import { ordersRoutes } from "../features/orders/routes";
+import { sessionsRoutes } from "../features/sessions/routes";
 import { LiveProvider } from "../live/LiveProvider";
 import { Layout } from "./Layout";
 import { NotFound } from "./NotFound";
@@ -32,7 +33,7 @@ const routes: RouteObject[] = [
   { path: "/login", element: <LoginPage /> },
   {
     element: <RequireAuth />,
-    children: [...dashboardRoutes, ...ordersRoutes, ...customersRoutes, ...inventoryRoutes, ...billingRoutes, ...adminRoutes, { path: "*", element: <NotFound /> }],
+    children: [...dashboardRoutes, ...ordersRoutes, ...customersRoutes, ...inventoryRoutes, ...billingRoutes, ...adminRoutes, ...sessionsRoutes, { path: "*", element: <NotFound /> }],
   },
 ];
 

@@ -18,6 +18,12 @@ const NAV: { to: string; label: string; icon: string; permission?: string }[] = 
     permission: "users:admin",
     icon: "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zm7.5 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2 20c0-3.3 3.1-5 7-5s7 1.7 7 5v1H2v-1zm15.2-4.9c2.7.3 4.8 1.8 4.8 4.4V21h-4v-1c0-1.9-.3-3.6-.8-4.9z",
   },
+  {
+    to: "/admin/sessions",
+    label: "Sessions",
+    permission: "sessions:manage",
+    icon: "M3 5h18v11H3V5zm2 2v7h14V7H5zm3 11h8v2H8v-2z",
+  },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -57,6 +63,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <div className="user" data-testid="current-user">
             <span className="user-name">{auth.username}</span>
             {auth.role && <span className={`role role-${auth.role}`}>{label(auth.role)}</span>}
+            <NavLink to="/sessions" className="btn btn-ghost btn-small">
+              My sessions
+            </NavLink>
             <button className="btn btn-ghost btn-small" type="button" onClick={() => void auth.signOut()}>
               Sign out
             </button>

@@ -11,7 +11,10 @@ interface Auth {
   role: string | null;
   me: Schemas["MeRead"] | undefined;
   can: (permission: string) => boolean;
-  signIn: (username: string, password: string) => Promise<void>;
+  /** The password step: signed in, or the challenge of a second step (see SecondStep). */
+  signIn: (username: string, password: string) => Promise<Schemas["SecondFactorChallenge"] | null>;
+  /** Signed in with the tokens the second step gave. */
+  begin: (tokens: Schemas["TokenResponse"]) => void;
   signOut: () => Promise<void>;
 }
 
@@ -30,13 +33,22 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     staleTime: 5 * 60_000,
   });
 
-  const signIn = useCallback(
-    async (username: string, password: string) => {
-      const tokens = await call(api.POST("/auth/login", { body: { username, password } }));
+  const begin = useCallback(
+    (tokens: Schemas["TokenResponse"]) => {
       queryClient.clear();
       session.begin(tokens);
     },
     [queryClient],
+  );
+
+  const signIn = useCallback(
+    async (username: string, password: string) => {
+      const answer = await call(api.POST("/auth/login", { body: { username, password } }));
+      if ("challenge" in answer) return answer;
+      begin(answer);
+      return null;
+    },
+    [begin],
   );
 
   const signOut = useCallback(async () => {
@@ -61,9 +73,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       me: me.data,
       can: (permission) => permissions.has(permission),
       signIn,
+      begin,
       signOut,
     };
-  }, [current, me.data, signIn, signOut]);
+  }, [current, me.data, signIn, begin, signOut]);
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

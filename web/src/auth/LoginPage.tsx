@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from "react";
 import { Navigate, useLocation } from "react-router";
-import { ApiProblem } from "../api/client";
+import { ApiProblem, type Schemas } from "../api/client";
 import { useAuth } from "./AuthContext";
+import { SecondStep } from "./SecondStep";
 
 export default function LoginPage() {
   const auth = useAuth();
@@ -10,6 +11,7 @@ export default function LoginPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<Schemas["SecondFactorChallenge"] | null>(null);
   const from = (location.state as { from?: string } | null)?.from ?? "/";
 
   if (auth.signedIn) return <Navigate to={from} replace />;
@@ -19,12 +21,27 @@ export default function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await auth.signIn(username.trim(), password);
+      setChallenge(await auth.signIn(username.trim(), password));
+      setPassword("");
     } catch (e) {
       setError(e instanceof ApiProblem ? e.message : "Signing in failed.");
     } finally {
       setBusy(false);
     }
+  }
+
+  if (challenge) {
+    return (
+      <main className="login">
+        <div className="login-card">
+          <div className="brand brand-large">
+            <Logo />
+            <span>Pulse ERP</span>
+          </div>
+          <SecondStep challenge={challenge} onSignedIn={auth.begin} onRestart={() => setChallenge(null)} />
+        </div>
+      </main>
+    );
   }
 
   return (

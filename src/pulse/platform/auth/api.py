@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pulse.platform.auth import login as sign_in
 from pulse.platform.auth import service
 from pulse.platform.auth.addresses import client_address
+from pulse.platform.auth.factor_schemas import SecondFactorChallenge
 from pulse.platform.auth.schemas import (
     LoginRequest,
     MeRead,
@@ -20,6 +21,7 @@ from pulse.platform.auth.schemas import (
     UserRead,
     UserUpdate,
 )
+from pulse.platform.auth.sessions import Client
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep, get_container
 from pulse.platform.errors import TooManyRequests, Unauthorized
@@ -38,7 +40,8 @@ def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
-async def _reserve(container: Container, username: str, address: str) -> sign_in.Attempt:
+async def reserve_attempt(container: Container, username: str, address: str) -> sign_in.Attempt:
+    """One attempt from the name's and the address's budgets (auth/login.py), or 429."""
     settings = container.settings
     async with container.uow(actor=username) as uow:
         attempt = await sign_in.reserve(uow, username, address, settings=settings)
@@ -58,14 +61,16 @@ async def _reserve(container: Container, username: str, address: str) -> sign_in
         return attempt
 
 
-@router.post("/login", response_model=TokenResponse)
-async def login(data: LoginRequest, request: Request) -> TokenResponse:
+@router.post("/login", response_model=TokenResponse | SecondFactorChallenge)
+async def login(data: LoginRequest, request: Request) -> TokenResponse | SecondFactorChallenge:
+    """The session's tokens; or, for a user with a second factor (or whose role requires
+    one), the challenge of the second step (`POST /auth/login/second-factor`)."""
     container = get_container(request)
     settings = container.settings
     address = client_address(request, settings.trusted_proxies)
     # Admitted to the hash pool first: a login it has no room for costs no database write.
     async with container.hashing.admit(address) as check_password:
-        attempt = await _reserve(container, data.username, address)
+        attempt = await reserve_attempt(container, data.username, address)
         ok = await check_password(attempt.password_hash, data.password)
     if not ok or attempt.user_id is None:
         # Already counted when reserved; only the lockout it may have set is worth an event.
@@ -83,6 +88,7 @@ async def login(data: LoginRequest, request: Request) -> TokenResponse:
                 tokens=container.tokens,
                 settings=settings,
                 hashing=container.hashing,
+                client=Client(address, request.headers.get("user-agent", "")),
             )
         except service.Rejected as rejected:
             await uow.commit()

@@ -25,13 +25,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pulse.platform.auth import challenges, second_factor
 from pulse.platform.auth import repository as repo
 from pulse.platform.auth.events import LoginLockedOut, UserLoggedIn
+from pulse.platform.auth.factor_schemas import SecondFactorChallenge
 from pulse.platform.auth.models import AddressThrottle, LoginThrottle
 from pulse.platform.auth.passwords import HashPool, needs_rehash
 from pulse.platform.auth.repository import Throttle
 from pulse.platform.auth.schemas import TokenResponse
 from pulse.platform.auth.service import BAD_CREDENTIALS, Rejected, issue_session
+from pulse.platform.auth.sessions import Client
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.errors import TooManyRequests, Unauthorized
 from pulse.platform.events import utcnow
@@ -168,27 +171,40 @@ async def succeed(
     tokens: TokenCodec,
     settings: Settings,
     hashing: HashPool,
-) -> TokenResponse:
-    """The right password: clear the counts and sign in. Raises `Rejected` for an account
-    that is disabled, and `Unauthorized` if the password changed while it was checked."""
+    client: Client,
+) -> TokenResponse | SecondFactorChallenge:
+    """The right password: clear the counts and sign in, or, for a user with a second
+    factor (or whose role requires one), the challenge of the second step. Raises
+    `Rejected` for an account that is disabled, and `Unauthorized` if the password changed
+    while it was checked."""
     assert attempt.user_id is not None
     now = utcnow()
     session = uow.session
     user = await repo.get_user(session, attempt.user_id, for_update=True)
     if user is None or user.password_hash != attempt.password_hash:
         raise Unauthorized(BAD_CREDENTIALS, code="invalid_credentials")
-    # A right password is not a failure: neither budget keeps it.
-    await repo.clear_throttle(session, user.username)
+    # A right password is not a failure: neither budget keeps it. With a second factor to
+    # come, the name's earlier failures stay counted until the code is right too.
     await repo.give_back_attempt(
         session, AddressThrottle, attempt.address, max_failures=settings.login_address_max_failures
     )
     if not user.active:
+        await repo.clear_throttle(session, user.username)
         raise Rejected(Unauthorized("this account is disabled", code="account_disabled"))
-    user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = await hashing.hash(password)
+    second = await second_factor.needed(uow, user)
+    if second is not None:
+        await repo.give_back_attempt(
+            session, LoginThrottle, user.username, max_failures=settings.login_max_failures
+        )
+        return await challenges.open_challenge(uow, user, second, client, now=now)
+    await repo.clear_throttle(session, user.username)
+    user.last_login_at = now
     await session.flush()
     await repo.delete_expired_tokens(session, user.id, now=now)
-    response = await issue_session(uow, user, now=now, tokens=tokens, settings=settings)
+    response = await issue_session(
+        uow, user, now=now, tokens=tokens, settings=settings, client=client
+    )
     uow.emit(UserLoggedIn(user_id=user.id, username=user.username))
     return response

@@ -64,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "analytics:sql",
             "users:admin",
             "system:admin",
+            "sessions:manage",
         }
     ),
 }

@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from pulse.platform.auth import repository as repo
+from pulse.platform.auth import sessions
 from pulse.platform.auth.events import RefreshTokenReused, UserCreated, UserUpdated
 from pulse.platform.auth.models import User
 from pulse.platform.auth.notify import announce
@@ -188,10 +189,17 @@ async def _new_refresh_token(
 
 
 async def issue_session(
-    uow: UnitOfWork, user: User, *, now: datetime, tokens: TokenCodec, settings: Settings
+    uow: UnitOfWork,
+    user: User,
+    *,
+    now: datetime,
+    tokens: TokenCodec,
+    settings: Settings,
+    client: sessions.Client,
 ) -> TokenResponse:
     """A new session (refresh-token family) for a user who has just signed in."""
     family_id = uuid.uuid4()
+    await sessions.start(uow, family_id, user.id, client, now=now)
     refresh = await _new_refresh_token(
         uow, user.id, family_id=family_id, now=now, settings=settings
     )
@@ -253,6 +261,5 @@ async def logout(uow: UnitOfWork, raw_token: str) -> uuid.UUID | None:
     stored = await repo.refresh_token_by_hash(uow.session, hash_token(raw_token))
     if stored is None:
         return None
-    await repo.revoke_family(uow.session, stored.family_id, at=utcnow())
-    await announce(uow.session, session_id=stored.family_id)
+    await sessions.end_now(uow, stored.family_id, stored.user_id, reason="signed_out", by=None)
     return stored.family_id

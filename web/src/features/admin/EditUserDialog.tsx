@@ -7,6 +7,7 @@ import { Dialog } from "../../components/Dialog";
 import { ApiProblem } from "../../api/client";
 import { Field, FormActions, FormProblem, SelectField } from "../../components/ui";
 import { useUpdateUser, type Role, type User, type UserChanges } from "./hooks";
+import { ResetSecondFactor } from "../sessions/ResetSecondFactor";
 import { PASSWORD_HINT, RoleOptions } from "./RoleOptions";
 
 const FIELDS = ["role", "active", "password"];
@@ -77,6 +78,7 @@ function EditUserForm({ user, onClose, onSaved }: { user: User; onClose: () => v
         problem={problem}
         hint={`Leave empty to keep the current one. ${PASSWORD_HINT}`}
       />
+      <ResetSecondFactor userId={user.id} username={user.username} />
       <FormProblem problem={problem} fields={FIELDS} />
       <FormActions onCancel={onClose} pending={mutation.isPending} label="Save changes" pendingLabel="Saving…" />
     </form>
