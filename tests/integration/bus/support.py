@@ -114,7 +114,7 @@ async def status_of(client: httpx.AsyncClient, order_id: str) -> str:
 
 # -- NATS --------------------------------------------------------------------------------------
 async def stream_messages(settings: Settings) -> int:
-    nc = await nats.connect(settings.bus_url, max_reconnect_attempts=1)
+    nc = await nats.connect(settings.nats_servers, max_reconnect_attempts=1)
     try:
         info = await nc.jetstream().stream_info(settings.nats_stream)
         return int(info.state.messages)
