@@ -5,6 +5,7 @@ confirmed order invoiced exactly once, under consecutive numbers, with its PDF."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import signal
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
+import psutil
 import pytest
 
 from pulse.bootstrap import Container, build_container
@@ -81,8 +83,17 @@ class Processes:
 
     def kill(self, role: str) -> None:
         process = self.running.pop(role)
+        # What the process started (its PDF render process) goes down with it, as a
+        # supervisor stopping the process's group would do; left alone it would outlive it.
+        orphans: list[psutil.Process] = []
+        with contextlib.suppress(psutil.Error):
+            orphans = psutil.Process(process.pid).children(recursive=True)
         process.send_signal(signal.SIGKILL)
         self.killed.append(process.wait(timeout=10))
+        for orphan in orphans:
+            with contextlib.suppress(psutil.Error):
+                orphan.kill()
+        psutil.wait_procs(orphans, timeout=10)
 
     def stop_all(self) -> None:
         for process in self.running.values():

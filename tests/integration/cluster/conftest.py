@@ -89,7 +89,7 @@ async def services_on_cluster(
     )
     try:
         deployment.start()
-        await deploy.wait_ready(deployment, timeout=180)
+        await deploy.wait_ready(deployment, timeout=240)
         yield deployment
     finally:
         _stop(deployment)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nats
-from nats.js.api import StreamConfig
+from nats.js.api import ClusterInfo, StreamConfig
 
 from tests.integration.bus.support import NATS_SERVER, free_port
 from tests.servers import reachable
@@ -141,15 +141,26 @@ cluster {{
         finally:
             await nc.close()
 
-    async def stream_leader(self, stream: str) -> Node:
+    async def _stream_cluster(self, stream: str) -> ClusterInfo:
         nc = await nats.connect(self.urls, connect_timeout=2, max_reconnect_attempts=3)
         try:
             info = await nc.jetstream(timeout=5).stream_info(stream)
         finally:
             await nc.close()
+        assert info.config.num_replicas == len(self.nodes), info.config
         assert info.cluster is not None and info.cluster.leader, info
-        assert info.config.num_replicas == 3, info.config
-        return self.node(info.cluster.leader)
+        return info.cluster
+
+    async def stream_leader(self, stream: str) -> Node:
+        return self.node(str((await self._stream_cluster(stream)).leader))
+
+    async def stream_in_step(self, stream: str) -> bool:
+        """Whether every member holds the stream and is current with its leader."""
+        cluster = await self._stream_cluster(stream)
+        followers = cluster.replicas or []
+        return len(followers) == len(self.nodes) - 1 and all(
+            peer.current and not peer.offline and not peer.lag for peer in followers
+        )
 
     def logs(self, lines: int = 20) -> str:
         parts = []

@@ -1,6 +1,6 @@
 """Scale-out on one machine: the services mode (two API processes, the relay, two worker
 processes) on a 3-node NATS cluster whose stream is kept on every node. Under a stream of
-orders the node leading the stream is killed, and later one worker process; the worker is
+orders the node leading the stream is killed, and later one worker process; both are
 started again. Nothing is lost or applied twice: every order decided once, every confirmed
 one invoiced once under gapless numbers, the ledger balanced, every event once in the
 stream, and the analytics store's totals equal the business database's."""
@@ -41,7 +41,6 @@ def settings_of(deployment: deploy.Deployment) -> Settings:
     """The deployment's own settings, for reading its stores from the test."""
     env = deployment.env
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
         data_dir=Path(env["PULSE_DATA_DIR"]),
         database_url=env["PULSE_DATABASE_URL"],
         bus_url=env["PULSE_BUS_URL"],
@@ -144,6 +143,8 @@ async def _run(
             assert await asyncio.to_thread(worker.popen.wait, 30) == 1
             assert undecided > 0 and not load.done(), "the worker was killed with no work in flight"
             worker.start(deployment.env, deployment.workdir)
+            # The lost node comes back on its store and catches up while the flow goes on.
+            cluster.start(leader)
             await asyncio.wait_for(asyncio.shield(load), 120)
         finally:
             if not load.done():
@@ -151,6 +152,12 @@ async def _run(
     assert len(set(orders.placed)) == len(orders.placed) == ORDERS
 
     await until(lambda: exactly_once.flow_settled(container), "the flow settled", deployment, 120)
+    await until(
+        lambda: cluster.stream_in_step(settings.nats_stream),
+        "the restarted node caught up with the stream",
+        deployment,
+        60,
+    )
     ids = {str(i) for (i,) in await support.rows(container, "SELECT id FROM orders")}
     assert ids == set(orders.placed)
     await exactly_once.assert_each_order_once(

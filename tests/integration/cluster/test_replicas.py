@@ -64,7 +64,6 @@ async def settles_at(cluster: NatsCluster, stream: str, expected: tuple[int, int
 async def run_bus(cluster: NatsCluster, stream: str, replicas: int) -> bool:
     """Start a bus with no relay and no consumer (it only sets the stream up); its readiness."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
         bus_url=cluster.url,
         nats_stream=stream,
         nats_subject_prefix=stream.lower(),
