@@ -15,18 +15,8 @@ import pytest
 from bench import servers as deploy
 
 from tests import servers
-from tests.integration.bus.support import NATS_SERVER
+from tests.integration.bus.support import require_nats_server
 from tests.integration.cluster.nats_cluster import NatsCluster
-
-
-def require_nats_server() -> None:
-    """Skip where nats-server is not installed; in CI, fail."""
-    if NATS_SERVER.exists():
-        return
-    message = f"{NATS_SERVER} is not installed"
-    if servers.in_ci():
-        pytest.fail(f"{message}; CI=true requires it", pytrace=False)
-    pytest.skip(message)
 
 
 @pytest.fixture
