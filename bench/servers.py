@@ -301,8 +301,12 @@ async def services(
     run_id: str,
     bus: str,
     nats_url: str,
+    api_processes: int = API_PROCESSES,
+    worker_processes: int = WORKER_PROCESSES,
+    settings: dict[str, str] | None = None,
 ) -> Deployment:
-    """`bus` is "nats" or "embedded" (the outbox read by polling, across processes)."""
+    """`bus` is "nats" or "embedded" (the outbox read by polling, across processes);
+    `settings` are further PULSE_* variables for every process."""
     port = free_port()
     name = f"pulse_bench_{run_id}"
     await create_database(admin_dsn, name)
@@ -320,6 +324,7 @@ async def services(
             PULSE_NATS_STREAM=stream,
             PULSE_NATS_SUBJECT_PREFIX=f"pulse_bench_{run_id}",
         )
+    extra.update(settings or {})
     env = clean_env(extra)
     deployment = Deployment(
         mode="services",
@@ -336,9 +341,9 @@ async def services(
             if bus == "nats"
             else "embedded bus over PostgreSQL (outbox polled across processes; no NATS)",
             "processes": [
-                f"pulse serve --workers {API_PROCESSES}",
+                f"pulse serve --workers {api_processes}",
                 "pulse relay",
-                f"pulse worker all --processes {WORKER_PROCESSES}",
+                f"pulse worker all --processes {worker_processes}",
             ],
         },
     )
@@ -354,14 +359,14 @@ async def services(
                 "--port",
                 str(port),
                 "--workers",
-                str(API_PROCESSES),
+                str(api_processes),
             ],
             workdir / "serve.log",
         ),
         Proc("pulse relay", [PULSE, "relay"], workdir / "relay.log"),
         Proc(
             "pulse worker all",
-            [PULSE, "worker", "all", "--processes", str(WORKER_PROCESSES)],
+            [PULSE, "worker", "all", "--processes", str(worker_processes)],
             workdir / "worker.log",
         ),
     ]

@@ -45,7 +45,7 @@ ENVELOPE_KEYS = ("id", "type", "aggregate_type", "aggregate_id", "occurred_at", 
 
 class NatsSource(EventSource):
     def __init__(self, settings: Settings) -> None:
-        self.url = settings.bus_url
+        self.servers = settings.nats_servers
         self.stream = settings.nats_stream
         self.name = f"nats:{self.stream}"
         self._nc: Client | None = None
@@ -77,7 +77,7 @@ class NatsSource(EventSource):
         assert self._nc is not None
         # max_reconnect_attempts=-1 retries the first connection forever too.
         await self._nc.connect(
-            self.url,
+            self.servers,
             name="pulse-analytics",
             allow_reconnect=True,
             max_reconnect_attempts=-1,
@@ -172,7 +172,9 @@ class NatsSource(EventSource):
         if status:
             if status != "100":  # 404/408: the request is over; 409: the consumer is gone
                 self._asked = 0
-                self._broken = self._broken or status == "409"
+                # 503, no responders: the consumer's server is gone (a cluster member that
+                # went down with it); a consumer made anew lands on one that is up.
+                self._broken = self._broken or status in ("409", "503")
             return
         try:
             meta = msg.metadata

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NATS_SCHEMES = ("nats://", "tls://")
 
 
 class Settings(BaseSettings):
@@ -14,7 +16,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("data")
     # Empty means "derive from data_dir" (embedded default).
     database_url: str = ""
-    # "embedded" for the in-process bus, or a nats:// URL.
+    # "embedded" for the in-process bus, or a nats:// URL; for a NATS cluster, the URLs of
+    # several members separated by commas (the client also learns the others from the server).
     bus_url: str = "embedded"
     # "" = a folder under data_dir; "file:///path" or a plain path;
     # or "s3://bucket[/prefix]" (with the s3_* settings).
@@ -56,6 +59,9 @@ class Settings(BaseSettings):
 
     nats_stream: str = "PULSE"
     nats_subject_prefix: str = "pulse"
+    # Copies of the stream JetStream keeps (1 on a single server, 3 on a 3-node cluster); the
+    # durable consumers follow it. An existing stream is moved to this count at start-up.
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
 
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "pulse-erp"
@@ -115,6 +121,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_target_bytes: int = Field(default=61_440, ge=1024, le=65_000)
 
+    @field_validator("bus_url")
+    @classmethod
+    def _one_bus(cls, value: str) -> str:
+        members = [url.strip() for url in value.split(",") if url.strip()]
+        if len(members) > 1 and not all(url.startswith(NATS_SCHEMES) for url in members):
+            raise ValueError(
+                "several bus URLs must all be nats:// or tls:// URLs (members of one NATS cluster)"
+            )
+        return value
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -133,7 +149,12 @@ class Settings(BaseSettings):
 
     @property
     def uses_nats(self) -> bool:
-        return self.bus_url.startswith("nats://") or self.bus_url.startswith("tls://")
+        return self.bus_url.strip().startswith(NATS_SCHEMES)
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """The NATS servers to connect to: every member of `bus_url` that is named."""
+        return [url.strip() for url in self.bus_url.split(",") if url.strip()]
 
     def consumer_enabled(self, name: str) -> bool:
         wanted = self.consumers.strip().lower()

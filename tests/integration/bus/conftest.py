@@ -50,11 +50,7 @@ def settings(
 @pytest.fixture
 def own_nats(tmp_path_factory: pytest.TempPathFactory) -> Iterator[support.NatsServer]:
     """A nats-server this test may kill and restart."""
-    if not support.NATS_SERVER.exists():
-        message = f"{support.NATS_SERVER} is not installed"
-        if servers.in_ci():
-            pytest.fail(f"{message}; CI=true requires it", pytrace=False)
-        pytest.skip(message)
+    support.require_nats_server()
     server = support.NatsServer(tmp_path_factory.mktemp("nats-store"))
     server.start()
     yield server

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import nats
+import pytest
 from sqlalchemy import text
 
 from pulse.bootstrap import Container
@@ -114,7 +115,7 @@ async def status_of(client: httpx.AsyncClient, order_id: str) -> str:
 
 # -- NATS --------------------------------------------------------------------------------------
 async def stream_messages(settings: Settings) -> int:
-    nc = await nats.connect(settings.bus_url, max_reconnect_attempts=1)
+    nc = await nats.connect(settings.nats_servers, max_reconnect_attempts=1)
     try:
         info = await nc.jetstream().stream_info(settings.nats_stream)
         return int(info.state.messages)
@@ -133,6 +134,16 @@ async def delete_stream(url: str, stream: str) -> None:
         pass
     finally:
         await nc.close()
+
+
+def require_nats_server() -> None:
+    """Skip where nats-server is not installed; in CI, fail."""
+    if NATS_SERVER.exists():
+        return
+    message = f"{NATS_SERVER} is not installed"
+    if servers.in_ci():
+        pytest.fail(f"{message}; CI=true requires it", pytrace=False)
+    pytest.skip(message)
 
 
 def free_port() -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
+from dataclasses import replace
 
 import nats
 import nats.errors
@@ -178,8 +179,10 @@ class NatsBus(EventBus):
     # -- connection and topology -----------------------------------------------------------
     async def _connect_and_run(self) -> None:
         # With max_reconnect_attempts=-1 the client retries the first connection forever too.
+        # Every cluster member named is a candidate, and so is each one the servers announce:
+        # a lost connection moves on to another member.
         self._nc = await nats.connect(
-            self.settings.bus_url,
+            self.settings.nats_servers,
             name="pulse",
             allow_reconnect=True,
             max_reconnect_attempts=-1,
@@ -229,23 +232,49 @@ class NatsBus(EventBus):
         return self._nc is not None and self._nc.is_connected
 
     async def ensure_stream(self) -> None:
+        """Create the stream if it is missing; give an existing one the configured replicas.
+
+        Anything but a clear "not found" (a timeout while a cluster elects a leader, say)
+        propagates, so a stream that exists is never created again."""
         js = self.require_js()
+        replicas = self.settings.nats_stream_replicas
         try:
-            await js.stream_info(self.stream)
-            return
+            info = await js.stream_info(self.stream)
         except NotFoundError:
             pass
+        else:
+            if (info.config.num_replicas or 1) != replicas:
+                await self._change_replicas(info.config, replicas)
+            return
         config = StreamConfig(
             name=self.stream,
             subjects=[f"{self.prefix}.>"],
             storage=StorageType.FILE,
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
         )
         try:
             await js.add_stream(config)
         except Exception:
             # Another process may have created it a moment ago; only a missing stream fails.
             await js.stream_info(self.stream)
+
+    async def _change_replicas(self, config: StreamConfig, replicas: int) -> None:
+        """A deployment grown from one server to a cluster (or shrunk): JetStream copies the
+        stream and its consumers onto the new peers itself. A refusal (too few servers) is
+        logged and the stream kept as it is, so the bus still runs."""
+        try:
+            await self.require_js().update_stream(replace(config, num_replicas=replicas))
+        except Exception as exc:  # noqa: BLE001 - the stream as it is still works
+            log.warning(
+                "nats_stream_replicas_unchanged",
+                stream=self.stream,
+                replicas=config.num_replicas,
+                wanted=replicas,
+                error=repr(exc),
+            )
+        else:
+            log.info("nats_stream_replicas_changed", stream=self.stream, replicas=replicas)
 
     async def _ensure_consumer(self, name: str) -> None:
         js = self.require_js()
