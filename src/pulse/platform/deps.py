@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated, Any
 
+import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -33,6 +34,7 @@ async def current_principal(
     # A signed token may stand for an account or session that has since changed or ended.
     await container.token_states.check(principal)
     request.state.principal = principal
+    structlog.contextvars.bind_contextvars(user=principal.username)
     return principal
 
 
