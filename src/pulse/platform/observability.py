@@ -185,7 +185,9 @@ def configure_logging(
     for old in [h for h in root.handlers if h.get_name() == "pulse"]:
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(level.upper())
+    # Libraries speak from warnings up whatever the level: SQLAlchemy's engine, for one,
+    # would log every statement with its parameters (password hashes included) at INFO.
+    root.setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
 
 
 class RequestContextMiddleware:

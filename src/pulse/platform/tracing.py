@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 _provider: TracerProvider | None = None
 _tracer: trace.Tracer | None = None
 SERVICE_NAME = "pulse-erp"
-SAMPLED = "01"
 _NOTHING: AbstractContextManager[None] = nullcontext()
 
 
@@ -123,6 +122,14 @@ def trace_id(traceparent: str | None) -> str | None:
     return traceparent[3:35]
 
 
+def sampled(traceparent: str) -> bool:
+    """Whether the trace's flags say it is recorded (bit 0; bit 1 says its id is random)."""
+    try:
+        return bool(int(traceparent[-2:], 16) & 1)
+    except ValueError:
+        return False
+
+
 def current_trace_id() -> str | None:
     if _tracer is None:
         return None
@@ -179,7 +186,7 @@ def start_event_spans(
     spans: dict[int, Span] = {}
     for index, event in enumerate(events):
         parent = event.traceparent
-        if parent is None or not parent.endswith(SAMPLED):
+        if parent is None or not sampled(parent):
             continue
         spans[index] = _tracer.start_span(
             f"{name} {event.type}",
