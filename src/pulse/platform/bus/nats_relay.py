@@ -100,9 +100,8 @@ class NatsRelay:
             log.warning("nats_publish_failed", error=repr(exc))
         acked = await self._acked_prefix(futures)
         tracing.end_spans({i: s for i, s in spans.items() if i < acked})
-        tracing.end_spans(
-            {i: s for i, s in spans.items() if i >= acked}, RuntimeError("not acknowledged by the server")
-        )
+        unacked = RuntimeError("not acknowledged by the server")
+        tracing.end_spans({i: s for i, s in spans.items() if i >= acked}, unacked)
         if acked:
             async with self.bus.uow_factory() as uow:
                 await uow.session.execute(
