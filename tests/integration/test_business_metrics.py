@@ -77,3 +77,5 @@ async def test_an_order_moves_the_business_metrics(
         "pulse_events_dead_lettered_total",
     ):
         assert name in exposed, name
+    # Read from the table on each scrape: none here.
+    assert REGISTRY.get_sample_value("pulse_dead_letters") == 0

@@ -28,6 +28,7 @@ HTTP_LATENCY = Histogram(
 )
 OUTBOX_BACKLOG = Gauge("pulse_outbox_backlog", "Outbox events not yet relayed")
 CONSUMER_LAG = Gauge("pulse_consumer_lag", "Events a consumer is behind the stream", ["consumer"])
+DEAD_LETTERS = Gauge("pulse_dead_letters", "Events in the dead-letter table (all processes)")
 # -- the business ----------------------------------------------------------------------------
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 ORDERS_PLACED = Counter("pulse_orders_placed_total", "Orders placed", ["currency"])

@@ -207,6 +207,13 @@ async def backlog(session: AsyncSession) -> int:
     return int(result.scalar_one())
 
 
+async def dead_letter_count(session: AsyncSession) -> int:
+    from sqlalchemy import func
+
+    result = await session.execute(select(func.count()).select_from(DeadLetter))
+    return int(result.scalar_one())
+
+
 async def record_dead_letter(
     session: AsyncSession,
     *,
