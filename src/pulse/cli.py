@@ -111,7 +111,7 @@ def _serve(
         jwt_secret(settings)
         if banner:
             typer.echo(banner)
-        uvicorn.run("pulse.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        uvicorn.run("pulse.app:create_served_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
         return
     application = create_app(settings=settings)
     if banner:
