@@ -84,6 +84,7 @@ class Projector:
         self._recent: deque[tuple[float, int]] = deque()
         self._aging_day: date | None = None
         self._stopping = threading.Event()
+        self._started_at = datetime.now(UTC)
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
@@ -91,6 +92,7 @@ class Projector:
         with requests delays neither its reads nor its batches."""
         self.store.open()
         self._stopping.clear()
+        self._started_at = datetime.now(UTC)
         self.position = await self.store.read(_position)
         self._serving_loop = asyncio.get_running_loop()
         started = threading.Event()
@@ -230,10 +232,10 @@ class Projector:
             tracing.end_spans(spans, exc)
             raise
         tracing.end_spans(spans)
-        since(
-            (datetime.fromisoformat(e.occurred_at) for e in events if e.type == ORDER_PLACED),
-            ORDER_TO_DASHBOARD,
-        )
+        # Orders placed before this projector started measure its absence or a rebuild
+        # from the stream, not the pipeline: the lag gauge tells those.
+        placed = (_utc(e.occurred_at) for e in events if e.type == ORDER_PLACED)
+        since((at for at in placed if at >= self._started_at), ORDER_TO_DASHBOARD)
         self.last_batch_seconds = time.perf_counter() - started
         BATCH_SECONDS.observe(self.last_batch_seconds)
         EVENTS.inc(applied.events)
@@ -306,6 +308,11 @@ class Projector:
             "listeners": self.hub.listeners,
             "last_error": self.last_error,
         }
+
+
+def _utc(moment: str) -> datetime:
+    parsed = datetime.fromisoformat(moment)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def _position(cur: Any) -> int:
