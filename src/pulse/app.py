@@ -22,7 +22,7 @@ from pulse.platform.auth.second_factor_api import router as second_factor_router
 from pulse.platform.auth.sessions_api import router as sessions_router
 from pulse.platform.backpressure import Backlog
 from pulse.platform.errors import install_error_handlers
-from pulse.platform.observability import RequestContextMiddleware
+from pulse.platform.observability import RequestContextMiddleware, configure_logging
 from pulse.platform.openapi import declare_problems
 from pulse.platform.request_limits import RequestLimitsMiddleware
 from pulse.platform.security import install_security
@@ -84,6 +84,14 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     # Refusals no rule can see from the route: credentials in the body, login throttling.
     declare_problems(app, extra={"POST /auth/login": (401, 429), "POST /auth/refresh": (401,)})
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The app of one of several serving processes (`pulse serve --workers N`), each
+    started afresh: its settings from the environment, its own logging."""
+    settings = Settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings=settings)
 
 
 def openapi_document() -> str:

@@ -30,8 +30,10 @@ from pulse.platform.bus.embedded import EmbeddedBus
 from pulse.platform.consumers import Consumer, ConsumerRunner, per_event
 from pulse.platform.db import Database
 from pulse.platform.events import EventRegistry
+from pulse.platform.observability import set_currency
 from pulse.platform.settings import Settings
 from pulse.platform.storage import ObjectStore, object_store
+from pulse.platform.tracing import configure_tracing
 from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 SWITCH_INTERVAL_SECONDS = 0.001
@@ -150,6 +152,8 @@ def jwt_secret(settings: Settings) -> str:
 def build_container(settings: Settings | None = None, *, run_consumers: bool = True) -> Container:
     settings = settings or Settings()
     trusted_networks(settings.trusted_proxies)  # a malformed entry stops the start, not a login
+    configure_tracing(settings)
+    set_currency(settings.currency)
     if settings.resolved_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)

@@ -93,6 +93,8 @@ def _serve(
         "port": port,
         "log_level": "warning",
         "access_log": False,
+        # Its records go through the product's JSON logging (configure_logging).
+        "log_config": None,
         "loop": "uvloop",
         "http": "httptools",
         # The client address is the peer's; X-Forwarded-For is believed only from the
@@ -109,7 +111,7 @@ def _serve(
         jwt_secret(settings)
         if banner:
             typer.echo(banner)
-        uvicorn.run("pulse.app:create_app", factory=True, workers=workers, **options)
+        uvicorn.run("pulse.app:create_served_app", factory=True, workers=workers, **options)
         return
     application = create_app(settings=settings)
     if banner:

@@ -197,7 +197,10 @@ class NatsSource(EventSource):
                 type_, occurred_at, payload = doc["type"], doc["occurred_at"], doc["payload"]
                 if isinstance(type_, str) and isinstance(payload, dict):
                     datetime.fromisoformat(occurred_at)  # DuckDB must be able to read it
-                    return RawEvent(seq, type_, occurred_at, payload)
+                    traceparent = doc.get("traceparent")
+                    if not isinstance(traceparent, str):
+                        traceparent = None
+                    return RawEvent(seq, type_, occurred_at, payload, traceparent)
         except (orjson.JSONDecodeError, TypeError, ValueError):
             pass
         log.warning("analytics_invalid_event", stream=self.stream, seq=seq, data=data[:200])

@@ -88,6 +88,7 @@ class OutboxSource(EventSource):
                 OutboxRecord.type,
                 OutboxRecord.occurred_at,
                 type_coerce(OutboxRecord.payload, Text),
+                OutboxRecord.traceparent,
             )
             .where(OutboxRecord.stream_seq > after)
             .order_by(OutboxRecord.stream_seq)
@@ -101,8 +102,9 @@ class OutboxSource(EventSource):
                 type=type_,
                 occurred_at=occurred_at.isoformat(),
                 payload=orjson.loads(payload) if isinstance(payload, str | bytes) else payload,
+                traceparent=traceparent,
             )
-            for seq, type_, occurred_at, payload in rows
+            for seq, type_, occurred_at, payload, traceparent in rows
             if seq is not None  # the query asks for sequenced events only
         ]
 

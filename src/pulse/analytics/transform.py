@@ -23,6 +23,8 @@ class RawEvent:
     type: str
     occurred_at: str
     payload: dict[str, Any]
+    # The W3C trace context the event carries (platform/tracing.py).
+    traceparent: str | None = None
 
 
 def _columns(*names: str) -> dict[str, list[Any]]:

@@ -28,6 +28,7 @@ from pulse.platform.errors import Conflict, InvalidInput, NotFound
 from pulse.platform.events import Envelope, new_record_id, utcnow
 from pulse.platform.money import MAX_AMOUNT, ZERO
 from pulse.platform.numbering import next_numbers
+from pulse.platform.observability import invoiced
 from pulse.platform.uow import UnitOfWork
 
 EARLIEST_DATE = date(2000, 1, 1)
@@ -75,6 +76,7 @@ async def _issue(uow: UnitOfWork, drafts: Sequence[_Draft]) -> list[Issued]:
             )
         totals.append((subtotal, tax, total))
     numbers = await next_numbers(uow, "invoices", len(drafts))
+    uow.after_commit(lambda: invoiced(total for _, _, total in totals))
     now = utcnow()
     issued: list[Issued] = []
     invoice_rows: list[tuple[Any, ...]] = []

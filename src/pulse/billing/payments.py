@@ -19,8 +19,9 @@ from pulse.billing.schemas import (
     RefundCreate,
     RefundReceipt,
 )
-from pulse.platform.errors import Conflict, InvalidInput
+from pulse.platform.errors import Conflict, InvalidInput, PulseError
 from pulse.platform.events import new_record_id, utcnow
+from pulse.platform.observability import PAYMENTS_FAILED
 from pulse.platform.uow import UnitOfWork
 from pulse.platform.validation import as_utc
 
@@ -42,6 +43,18 @@ def _moment(value: datetime | None, field: str, *, not_before: date) -> datetime
 
 
 async def record_payment(
+    uow: UnitOfWork, invoice_id: uuid.UUID, data: PaymentCreate
+) -> PaymentReceipt:
+    """Record a payment on an invoice; a refusal is counted (`pulse_payments_failed_total`,
+    by its code) before it is answered."""
+    try:
+        return await _record_payment(uow, invoice_id, data)
+    except PulseError as refused:
+        PAYMENTS_FAILED.labels(refused.code).inc()
+        raise
+
+
+async def _record_payment(
     uow: UnitOfWork, invoice_id: uuid.UUID, data: PaymentCreate
 ) -> PaymentReceipt:
     invoice = await invoices.locked(uow, invoice_id)

@@ -4,7 +4,6 @@ is reserved or not; mark it invoiced and paid as billing reports."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from pulse.billing import CreditNoteIssued, InvoiceIssued, PaymentReceived
 from pulse.inventory import StockReservationFailed, StockReserved
@@ -13,25 +12,22 @@ from pulse.orders.events import OrderStatusChanged
 from pulse.orders.schemas import OrderStatus
 from pulse.orders.transitions import Move
 from pulse.platform.consumers import Delivery
-from pulse.platform.events import Envelope, utcnow
-from pulse.platform.observability import ORDER_TO_CONFIRMED
+from pulse.platform.events import Envelope
+from pulse.platform.observability import ORDER_TO_CONFIRMED, since
 from pulse.platform.uow import UnitOfWork
 
 
-def _observe(placed_at: datetime | None) -> None:
-    if placed_at is not None:
-        if placed_at.tzinfo is None:
-            from datetime import UTC
-
-            placed_at = placed_at.replace(tzinfo=UTC)
-        ORDER_TO_CONFIRMED.observe(max(0.0, (utcnow() - placed_at).total_seconds()))
+def _observe(uow: UnitOfWork, moved: Sequence[transitions.Moved | None]) -> None:
+    """Once the move commits: how long each order took from being placed (the moment its
+    `order.created` was written) to being confirmed or rejected."""
+    placed = [order.placed_at for order in moved if order is not None and order.placed_at]
+    if placed:
+        uow.after_commit(lambda: since(placed, ORDER_TO_CONFIRMED))
 
 
 async def confirm_orders(uow: UnitOfWork, batch: Sequence[Delivery[StockReserved]]) -> None:
     """Stock was reserved: each order still placed is confirmed."""
-    for order in await transitions.confirm(uow, [(d.event.order_id, d.envelope) for d in batch]):
-        if order is not None:
-            _observe(order.placed_at)
+    _observe(uow, await transitions.confirm(uow, [(d.event.order_id, d.envelope) for d in batch]))
 
 
 async def reject_orders(uow: UnitOfWork, batch: Sequence[Delivery[StockReservationFailed]]) -> None:
@@ -39,9 +35,7 @@ async def reject_orders(uow: UnitOfWork, batch: Sequence[Delivery[StockReservati
     moved = await transitions.reject(
         uow, [(d.event.order_id, d.event.reason, d.envelope) for d in batch]
     )
-    for order in moved:
-        if order is not None:
-            _observe(order.placed_at)
+    _observe(uow, moved)
 
 
 async def mark_invoiced(uow: UnitOfWork, batch: Sequence[Delivery[InvoiceIssued]]) -> None:

@@ -33,6 +33,7 @@ from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pulse.platform.events import new_record_id, utcnow
 from pulse.platform.money import MAX_AMOUNT, money
 from pulse.platform.numbering import next_number
+from pulse.platform.observability import order_placed
 from pulse.platform.uow import UnitOfWork
 from pulse.platform.validation import as_utc
 
@@ -161,6 +162,7 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
             placed_at=now,
         )
     )
+    uow.after_commit(lambda: order_placed(total))
     return OrderRead.model_construct(
         id=order_id,
         number=number,

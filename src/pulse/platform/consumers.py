@@ -26,7 +26,7 @@ import structlog
 from prometheus_client import Counter
 from sqlalchemy import insert, select
 
-from pulse.platform import outbox
+from pulse.platform import outbox, tracing
 from pulse.platform.events import Envelope, Event, EventRegistry, utcnow
 from pulse.platform.outbox import ProcessedEvent
 from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
@@ -71,6 +71,7 @@ def per_event(handler: EventHandler) -> BatchHandler:
             uow.actor = envelope.actor
             uow.correlation_id = envelope.correlation_id
             uow.causation_id = str(envelope.id)
+            uow.traceparent = uow.trace_of(envelope)
             await handler(uow, delivery.event, envelope)
 
     run.__name__ = getattr(handler, "__name__", "per_event")
@@ -206,12 +207,33 @@ class ConsumerRunner:
 
     async def _run(self, uow: UnitOfWork, run: Sequence[Delivery[Any]]) -> None:
         first = run[0].envelope
+        name = self.consumer.name
+        # One span per event (a child of its own trace), all over the one handler call.
+        spans = tracing.start_event_spans(
+            name,
+            [d.envelope for d in run],
+            {"messaging.consumer.group.name": name, "messaging.batch.message_count": len(run)},
+        )
+        uow.cause_traces = (
+            {run[i].envelope.id: tracing.traceparent_of(s) for i, s in spans.items()}
+            if spans
+            else {}
+        )
         # Work a handler does without naming a cause is the first event's.
         uow.actor = first.actor
         uow.correlation_id = first.correlation_id
         uow.causation_id = str(first.id)
-        for handler in self.consumer.handlers_for(first.type):
-            await handler(uow, run)
+        uow.traceparent = uow.trace_of(first)
+        structlog.contextvars.bind_contextvars(
+            consumer=name, trace_id=tracing.trace_id(uow.traceparent)
+        )
+        try:
+            for handler in self.consumer.handlers_for(first.type):
+                await handler(uow, run)
+        except BaseException as exc:
+            tracing.end_spans(spans, exc)
+            raise
+        tracing.end_spans(spans)
 
     async def _retry_then_dead_letter(
         self, envelope: Envelope, write_position: PositionWriter | None, first_error: Exception

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated, Any
 
+import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -36,6 +37,7 @@ async def current_principal(
     if principal.session_id is not None:
         container.session_activity.seen(principal.session_id)
     request.state.principal = principal
+    structlog.contextvars.bind_contextvars(user=principal.username)
     return principal
 
 

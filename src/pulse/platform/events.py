@@ -39,6 +39,8 @@ class Envelope(BaseModel):
     causation_id: str | None = None
     schema_version: int = 1
     payload: dict[str, Any]
+    # The W3C trace context of the work that wrote the event (`platform/tracing.py`).
+    traceparent: str | None = None
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.model_dump(mode="json"))
@@ -74,6 +76,7 @@ def envelope_for(
     actor: str | None,
     correlation_id: str | None,
     causation_id: str | None,
+    traceparent: str | None = None,
 ) -> Envelope:
     return Envelope(
         id=new_event_id(),
@@ -86,6 +89,7 @@ def envelope_for(
         causation_id=causation_id,
         schema_version=event.version,
         payload=event.model_dump(mode="json"),
+        traceparent=traceparent,
     )
 
 

@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from pulse.platform import outbox
-from pulse.platform.observability import CONSUMER_LAG, OUTBOX_BACKLOG
+from pulse.platform.observability import CONSUMER_LAG, DEAD_LETTERS, OUTBOX_BACKLOG
 
 router = APIRouter(tags=["health"])
 
@@ -70,6 +70,7 @@ async def metrics(request: Request) -> Response:
             OUTBOX_BACKLOG.set(await outbox.backlog(uow.session))
             for read in container.metric_readers:
                 await read(uow)
+            DEAD_LETTERS.set(await outbox.dead_letter_count(uow.session))
         for status in await container.bus.status():
             CONSUMER_LAG.labels(status.name).set(status.lag)
     except Exception:  # noqa: BLE001 - metrics still answer when the database is down

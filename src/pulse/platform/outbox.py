@@ -46,6 +46,7 @@ class OutboxRecord(Base):
     causation_id: Mapped[str | None] = mapped_column(String(64))
     schema_version: Mapped[int] = mapped_column(Integer, default=1)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    traceparent: Mapped[str | None] = mapped_column(String(55))
     # Position on the embedded bus, given by its relay in commit order.
     stream_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -64,6 +65,7 @@ class OutboxRecord(Base):
             causation_id=self.causation_id,
             schema_version=self.schema_version,
             payload=self.payload,
+            traceparent=self.traceparent,
         )
 
 
@@ -119,6 +121,7 @@ EVENT_COLUMNS = (
     "causation_id",
     "schema_version",
     "payload",
+    "traceparent",
 )
 OutboxValues = tuple[Any, ...]
 
@@ -135,6 +138,7 @@ def outbox_values(envelope: Envelope) -> OutboxValues:
         envelope.causation_id,
         envelope.schema_version,
         envelope.payload,
+        envelope.traceparent,
     )
 
 
@@ -200,6 +204,13 @@ async def backlog(session: AsyncSession) -> int:
     result = await session.execute(
         select(func.count()).select_from(OutboxRecord).where(OutboxRecord.published_at.is_(None))
     )
+    return int(result.scalar_one())
+
+
+async def dead_letter_count(session: AsyncSession) -> int:
+    from sqlalchemy import func
+
+    result = await session.execute(select(func.count()).select_from(DeadLetter))
     return int(result.scalar_one())
 
 

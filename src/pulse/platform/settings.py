@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     log_level: str = "INFO"
     log_json: bool = True
+    # OpenTelemetry traces go over OTLP/HTTP to this collector (its base URL, e.g.
+    # http://otel-collector:4318); "" = the standard OTEL_EXPORTER_OTLP_ENDPOINT, and
+    # neither = no tracing. The share of requests whose trace is recorded:
+    otlp_endpoint: str = ""
+    trace_sample_ratio: float = Field(default=1.0, ge=0, le=1)
 
     # Origins (comma-separated, e.g. "https://erp.example.com") whose pages may call the API
     # from the browser (CORS); empty = same origin only.

@@ -5,13 +5,14 @@ of work (an endpoint, the consumer runner, a command) does."""
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pulse.platform import outbox
+from pulse.platform import outbox, tracing
 from pulse.platform.db import Database, open_session
 from pulse.platform.events import Envelope, Event, envelope_for, new_event_id, utcnow
 from pulse.platform.pg_notify import notify_outbox
@@ -39,6 +40,10 @@ class UnitOfWork:
         self.correlation_id = correlation_id
         self.causation_id = causation_id
         self.readonly = readonly
+        # The trace context of events emitted without a cause (None: the current span's),
+        # and that of the span handling each cause, by the cause's event id.
+        self.traceparent: str | None = None
+        self.cause_traces: dict[uuid.UUID, str | None] = {}
         self._notify = notify
         # Envelopes from `emit`, outbox rows from `emit_payloads`, in the order emitted.
         self._pending: list[Envelope | outbox.OutboxValues] = []
@@ -82,6 +87,7 @@ class UnitOfWork:
                 actor=cause.actor,
                 correlation_id=cause.correlation_id,
                 causation_id=str(cause.id),
+                traceparent=self.trace_of(cause),
             )
         else:
             envelope = envelope_for(
@@ -89,6 +95,7 @@ class UnitOfWork:
                 actor=self.actor,
                 correlation_id=self.correlation_id,
                 causation_id=self.causation_id,
+                traceparent=self.traceparent or tracing.current_traceparent(),
             )
         if envelope.correlation_id is None:
             envelope = envelope.model_copy(update={"correlation_id": str(envelope.id)})
@@ -105,6 +112,7 @@ class UnitOfWork:
         if self.readonly:
             raise RuntimeError("a read-only unit of work cannot emit events")
         actor, correlation_id, causation_id = self.actor, self.correlation_id, self.causation_id
+        traceparent = self.traceparent or tracing.current_traceparent()
         occurred_at = utcnow()
         before = len(self._pending)
         for cls, aggregate_id, payload in events:
@@ -121,9 +129,16 @@ class UnitOfWork:
                     causation_id,
                     cls.version,
                     payload,
+                    traceparent,
                 )
             )
         return len(self._pending) - before
+
+    def trace_of(self, cause: Envelope) -> str | None:
+        """The trace context an event caused by `cause` carries: that of the span handling
+        the cause here, else the cause's own (so a trace goes on through a process that does
+        not record spans)."""
+        return self.cause_traces.get(cause.id, cause.traceparent)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Call `callback` once this work has committed (never if it rolls back)."""
@@ -134,15 +149,21 @@ class UnitOfWork:
         return [e if isinstance(e, Envelope) else outbox.envelope_of(e) for e in self._pending]
 
     async def commit(self) -> None:
-        if self._pending:
-            await outbox.append_values(
-                self.session,
-                [outbox.outbox_values(e) if isinstance(e, Envelope) else e for e in self._pending],
-                sequence=self.sequence_inline,
-            )
-            if self.db.dialect == "postgresql":
-                await notify_outbox(self.session)
-        await self.session.commit()
+        if not self._pending:
+            await self.session.commit()
+        else:
+            with tracing.span("outbox write", {"pulse.events": len(self._pending)}):
+                await outbox.append_values(
+                    self.session,
+                    [
+                        outbox.outbox_values(e) if isinstance(e, Envelope) else e
+                        for e in self._pending
+                    ],
+                    sequence=self.sequence_inline,
+                )
+                if self.db.dialect == "postgresql":
+                    await notify_outbox(self.session)
+                await self.session.commit()
         self._committed = True
         for callback in self._after_commit:
             callback()

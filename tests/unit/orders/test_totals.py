@@ -29,6 +29,9 @@ class FakeUow:
     def emit(self, event: Any) -> None:
         self.events.append(event)
 
+    def after_commit(self, callback: Any) -> None:
+        """Never called: a unit test commits nothing."""
+
 
 class Fakes:
     """Stand-ins for the SQL the use case would run; `inserted` records what it writes."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Annotated
 
+import structlog
 from fastapi import APIRouter, Query, Request, Response, status
 
 from pulse.platform.auth import login as sign_in
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from pulse.bootstrap import Container
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+log = structlog.get_logger(__name__)
 
 AdminOnly = Annotated[Principal, Requires("users:admin")]
 Limit = Annotated[int, Query(ge=1, le=500)]
@@ -78,6 +80,9 @@ async def login(data: LoginRequest, request: Request) -> TokenResponse | SecondF
             async with container.uow(actor=data.username) as uow:
                 sign_in.record_lockout(uow, attempt)
                 await uow.commit()
+        log.warning(
+            "login_failed", username=data.username, address=address, locked=attempt.locks_name
+        )
         raise Unauthorized(service.BAD_CREDENTIALS, code="invalid_credentials")
     async with container.uow(actor=data.username, correlation_id=_request_id(request)) as uow:
         try:
@@ -92,8 +97,13 @@ async def login(data: LoginRequest, request: Request) -> TokenResponse | SecondF
             )
         except service.Rejected as rejected:
             await uow.commit()
+            log.warning("login_refused", username=data.username, code=rejected.error.code)
             raise rejected.error from None
         await uow.commit()
+    if isinstance(result, SecondFactorChallenge):
+        log.info("login_second_step", username=result.username, address=address)
+    else:
+        log.info("login_succeeded", username=result.username, role=result.role, address=address)
     return result
 
 
@@ -143,6 +153,7 @@ async def list_users(
 async def create_user(_: AdminOnly, data: UserCreate, uow: UowDep, request: Request) -> UserRead:
     result = await service.create_user(uow, data, hashing=get_container(request).hashing)
     await uow.commit()
+    log.info("user_created", username=result.username, role=result.role)
     return result
 
 

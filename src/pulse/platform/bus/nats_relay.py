@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from nats.js.errors import NoStreamResponseError
+from opentelemetry.trace import SpanKind
 from sqlalchemy import select, update
 
+from pulse.platform import tracing
 from pulse.platform.events import utcnow
 from pulse.platform.outbox import OutboxRecord
 
@@ -80,6 +82,10 @@ class NatsRelay:
             batch = [(row.pk, row.envelope()) for row in rows]
         if not batch:
             return 0, True
+        # A span per event from its publishing to the server's acknowledgement.
+        spans = tracing.start_event_spans(
+            "publish", [envelope for _, envelope in batch], {}, kind=SpanKind.PRODUCER
+        )
         futures: list[asyncio.Future[Any]] = []
         try:
             for _, envelope in batch:
@@ -93,6 +99,9 @@ class NatsRelay:
         except Exception as exc:  # noqa: BLE001 - what was sent is still waited for below
             log.warning("nats_publish_failed", error=repr(exc))
         acked = await self._acked_prefix(futures)
+        tracing.end_spans({i: s for i, s in spans.items() if i < acked})
+        unacked = RuntimeError("not acknowledged by the server")
+        tracing.end_spans({i: s for i, s in spans.items() if i >= acked}, unacked)
         if acked:
             async with self.bus.uow_factory() as uow:
                 await uow.session.execute(

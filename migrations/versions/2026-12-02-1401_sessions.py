@@ -1,8 +1,8 @@
 """sessions and a second factor: a row per sign-in, TOTP secrets, recovery codes, the
 second sign-in step's challenges, and the roles that must use a second factor
 
-Revision ID: 0007_sessions
-Revises: 0004_login_guard
+Revision ID: 0006_sessions
+Revises: 0005_trace_context
 Create Date: 2026-12-02 14:00:00
 
 Sessions that were signed in before this revision (refresh-token families with a token not
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_sessions"
-down_revision: str | None = "0004_login_guard"
+revision: str = "0006_sessions"
+down_revision: str | None = "0005_trace_context"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
