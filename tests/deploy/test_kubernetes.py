@@ -119,8 +119,6 @@ def test_nats_is_a_three_node_cluster_with_replicated_streams(
 
 def test_the_settings_named_are_pulse_settings(resources: list[dict[str, Any]]) -> None:
     known = {f"PULSE_{field.upper()}" for field in Settings.model_fields}
-    # Added by the NATS cluster change of issue 13 (the stream's replicas).
-    known.add("PULSE_NATS_STREAM_REPLICAS")
     named = set(by_kind(resources, "ConfigMap")["pulse-config"]["data"])
     for resource in resources:
         for container in containers(resource):
