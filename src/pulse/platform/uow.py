@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.platform import outbox
+from pulse.platform.audit import service as audit
 from pulse.platform.db import Database, open_session
 from pulse.platform.events import Envelope, Event, envelope_for, new_event_id, utcnow
 from pulse.platform.pg_notify import notify_outbox
@@ -31,8 +32,11 @@ class UnitOfWork:
         readonly: bool = False,
         sequence_inline: bool = False,
         priority: bool = False,
+        address: str | None = None,
     ) -> None:
         self.db = db
+        # The client address of the request this work serves (audited with each change).
+        self.address = address
         self.sequence_inline = sequence_inline
         self.priority = priority
         self.actor = actor
@@ -42,6 +46,8 @@ class UnitOfWork:
         self._notify = notify
         # Envelopes from `emit`, outbox rows from `emit_payloads`, in the order emitted.
         self._pending: list[Envelope | outbox.OutboxValues] = []
+        # Facts for the audit log besides the events (audit.record), in the order recorded.
+        self.audit_entries: list[audit.Entry] = []
         self._committed = False
         self._after_commit: list[Callable[[], None]] = []
         self._stack = contextlib.AsyncExitStack()
@@ -142,6 +148,16 @@ class UnitOfWork:
             )
             if self.db.dialect == "postgresql":
                 await notify_outbox(self.session)
+        if self._pending or self.audit_entries:
+            # Every event is audited too, chained in this same transaction (audit/service.py).
+            await audit.append(
+                self.session,
+                self.db.dialect,
+                [
+                    *self.audit_entries,
+                    *(audit.event_entry(e, self.address) for e in self._pending),
+                ],
+            )
         await self.session.commit()
         self._committed = True
         for callback in self._after_commit:
@@ -154,6 +170,7 @@ class UnitOfWork:
     async def rollback(self) -> None:
         await self.session.rollback()
         self._pending.clear()
+        self.audit_entries.clear()
         self._after_commit.clear()
 
 
@@ -180,8 +197,10 @@ class UnitOfWorkFactory:
         causation_id: str | None = None,
         readonly: bool = False,
         priority: bool = False,
+        address: str | None = None,
     ) -> UnitOfWork:
-        """`priority`: consumers and relays, which move orders along, write before requests."""
+        """`priority`: consumers and relays, which move orders along, write before requests;
+        `address`: the client's, for the audit log."""
         return UnitOfWork(
             self.db,
             notify=self.notify,
@@ -191,4 +210,5 @@ class UnitOfWorkFactory:
             readonly=readonly,
             sequence_inline=self.sequence_inline,
             priority=priority,
+            address=address,
         )

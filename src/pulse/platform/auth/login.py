@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pulse.platform.audit.service import record
 from pulse.platform.auth import repository as repo
 from pulse.platform.auth.events import LoginLockedOut, UserLoggedIn
 from pulse.platform.auth.models import AddressThrottle, LoginThrottle
@@ -148,6 +149,18 @@ async def reserve(
     )
 
 
+def record_failure(uow: UnitOfWork, attempt: Attempt, *, reason: str) -> None:
+    """A failed sign-in goes on the audit log (who tried, from where, why it failed)."""
+    record(
+        uow,
+        action="auth.sign_in_failed",
+        subject_type="login",
+        subject_id=attempt.username,
+        actor=attempt.username,
+        after={"reason": reason, "failures": attempt.failures},
+    )
+
+
 def record_lockout(uow: UnitOfWork, attempt: Attempt) -> None:
     """A wrong password that used the name's last attempt: the lockout goes on record."""
     if attempt.locked_until is not None:
@@ -183,6 +196,7 @@ async def succeed(
         session, AddressThrottle, attempt.address, max_failures=settings.login_address_max_failures
     )
     if not user.active:
+        record_failure(uow, attempt, reason="account_disabled")
         raise Rejected(Unauthorized("this account is disabled", code="account_disabled"))
     user.last_login_at = now
     if needs_rehash(user.password_hash):
