@@ -16,6 +16,7 @@ from pulse.inventory.api import router as inventory_router
 from pulse.orders.api import customers as customers_router
 from pulse.orders.api import orders as orders_router
 from pulse.platform import health
+from pulse.platform.audit.api import router as audit_router
 from pulse.platform.auth.api import router as auth_router
 from pulse.platform.backpressure import Backlog
 from pulse.platform.errors import install_error_handlers
@@ -71,6 +72,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(inventory_router)
     app.include_router(billing_router)
     app.include_router(analytics_router)
+    app.include_router(audit_router)
     install_web_ui(app, settings.resolved_web_dir)
     # Refusals no rule can see from the route: credentials in the body, login throttling.
     declare_problems(app, extra={"POST /auth/login": (401, 429), "POST /auth/refresh": (401,)})
