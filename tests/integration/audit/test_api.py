@@ -103,10 +103,21 @@ def _offline(script: Path, export: Path, key: Path) -> subprocess.CompletedProce
 async def test_an_export_verifies_offline_and_its_tampering_is_found(
     admin: httpx.AsyncClient, container: Container, tmp_path: Path, fmt: str
 ) -> None:
+    # A name a spreadsheet would run as a formula: the CSV keeps it text, and exact.
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=container.app),  # type: ignore[attr-defined]
+        base_url="http://pulse.test",
+    ) as anonymous:
+        refused = await anonymous.post(
+            "/auth/login", json={"username": "=hyperlink(1)", "password": "x" * 12}
+        )
+    assert refused.status_code == 401
     assert container.audit is not None
     signed = await container.audit.run_once()
     response = await admin.get("/audit/export", params={"format": fmt})
     assert response.status_code == 200, response.text
+    if fmt == "csv":
+        assert "'=hyperlink(1)" in response.text and ",=hyperlink" not in response.text
     export = tmp_path / f"audit.{fmt}"
     export.write_bytes(response.content)
     key = tmp_path / "key.pem"

@@ -185,8 +185,25 @@ def _read_jsonl(path: str) -> tuple[dict[str, Any], list[dict[str, Any]], Iterat
     return header, checkpoints, records()
 
 
+# A cell a spreadsheet would run as a formula is written with a leading apostrophe (as is
+# one that starts with an apostrophe, and an empty text, which an empty cell - null - must
+# not be taken for), and read back without it: the escape is reversible, so a CSV export
+# verifies exactly like the JSON Lines one.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "'")
+
+
+def csv_cell(value: str) -> str:
+    return "'" + value if value == "" or value.startswith(_FORMULA_STARTS) else value
+
+
+def csv_value(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
+
+
 def _csv_item(row: dict[str, str]) -> dict[str, Any]:
-    item: dict[str, Any] = {key: (value if value != "" else None) for key, value in row.items()}
+    item: dict[str, Any] = {
+        key: (csv_value(value) if value != "" else None) for key, value in row.items()
+    }
     if item.get("seq") is not None:
         item["seq"] = int(item["seq"])
     for name in JSON_COLUMNS:
@@ -201,7 +218,7 @@ def _read_csv(path: str) -> tuple[dict[str, Any], list[dict[str, Any]], Iterator
     with open(path, encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             if row["kind"] == "header":
-                header = json.loads(row["after"])
+                header = json.loads(csv_value(row["after"]))
             elif row["kind"] == "checkpoint":
                 checkpoints.append(_csv_item(row))
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 from pulse.platform.audit import repository as repo
-from pulse.platform.audit.chain import CSV_COLUMNS, FORMAT, JSON_COLUMNS, canonical
+from pulse.platform.audit.chain import CSV_COLUMNS, FORMAT, JSON_COLUMNS, canonical, csv_cell
 from pulse.platform.audit.service import PAGE, moment
 from pulse.platform.audit.signing import Signer
 from pulse.platform.events import utcnow
@@ -29,7 +29,8 @@ def _csv(item: dict[str, Any]) -> str:
     for name in JSON_COLUMNS:
         if row[name] is not None:
             row[name] = canonical(row[name]).decode()
-    csv.writer(out, lineterminator="\n").writerow(["" if v is None else v for v in row.values()])
+    cells = ["" if v is None else csv_cell(v) if isinstance(v, str) else v for v in row.values()]
+    csv.writer(out, lineterminator="\n").writerow(cells)
     return out.getvalue()
 
 
