@@ -148,11 +148,12 @@ class UnitOfWork:
             )
             if self.db.dialect == "postgresql":
                 await notify_outbox(self.session)
+        tail = None
         if self._pending or self.audit_entries:
             # Every event is audited too, chained in this same transaction (audit/service.py).
-            await audit.append(
+            tail = await audit.append(
                 self.session,
-                self.db.dialect,
+                self.db,
                 [
                     *self.audit_entries,
                     *(audit.event_entry(e, self.address) for e in self._pending),
@@ -160,6 +161,7 @@ class UnitOfWork:
             )
         await self.session.commit()
         self._committed = True
+        audit.committed(self.db, tail)
         for callback in self._after_commit:
             callback()
         if self._pending and self._notify is not None:

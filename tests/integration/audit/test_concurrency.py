@@ -8,6 +8,8 @@ import asyncio
 from pulse.bootstrap import Container
 from pulse.platform.audit import record, service
 from pulse.platform.audit.checkpoints import Checkpointer
+from pulse.platform.db import Database
+from pulse.platform.uow import UnitOfWorkFactory
 
 
 async def test_concurrent_appends_form_one_chain(bare_container: Container) -> None:
@@ -56,3 +58,24 @@ async def test_a_rolled_back_append_leaves_no_trace(bare_container: Container) -
         )
     assert status.ok and status.records == 2
     assert [r["subject_id"] for r in rows] == ["next", "kept"] and total == 2
+
+
+async def test_two_processes_appending_in_turn_keep_one_chain(bare_container: Container) -> None:
+    """A second process (here a second engine on the same database) appends between this
+    one's appends: on SQLite this process's remembered tail is then stale, and the append
+    must chain after the real one."""
+    c = bare_container
+    other_db = Database(c.db.url, pool_size=0)
+    other = UnitOfWorkFactory(other_db)
+    try:
+        for n in range(4):
+            for factory in (c.uow, other):
+                async with factory(actor=f"p{n}") as uow:
+                    record(uow, action="test.change", subject_type="thing", subject_id=str(n))
+                    await uow.commit()
+        async with c.uow(readonly=True) as uow:
+            status = await service.verify(uow.session, public_key_pem=None)
+    finally:
+        await other_db.dispose()
+    assert status.ok, status.problem
+    assert status.records == 8

@@ -19,6 +19,7 @@ COLUMNS = (*RECORD_FIELDS, "hash")
 _records = AuditRecord.__table__
 _LOCK = select(AuditChainLock.name).where(AuditChainLock.name == CHAIN).with_for_update()
 _TAIL = select(_records.c.seq, _records.c.hash).order_by(_records.c.seq.desc()).limit(1)
+_TAIL_SQL = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
 # MariaDB's plain reads see the transaction's first snapshot; a locking read sees the latest.
 _TAIL_LOCKING = _TAIL.with_for_update(read=True)
 
@@ -28,9 +29,11 @@ async def tail(session: AsyncSession, dialect: str) -> tuple[int, str]:
     only one appending. SQLite serialises write transactions already (the writer lock in
     the process, BEGIN IMMEDIATE between processes); elsewhere the chain row is locked."""
     connection = await session.connection()
-    if dialect != "sqlite":
+    if dialect == "sqlite":
+        row = (await connection.exec_driver_sql(_TAIL_SQL)).first()
+    else:
         await connection.execute(_LOCK)
-    row = (await connection.execute(_TAIL_LOCKING if dialect == "mysql" else _TAIL)).first()
+        row = (await connection.execute(_TAIL_LOCKING if dialect == "mysql" else _TAIL)).first()
     return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
 
 

@@ -4,16 +4,19 @@ verify the chain, sign a checkpoint, search."""
 from __future__ import annotations
 
 import uuid
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic_core import to_jsonable_python
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.platform.audit import repository as repo
 from pulse.platform.audit.chain import GENESIS, Walk, record_hash, signature_checker
 from pulse.platform.audit.schemas import ChainStatus
+from pulse.platform.db import Database
 from pulse.platform.events import Envelope, utcnow
 
 if TYPE_CHECKING:
@@ -96,11 +99,16 @@ def event_entry(event: Envelope | tuple[Any, ...], address: str | None) -> Entry
     )
 
 
-async def append(session: AsyncSession, dialect: str, entries: Sequence[Entry]) -> None:
-    """Chain `entries` after the current tail and insert them in one statement."""
-    if not entries:
-        return
-    seq, prev = await repo.tail(session, dialect)
+Tail = tuple[int, str]
+# SQLite only: the chain's last committed (seq, hash) per database, as this process left
+# it, so an append needs no read. Another process (a command run beside the server) may
+# have appended since; the first new seq then exists already, the INSERT fails on the
+# key (undoing itself only, on SQLite) and the append chains after the real tail.
+_tails: weakref.WeakKeyDictionary[Database, Tail] = weakref.WeakKeyDictionary()
+
+
+def _chained(tail: Tail, entries: Sequence[Entry]) -> tuple[list[tuple[Any, ...]], Tail]:
+    seq, prev = tail
     rows = []
     for at, actor, action, subject_type, subject_id, address, event_id, before, after in entries:
         seq += 1
@@ -119,7 +127,31 @@ async def append(session: AsyncSession, dialect: str, entries: Sequence[Entry]) 
         }
         prev = record_hash(fields)
         rows.append((*fields.values(), prev))
+    return rows, (seq, prev)
+
+
+async def append(session: AsyncSession, db: Database, entries: Sequence[Entry]) -> Tail | None:
+    """Chain `entries` after the current tail and insert them in one statement. Returns
+    the new tail, for `committed` once the transaction has committed."""
+    if not entries:
+        return None
+    known = _tails.pop(db, None) if db.is_sqlite else None
+    if known is not None:
+        rows, tail = _chained(known, entries)
+        try:
+            await repo.insert(session, rows)
+            return tail
+        except IntegrityError:
+            pass  # another process appended: chain after the real tail
+    rows, tail = _chained(await repo.tail(session, db.dialect), entries)
     await repo.insert(session, rows)
+    return tail
+
+
+def committed(db: Database, tail: Tail | None) -> None:
+    """The transaction that appended up to `tail` has committed (see `_tails`)."""
+    if tail is not None and db.is_sqlite:
+        _tails[db] = tail
 
 
 async def verify(session: AsyncSession, *, public_key_pem: str | None) -> ChainStatus:
@@ -164,4 +196,14 @@ async def checkpoint(uow: UnitOfWork, signer: Signer) -> int | None:
     return seq
 
 
-__all__ = ["GENESIS", "Entry", "append", "checkpoint", "event_entry", "moment", "record", "verify"]
+__all__ = [
+    "GENESIS",
+    "Entry",
+    "append",
+    "committed",
+    "checkpoint",
+    "event_entry",
+    "moment",
+    "record",
+    "verify",
+]
