@@ -17,6 +17,7 @@ from pulse.orders.api import customers as customers_router
 from pulse.orders.api import orders as orders_router
 from pulse.platform import health
 from pulse.platform.apidocs import install_api_docs
+from pulse.platform.audit.api import router as audit_router
 from pulse.platform.auth.api import router as auth_router
 from pulse.platform.auth.second_factor_api import router as second_factor_router
 from pulse.platform.auth.sessions_api import router as sessions_router
@@ -79,6 +80,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(inventory_router)
     app.include_router(billing_router)
     app.include_router(analytics_router)
+    app.include_router(audit_router)
     install_web_ui(app, settings.resolved_web_dir)
     install_api_docs(app)
     # Refusals no rule can see from the route: credentials in the body, login throttling.

@@ -18,6 +18,7 @@ from pulse.billing import handlers as billing_handlers
 from pulse.billing.documents import Documents, company_from
 from pulse.inventory import handlers as inventory_handlers
 from pulse.orders import handlers as orders_handlers
+from pulse.platform.audit.checkpoints import Checkpointer
 from pulse.platform.auth import events as auth_events
 from pulse.platform.auth import factor_events
 from pulse.platform.auth.addresses import trusted_networks
@@ -105,6 +106,8 @@ class Container:
     metric_readers: list[Callable[[UnitOfWork], Awaitable[None]]] = field(default_factory=list)
     # Set in the one process that owns the analytics store (the `analytics` consumer).
     analytics: Analytics | None = None
+    # Signs checkpoints of the audit chain (audit/checkpoints.py).
+    audit: Checkpointer | None = None
     started: bool = False
 
     async def start(self) -> None:
@@ -119,6 +122,8 @@ class Container:
                 sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
                 await self.analytics.start()
             self.token_states.start()
+            if self.audit is not None:
+                self.audit.start()
             self.started = True
 
     async def stop(self) -> None:
@@ -127,6 +132,8 @@ class Container:
             if self.analytics is not None:
                 await self.analytics.stop()
             await self.token_states.stop()
+            if self.audit is not None:
+                await self.audit.stop()
             self.started = False
         self.documents.close()
         self.hashing.close()
@@ -219,4 +226,5 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         consumers=enabled,
         analytics=analytics,
         metric_readers=[inventory.read_stock_metrics],
+        audit=Checkpointer(uow_factory, settings),
     )

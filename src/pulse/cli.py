@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from pulse.platform.audit.cli import audit_app
 from pulse.platform.auth.cli import users_app
 from pulse.platform.settings import Settings
 
@@ -18,6 +19,7 @@ app = typer.Typer(no_args_is_help=True, help="Pulse ERP: orders, inventory, bill
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
 
 
 def _register_subcommands() -> None:

@@ -9,6 +9,7 @@ import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from pulse.platform.auth.addresses import client_ip
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.errors import Forbidden, Unauthorized
 from pulse.platform.uow import UnitOfWork
@@ -58,8 +59,12 @@ def _request_id(request: Request) -> str | None:
 
 
 async def write_uow(request: Request, principal: CurrentPrincipal) -> AsyncIterator[UnitOfWork]:
-    factory = get_container(request).uow
-    async with factory(actor=principal.username, correlation_id=_request_id(request)) as uow:
+    container = get_container(request)
+    async with container.uow(
+        actor=principal.username,
+        correlation_id=_request_id(request),
+        address=client_ip(request, container.settings.trusted_proxies),
+    ) as uow:
         yield uow
 
 

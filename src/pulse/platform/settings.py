@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=30)
     refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=60)
     admin_password: SecretStr | None = None
+    # The Ed25519 private key (PEM) that signs audit checkpoints; None = one generated in
+    # data_dir. A checkpoint of the audit chain is signed every this many seconds when it grew.
+    audit_signing_key: SecretStr | None = None
+    audit_checkpoint_seconds: float = Field(default=60.0, ge=0.1, le=86_400)
     login_max_failures: int = 5
     login_lockout_seconds: int = 60
     # Failed logins one client address may have within the window, across all user names.

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.platform import outbox, tracing
+from pulse.platform.audit import service as audit
 from pulse.platform.db import Database, open_session
 from pulse.platform.events import Envelope, Event, envelope_for, new_event_id, utcnow
 from pulse.platform.pg_notify import notify_outbox
@@ -32,8 +33,11 @@ class UnitOfWork:
         readonly: bool = False,
         sequence_inline: bool = False,
         priority: bool = False,
+        address: str | None = None,
     ) -> None:
         self.db = db
+        # The client address of the request this work serves (audited with each change).
+        self.address = address
         self.sequence_inline = sequence_inline
         self.priority = priority
         self.actor = actor
@@ -47,6 +51,8 @@ class UnitOfWork:
         self._notify = notify
         # Envelopes from `emit`, outbox rows from `emit_payloads`, in the order emitted.
         self._pending: list[Envelope | outbox.OutboxValues] = []
+        # Facts for the audit log besides the events (audit.record), in the order recorded.
+        self.audit_entries: list[audit.Entry] = []
         self._committed = False
         self._after_commit: list[Callable[[], None]] = []
         self._stack = contextlib.AsyncExitStack()
@@ -149,22 +155,35 @@ class UnitOfWork:
         return [e if isinstance(e, Envelope) else outbox.envelope_of(e) for e in self._pending]
 
     async def commit(self) -> None:
-        if not self._pending:
+        tail = None
+        if not self._pending and not self.audit_entries:
             await self.session.commit()
         else:
             with tracing.span("outbox write", {"pulse.events": len(self._pending)}):
-                await outbox.append_values(
+                if self._pending:
+                    await outbox.append_values(
+                        self.session,
+                        [
+                            outbox.outbox_values(e) if isinstance(e, Envelope) else e
+                            for e in self._pending
+                        ],
+                        sequence=self.sequence_inline,
+                    )
+                    if self.db.dialect == "postgresql":
+                        await notify_outbox(self.session)
+                # Every event is audited too, chained in this same transaction
+                # (audit/service.py).
+                tail = await audit.append(
                     self.session,
+                    self.db,
                     [
-                        outbox.outbox_values(e) if isinstance(e, Envelope) else e
-                        for e in self._pending
+                        *self.audit_entries,
+                        *(audit.event_entry(e, self.address) for e in self._pending),
                     ],
-                    sequence=self.sequence_inline,
                 )
-                if self.db.dialect == "postgresql":
-                    await notify_outbox(self.session)
                 await self.session.commit()
         self._committed = True
+        audit.committed(self.db, tail)
         for callback in self._after_commit:
             callback()
         if self._pending and self._notify is not None:
@@ -175,6 +194,7 @@ class UnitOfWork:
     async def rollback(self) -> None:
         await self.session.rollback()
         self._pending.clear()
+        self.audit_entries.clear()
         self._after_commit.clear()
 
 
@@ -201,8 +221,10 @@ class UnitOfWorkFactory:
         causation_id: str | None = None,
         readonly: bool = False,
         priority: bool = False,
+        address: str | None = None,
     ) -> UnitOfWork:
-        """`priority`: consumers and relays, which move orders along, write before requests."""
+        """`priority`: consumers and relays, which move orders along, write before requests;
+        `address`: the client's, for the audit log."""
         return UnitOfWork(
             self.db,
             notify=self.notify,
@@ -212,4 +234,5 @@ class UnitOfWorkFactory:
             readonly=readonly,
             sequence_inline=self.sequence_inline,
             priority=priority,
+            address=address,
         )

@@ -102,6 +102,9 @@ class Scenario:
             return str((await self.user())["id"])
         if name == "session_id":
             return await factor_cases.session_id(self)
+        if name == "seq":  # an audit record: making the user wrote some
+            await self.user()
+            return "1"
         raise AssertionError(f"no value for path parameter {name}")
 
 
@@ -280,6 +283,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("GET", "/query"): read("analytics:sql", sql="SELECT 42 AS answer"),
     ("GET", "/stats"): REPORT,
     ("GET", "/query/live"): REPORT,
+    ("GET", "/audit/records"): read("audit:read"),
+    ("GET", "/audit/records/{seq}"): read("audit:read"),
+    ("GET", "/audit/verify"): read("audit:read"),
+    ("GET", "/audit/signing-key"): read("audit:read"),
+    ("GET", "/audit/export"): read("audit:read"),
 }
 
 # Streams that never end: only their status line is awaited.

@@ -17,6 +17,11 @@ const NAV: { to: string; label: string; icon: string; permission?: string }[] = 
     label: "Users",
     permission: "users:admin",
     icon: "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zm7.5 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2 20c0-3.3 3.1-5 7-5s7 1.7 7 5v1H2v-1zm15.2-4.9c2.7.3 4.8 1.8 4.8 4.4V21h-4v-1c0-1.9-.3-3.6-.8-4.9z",
+  },  {
+    to: "/admin/audit",
+    label: "Audit log",
+    permission: "audit:read",
+    icon: "M12 2 4 5v6c0 5 3.4 9.4 8 11 4.6-1.6 8-6 8-11V5l-8-3zm-1 14-4-4 1.4-1.4L11 13.2l4.6-4.6L17 10l-6 6z",
   },
   {
     to: "/admin/sessions",

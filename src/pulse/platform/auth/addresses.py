@@ -55,6 +55,12 @@ def throttle_key(text: str) -> str:
 
 
 def client_address(request: Request, trusted_proxies: str) -> str:
+    """The key of the client's login budget: its address, an IPv6 client's /64."""
+    return throttle_key(client_ip(request, trusted_proxies))
+
+
+def client_ip(request: Request, trusted_proxies: str) -> str:
+    """The client's own address as far as it can be known (for the audit log)."""
     peer = request.client.host if request.client else ""
     networks = trusted_networks(trusted_proxies)
     if networks and _trusted(peer, networks):
@@ -71,4 +77,4 @@ def client_address(request: Request, trusted_proxies: str) -> str:
                 break
         else:
             peer = hops[0] if hops else peer
-    return throttle_key(peer)
+    return peer[:64]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from pulse.platform.auth import login as sign_in
 from pulse.platform.auth import service
-from pulse.platform.auth.addresses import client_address
+from pulse.platform.auth.addresses import client_address, client_ip
 from pulse.platform.auth.factor_schemas import SecondFactorChallenge
 from pulse.platform.auth.schemas import (
     LoginRequest,
@@ -74,17 +74,22 @@ async def login(data: LoginRequest, request: Request) -> TokenResponse | SecondF
     async with container.hashing.admit(address) as check_password:
         attempt = await reserve_attempt(container, data.username, address)
         ok = await check_password(attempt.password_hash, data.password)
+    ip = client_ip(request, settings.trusted_proxies)
     if not ok or attempt.user_id is None:
-        # Already counted when reserved; only the lockout it may have set is worth an event.
-        if attempt.locks_name:
-            async with container.uow(actor=data.username) as uow:
+        # Already counted when reserved; the audit log keeps the failure (and the lockout
+        # it may have set).
+        async with container.uow(actor=data.username, address=ip) as uow:
+            sign_in.record_failure(uow, attempt, reason="invalid_credentials")
+            if attempt.locks_name:
                 sign_in.record_lockout(uow, attempt)
-                await uow.commit()
+            await uow.commit()
         log.warning(
-            "login_failed", username=data.username, address=address, locked=attempt.locks_name
+            "login_failed", username=data.username, address=ip, locked=attempt.locks_name
         )
         raise Unauthorized(service.BAD_CREDENTIALS, code="invalid_credentials")
-    async with container.uow(actor=data.username, correlation_id=_request_id(request)) as uow:
+    async with container.uow(
+        actor=data.username, correlation_id=_request_id(request), address=ip
+    ) as uow:
         try:
             result = await sign_in.succeed(
                 uow,
@@ -110,7 +115,8 @@ async def login(data: LoginRequest, request: Request) -> TokenResponse | SecondF
 @router.post("/refresh", response_model=TokenResponse)
 async def refresh(data: RefreshRequest, request: Request) -> TokenResponse:
     container = get_container(request)
-    async with container.uow(correlation_id=_request_id(request)) as uow:
+    address = client_ip(request, container.settings.trusted_proxies)
+    async with container.uow(correlation_id=_request_id(request), address=address) as uow:
         try:
             result = await service.refresh(
                 uow, data.refresh_token, tokens=container.tokens, settings=container.settings

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pulse.platform.audit.service import record
 from pulse.platform.auth import challenges, second_factor
 from pulse.platform.auth import repository as repo
 from pulse.platform.auth.events import LoginLockedOut, UserLoggedIn
@@ -151,6 +152,18 @@ async def reserve(
     )
 
 
+def record_failure(uow: UnitOfWork, attempt: Attempt, *, reason: str) -> None:
+    """A failed sign-in goes on the audit log (who tried, from where, why it failed)."""
+    record(
+        uow,
+        action="auth.sign_in_failed",
+        subject_type="login",
+        subject_id=attempt.username,
+        actor=attempt.username,
+        after={"reason": reason, "failures": attempt.failures},
+    )
+
+
 def record_lockout(uow: UnitOfWork, attempt: Attempt) -> None:
     """A wrong password that used the name's last attempt: the lockout goes on record."""
     if attempt.locked_until is not None:
@@ -190,6 +203,7 @@ async def succeed(
     )
     if not user.active:
         await repo.clear_throttle(session, user.username)
+        record_failure(uow, attempt, reason="account_disabled")
         raise Rejected(Unauthorized("this account is disabled", code="account_disabled"))
     if needs_rehash(user.password_hash):
         user.password_hash = await hashing.hash(password)

@@ -3,7 +3,8 @@
 A permission guards an effect, whichever route reaches it: `billing:write` voids, credits
 and refunds (also when cancelling an invoiced order does it), `inventory:price` sets what a
 product costs (its price and tax rate, also when creating it), `orders:override_price`
-prices an order line away from the catalogue.
+prices an order line away from the catalogue. `audit:read` reads the audit log, which
+shows every change and who made it (admins, and accountants as the auditors).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "billing:write",
             "billing:pay",
             "analytics:sql",
+            "audit:read",
         }
     ),
     Role.ADMIN: frozenset(
@@ -65,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "users:admin",
             "system:admin",
             "sessions:manage",
+            "audit:read",
         }
     ),
 }

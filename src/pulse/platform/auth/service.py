@@ -7,6 +7,7 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
+from pulse.platform.audit.service import record
 from pulse.platform.auth import repository as repo
 from pulse.platform.auth import sessions
 from pulse.platform.auth.events import RefreshTokenReused, UserCreated, UserUpdated
@@ -86,6 +87,13 @@ async def create_user(uow: UnitOfWork, data: UserCreate, *, hashing: HashPool) -
     )
     await repo.add_user(uow.session, user)
     uow.emit(UserCreated(user_id=user.id, username=user.username, role=user.role, email=email))
+    record(
+        uow,
+        action="users.create",
+        subject_type="user",
+        subject_id=user.id,
+        after={"username": user.username, "email": email, "role": user.role, "active": True},
+    )
     return user_read(user)
 
 
@@ -114,10 +122,13 @@ async def update_user(
         if await repo.count_active_admins(uow.session) <= 1:
             raise Conflict("at least one active admin must remain", code="last_admin")
     changes: dict[str, str | bool | None] = {}
+    before: dict[str, str | bool | None] = {}
     if role != user.role:
+        before["role"] = user.role
         changes["role"] = role
         user.role = role
     if active != user.active:
+        before["active"] = user.active
         changes["active"] = active
         user.active = active
     if data.password is not None:
@@ -137,6 +148,16 @@ async def update_user(
     if "password" in changes or not active:
         await repo.revoke_all_for_user(uow.session, user.id, at=now)
     uow.emit(UserUpdated(user_id=user.id, username=user.username, changes=changes))
+    if "password" in changes:
+        before["password"] = "previous"  # never a hash, only that it changed
+    record(
+        uow,
+        action="users.update",
+        subject_type="user",
+        subject_id=user.id,
+        before=before,
+        after=changes,
+    )
     return user_read(user)
 
 
@@ -164,6 +185,14 @@ async def end_sessions(uow: UnitOfWork, user_id: uuid.UUID) -> None:
     await uow.session.flush()
     await repo.revoke_all_for_user(uow.session, user.id, at=now)
     uow.emit(UserUpdated(user_id=user.id, username=user.username, changes={"tokens": "revoked"}))
+    record(
+        uow,
+        action="users.end_sessions",
+        subject_type="user",
+        subject_id=user.id,
+        before={"token_version": user.token_version - 1},
+        after={"token_version": user.token_version},
+    )
 
 
 # -- refresh tokens --------------------------------------------------------------------------

@@ -43,6 +43,7 @@ const ROLE_DETAILS: { role: Role; can: string[] }[] = [
       "Issue and void invoices, credit notes and refunds",
       "Record payments",
       "Run SQL reports on the analytics data",
+      "Read and export the audit log",
     ],
   },
   {

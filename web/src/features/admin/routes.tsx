@@ -1,9 +1,11 @@
 import { lazy } from "react";
 import { Navigate, type RouteObject } from "react-router";
+import { auditRoutes } from "../audit/routes";
 
 const UsersPage = lazy(() => import("./UsersPage"));
 
 export const adminRoutes: RouteObject[] = [
   { path: "admin", element: <Navigate to="/admin/users" replace /> },
   { path: "admin/users", element: <UsersPage /> },
+  ...auditRoutes,
 ];
