@@ -18,6 +18,7 @@ from pulse.orders.api import orders as orders_router
 from pulse.platform import health
 from pulse.platform.auth.api import router as auth_router
 from pulse.platform.backpressure import Backlog
+from pulse.platform.company.api import router as settings_router
 from pulse.platform.errors import install_error_handlers
 from pulse.platform.observability import RequestContextMiddleware
 from pulse.platform.openapi import declare_problems
@@ -71,6 +72,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(inventory_router)
     app.include_router(billing_router)
     app.include_router(analytics_router)
+    app.include_router(settings_router)
     install_web_ui(app, settings.resolved_web_dir)
     # Refusals no rule can see from the route: credentials in the body, login throttling.
     declare_problems(app, extra={"POST /auth/login": (401, 429), "POST /auth/refresh": (401,)})

@@ -14,7 +14,7 @@ from pulse import billing, inventory, orders
 from pulse.analytics.service import Analytics, build_analytics
 from pulse.analytics.sources import OutboxSource
 from pulse.billing import handlers as billing_handlers
-from pulse.billing.documents import Documents, company_from
+from pulse.billing.documents import Documents, stored_company
 from pulse.inventory import handlers as inventory_handlers
 from pulse.orders import handlers as orders_handlers
 from pulse.platform.auth import events as auth_events
@@ -24,6 +24,7 @@ from pulse.platform.auth.revocation import TokenStates
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
 from pulse.platform.bus.embedded import EmbeddedBus
+from pulse.platform.company import events as company_events
 from pulse.platform.consumers import Consumer, ConsumerRunner, per_event
 from pulse.platform.db import Database
 from pulse.platform.events import EventRegistry
@@ -34,7 +35,13 @@ from pulse.platform.uow import UnitOfWorkFactory
 SWITCH_INTERVAL_SECONDS = 0.001
 # Every consumer, by name (analytics is the projector of the analytics store).
 CONSUMER_NAMES = ("inventory", "orders", "billing", "documents", "analytics")
-EVENT_CLASSES = (*auth_events.EVENTS, *inventory.EVENTS, *orders.EVENTS, *billing.EVENTS)
+EVENT_CLASSES = (
+    *auth_events.EVENTS,
+    *company_events.EVENTS,
+    *inventory.EVENTS,
+    *orders.EVENTS,
+    *billing.EVENTS,
+)
 
 
 def consumers(documents: Documents) -> list[Consumer]:
@@ -155,7 +162,9 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         sequence_inline=db.is_sqlite and not settings.uses_nats,
     )
     store = object_store(settings)
-    documents = Documents(store, company_from(settings), render_processes=settings.render_processes)
+    documents = Documents(
+        store, stored_company(store, settings), render_processes=settings.render_processes
+    )
     enabled = [
         c for c in consumers(documents) if run_consumers and settings.consumer_enabled(c.name)
     ]

@@ -3,7 +3,8 @@
 A permission guards an effect, whichever route reaches it: `billing:write` voids, credits
 and refunds (also when cancelling an invoiced order does it), `inventory:price` sets what a
 product costs (its price and tax rate, also when creating it), `orders:override_price`
-prices an order line away from the catalogue.
+prices an order line away from the catalogue, `settings:manage` changes the company
+settings (what documents print, tax rates, numbering).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "analytics:sql",
             "users:admin",
             "system:admin",
+            "settings:manage",
         }
     ),
 }
