@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
-        sa.CheckConstraint("rate >= 0 AND rate <= 1", name=op.f("ck_tax_rates_rate_is_a_fraction")),
+        sa.CheckConstraint("rate >= 0", name=op.f("ck_tax_rates_rate_not_negative")),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_tax_rates")),
     )
 

@@ -19,6 +19,7 @@ from pulse.bootstrap import Container
 from tests.integration.billing.factories import invoiced_order
 from tests.integration.inventory.factories import make_product, new_sku
 from tests.integration.orders.factories import make_customer, new_email
+from tests.integration.settings.factories import image_bytes, logo_body
 
 PUBLIC = frozenset({"public"})
 SIGNED_IN = frozenset({"signed in"})
@@ -76,6 +77,14 @@ class Scenario:
 
         return await self._once("hold", make)
 
+    async def tax_rate(self) -> dict[str, Any]:
+        async def make() -> dict[str, Any]:
+            response = await self.admin.post("/settings/tax-rates", json=tax_rate_body_value())
+            assert response.status_code == 201, response.text
+            return response.json()
+
+        return await self._once("tax_rate", make)
+
     async def credentials(self) -> dict[str, str]:
         """A user's name and password, to log in with."""
         return {"username": (await self.user())["username"], "password": PASSWORD}
@@ -99,6 +108,10 @@ class Scenario:
             return str((await self.credit_note())["id"])
         if name == "user_id":
             return str((await self.user())["id"])
+        if name == "code":
+            return str((await self.tax_rate())["code"])
+        if name == "series_name":
+            return "credit_notes"
         raise AssertionError(f"no value for path parameter {name}")
 
 
@@ -146,6 +159,18 @@ async def user_body(s: Scenario) -> dict[str, Any]:
     return new_user("viewer")
 
 
+def tax_rate_body_value() -> dict[str, Any]:
+    return {"code": f"matrix-{next(_names)}", "name": "Matrix rate", "rate": "0.0700"}
+
+
+async def tax_rate_body(s: Scenario) -> dict[str, Any]:
+    return tax_rate_body_value()
+
+
+async def logo_upload_body(s: Scenario) -> dict[str, Any]:
+    return logo_body(image_bytes())
+
+
 async def release_body(s: Scenario) -> dict[str, Any]:
     return {"reservation_id": await s.hold()}
 
@@ -190,6 +215,20 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("GET", "/auth/users"): read("users:admin"),
     ("POST", "/auth/users"): [Case(needs("users:admin"), user_body)],
     ("PATCH", "/auth/users/{user_id}"): [Case(needs("users:admin"), fixed({"role": "admin"}))],
+    ("GET", "/settings/company"): [Case(SIGNED_IN)],
+    ("PATCH", "/settings/company"): [Case(needs("settings:manage"), fixed({"name": "Matrix Ltd"}))],
+    ("GET", "/settings/company/logo"): [Case(SIGNED_IN)],
+    ("PUT", "/settings/company/logo"): [Case(needs("settings:manage"), logo_upload_body)],
+    ("DELETE", "/settings/company/logo"): [Case(needs("settings:manage"))],
+    ("GET", "/settings/tax-rates"): [Case(SIGNED_IN)],
+    ("POST", "/settings/tax-rates"): [Case(needs("settings:manage"), tax_rate_body)],
+    ("PATCH", "/settings/tax-rates/{code}"): [
+        Case(needs("settings:manage"), fixed({"rate": "0.0800"}))
+    ],
+    ("GET", "/settings/numbering"): [Case(SIGNED_IN)],
+    ("PATCH", "/settings/numbering/{series_name}"): [
+        Case(needs("settings:manage"), fixed({"prefix": "MX-"}))
+    ],
     ("GET", "/customers"): read("customers:read"),
     ("POST", "/customers"): [Case(needs("customers:write"), customer_body)],
     ("GET", "/customers/{customer_id}"): read("customers:read"),

@@ -141,7 +141,10 @@ async def test_logo_upload_read_and_removal(client_for: ClientFor, container: Co
         (logo_body(image_bytes("GIF")), "data"),
         (logo_body(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), "data"),
         ({"content_type": "image/png", "data": "not base64 at all!"}, "data"),
-        ({"content_type": "image/svg+xml", "data": base64.b64encode(b"<svg/>").decode()}, "content_type"),
+        (
+            {"content_type": "image/svg+xml", "data": base64.b64encode(b"<svg/>").decode()},
+            "content_type",
+        ),
         (logo_body(image_bytes("PNG", (5000, 10))), "data"),
         ({"content_type": "image/png", "data": "A" * 400_000}, "data"),
     ],

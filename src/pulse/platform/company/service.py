@@ -44,6 +44,8 @@ from pulse.platform.uow import UnitOfWork
 # The largest logo in pixels each way: it is printed about 40 mm wide.
 MAX_LOGO_PIXELS = 4096
 _FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+# Rates are kept to four places (0.2000 is 20 %).
+_RATE_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,7 @@ def _tax_read(rate: TaxRate) -> TaxRateRead:
     return TaxRateRead(
         code=rate.code,
         name=rate.name,
-        rate=rate.rate,
+        rate=rate.rate.quantize(_RATE_PLACES),
         active=rate.active,
         updated_at=rate.updated_at,
     )
@@ -257,13 +259,15 @@ async def create_tax_rate(uow: UnitOfWork, data: TaxRateCreate) -> TaxRateRead:
     await uow.session.flush()
     record(
         uow,
-        TaxRateCreated(code=data.code, name=data.name, rate=str(data.rate), active=data.active),
+        TaxRateCreated(
+            code=data.code, name=data.name, rate=str(_shown(data.rate)), active=data.active
+        ),
     )
     return _tax_read(rate)
 
 
 def _shown(value: Any) -> str | int | bool | None:
-    return str(value) if isinstance(value, Decimal) else value
+    return str(value.quantize(_RATE_PLACES)) if isinstance(value, Decimal) else value
 
 
 async def update_tax_rate(uow: UnitOfWork, code: str, data: TaxRateUpdate) -> TaxRateRead:
