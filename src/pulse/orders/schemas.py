@@ -46,7 +46,8 @@ class CustomerCreate(_In):
     code: Code | None = None
     phone: Phone = ""
     billing_address: Address = ""
-    payment_terms_days: Terms = 30
+    # Left out: the company's default payment terms (`/settings/company`).
+    payment_terms_days: Terms | SkipJsonSchema[None] = None
 
 
 class CustomerUpdate(_In):

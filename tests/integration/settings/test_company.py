@@ -9,6 +9,7 @@ import pytest
 from pulse.bootstrap import Container
 from tests.conftest import ClientFor
 from tests.integration.auth.conftest import assert_problem, events_of
+from tests.integration.orders.factories import make_customer
 from tests.integration.settings.factories import image_bytes, logo_body
 
 
@@ -159,3 +160,17 @@ async def test_a_logo_that_is_not_the_image_it_says_is_refused(
     assert field in str(problem), problem
     assert (await admin.get("/settings/company")).json()["has_logo"] is False
     assert await events_of(container, "settings.company_changed") == []
+
+
+async def test_the_app_follows_currency_and_default_terms(client_for: ClientFor) -> None:
+    admin = client_for("admin")
+    before = await make_customer(admin)
+    assert before["payment_terms_days"] == 30
+
+    change = {"currency": "GBP", "payment_terms_days": 45}
+    assert (await admin.patch("/settings/company", json=change)).status_code == 200
+
+    assert (await client_for("viewer").get("/auth/me")).json()["currency"] == "GBP"
+    assert (await make_customer(admin))["payment_terms_days"] == 45
+    own = await make_customer(admin, payment_terms_days=7)
+    assert own["payment_terms_days"] == 7, "a customer's own terms win"
