@@ -1477,11 +1477,8 @@ export interface components {
              * @default
              */
             billing_address: string;
-            /**
-             * Payment Terms Days
-             * @default 30
-             */
-            payment_terms_days: number;
+            /** Payment Terms Days */
+            payment_terms_days?: number;
         };
         /** CustomerPage */
         CustomerPage: {
