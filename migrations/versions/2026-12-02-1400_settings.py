@@ -6,7 +6,8 @@ Create Date: 2026-12-02 14:00:00
 
 `company_settings` holds one row whose null columns mean "as the `PULSE_*` environment
 says", so nothing printed changes until an admin sets it. `tax_rates` starts with the
-rates products used so far: none named, so products keep their own rate.
+rates products used so far: none named, so products keep their own rate until they are
+given a `tax_code`.
 """
 
 from collections.abc import Sequence
@@ -63,8 +64,18 @@ def upgrade() -> None:
         sa.CheckConstraint("rate >= 0", name=op.f("ck_tax_rates_rate_not_negative")),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_tax_rates")),
     )
+    with op.batch_alter_table("products") as batch:
+        batch.add_column(sa.Column("tax_code", sa.String(length=32), nullable=True))
+        batch.create_index(batch.f("ix_products_tax_code"), ["tax_code"], unique=False)
+        batch.create_foreign_key(
+            batch.f("fk_products_tax_code_tax_rates"), "tax_rates", ["tax_code"], ["code"]
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("products") as batch:
+        batch.drop_constraint(batch.f("fk_products_tax_code_tax_rates"), type_="foreignkey")
+        batch.drop_index(batch.f("ix_products_tax_code"))
+        batch.drop_column("tax_code")
     op.drop_table("tax_rates")
     op.drop_table("company_settings")

@@ -53,6 +53,7 @@ def consumers(documents: Documents) -> list[Consumer]:
                 orders.OrderPlaced: inventory_handlers.reserve_orders,
                 orders.OrderCancelled: per_event(inventory_handlers.release_for_order),
                 orders.OrderShipped: per_event(inventory_handlers.ship_order),
+                company_events.TaxRateChanged: per_event(inventory_handlers.follow_tax_rate),
             },
         ),
         Consumer(

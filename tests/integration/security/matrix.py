@@ -167,6 +167,10 @@ async def tax_rate_body(s: Scenario) -> dict[str, Any]:
     return tax_rate_body_value()
 
 
+async def tax_code_body(s: Scenario) -> dict[str, Any]:
+    return {"tax_code": (await s.tax_rate())["code"]}
+
+
 async def logo_upload_body(s: Scenario) -> dict[str, Any]:
     return logo_body(image_bytes())
 
@@ -255,6 +259,7 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(needs("inventory:write"), fixed({"name": "Renamed"}), label="name"),
         Case(needs("inventory:price"), fixed({"price": "77.00"}), label="price"),
         Case(needs("inventory:price"), fixed({"tax_rate": "0.0500"}), label="tax rate"),
+        Case(needs("inventory:price"), tax_code_body, label="named tax rate"),
     ],
     ("POST", "/inventory/{sku}/receive"): [Case(needs("inventory:write"), fixed({"qty": 2}))],
     ("POST", "/inventory/{sku}/adjust"): [

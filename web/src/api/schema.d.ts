@@ -2534,6 +2534,8 @@ export interface components {
              * @default 0
              */
             tax_rate: number | string;
+            /** Tax Code */
+            tax_code?: string | null;
             /**
              * Active
              * @default true
@@ -2573,6 +2575,8 @@ export interface components {
             price?: number | string;
             /** Tax Rate */
             tax_rate?: number | string;
+            /** Tax Code */
+            tax_code?: string | null;
             /** Active */
             active?: boolean;
             /** Reorder Point */
@@ -3140,6 +3144,8 @@ export interface components {
             price: string;
             /** Tax Rate */
             tax_rate: string;
+            /** Tax Code */
+            tax_code: string | null;
             /** Active */
             active: boolean;
             /** Qty On Hand */
