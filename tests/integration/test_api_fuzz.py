@@ -164,6 +164,13 @@ SEMANTIC_REFUSALS = frozenset(
         "quantity_too_large",
         "idempotency_key_reused",
         "invalid_query",
+        "unknown_currency",
+        "unknown_locale",
+        "invalid_fiscal_year_start",
+        "invalid_logo",
+        "inactive_tax_rate",
+        "tax_rate_mismatch",
+        "follows_tax_rate",
     }
 )
 

@@ -111,10 +111,13 @@ async def _named_rate(uow: UnitOfWork, code: str, given: Decimal | None) -> Deci
     """The rate of the named tax rate `code`, which a product is about to follow."""
     named = await tax_rate(uow, code)
     if not named.active:
-        raise InvalidInput(f"the tax rate '{code}' is no longer in use", field="tax_code")
+        raise InvalidInput(
+            f"the tax rate '{code}' is no longer in use", code="inactive_tax_rate", field="tax_code"
+        )
     if given is not None and given != named.rate:
         raise InvalidInput(
             f"tax_rate {given} differs from the rate of '{code}' ({named.rate}); send one of them",
+            code="tax_rate_mismatch",
             field="tax_rate",
         )
     return named.rate
@@ -222,6 +225,7 @@ async def update_product(
             raise InvalidInput(
                 f"the product follows the tax rate '{product.tax_code}'; send tax_code null "
                 "with the rate to give it a rate of its own",
+                code="follows_tax_rate",
                 field="tax_rate",
             )
     current = {name: getattr(product, name) for name in (*PRICING_FIELDS, *PRODUCT_FIELDS)}

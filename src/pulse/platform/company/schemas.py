@@ -6,42 +6,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from babel import Locale, UnknownLocaleError
-from babel.numbers import list_currencies
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StrictBool,
     StringConstraints,
-    field_validator,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
 
 from pulse.platform.money import TaxRate as Rate
 from pulse.platform.validation import Email, JsonInt, NoNul
-
-CURRENCIES = frozenset(list_currencies())
-
-
-def _currency(code: str) -> str:
-    if code not in CURRENCIES:
-        raise ValueError(f"'{code}' is not an ISO 4217 currency code (such as EUR, USD, GBP)")
-    return code
-
-
-def _locale(tag: str) -> str:
-    """A BCP 47 tag the web app and documents can format for, written as `en-GB`."""
-    try:
-        parsed = Locale.parse(tag.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        raise ValueError(f"'{tag}' is not a known locale (such as en-GB, de-DE, fr-FR)") from None
-    if parsed.territory is None:
-        raise ValueError(f"'{tag}' names no country: write it as language-COUNTRY, like en-GB")
-    script = f"-{parsed.script}" if parsed.script else ""
-    return f"{parsed.language}{script}-{parsed.territory}"
-
 
 CompanyName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
@@ -122,10 +98,6 @@ class CompanyUpdate(_In):
     payment_terms_days: PaymentTerms | SkipJsonSchema[None] = None
     fiscal_year_start_month: Month | SkipJsonSchema[None] = None
     fiscal_year_start_day: Day | SkipJsonSchema[None] = None
-
-    # Here rather than on the types: an error then names the field, not a branch of the union.
-    _known_currency = field_validator("currency")(_currency)
-    _known_locale = field_validator("locale")(_locale)
 
 
 class LogoUpload(_In):

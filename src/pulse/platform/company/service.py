@@ -15,7 +15,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from babel import Locale, UnknownLocaleError
+from babel.numbers import list_currencies
+from PIL import Image
 
 from pulse.platform.company import repository as repo
 from pulse.platform.company.audit import record
@@ -44,6 +46,8 @@ from pulse.platform.uow import UnitOfWork
 # The largest logo in pixels each way: it is printed about 40 mm wide.
 MAX_LOGO_PIXELS = 4096
 _FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+# An uploaded logo that is not the image it says (its bytes, not its shape, are wrong).
+_BAD_LOGO = "invalid_logo"
 # Rates are kept to four places (0.2000 is 20 %).
 _RATE_PLACES = Decimal("0.0001")
 
@@ -121,12 +125,42 @@ async def read_company(uow: UnitOfWork, *, defaults: Settings) -> CompanyRead:
     return to_read(await company_profile(uow, defaults=defaults))
 
 
+CURRENCIES = frozenset(list_currencies())
+
+
+def _known_currency(code: str) -> str:
+    if code not in CURRENCIES:
+        raise InvalidInput(
+            f"'{code}' is not an ISO 4217 currency code (such as EUR, USD, GBP)",
+            code="unknown_currency",
+            field="currency",
+        )
+    return code
+
+
+def _known_locale(tag: str) -> str:
+    """A BCP 47 tag the web app and documents can format for, written as `en-GB`."""
+    try:
+        parsed = Locale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        parsed = None
+    if parsed is None or parsed.territory is None:
+        raise InvalidInput(
+            f"'{tag}' is not a known locale written as language-COUNTRY (such as en-GB, de-DE)",
+            code="unknown_locale",
+            field="locale",
+        )
+    script = f"-{parsed.script}" if parsed.script else ""
+    return f"{parsed.language}{script}-{parsed.territory}"
+
+
 def _check_fiscal_start(month: int, day: int) -> None:
     # Not a leap year: a fiscal year cannot start on a day most years lack.
     last = calendar.monthrange(2025, month)[1]
     if day > last:
         raise InvalidInput(
             f"the fiscal year cannot start on day {day} of month {month}, which has {last} days",
+            code="invalid_fiscal_year_start",
             field="fiscal_year_start_day",
         )
 
@@ -145,6 +179,10 @@ async def update_company(
     await repo.company(uow.session, lock=True)
     current = await company_profile(uow, defaults=defaults)
     wanted = data.model_dump(exclude_unset=True)
+    if "currency" in wanted:
+        wanted["currency"] = _known_currency(wanted["currency"])
+    if "locale" in wanted:
+        wanted["locale"] = _known_locale(wanted["locale"])
     month = wanted.get("fiscal_year_start_month", current.fiscal_year_start_month)
     day = wanted.get("fiscal_year_start_day", current.fiscal_year_start_day)
     _check_fiscal_start(month, day)
@@ -160,27 +198,34 @@ def _decode_logo(data: LogoUpload) -> tuple[bytes, str]:
     try:
         raw = base64.b64decode(data.data, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput("the logo is not valid base64", field="data") from None
+        raise InvalidInput("the logo is not valid base64", code=_BAD_LOGO, field="data") from None
     if len(raw) > MAX_LOGO_BYTES:
         raise InvalidInput(
-            f"the logo is {len(raw)} bytes; at most {MAX_LOGO_BYTES} are taken", field="data"
+            f"the logo is {len(raw)} bytes; at most {MAX_LOGO_BYTES} are taken",
+            code=_BAD_LOGO,
+            field="data",
         )
     try:
         with Image.open(io.BytesIO(raw)) as image:
             kind = _FORMATS.get(image.format or "")
             width, height = image.size
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput("the logo is not a readable PNG or JPEG image", field="data") from None
+    except Exception:  # noqa: BLE001 - any failure to read an uploaded image is the image's
+        raise InvalidInput(
+            "the logo is not a readable PNG or JPEG image", code=_BAD_LOGO, field="data"
+        ) from None
     if kind is None:
-        raise InvalidInput("the logo must be a PNG or JPEG image", field="data")
+        raise InvalidInput("the logo must be a PNG or JPEG image", code=_BAD_LOGO, field="data")
     if kind != data.content_type:
         raise InvalidInput(
-            f"the logo is a {kind} image, not {data.content_type}", field="content_type"
+            f"the logo is a {kind} image, not {data.content_type}",
+            code=_BAD_LOGO,
+            field="content_type",
         )
     if width > MAX_LOGO_PIXELS or height > MAX_LOGO_PIXELS:
         raise InvalidInput(
             f"the logo is {width}x{height} pixels; at most {MAX_LOGO_PIXELS} each way",
+            code=_BAD_LOGO,
             field="data",
         )
     return raw, "png" if kind == "image/png" else "jpg"
