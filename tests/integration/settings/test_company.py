@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 
 import pytest
@@ -174,3 +175,30 @@ async def test_the_app_follows_currency_and_default_terms(client_for: ClientFor)
     assert (await make_customer(admin))["payment_terms_days"] == 45
     own = await make_customer(admin, payment_terms_days=7)
     assert own["payment_terms_days"] == 7, "a customer's own terms win"
+
+
+async def test_concurrent_changes_all_apply_one_after_another(
+    client_for: ClientFor, container: Container
+) -> None:
+    admin = client_for("admin")
+    bodies: list[dict[str, object]] = [
+        {"name": "Concurrent Ltd"},
+        {"tax_id": "GB1"},
+        {"payment_terms_days": 10},
+        {"locale": "fr-FR"},
+        {"fiscal_year_start_month": 7},
+    ]
+
+    answers = await asyncio.gather(*(admin.patch("/settings/company", json=b) for b in bodies))
+
+    assert [r.status_code for r in answers] == [200] * len(bodies), [r.text for r in answers]
+    company = (await admin.get("/settings/company")).json()
+    assert (company["name"], company["tax_id"], company["locale"]) == (
+        "Concurrent Ltd",
+        "GB1",
+        "fr-FR",
+    )
+    assert (company["payment_terms_days"], company["fiscal_year_start_month"]) == (10, 7)
+    events = await events_of(container, "settings.company_changed")
+    assert sorted(e.payload["revision"] for e in events) == [1, 2, 3, 4, 5]
+    assert company["revision"] == 5
