@@ -168,6 +168,7 @@ SEMANTIC_REFUSALS = frozenset(
         "unknown_locale",
         "invalid_fiscal_year_start",
         "invalid_logo",
+        "unknown_tax_rate",
         "inactive_tax_rate",
         "tax_rate_mismatch",
         "follows_tax_rate",

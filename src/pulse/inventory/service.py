@@ -109,7 +109,15 @@ STOCK_FIELDS = ("reorder_point", "reorder_qty", "lead_time_days")
 
 async def _named_rate(uow: UnitOfWork, code: str, given: Decimal | None) -> Decimal:
     """The rate of the named tax rate `code`, which a product is about to follow."""
-    named = await tax_rate(uow, code)
+    try:
+        named = await tax_rate(uow, code)
+    except NotFound:
+        # What the body names, not the path: the request is wrong, not the address.
+        raise InvalidInput(
+            f"no tax rate '{code}' (see /settings/tax-rates)",
+            code="unknown_tax_rate",
+            field="tax_code",
+        ) from None
     if not named.active:
         raise InvalidInput(
             f"the tax rate '{code}' is no longer in use", code="inactive_tax_rate", field="tax_code"

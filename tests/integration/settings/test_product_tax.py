@@ -68,7 +68,9 @@ async def test_naming_a_rate_is_checked(client_for: ClientFor, container: Contai
     def body(**fields: Any) -> dict[str, Any]:
         return {"sku": new_sku("TX"), "name": "Taxed", "price": "1.00", **fields}
 
-    assert_problem(await admin.post("/inventory", json=body(tax_code="none")), 404)
+    assert_problem(
+        await admin.post("/inventory", json=body(tax_code="none")), 422, "unknown_tax_rate"
+    )
     assert_problem(await admin.post("/inventory", json=body(tax_code="old")), 422)
     problem = assert_problem(
         await admin.post("/inventory", json=body(tax_code="reduced", tax_rate="0.2")), 422

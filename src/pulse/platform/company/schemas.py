@@ -53,8 +53,9 @@ TaxCode = Annotated[
 TaxName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), NoNul
 ]
-# The logo as base64 (a JSON body, like every other); 256 KiB of image at most.
-MAX_LOGO_BYTES = 256 * 1024
+# The logo as base64 (a JSON body, like every other); 96 KiB of image at most, so
+# that even a refused, JSON-escaped body stays under the request body limit.
+MAX_LOGO_BYTES = 96 * 1024
 LogoData = Annotated[str, StringConstraints(min_length=1, max_length=(MAX_LOGO_BYTES + 2) // 3 * 4)]
 
 
@@ -102,7 +103,7 @@ class CompanyUpdate(_In):
 
 class LogoUpload(_In):
     content_type: Literal["image/png", "image/jpeg"]
-    data: LogoData = Field(description="The image, base64-encoded (256 KiB at most)")
+    data: LogoData = Field(description="The image, base64-encoded (96 KiB at most)")
 
 
 class TaxRateRead(BaseModel):

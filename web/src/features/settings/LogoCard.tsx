@@ -52,7 +52,7 @@ export function LogoCard({ company, canEdit, onSaved }: { company: CompanySettin
           </div>
         )}
         <small id="f-logo-hint" className="muted">
-          PNG or JPEG, up to 256 KiB and 4096 pixels each way; printed about 40 mm wide.
+          PNG or JPEG, up to 96 KiB and 4096 pixels each way; printed about 40 mm wide.
         </small>
         {(local || message) && (
           <small className="field-error" role="alert">

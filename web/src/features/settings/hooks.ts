@@ -12,7 +12,7 @@ export type SeriesChanges = Schemas["SeriesUpdate"];
 export type LogoType = Schemas["LogoUpload"]["content_type"];
 
 export const LOGO_TYPES: LogoType[] = ["image/png", "image/jpeg"];
-export const MAX_LOGO_BYTES = 256 * 1024;
+export const MAX_LOGO_BYTES = 96 * 1024;
 
 /** The company's settings: name, address, currency, locale, payment terms, fiscal year. */
 export function useCompanySettings() {
