@@ -1981,7 +1981,7 @@ export interface components {
             content_type: "image/png" | "image/jpeg";
             /**
              * Data
-             * @description The image, base64-encoded (256 KiB at most)
+             * @description The image, base64-encoded (96 KiB at most)
              */
             data: string;
         };
