@@ -28,7 +28,7 @@ from sqlalchemy import event, select
 
 from bench import stages_report
 from pulse import bootstrap
-from pulse.billing.documents import Documents
+from pulse.billing.documents import Documents, fixed_company
 from pulse.billing.pdf import Company
 from pulse.bootstrap import EVENT_CLASSES
 from pulse.inventory import service as inventory_service
@@ -154,7 +154,7 @@ async def one_round(folder: Path, orders: int, batch: int) -> dict[str, Step]:
         result = {"place order": await _per_order(factory, counter, list(range(orders)), place)}  # type: ignore[arg-type]
         documents = Documents(
             LocalObjectStore(folder / "objects"),
-            Company("Bench Ltd", "1 Street", "", "", "EUR"),
+            fixed_company(Company("Bench Ltd", "1 Street", "", "", "EUR")),
             render_processes=0,
         )
         registry = EventRegistry()

@@ -22,6 +22,7 @@ from pulse.platform.auth.api import router as auth_router
 from pulse.platform.auth.second_factor_api import router as second_factor_router
 from pulse.platform.auth.sessions_api import router as sessions_router
 from pulse.platform.backpressure import Backlog
+from pulse.platform.company.api import router as settings_router
 from pulse.platform.errors import install_error_handlers
 from pulse.platform.observability import RequestContextMiddleware, configure_logging
 from pulse.platform.openapi import declare_problems
@@ -81,6 +82,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(billing_router)
     app.include_router(analytics_router)
     app.include_router(audit_router)
+    app.include_router(settings_router)
     install_web_ui(app, settings.resolved_web_dir)
     install_api_docs(app)
     # Refusals no rule can see from the route: credentials in the body, login throttling.

@@ -15,7 +15,7 @@ from pulse import billing, inventory, orders
 from pulse.analytics.service import Analytics, build_analytics
 from pulse.analytics.sources import OutboxSource
 from pulse.billing import handlers as billing_handlers
-from pulse.billing.documents import Documents, company_from
+from pulse.billing.documents import Documents, stored_company
 from pulse.inventory import handlers as inventory_handlers
 from pulse.orders import handlers as orders_handlers
 from pulse.platform.audit.checkpoints import Checkpointer
@@ -28,9 +28,10 @@ from pulse.platform.auth.sessions import SessionActivity
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
 from pulse.platform.bus.embedded import EmbeddedBus
+from pulse.platform.company import events as company_events
 from pulse.platform.consumers import Consumer, ConsumerRunner, per_event
 from pulse.platform.db import Database
-from pulse.platform.events import EventRegistry
+from pulse.platform.events import Event, EventRegistry
 from pulse.platform.observability import set_currency
 from pulse.platform.settings import Settings
 from pulse.platform.storage import ObjectStore, object_store
@@ -40,8 +41,14 @@ from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 SWITCH_INTERVAL_SECONDS = 0.001
 # Every consumer, by name (analytics is the projector of the analytics store).
 CONSUMER_NAMES = ("inventory", "orders", "billing", "documents", "analytics")
-EVENT_CLASSES = (*auth_events.EVENTS, *inventory.EVENTS, *orders.EVENTS, *billing.EVENTS)
-EVENT_CLASSES += factor_events.EVENTS  # sessions and the second factor
+EVENT_CLASSES: tuple[type[Event], ...] = (
+    *auth_events.EVENTS,
+    *factor_events.EVENTS,  # sessions and the second factor
+    *company_events.EVENTS,
+    *inventory.EVENTS,
+    *orders.EVENTS,
+    *billing.EVENTS,
+)
 
 
 def consumers(documents: Documents) -> list[Consumer]:
@@ -53,6 +60,7 @@ def consumers(documents: Documents) -> list[Consumer]:
                 orders.OrderPlaced: inventory_handlers.reserve_orders,
                 orders.OrderCancelled: per_event(inventory_handlers.release_for_order),
                 orders.OrderShipped: per_event(inventory_handlers.ship_order),
+                company_events.TaxRateChanged: per_event(inventory_handlers.follow_tax_rate),
             },
         ),
         Consumer(
@@ -174,7 +182,9 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         sequence_inline=db.is_sqlite and not settings.uses_nats,
     )
     store = object_store(settings)
-    documents = Documents(store, company_from(settings), render_processes=settings.render_processes)
+    documents = Documents(
+        store, stored_company(store, settings), render_processes=settings.render_processes
+    )
     enabled = [
         c for c in consumers(documents) if run_consumers and settings.consumer_enabled(c.name)
     ]

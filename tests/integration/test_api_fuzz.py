@@ -166,6 +166,14 @@ SEMANTIC_REFUSALS = frozenset(
         "invalid_query",
         # A six-digit code that is not the authenticator's current one (or was used).
         "invalid_code",
+        "unknown_currency",
+        "unknown_locale",
+        "invalid_fiscal_year_start",
+        "invalid_logo",
+        "unknown_tax_rate",
+        "inactive_tax_rate",
+        "tax_rate_mismatch",
+        "follows_tax_rate",
     }
 )
 

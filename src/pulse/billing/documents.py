@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
@@ -24,21 +24,40 @@ from pulse.billing.events import CreditNoteIssued, InvoiceIssued
 from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.pdf import BillingDocument, Company, DocumentLine, TaxLine, render_pdf
 from pulse.platform.child_process import follow_parent
+from pulse.platform.company import company_profile
 from pulse.platform.errors import NotFound
 from pulse.platform.events import Envelope
 from pulse.platform.settings import Settings
 from pulse.platform.storage import ObjectStore
 from pulse.platform.uow import UnitOfWork
 
+# What a document prints as its company, read when it is rendered.
+CompanySource = Callable[[UnitOfWork], Awaitable[Company]]
 
-def company_from(settings: Settings) -> Company:
-    return Company(
-        name=settings.company_name,
-        address=settings.company_address,
-        tax_id=settings.company_tax_id,
-        email=settings.company_email,
-        currency=settings.currency,
-    )
+
+def stored_company(store: ObjectStore, defaults: Settings) -> CompanySource:
+    """The company as the settings have it now (`/settings/company`), with its logo."""
+
+    async def company(uow: UnitOfWork) -> Company:
+        profile = await company_profile(uow, defaults=defaults)
+        logo = await store.get(profile.logo_key) if profile.logo_key else None
+        return Company(
+            name=profile.name,
+            address=profile.address,
+            tax_id=profile.tax_id,
+            email=profile.email,
+            currency=profile.currency,
+            logo=logo,
+        )
+
+    return company
+
+
+def fixed_company(company: Company) -> CompanySource:
+    async def same(uow: UnitOfWork) -> Company:
+        return company
+
+    return same
 
 
 def invoice_key(invoice: Invoice) -> str:
@@ -77,7 +96,9 @@ class Documents:
     machine with more cores than one renders in parallel. With 0 it runs in a thread.
     """
 
-    def __init__(self, store: ObjectStore, company: Company, *, render_processes: int = 0) -> None:
+    def __init__(
+        self, store: ObjectStore, company: CompanySource, *, render_processes: int = 0
+    ) -> None:
         self.store = store
         self.company = company
         self.render_processes = render_processes
@@ -88,9 +109,9 @@ class Documents:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
-    async def _render_bytes(self, document: BillingDocument) -> bytes:
+    async def _render_bytes(self, document: BillingDocument, company: Company) -> bytes:
         if self.render_processes <= 0:
-            return await asyncio.to_thread(render_pdf, document, self.company)
+            return await asyncio.to_thread(render_pdf, document, company)
         if self._pool is None:
             # "spawn": forking a process that runs an event loop and threads is not safe.
             self._pool = ProcessPoolExecutor(
@@ -100,7 +121,7 @@ class Documents:
             )
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, render_pdf, document, self.company)
+            return await loop.run_in_executor(self._pool, render_pdf, document, company)
         except BrokenProcessPool:
             # A render process died (killed, out of memory): start afresh next time; the
             # consumer retries the event.
@@ -162,8 +183,10 @@ class Documents:
             note=note.reason,
         )
 
-    async def _render(self, key: str, document: BillingDocument) -> bytes:
-        data = await self._render_bytes(document)
+    async def _render(self, uow: UnitOfWork, key: str, document: BillingDocument) -> bytes:
+        # The company as it is when the document is first rendered: a settings change shows
+        # on the next document, and what was already rendered (and sent) stays as it was.
+        data = await self._render_bytes(document, await self.company(uow))
         await self.store.put(key, data, content_type="application/pdf")
         return data
 
@@ -175,7 +198,9 @@ class Documents:
         key = invoice_key(invoice)
         if await self.store.exists(key):
             return invoice.number, await self.store.get(key)
-        return invoice.number, await self._render(key, await self._invoice_document(uow, invoice))
+        return invoice.number, await self._render(
+            uow, key, await self._invoice_document(uow, invoice)
+        )
 
     async def credit_note_pdf(
         self, uow: UnitOfWork, credit_note_id: uuid.UUID
@@ -186,7 +211,9 @@ class Documents:
         key = credit_note_key(note)
         if await self.store.exists(key):
             return note.number, await self.store.get(key)
-        return note.number, await self._render(key, await self._credit_note_document(uow, note))
+        return note.number, await self._render(
+            uow, key, await self._credit_note_document(uow, note)
+        )
 
     # -- the `documents` consumer --------------------------------------------------------
     async def render_invoice(
@@ -198,7 +225,7 @@ class Documents:
             return  # history is rendered when someone asks for it
         key = invoice_key(invoice)
         if not await self.store.exists(key):
-            await self._render(key, await self._invoice_document(uow, invoice))
+            await self._render(uow, key, await self._invoice_document(uow, invoice))
 
     async def render_credit_note(
         self, uow: UnitOfWork, event: CreditNoteIssued, envelope: Envelope
@@ -208,4 +235,4 @@ class Documents:
             return
         key = credit_note_key(note)
         if not await self.store.exists(key):
-            await self._render(key, await self._credit_note_document(uow, note))
+            await self._render(uow, key, await self._credit_note_document(uow, note))

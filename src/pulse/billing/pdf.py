@@ -3,14 +3,14 @@ Pure (plain data in, bytes out); any unicode text is made safe for the latin-1 c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import Literal, cast
+import io
+from datetime import UTC, datetime
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from pulse.billing.pdf_model import BillingDocument, Company, DocumentLine, TaxLine
 from pulse.billing.pdf_text import clean, format_amount, format_money, format_qty, format_rate
 
 __all__ = [
@@ -22,54 +22,6 @@ __all__ = [
     "format_rate",
     "render_pdf",
 ]
-
-
-@dataclass(frozen=True)
-class Company:
-    name: str
-    address: str  # may contain newlines
-    tax_id: str  # may be ""
-    email: str  # may be ""
-    currency: str  # e.g. "EUR"
-
-
-@dataclass(frozen=True)
-class DocumentLine:
-    sku: str
-    description: str
-    qty: Decimal
-    unit_price: Decimal
-    tax_rate: Decimal  # a fraction: 0.2000 means 20 %
-    line_total: Decimal  # net, before tax
-    line_tax: Decimal
-
-
-@dataclass(frozen=True)
-class TaxLine:
-    rate: Decimal  # fraction
-    base: Decimal
-    tax: Decimal
-
-
-@dataclass(frozen=True)
-class BillingDocument:
-    kind: Literal["invoice", "credit_note"]
-    number: str  # e.g. INV-000045 or CN-000003
-    issue_date: date
-    due_date: date | None  # None for credit notes
-    reference: str  # e.g. "Order SO-000123"; may be ""
-    customer_name: str
-    customer_email: str
-    customer_address: str  # may contain newlines, may be ""
-    lines: tuple[DocumentLine, ...]
-    tax_lines: tuple[TaxLine, ...]
-    subtotal: Decimal
-    tax: Decimal
-    total: Decimal
-    amount_paid: Decimal  # for credit notes pass Decimal("0.00")
-    balance_due: Decimal
-    status: str  # issued / partially_paid / paid / void / (credit notes: issued)
-    note: str = ""  # free text printed under the totals, may be ""
 
 
 # --------------------------------------------------------------------------- layout
@@ -194,6 +146,10 @@ def _header(pdf: FPDF, document: BillingDocument, company: Company) -> None:
     right_x = _PAGE_WIDTH - _MARGIN - right_w
 
     # Company block (left).
+    if company.logo:
+        # At most 40 x 16 mm, its proportions kept.
+        pdf.image(io.BytesIO(company.logo), x=_MARGIN, y=top, w=40, h=16, keep_aspect_ratio=True)
+        pdf.set_y(top + 18)
     pdf.set_font(_FONT, "B", 14)
     name = _wrap(pdf, clean(company.name), left_w, 2)
     for line in name:
@@ -223,6 +179,8 @@ def _header(pdf: FPDF, document: BillingDocument, company: Company) -> None:
     ]
     if document.kind == "invoice" and document.due_date is not None:
         rows.append(("Due date", document.due_date.isoformat()))
+        days = (document.due_date - document.issue_date).days
+        rows.append(("Terms", "Due on receipt" if days <= 0 else f"Net {days} days"))
     rows.append(("Status", document.status.replace("_", " ").capitalize()))
     label_w = 26.0
     for label, value in rows:

@@ -1,11 +1,13 @@
-"""Inventory's reactions to order events: reserve, release, ship."""
+"""Inventory's reactions to order events (reserve, release, ship) and to a named tax rate
+that changed (the products that follow it take the new rate)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pulse.inventory import reservations
+from pulse.inventory import reservations, service
 from pulse.orders import OrderCancelled, OrderPlaced, OrderShipped
+from pulse.platform.company import TaxRateChanged
 from pulse.platform.consumers import Delivery
 from pulse.platform.events import Envelope
 from pulse.platform.uow import UnitOfWork
@@ -30,3 +32,8 @@ async def release_for_order(uow: UnitOfWork, event: OrderCancelled, envelope: En
 
 async def ship_order(uow: UnitOfWork, event: OrderShipped, envelope: Envelope) -> None:
     await reservations.ship(uow, event.order_id)
+
+
+async def follow_tax_rate(uow: UnitOfWork, event: TaxRateChanged, envelope: Envelope) -> None:
+    if "rate" in event.changes:
+        await service.follow_tax_rate(uow, event.code)

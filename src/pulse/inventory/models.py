@@ -30,6 +30,9 @@ class Product(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     price: Mapped[Decimal] = mapped_column(Money())
     tax_rate: Mapped[Decimal] = mapped_column(Rate())
+    # The named tax rate (`/settings/tax-rates`) the product follows: its `tax_rate` is kept
+    # equal to that rate's. Null: the product has a rate of its own.
+    tax_code: Mapped[str | None] = mapped_column(ForeignKey("tax_rates.code"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

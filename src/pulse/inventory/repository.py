@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, or_, select, update
@@ -25,6 +26,30 @@ def _stock_query() -> Select[Product, StockLevel]:
 async def get(session: AsyncSession, sku: str) -> tuple[Product, StockLevel] | None:
     row = (await session.execute(_stock_query().where(Product.sku == sku))).one_or_none()
     return (row[0], row[1]) if row else None
+
+
+async def follow_tax_rate(
+    session: AsyncSession, code: str, rate: Decimal, now: datetime
+) -> list[str]:
+    """Give every product that follows the named rate `code` its rate; the SKUs moved."""
+    moved = list(
+        (
+            await session.scalars(
+                select(Product.sku)
+                .where(Product.tax_code == code, Product.tax_rate != rate)
+                .order_by(Product.sku)
+                .with_for_update()
+            )
+        ).all()
+    )
+    if moved:
+        await session.execute(
+            update(Product)
+            .where(Product.sku.in_(moved))
+            .values(tax_rate=rate, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return moved
 
 
 async def get_for_update(session: AsyncSession, sku: str) -> tuple[Product, StockLevel] | None:

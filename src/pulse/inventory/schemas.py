@@ -64,12 +64,19 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# A named tax rate (`/settings/tax-rates`): the product's rate is then that rate's.
+TaxCode = Annotated[
+    str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+]
+
+
 class ProductCreate(_In):
     sku: Sku
     name: Name
     description: Description = ""
     price: Price
     tax_rate: TaxRate = Decimal("0")
+    tax_code: TaxCode | None = None
     active: StrictBool = True
     qty_on_hand: StockCount = 0
     reorder_point: StockCount = 0
@@ -84,6 +91,8 @@ class ProductUpdate(_In):
     description: Description | SkipJsonSchema[None] = None
     price: Price | SkipJsonSchema[None] = None
     tax_rate: TaxRate | SkipJsonSchema[None] = None
+    # null: the product keeps its current rate as a rate of its own.
+    tax_code: TaxCode | None = None
     active: StrictBool | SkipJsonSchema[None] = None
     reorder_point: StockCount | SkipJsonSchema[None] = None
     reorder_qty: StockCount | SkipJsonSchema[None] = None
@@ -96,6 +105,7 @@ class StockRead(BaseModel):
     description: str
     price: Decimal
     tax_rate: Decimal
+    tax_code: str | None
     active: bool
     qty_on_hand: int
     reserved_qty: int

@@ -25,6 +25,7 @@ from pulse.inventory.schemas import (
     StockPage,
     StockRead,
 )
+from pulse.platform.company import tax_rate
 from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pulse.platform.events import utcnow
 from pulse.platform.uow import UnitOfWork
@@ -53,6 +54,7 @@ def to_read(product: Product, stock: StockLevel) -> StockRead:
         description=product.description,
         price=product.price,
         tax_rate=product.tax_rate,
+        tax_code=product.tax_code,
         active=product.active,
         qty_on_hand=stock.qty_on_hand,
         reserved_qty=stock.reserved_qty,
@@ -99,10 +101,34 @@ async def _require(uow: UnitOfWork, sku: str) -> tuple[Product, StockLevel]:
 
 # -- catalogue -------------------------------------------------------------------------------
 # What a customer pays for a product: changing either is a pricing effect (`inventory:price`).
-PRICING_FIELDS = ("price", "tax_rate")
+PRICING_FIELDS = ("price", "tax_rate", "tax_code")
 # The rest of the product and its stock settings (`inventory:write`).
 PRODUCT_FIELDS = ("name", "description", "active")
 STOCK_FIELDS = ("reorder_point", "reorder_qty", "lead_time_days")
+
+
+async def _named_rate(uow: UnitOfWork, code: str, given: Decimal | None) -> Decimal:
+    """The rate of the named tax rate `code`, which a product is about to follow."""
+    try:
+        named = await tax_rate(uow, code)
+    except NotFound:
+        # What the body names, not the path: the request is wrong, not the address.
+        raise InvalidInput(
+            f"no tax rate '{code}' (see /settings/tax-rates)",
+            code="unknown_tax_rate",
+            field="tax_code",
+        ) from None
+    if not named.active:
+        raise InvalidInput(
+            f"the tax rate '{code}' is no longer in use", code="inactive_tax_rate", field="tax_code"
+        )
+    if given is not None and given != named.rate:
+        raise InvalidInput(
+            f"tax_rate {given} differs from the rate of '{code}' ({named.rate}); send one of them",
+            code="tax_rate_mismatch",
+            field="tax_rate",
+        )
+    return named.rate
 
 
 def _pricing_refused(fields: list[str]) -> Forbidden:
@@ -119,7 +145,11 @@ async def create_product(
     """A new catalogue entry; its price is a pricing effect like any later change of it.
     (`can_price` defaults to true for the trusted callers: demo data, imports.)"""
     if not can_price:
-        raise _pricing_refused(list(PRICING_FIELDS))
+        raise _pricing_refused(["price", "tax_rate"])
+    tax_rate = data.tax_rate
+    if data.tax_code is not None:
+        given = data.tax_rate if "tax_rate" in data.model_fields_set else None
+        tax_rate = await _named_rate(uow, data.tax_code, given)
     if await repo.exists(uow.session, data.sku):
         raise Conflict(
             f"a product with SKU '{data.sku}' already exists", code="duplicate_sku", field="sku"
@@ -130,7 +160,8 @@ async def create_product(
         name=data.name,
         description=data.description,
         price=data.price,
-        tax_rate=data.tax_rate,
+        tax_rate=tax_rate,
+        tax_code=data.tax_code,
         active=data.active,
         created_at=now,
         updated_at=now,
@@ -167,7 +198,7 @@ async def create_product(
             sku=data.sku,
             name=data.name,
             price=data.price,
-            tax_rate=data.tax_rate,
+            tax_rate=tax_rate,
             qty_on_hand=data.qty_on_hand,
             reorder_point=data.reorder_point,
             reorder_qty=data.reorder_qty,
@@ -193,8 +224,18 @@ async def update_product(
     product, stock = found
     changes = data.model_dump(exclude_unset=True)
     for name, value in changes.items():
-        if value is None:
+        if value is None and name != "tax_code":
             raise InvalidInput(f"{name} cannot be null", field=name)
+    if changes.get("tax_code") is not None and changes["tax_code"] != product.tax_code:
+        changes["tax_rate"] = await _named_rate(uow, changes["tax_code"], changes.get("tax_rate"))
+    elif product.tax_code is not None and "tax_rate" in changes and "tax_code" not in changes:
+        if changes["tax_rate"] != product.tax_rate:
+            raise InvalidInput(
+                f"the product follows the tax rate '{product.tax_code}'; send tax_code null "
+                "with the rate to give it a rate of its own",
+                code="follows_tax_rate",
+                field="tax_rate",
+            )
     current = {name: getattr(product, name) for name in (*PRICING_FIELDS, *PRODUCT_FIELDS)}
     current.update({name: getattr(stock, name) for name in STOCK_FIELDS})
     moved = [name for name, value in changes.items() if value != current[name]]
@@ -225,6 +266,16 @@ async def update_product(
             )
         )
     return to_read(product, stock)
+
+
+async def follow_tax_rate(uow: UnitOfWork, code: str) -> list[str]:
+    """Products that follow the named tax rate `code` take its rate as it is now (so a
+    late or repeated event changes nothing more); each move is a `product.updated`."""
+    named = await tax_rate(uow, code)
+    moved = await repo.follow_tax_rate(uow.session, code, named.rate, utcnow())
+    for sku in moved:
+        uow.emit(ProductUpdated(sku=sku, changes={"tax_rate": str(named.rate)}))
+    return moved
 
 
 async def get_stock(uow: UnitOfWork, sku: str) -> StockRead:

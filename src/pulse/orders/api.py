@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
 from pulse.orders import customers as customer_cases
@@ -25,7 +25,8 @@ from pulse.orders.schemas import (
 from pulse.platform import idempotency
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.backpressure import Backpressure
-from pulse.platform.deps import ReadUowDep, Requires, UowDep
+from pulse.platform.company import company_profile
+from pulse.platform.deps import ReadUowDep, Requires, UowDep, get_container
 from pulse.platform.openapi import problem_response
 from pulse.platform.validation import PRINTABLE_HEADER_PATTERN, IsoDateTime, NoNul
 
@@ -64,9 +65,15 @@ async def list_customers(
 
 @customers.post("", response_model=CustomerRead, status_code=status.HTTP_201_CREATED)
 async def create_customer(
-    data: CustomerCreate, uow: UowDep, _: Annotated[Principal, Requires("customers:write")]
+    data: CustomerCreate,
+    uow: UowDep,
+    request: Request,
+    _: Annotated[Principal, Requires("customers:write")],
 ) -> CustomerRead:
-    result = await customer_cases.create_customer(uow, data)
+    company = await company_profile(uow, defaults=get_container(request).settings)
+    result = await customer_cases.create_customer(
+        uow, data, default_terms=company.payment_terms_days
+    )
     await uow.commit()
     return result
 

@@ -35,7 +35,11 @@ def customer_read(c: Customer) -> CustomerRead:
     )
 
 
-async def create_customer(uow: UnitOfWork, data: CustomerCreate) -> CustomerRead:
+async def create_customer(
+    uow: UnitOfWork, data: CustomerCreate, *, default_terms: int = 30
+) -> CustomerRead:
+    """A new customer; without payment terms of its own it gets `default_terms` (the
+    company's default, which the API passes)."""
     email = str(data.email)
     if await repo.email_taken(uow.session, email):
         raise Conflict(
@@ -55,7 +59,9 @@ async def create_customer(uow: UnitOfWork, data: CustomerCreate) -> CustomerRead
         email=email,
         phone=data.phone,
         billing_address=data.billing_address,
-        payment_terms_days=data.payment_terms_days,
+        payment_terms_days=(
+            default_terms if data.payment_terms_days is None else data.payment_terms_days
+        ),
         created_at=now,
         updated_at=now,
     )

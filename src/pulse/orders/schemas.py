@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from pulse.platform.money import Price
@@ -46,7 +46,15 @@ class CustomerCreate(_In):
     code: Code | None = None
     phone: Phone = ""
     billing_address: Address = ""
-    payment_terms_days: Terms = 30
+    # Left out: the company's default payment terms (`/settings/company`).
+    payment_terms_days: Terms | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _terms_not_null(self) -> Self:
+        # Leaving the terms out takes the company's default; null is not a value of them.
+        if "payment_terms_days" in self.model_fields_set and self.payment_terms_days is None:
+            raise ValueError("payment_terms_days cannot be null: leave it out for the default")
+        return self
 
 
 class CustomerUpdate(_In):

@@ -25,6 +25,9 @@ from pulse.platform.uow import UnitOfWork
 
 # Numbers of a non-gapless series one statement takes into memory.
 BLOCK = 100
+# The series that may have gaps: on PostgreSQL and MariaDB their numbers come from a
+# database sequence (made by the migrations), not from the series row.
+SEQUENCED = frozenset({"orders"})
 
 
 class NumberSeries(Base):
@@ -80,6 +83,12 @@ class _Pool:
 
 
 _pools: weakref.WeakKeyDictionary[Database, dict[str, _Pool]] = weakref.WeakKeyDictionary()
+
+
+def forget_block(db: Database, series: str) -> None:
+    """Drop the numbers of `series` this process holds in memory (its prefix, width or next
+    number changed): the next call takes a new block as the series now says."""
+    _pools.get(db, {}).pop(series, None)
 
 
 _SERIES = NumberSeries.__table__.c

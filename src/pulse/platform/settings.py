@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     company_tax_id: str = ""
     company_email: str = "billing@example.com"
     currency: str = "EUR"
+    # Until an admin sets them under /settings/company: how dates and numbers are written,
+    # and the payment terms a new customer gets.
+    locale: str = "en-GB"
+    payment_terms_days: int = Field(default=30, ge=0, le=365)
     # Processes that render PDFs beside the serving one; 0 renders in a thread instead.
     render_processes: int = Field(default=1, ge=0, le=16)
 

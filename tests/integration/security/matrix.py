@@ -20,6 +20,7 @@ from tests.integration.billing.factories import invoiced_order
 from tests.integration.inventory.factories import make_product, new_sku
 from tests.integration.orders.factories import make_customer, new_email
 from tests.integration.security import factor_cases
+from tests.integration.settings.factories import image_bytes, logo_body
 
 PUBLIC = frozenset({"public"})
 SIGNED_IN = frozenset({"signed in"})
@@ -77,6 +78,14 @@ class Scenario:
 
         return await self._once("hold", make)
 
+    async def tax_rate(self) -> dict[str, Any]:
+        async def make() -> dict[str, Any]:
+            response = await self.admin.post("/settings/tax-rates", json=tax_rate_body_value())
+            assert response.status_code == 201, response.text
+            return response.json()
+
+        return await self._once("tax_rate", make)
+
     async def credentials(self) -> dict[str, str]:
         """A user's name and password, to log in with."""
         return {"username": (await self.user())["username"], "password": PASSWORD}
@@ -105,6 +114,10 @@ class Scenario:
         if name == "seq":  # an audit record: making the user wrote some
             await self.user()
             return "1"
+        if name == "code":
+            return str((await self.tax_rate())["code"])
+        if name == "series_name":
+            return "credit_notes"
         raise AssertionError(f"no value for path parameter {name}")
 
 
@@ -150,6 +163,22 @@ async def customer_body(s: Scenario) -> dict[str, Any]:
 
 async def user_body(s: Scenario) -> dict[str, Any]:
     return new_user("viewer")
+
+
+def tax_rate_body_value() -> dict[str, Any]:
+    return {"code": f"matrix-{next(_names)}", "name": "Matrix rate", "rate": "0.0700"}
+
+
+async def tax_rate_body(s: Scenario) -> dict[str, Any]:
+    return tax_rate_body_value()
+
+
+async def tax_code_body(s: Scenario) -> dict[str, Any]:
+    return {"tax_code": (await s.tax_rate())["code"]}
+
+
+async def logo_upload_body(s: Scenario) -> dict[str, Any]:
+    return logo_body(image_bytes())
 
 
 async def release_body(s: Scenario) -> dict[str, Any]:
@@ -213,6 +242,20 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("POST", "/auth/login/second-factor"): [Case(PUBLIC, factor_cases.code_body)],
     ("POST", "/auth/login/enrol"): [Case(PUBLIC, factor_cases.enrol_body)],
     ("POST", "/auth/login/enrol/confirm"): [Case(PUBLIC, factor_cases.enrol_confirm_body)],
+    ("GET", "/settings/company"): [Case(SIGNED_IN)],
+    ("PATCH", "/settings/company"): [Case(needs("settings:manage"), fixed({"name": "Matrix Ltd"}))],
+    ("GET", "/settings/company/logo"): [Case(SIGNED_IN)],
+    ("PUT", "/settings/company/logo"): [Case(needs("settings:manage"), logo_upload_body)],
+    ("DELETE", "/settings/company/logo"): [Case(needs("settings:manage"))],
+    ("GET", "/settings/tax-rates"): [Case(SIGNED_IN)],
+    ("POST", "/settings/tax-rates"): [Case(needs("settings:manage"), tax_rate_body)],
+    ("PATCH", "/settings/tax-rates/{code}"): [
+        Case(needs("settings:manage"), fixed({"rate": "0.0800"}))
+    ],
+    ("GET", "/settings/numbering"): [Case(SIGNED_IN)],
+    ("PATCH", "/settings/numbering/{series_name}"): [
+        Case(needs("settings:manage"), fixed({"prefix": "MX-"}))
+    ],
     ("GET", "/customers"): read("customers:read"),
     ("POST", "/customers"): [Case(needs("customers:write"), customer_body)],
     ("GET", "/customers/{customer_id}"): read("customers:read"),
@@ -239,6 +282,7 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(needs("inventory:write"), fixed({"name": "Renamed"}), label="name"),
         Case(needs("inventory:price"), fixed({"price": "77.00"}), label="price"),
         Case(needs("inventory:price"), fixed({"tax_rate": "0.0500"}), label="tax rate"),
+        Case(needs("inventory:price"), tax_code_body, label="named tax rate"),
     ],
     ("POST", "/inventory/{sku}/receive"): [Case(needs("inventory:write"), fixed({"qty": 2}))],
     ("POST", "/inventory/{sku}/adjust"): [

@@ -29,6 +29,12 @@ const NAV: { to: string; label: string; icon: string; permission?: string }[] = 
     permission: "sessions:manage",
     icon: "M3 5h18v11H3V5zm2 2v7h14V7H5zm3 11h8v2H8v-2z",
   },
+  {
+    to: "/admin/settings",
+    label: "Settings",
+    permission: "settings:manage",
+    icon: "M19.4 13a7.6 7.6 0 0 0 0-2l2.1-1.6-2-3.4-2.5 1a7.4 7.4 0 0 0-1.7-1L15 3.4h-4l-.4 2.6a7.4 7.4 0 0 0-1.7 1l-2.5-1-2 3.4L6.6 11a7.6 7.6 0 0 0 0 2l-2.1 1.6 2 3.4 2.5-1a7.4 7.4 0 0 0 1.7 1l.4 2.6h4l.4-2.6a7.4 7.4 0 0 0 1.7-1l2.5 1 2-3.4-2.1-1.6zM12 15.5a3.5 3.5 0 1 1 0-7 3.5 3.5 0 0 1 0 7z",
+  },
 ];
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -120,16 +120,17 @@ export function Pager({ offset, limit, total, onChange }: { offset: number; limi
   );
 }
 
-type FieldProps = { label: string; name: string; problem?: unknown; hint?: ReactNode };
+// `id` when two forms on one page have a field of the same name (the default is f-<name>).
+type FieldProps = { label: string; name: string; problem?: unknown; hint?: ReactNode; id?: string };
 
 function fieldError(problem: unknown, name: string): string | undefined {
   return problem instanceof ApiProblem ? problem.messageFor(name) : undefined;
 }
 
 /** A labelled input; a problem+json answer naming this field shows its message here. */
-export function Field({ label: text, name, problem, hint, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+export function Field({ label: text, name, problem, hint, id: given, ...input }: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
   const error = fieldError(problem, name);
-  const id = `f-${name}`;
+  const id = given ?? `f-${name}`;
   return (
     <div className="field">
       <label htmlFor={id}>{text}</label>

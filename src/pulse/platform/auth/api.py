@@ -24,6 +24,7 @@ from pulse.platform.auth.schemas import (
 )
 from pulse.platform.auth.sessions import Client
 from pulse.platform.auth.tokens import Principal
+from pulse.platform.company import company_profile
 from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep, get_container
 from pulse.platform.errors import TooManyRequests, Unauthorized
 
@@ -145,7 +146,8 @@ async def logout(data: RefreshRequest, request: Request) -> Response:
 async def me(uow: ReadUowDep, principal: CurrentPrincipal, request: Request) -> MeRead:
     found = await service.me(uow, principal)
     # The company's currency comes with the session: every amount the user sees is in it.
-    return found.model_copy(update={"currency": get_container(request).settings.currency})
+    company = await company_profile(uow, defaults=get_container(request).settings)
+    return found.model_copy(update={"currency": company.currency})
 
 
 @router.get("/users", response_model=UserPage)

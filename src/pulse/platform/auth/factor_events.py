@@ -78,7 +78,7 @@ class SecondFactorPolicyChanged(Event):
         return "second_factor_policy"
 
 
-EVENTS = (
+EVENTS: tuple[type[Event], ...] = (
     SessionEnded,
     SecondFactorEnabled,
     SecondFactorDisabled,

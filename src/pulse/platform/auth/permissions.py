@@ -4,7 +4,8 @@ A permission guards an effect, whichever route reaches it: `billing:write` voids
 and refunds (also when cancelling an invoiced order does it), `inventory:price` sets what a
 product costs (its price and tax rate, also when creating it), `orders:override_price`
 prices an order line away from the catalogue. `audit:read` reads the audit log, which
-shows every change and who made it (admins, and accountants as the auditors).
+shows every change and who made it (admins, and accountants as the auditors);
+`settings:manage` changes the company settings (what documents print, tax rates, numbering).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
             "system:admin",
             "sessions:manage",
             "audit:read",
+            "settings:manage",
         }
     ),
 }

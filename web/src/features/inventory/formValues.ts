@@ -32,10 +32,10 @@ export function percentToFraction(text: string): string | undefined {
 }
 
 /** The server checks the rate as a fraction; say it in the percentage the form asks for. */
-export function explainRate(problem: unknown): unknown {
-  if (!(problem instanceof ApiProblem) || !problem.messageFor("tax_rate")) return problem;
+export function explainRate(problem: unknown, field = "tax_rate"): unknown {
+  if (!(problem instanceof ApiProblem) || !problem.messageFor(field)) return problem;
   const errors = problem.errors.map((e) =>
-    e.field === "tax_rate" ? { ...e, message: "Enter a rate from 0 to 100 %, with at most two decimals." } : e,
+    e.field === field ? { ...e, message: "Enter a rate from 0 to 100 %, with at most two decimals." } : e,
   );
   return new ApiProblem(problem.status, { detail: problem.message, code: problem.code, errors });
 }

@@ -1,0 +1,59 @@
+"""Events about the company settings: each admin change, with the before and after of every
+field it changed, so the audit log can show the difference."""
+
+from __future__ import annotations
+
+from pulse.platform.events import Event
+
+# Field name -> [before, after]; text, numbers and rates as the API shows them.
+Changes = dict[str, tuple[str | int | bool | None, str | int | bool | None]]
+
+
+class CompanySettingsChanged(Event):
+    type = "settings.company_changed"
+    aggregate_type = "settings"
+    changes: Changes
+    revision: int
+
+    def aggregate_id(self) -> str:
+        return "company"
+
+
+class TaxRateCreated(Event):
+    type = "settings.tax_rate_created"
+    aggregate_type = "tax_rate"
+    code: str
+    name: str
+    rate: str
+    active: bool
+
+    def aggregate_id(self) -> str:
+        return self.code
+
+
+class TaxRateChanged(Event):
+    type = "settings.tax_rate_changed"
+    aggregate_type = "tax_rate"
+    code: str
+    changes: Changes
+
+    def aggregate_id(self) -> str:
+        return self.code
+
+
+class NumberingChanged(Event):
+    type = "settings.numbering_changed"
+    aggregate_type = "number_series"
+    series: str
+    changes: Changes
+
+    def aggregate_id(self) -> str:
+        return self.series
+
+
+EVENTS: tuple[type[Event], ...] = (
+    CompanySettingsChanged,
+    TaxRateCreated,
+    TaxRateChanged,
+    NumberingChanged,
+)
