@@ -5,8 +5,6 @@ Nothing is built at import time; `build_container` wires one process.
 
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from dataclasses import dataclass, field
 
@@ -19,6 +17,7 @@ from pulse.inventory import handlers as inventory_handlers
 from pulse.orders import handlers as orders_handlers
 from pulse.platform.auth import events as auth_events
 from pulse.platform.auth.addresses import trusted_networks
+from pulse.platform.auth.keys import load_key_ring
 from pulse.platform.auth.passwords import HashPool
 from pulse.platform.auth.revocation import TokenStates
 from pulse.platform.auth.tokens import TokenCodec
@@ -124,21 +123,6 @@ class Container:
         await self.db.dispose()
 
 
-def jwt_secret(settings: Settings) -> str:
-    """The configured secret, or one generated once and kept beside the data."""
-    if settings.jwt_secret is not None:
-        return settings.jwt_secret.get_secret_value()
-    path = settings.data_dir / "jwt-secret"
-    if path.exists():
-        return path.read_text().strip()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
-    return value
-
-
 def build_container(settings: Settings | None = None, *, run_consumers: bool = True) -> Container:
     settings = settings or Settings()
     trusted_networks(settings.trusted_proxies)  # a malformed entry stops the start, not a login
@@ -180,7 +164,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         if isinstance(analytics.source, OutboxSource) and isinstance(bus, EmbeddedBus):
             bus.add_listener(analytics.source.notify)
     tokens = TokenCodec(
-        jwt_secret(settings),
+        load_key_ring(settings),
         issuer=settings.jwt_issuer,
         ttl_seconds=settings.access_token_ttl_seconds,
     )

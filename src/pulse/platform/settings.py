@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     nats_subject_prefix: str = "pulse"
 
     jwt_secret: SecretStr | None = None
+    # With PULSE_JWT_SECRET: earlier secrets (comma-separated) whose tokens are still accepted.
+    jwt_previous_secrets: SecretStr | None = None
+    # Without it: the signing key ring file; "" = jwt-keys.json under data_dir.
+    jwt_keys_file: str = ""
     jwt_issuer: str = "pulse-erp"
     access_token_ttl_seconds: int = Field(default=900, ge=30)
     refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=60)
