@@ -17,6 +17,7 @@ from pulse.orders.api import customers as customers_router
 from pulse.orders.api import orders as orders_router
 from pulse.platform import health
 from pulse.platform.auth.api import router as auth_router
+from pulse.platform.auth.sso_api import router as sso_router
 from pulse.platform.backpressure import Backlog
 from pulse.platform.errors import install_error_handlers
 from pulse.platform.observability import RequestContextMiddleware
@@ -66,6 +67,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     )
     app.include_router(health.router)
     app.include_router(auth_router)
+    app.include_router(sso_router)
     app.include_router(customers_router)
     app.include_router(orders_router)
     app.include_router(inventory_router)

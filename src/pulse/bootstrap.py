@@ -18,8 +18,10 @@ from pulse.orders import handlers as orders_handlers
 from pulse.platform.auth import events as auth_events
 from pulse.platform.auth.addresses import trusted_networks
 from pulse.platform.auth.keys import load_key_ring
+from pulse.platform.auth.oidc import OidcConfig, OidcVerifier
 from pulse.platform.auth.passwords import HashPool
 from pulse.platform.auth.revocation import TokenStates
+from pulse.platform.auth.sso import SingleSignOn
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
 from pulse.platform.bus.embedded import EmbeddedBus
@@ -95,6 +97,8 @@ class Container:
     consumers: list[Consumer] = field(default_factory=list)
     # Set in the one process that owns the analytics store (the `analytics` consumer).
     analytics: Analytics | None = None
+    # Set when an OpenID Connect provider is configured (PULSE_OIDC_ISSUER).
+    sso: SingleSignOn | None = None
     started: bool = False
 
     async def start(self) -> None:
@@ -118,6 +122,8 @@ class Container:
                 await self.analytics.stop()
             await self.token_states.stop()
             self.started = False
+        if self.sso is not None:
+            await self.sso.close()
         self.documents.close()
         self.hashing.close()
         await self.db.dispose()
@@ -126,6 +132,7 @@ class Container:
 def build_container(settings: Settings | None = None, *, run_consumers: bool = True) -> Container:
     settings = settings or Settings()
     trusted_networks(settings.trusted_proxies)  # a malformed entry stops the start, not a login
+    oidc = OidcConfig.from_settings(settings)  # so does a malformed role map
     if settings.resolved_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
@@ -189,4 +196,5 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         ),
         consumers=enabled,
         analytics=analytics,
+        sso=None if oidc is None else SingleSignOn(OidcVerifier(oidc), uow_factory),
     )

@@ -7,6 +7,7 @@ from pulse.platform import idempotency as _idempotency  # noqa: F401
 from pulse.platform import numbering as _numbering  # noqa: F401
 from pulse.platform import outbox as _outbox  # noqa: F401
 from pulse.platform.auth import models as _auth_models  # noqa: F401
+from pulse.platform.auth import sso_models as _sso_models  # noqa: F401
 from pulse.platform.db import Base
 
 metadata = Base.metadata

@@ -190,6 +190,8 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("GET", "/auth/users"): read("users:admin"),
     ("POST", "/auth/users"): [Case(needs("users:admin"), user_body)],
     ("PATCH", "/auth/users/{user_id}"): [Case(needs("users:admin"), fixed({"role": "admin"}))],
+    ("GET", "/auth/sso/config"): [Case(PUBLIC)],
+    ("POST", "/auth/sso/session"): [Case(PUBLIC, fixed({"access_token": "not.a.token"}))],
     ("GET", "/customers"): read("customers:read"),
     ("POST", "/customers"): [Case(needs("customers:write"), customer_body)],
     ("GET", "/customers/{customer_id}"): read("customers:read"),
