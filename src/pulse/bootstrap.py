@@ -175,7 +175,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         issuer=settings.jwt_issuer,
         ttl_seconds=settings.access_token_ttl_seconds,
     )
-    return Container(
+    container = Container(
         settings=settings,
         db=db,
         registry=registry,
@@ -196,5 +196,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         ),
         consumers=enabled,
         analytics=analytics,
-        sso=None if oidc is None else SingleSignOn(OidcVerifier(oidc), uow_factory),
     )
+    if oidc is not None:
+        container.sso = SingleSignOn(OidcVerifier(oidc), uow_factory, container.token_states)
+    return container

@@ -73,13 +73,14 @@ def require_node() -> None:
 
 
 @dataclass
-class TestProvider:
+class LoopbackProvider:
     """One running provider process; `restart` brings it back on the same port (same issuer)
     with other keys."""
 
     workdir: Path
     keys: list[dict[str, Any]]
     redirect_uris: list[str] = field(default_factory=lambda: [TEST_REDIRECT])
+    accounts: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(ACCOUNTS))
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -96,7 +97,7 @@ class TestProvider:
                     "issuer": self.issuer,
                     "jwks": {"keys": self.keys},
                     "redirect_uris": self.redirect_uris,
-                    "accounts": ACCOUNTS,
+                    "accounts": self.accounts,
                 }
             )
         )
@@ -122,9 +123,9 @@ class TestProvider:
                 self.process.wait()
             self.process = None
 
-    def restart(self, keys: list[dict[str, Any]]) -> None:
+    def restart(self, keys: list[dict[str, Any]] | None = None) -> None:
         self.stop()
-        self.keys = keys
+        self.keys = keys or self.keys
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -135,15 +136,16 @@ class TestProvider:
                     raise
                 time.sleep(0.1)
 
-    def access_token(
+    def authorization_code(
         self,
         username: str,
         *,
         resource: str | None = None,
         client_id: str = CLIENT_ID,
-    ) -> str:
-        """Sign in as `username` through the authorization endpoint and the provider's form,
-        and trade the code (with its PKCE verifier) for an access token."""
+        redirect_uri: str = TEST_REDIRECT,
+    ) -> tuple[str, str]:
+        """Sign in as `username` through the authorization endpoint and the provider's form:
+        the code the provider sends back, and the PKCE verifier it was asked for with."""
         verifier = secrets.token_urlsafe(48)
         challenge = (
             base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
@@ -153,7 +155,7 @@ class TestProvider:
         params = {
             "client_id": client_id,
             "response_type": "code",
-            "redirect_uri": TEST_REDIRECT,
+            "redirect_uri": redirect_uri,
             "scope": "openid profile email",
             "state": secrets.token_urlsafe(8),
             "code_challenge": challenge,
@@ -162,36 +164,38 @@ class TestProvider:
         if resource is not None:
             params["resource"] = resource
         with httpx.Client(base_url=self.issuer, timeout=10) as http:
-            answer = http.get("/auth?" + urlencode(params))
-            while answer.is_redirect:
-                location = answer.headers["location"]
-                if location.startswith(TEST_REDIRECT):
-                    break
-                answer = http.get(urljoin(str(answer.url), location))
+            answer = self._follow(http, http.get("/auth?" + urlencode(params)), redirect_uri)
             if not answer.is_redirect:
                 # The sign-in form: post it, then follow the redirects back to the client.
                 action = urlparse(str(answer.url)).path + "/login"
-                answer = http.post(
-                    action,
-                    data={"login": username, "password": ACCOUNTS[username]["password"]},
-                )
-                while answer.is_redirect:
-                    location = answer.headers["location"]
-                    if location.startswith(TEST_REDIRECT):
-                        break
-                    answer = http.get(urljoin(str(answer.url), location))
-            location = answer.headers["location"]
-            query = parse_qs(urlparse(location).query)
-            assert "code" in query, location
-            form = {
-                "grant_type": "authorization_code",
-                "code": query["code"][0],
-                "redirect_uri": TEST_REDIRECT,
-                "client_id": client_id,
-                "code_verifier": verifier,
-            }
-            if resource is not None:
-                form["resource"] = resource
+                password = self.accounts[username]["password"]
+                posted = http.post(action, data={"login": username, "password": password})
+                answer = self._follow(http, posted, redirect_uri)
+        query = parse_qs(urlparse(answer.headers["location"]).query)
+        assert "code" in query, answer.headers["location"]
+        return query["code"][0], verifier
+
+    @staticmethod
+    def _follow(http: httpx.Client, answer: httpx.Response, redirect_uri: str) -> httpx.Response:
+        while answer.is_redirect and not answer.headers["location"].startswith(redirect_uri):
+            answer = http.get(urljoin(str(answer.url), answer.headers["location"]))
+        return answer
+
+    def access_token(
+        self, username: str, *, resource: str | None = None, client_id: str = CLIENT_ID
+    ) -> str:
+        """An access token of `username`, through the authorization code flow with PKCE."""
+        code, verifier = self.authorization_code(username, resource=resource, client_id=client_id)
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": TEST_REDIRECT,
+            "client_id": client_id,
+            "code_verifier": verifier,
+        }
+        if resource is not None:
+            form["resource"] = resource
+        with httpx.Client(base_url=self.issuer, timeout=10) as http:
             tokens = http.post("/token", data=form)
-            assert tokens.status_code == 200, tokens.text
-            return str(tokens.json()["access_token"])
+        assert tokens.status_code == 200, tokens.text
+        return str(tokens.json()["access_token"])

@@ -248,6 +248,38 @@ class OidcVerifier:
             keys[str(entry.get("kid", ""))] = (key, declared if isinstance(declared, str) else None)
         self._keys = keys
 
+    async def redeem_code(self, *, code: str, code_verifier: str, redirect_uri: str) -> str:
+        """Trade an authorization code (and the PKCE verifier it was asked for with) for an
+        access token at the provider's token endpoint, as the public client."""
+        metadata = await self.metadata()
+        try:
+            answer = await self._http.post(
+                metadata.token_endpoint,
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "code_verifier": code_verifier,
+                    "redirect_uri": redirect_uri,
+                    "client_id": self.config.client_id,
+                },
+                headers={"Accept": "application/json"},
+            )
+            data = answer.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise ProviderUnavailable(
+                "the single sign-on provider cannot be reached; try again shortly"
+            ) from exc
+        token = data.get("access_token") if isinstance(data, dict) else None
+        if answer.is_success and isinstance(token, str):
+            return token
+        if answer.status_code >= 500 or not isinstance(data, dict):
+            raise ProviderUnavailable("the single sign-on provider failed to answer")
+        reason = data.get("error_description") or data.get("error") or "no reason given"
+        raise Unauthorized(
+            f"the sign-on provider refused the sign-in: {str(reason)[:200]}",
+            code="sso_code_refused",
+        )
+
     async def verify(self, token: str) -> ExternalIdentity:
         """The identity of a valid provider access token; 401 for anything wrong with the
         token, 403 for a valid one whose roles map to no Pulse role."""

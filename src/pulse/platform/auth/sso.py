@@ -30,6 +30,7 @@ from pulse.platform.auth.models import User
 from pulse.platform.auth.notify import announce
 from pulse.platform.auth.oidc import ExternalIdentity, OidcVerifier
 from pulse.platform.auth.permissions import permissions_for
+from pulse.platform.auth.revocation import TokenStates
 from pulse.platform.auth.schemas import TokenResponse
 from pulse.platform.auth.service import issue_session
 from pulse.platform.auth.sso_models import SsoIdentity
@@ -148,8 +149,9 @@ async def sign_in(
     *,
     tokens: TokenCodec,
     settings: Settings,
-) -> TokenResponse:
-    """A Pulse session for the user of a verified provider token."""
+) -> tuple[TokenResponse, uuid.UUID]:
+    """A Pulse session for the user of a verified provider token, and the user's id (for
+    the caller to forget what it cached of the account once this has committed)."""
     user, _ = await user_for(uow, identity)
     now = utcnow()
     user = await repo.get_user(uow.session, user.id, for_update=True)
@@ -159,7 +161,7 @@ async def sign_in(
     await repo.delete_expired_tokens(uow.session, user.id, now=now)
     response = await issue_session(uow, user, now=now, tokens=tokens, settings=settings)
     uow.emit(UserLoggedIn(user_id=user.id, username=user.username))
-    return response
+    return response, user.id
 
 
 class SingleSignOn:
@@ -169,9 +171,12 @@ class SingleSignOn:
 
     CACHE_SIZE = 4096
 
-    def __init__(self, verifier: OidcVerifier, uow: UnitOfWorkFactory) -> None:
+    def __init__(
+        self, verifier: OidcVerifier, uow: UnitOfWorkFactory, token_states: TokenStates
+    ) -> None:
         self.verifier = verifier
         self._uow = uow
+        self._token_states = token_states
         self._principals: dict[str, tuple[Principal, float]] = {}
 
     def issued_by(self, token: str) -> bool:
@@ -205,7 +210,9 @@ class SingleSignOn:
                     principal = principal_of(user)
                     if wrote:
                         await uow.commit()
-                    return principal
+                if wrote:  # a role changed: what this process cached of the account is stale
+                    self._token_states.forget_user(principal.user_id)
+                return principal
             except IntegrityError:
                 if attempt:
                     raise

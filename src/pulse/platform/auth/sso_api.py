@@ -39,24 +39,35 @@ async def sso_config(request: Request) -> SsoConfigRead:
     "/session",
     response_model=TokenResponse,
     responses={
-        401: problem_response(401, "The provider's access token is not valid or has expired"),
+        401: problem_response(
+            401, "The provider's access token is not valid or has expired, or it refused the code"
+        ),
         403: problem_response(403, "The provider's roles map to no Pulse role"),
         404: problem_response(404, "Single sign-on is not configured"),
         503: UNAVAILABLE,
     },
 )
 async def sso_session(data: SsoSessionRequest, request: Request) -> TokenResponse:
-    """Trade an access token of the sign-on provider for a Pulse session (access and
-    refresh token), making the user on first sight."""
+    """Trade an access token of the sign-on provider, or an authorization code with its PKCE
+    verifier (redeemed here at the provider's token endpoint), for a Pulse session (access
+    and refresh token), making the user on first sight."""
     container = get_container(request)
     gate = container.sso
     if gate is None:
         raise NotFound("single sign-on is not configured", code="sso_not_configured")
-    identity = await gate.verifier.verify(data.access_token)
+    token = data.access_token
+    if token is None:
+        assert data.code and data.code_verifier and data.redirect_uri  # by the schema
+        token = await gate.verifier.redeem_code(
+            code=data.code, code_verifier=data.code_verifier, redirect_uri=data.redirect_uri
+        )
+    identity = await gate.verifier.verify(token)
     correlation = getattr(request.state, "request_id", None)
     async with container.uow(actor=sso.actor_of(identity), correlation_id=correlation) as uow:
-        result = await sso.sign_in(
+        result, user_id = await sso.sign_in(
             uow, identity, tokens=container.tokens, settings=container.settings
         )
         await uow.commit()
+    # The role may have followed the provider's: this process forgets the account at once.
+    container.token_states.forget_user(user_id)
     return result

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 # A provider's access token: a JWT, a few kilobytes at most even with many roles.
 ProviderToken = Annotated[str, StringConstraints(min_length=1, max_length=16_384)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+# RFC 7636 §4.1: 43 to 128 characters of [A-Z a-z 0-9 - . _ ~].
+Verifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._~-]{43,128}$")]
+RedirectUri = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=2048)]
 
 
 class SsoConfigRead(BaseModel):
@@ -24,6 +28,22 @@ class SsoConfigRead(BaseModel):
 
 
 class SsoSessionRequest(BaseModel):
+    """Either the provider's access token, or what the web app's callback received: the
+    authorization code, the PKCE verifier it was asked for with, and the redirect URI."""
+
     model_config = ConfigDict(extra="forbid")
 
-    access_token: ProviderToken
+    access_token: ProviderToken | None = None
+    code: Short | None = None
+    code_verifier: Verifier | None = None
+    redirect_uri: RedirectUri | None = None
+
+    @model_validator(mode="after")
+    def one_way(self) -> SsoSessionRequest:
+        by_code = (self.code, self.code_verifier, self.redirect_uri)
+        if self.access_token is not None:
+            if any(part is not None for part in by_code):
+                raise ValueError("send either access_token or code, not both")
+        elif any(part is None for part in by_code):
+            raise ValueError("send access_token, or code with code_verifier and redirect_uri")
+        return self
