@@ -175,6 +175,45 @@ export interface paths {
         patch: operations["update_user_auth_users__user_id__patch"];
         trace?: never;
     };
+    "/auth/sso/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sso Config */
+        get: operations["sso_config_auth_sso_config_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sso/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sso Session
+         * @description Trade an access token of the sign-on provider, or an authorization code with its PKCE
+         *     verifier (redeemed here at the provider's token endpoint), for a Pulse session (access
+         *     and refresh token), making the user on first sight.
+         */
+        post: operations["sso_session_auth_sso_session_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customers": {
         parameters: {
             query?: never;
@@ -2905,6 +2944,42 @@ export interface components {
         SqlValue: boolean | number | string | components["schemas"]["SqlValue"][] | {
             [key: string]: components["schemas"]["SqlValue"];
         } | null;
+        /**
+         * SsoConfigRead
+         * @description What the web app needs to offer "Sign in with SSO" (authorization code with PKCE,
+         *     as a public client); `enabled` false and nothing else when single sign-on is off.
+         */
+        SsoConfigRead: {
+            /** Enabled */
+            enabled: boolean;
+            /** Issuer */
+            issuer?: string | null;
+            /** Client Id */
+            client_id?: string | null;
+            /** Scopes */
+            scopes?: string | null;
+            /** Authorization Endpoint */
+            authorization_endpoint?: string | null;
+            /** Token Endpoint */
+            token_endpoint?: string | null;
+            /** End Session Endpoint */
+            end_session_endpoint?: string | null;
+        };
+        /**
+         * SsoSessionRequest
+         * @description Either the provider's access token, or what the web app's callback received: the
+         *     authorization code, the PKCE verifier it was asked for with, and the redirect URI.
+         */
+        SsoSessionRequest: {
+            /** Access Token */
+            access_token?: string | null;
+            /** Code */
+            code?: string | null;
+            /** Code Verifier */
+            code_verifier?: string | null;
+            /** Redirect Uri */
+            redirect_uri?: string | null;
+        };
         /** StatusChangeRead */
         StatusChangeRead: {
             /** From Status */
@@ -3879,6 +3954,149 @@ export interface operations {
             };
             /** @description A parameter or the body is invalid (each field's problem in `errors`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_config_auth_sso_config_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConfigRead"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the server reads */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sign-on provider cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_session_auth_sso_session_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description The body cannot be read as JSON (not UTF-8, nested too deeply, a number too long) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider's access token is not valid or has expired, or it refused the code */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider's roles map to no Pulse role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Single sign-on is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state or existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server reads */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the server reads */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter or the body is invalid (each field's problem in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sign-on provider cannot be reached; try again shortly */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

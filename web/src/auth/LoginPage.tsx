@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Navigate, useLocation } from "react-router";
 import { ApiProblem } from "../api/client";
 import { useAuth } from "./AuthContext";
+import { SsoButton } from "./SsoButton";
 
 export default function LoginPage() {
   const auth = useAuth();
@@ -65,6 +66,7 @@ export default function LoginPage() {
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+        <SsoButton from={from} />
       </form>
     </main>
   );
