@@ -2945,6 +2945,19 @@ export interface components {
             [key: string]: components["schemas"]["SqlValue"];
         } | null;
         /**
+         * SsoCodeTrade
+         * @description What the web app's callback received: the authorization code, with the PKCE verifier
+         *     it was asked for with and the redirect URI it was sent to.
+         */
+        SsoCodeTrade: {
+            /** Code */
+            code: string;
+            /** Code Verifier */
+            code_verifier: string;
+            /** Redirect Uri */
+            redirect_uri: string;
+        };
+        /**
          * SsoConfigRead
          * @description What the web app needs to offer "Sign in with SSO" (authorization code with PKCE,
          *     as a public client); `enabled` false and nothing else when single sign-on is off.
@@ -2966,19 +2979,12 @@ export interface components {
             end_session_endpoint?: string | null;
         };
         /**
-         * SsoSessionRequest
-         * @description Either the provider's access token, or what the web app's callback received: the
-         *     authorization code, the PKCE verifier it was asked for with, and the redirect URI.
+         * SsoTokenTrade
+         * @description A provider's access token, for a Pulse session.
          */
-        SsoSessionRequest: {
+        SsoTokenTrade: {
             /** Access Token */
-            access_token?: string | null;
-            /** Code */
-            code?: string | null;
-            /** Code Verifier */
-            code_verifier?: string | null;
-            /** Redirect Uri */
-            redirect_uri?: string | null;
+            access_token: string;
         };
         /** StatusChangeRead */
         StatusChangeRead: {
@@ -4010,7 +4016,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SsoSessionRequest"];
+                "application/json": components["schemas"]["SsoTokenTrade"] | components["schemas"]["SsoCodeTrade"];
             };
         };
         responses: {

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 
 from pulse.platform.auth import sso
 from pulse.platform.auth.schemas import TokenResponse
-from pulse.platform.auth.sso_schemas import SsoConfigRead, SsoSessionRequest
+from pulse.platform.auth.sso_schemas import SsoCodeTrade, SsoConfigRead, SsoSessionRequest
 from pulse.platform.deps import get_container
 from pulse.platform.errors import NotFound
 from pulse.platform.openapi import problem_response
@@ -55,12 +55,12 @@ async def sso_session(data: SsoSessionRequest, request: Request) -> TokenRespons
     gate = container.sso
     if gate is None:
         raise NotFound("single sign-on is not configured", code="sso_not_configured")
-    token = data.access_token
-    if token is None:
-        assert data.code and data.code_verifier and data.redirect_uri  # by the schema
+    if isinstance(data, SsoCodeTrade):
         token = await gate.verifier.redeem_code(
             code=data.code, code_verifier=data.code_verifier, redirect_uri=data.redirect_uri
         )
+    else:
+        token = data.access_token
     identity = await gate.verifier.verify(token)
     correlation = getattr(request.state, "request_id", None)
     async with container.uow(actor=sso.actor_of(identity), correlation_id=correlation) as uow:

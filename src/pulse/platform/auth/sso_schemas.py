@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 # A provider's access token: a JWT, a few kilobytes at most even with many roles.
 ProviderToken = Annotated[str, StringConstraints(min_length=1, max_length=16_384)]
@@ -27,23 +27,23 @@ class SsoConfigRead(BaseModel):
     end_session_endpoint: str | None = None
 
 
-class SsoSessionRequest(BaseModel):
-    """Either the provider's access token, or what the web app's callback received: the
-    authorization code, the PKCE verifier it was asked for with, and the redirect URI."""
+class SsoTokenTrade(BaseModel):
+    """A provider's access token, for a Pulse session."""
 
     model_config = ConfigDict(extra="forbid")
 
-    access_token: ProviderToken | None = None
-    code: Short | None = None
-    code_verifier: Verifier | None = None
-    redirect_uri: RedirectUri | None = None
+    access_token: ProviderToken
 
-    @model_validator(mode="after")
-    def one_way(self) -> SsoSessionRequest:
-        by_code = (self.code, self.code_verifier, self.redirect_uri)
-        if self.access_token is not None:
-            if any(part is not None for part in by_code):
-                raise ValueError("send either access_token or code, not both")
-        elif any(part is None for part in by_code):
-            raise ValueError("send access_token, or code with code_verifier and redirect_uri")
-        return self
+
+class SsoCodeTrade(BaseModel):
+    """What the web app's callback received: the authorization code, with the PKCE verifier
+    it was asked for with and the redirect URI it was sent to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: Short
+    code_verifier: Verifier
+    redirect_uri: RedirectUri
+
+
+SsoSessionRequest = SsoTokenTrade | SsoCodeTrade
