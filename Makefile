@@ -50,6 +50,13 @@ web-client: setup web/node_modules/.installed ## regenerate the typed API client
 $(CHROMIUM):
 	$(SUDO) apt-get install -y --no-install-recommends chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
+# The OpenID provider the SSO tests run on loopback (tests/oidc: the `oidc-provider` package).
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund
+	touch $@
+
+test: tests/oidc/node_modules/.installed
+
 e2e: setup web $(CHROMIUM) ## the browser tests (headless Debian chromium, Playwright)
 	cd web && PULSE_E2E_CHROMIUM=$(CHROMIUM) npx playwright test
 

@@ -21,6 +21,7 @@ from pulse.platform.audit.api import router as audit_router
 from pulse.platform.auth.api import router as auth_router
 from pulse.platform.auth.second_factor_api import router as second_factor_router
 from pulse.platform.auth.sessions_api import router as sessions_router
+from pulse.platform.auth.sso_api import router as sso_router
 from pulse.platform.backpressure import Backlog
 from pulse.platform.company.api import router as settings_router
 from pulse.platform.errors import install_error_handlers
@@ -76,6 +77,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     app.include_router(auth_router)
     app.include_router(sessions_router)
     app.include_router(second_factor_router)
+    app.include_router(sso_router)
     app.include_router(customers_router)
     app.include_router(orders_router)
     app.include_router(inventory_router)

@@ -5,8 +5,6 @@ Nothing is built at import time; `build_container` wires one process.
 
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,9 +20,12 @@ from pulse.platform.audit.checkpoints import Checkpointer
 from pulse.platform.auth import events as auth_events
 from pulse.platform.auth import factor_events
 from pulse.platform.auth.addresses import trusted_networks
+from pulse.platform.auth.keys import load_key_ring
+from pulse.platform.auth.oidc import OidcConfig, OidcVerifier
 from pulse.platform.auth.passwords import HashPool
 from pulse.platform.auth.revocation import TokenStates
 from pulse.platform.auth.sessions import SessionActivity
+from pulse.platform.auth.sso import SingleSignOn
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
 from pulse.platform.bus.embedded import EmbeddedBus
@@ -116,6 +117,8 @@ class Container:
     analytics: Analytics | None = None
     # Signs checkpoints of the audit chain (audit/checkpoints.py).
     audit: Checkpointer | None = None
+    # Set when an OpenID Connect provider is configured (PULSE_OIDC_ISSUER).
+    sso: SingleSignOn | None = None
     started: bool = False
 
     async def start(self) -> None:
@@ -143,25 +146,12 @@ class Container:
             if self.audit is not None:
                 await self.audit.stop()
             self.started = False
+        if self.sso is not None:
+            await self.sso.close()
         self.documents.close()
         self.hashing.close()
         await self.session_activity.stop()
         await self.db.dispose()
-
-
-def jwt_secret(settings: Settings) -> str:
-    """The configured secret, or one generated once and kept beside the data."""
-    if settings.jwt_secret is not None:
-        return settings.jwt_secret.get_secret_value()
-    path = settings.data_dir / "jwt-secret"
-    if path.exists():
-        return path.read_text().strip()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
-    return value
 
 
 def build_container(settings: Settings | None = None, *, run_consumers: bool = True) -> Container:
@@ -169,6 +159,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
     trusted_networks(settings.trusted_proxies)  # a malformed entry stops the start, not a login
     configure_tracing(settings)
     set_currency(settings.currency)
+    oidc = OidcConfig.from_settings(settings)  # so does a malformed role map
     if settings.resolved_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.resolved_database_url, pool_size=settings.db_pool_size)
@@ -209,11 +200,11 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         if isinstance(analytics.source, OutboxSource) and isinstance(bus, EmbeddedBus):
             bus.add_listener(analytics.source.notify)
     tokens = TokenCodec(
-        jwt_secret(settings),
+        load_key_ring(settings),
         issuer=settings.jwt_issuer,
         ttl_seconds=settings.access_token_ttl_seconds,
     )
-    return Container(
+    container = Container(
         settings=settings,
         db=db,
         registry=registry,
@@ -238,3 +229,6 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
         metric_readers=[inventory.read_stock_metrics],
         audit=Checkpointer(uow_factory, settings),
     )
+    if oidc is not None:
+        container.sso = SingleSignOn(OidcVerifier(oidc), uow_factory, container.token_states)
+    return container

@@ -13,6 +13,7 @@ import typer
 
 from pulse.platform.audit.cli import audit_app
 from pulse.platform.auth.cli import users_app
+from pulse.platform.auth.keys_cli import auth_app
 from pulse.platform.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, help="Pulse ERP: orders, inventory, billing and live BI.")
@@ -20,6 +21,7 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(auth_app, name="auth")
 
 
 def _register_subcommands() -> None:
@@ -105,12 +107,12 @@ def _serve(
         "proxy_headers": False,
     }
     if workers > 1:
-        from pulse.bootstrap import jwt_secret
+        from pulse.platform.auth.keys import load_key_ring
 
         # Each process builds its own app from the environment; the options given on the
         # command line travel there, and a generated secret is made once, before them.
         os.environ.update(env or {})
-        jwt_secret(settings)
+        load_key_ring(settings)
         if banner:
             typer.echo(banner)
         uvicorn.run("pulse.app:create_served_app", factory=True, workers=workers, **options)

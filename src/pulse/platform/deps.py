@@ -32,7 +32,11 @@ async def current_principal(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
     container = get_container(request)
-    principal = container.tokens.verify(credentials.credentials)
+    token = credentials.credentials
+    if container.sso is not None and container.sso.issued_by(token):
+        principal = await container.sso.principal(token)
+    else:
+        principal = container.tokens.verify(token)
     # A signed token may stand for an account or session that has since changed or ended.
     await container.token_states.check(principal)
     if principal.session_id is not None:

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     nats_stream_replicas: int = Field(default=1, ge=1, le=5)
 
     jwt_secret: SecretStr | None = None
+    # With PULSE_JWT_SECRET: earlier secrets (comma-separated) whose tokens are still accepted.
+    jwt_previous_secrets: SecretStr | None = None
+    # Without it: the signing key ring file; "" = jwt-keys.json under data_dir.
+    jwt_keys_file: str = ""
     jwt_issuer: str = "pulse-erp"
     access_token_ttl_seconds: int = Field(default=900, ge=30)
     refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=60)
@@ -88,6 +92,23 @@ class Settings(BaseSettings):
     password_hash_workers: int = Field(default=0, ge=0, le=64)
     password_hash_queue: int = Field(default=16, ge=0, le=10_000)
     password_hash_per_client: int = Field(default=4, ge=1, le=10_000)
+    # Single sign-on: access tokens of this OpenID Connect provider are accepted ("" = off).
+    # The issuer exactly as in its tokens' `iss`; its discovery document is
+    # <issuer>/.well-known/openid-configuration.
+    oidc_issuer: str = ""
+    # The `aud` the provider's access tokens must name for Pulse ("" = the client id).
+    oidc_audience: str = ""
+    # The web app's client at the provider (public, authorization code with PKCE).
+    oidc_client_id: str = ""
+    oidc_scopes: str = "openid profile email"
+    # Where the provider's roles are: a dotted claim path (e.g. "groups"); "" = Keycloak's
+    # realm_access.roles and resource_access.<client id>.roles.
+    oidc_role_claim: str = ""
+    # Provider role → Pulse role, comma-separated: "erp-admins=admin,accounting=accountant".
+    # A provider user none of whose roles is here is refused.
+    oidc_role_map: str = ""
+    # The least seconds between two fetches of the provider's keys (on an unknown key id).
+    oidc_jwks_refresh_seconds: float = Field(default=10.0, ge=0, le=3600)
     # How stale this process may see an account or session change made by another process;
     # a token is checked against a cache of at most this age (0 = ask the database each time).
     token_check_seconds: float = Field(default=5.0, ge=0, le=300)

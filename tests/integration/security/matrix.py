@@ -256,6 +256,8 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("PATCH", "/settings/numbering/{series_name}"): [
         Case(needs("settings:manage"), fixed({"prefix": "MX-"}))
     ],
+    ("GET", "/auth/sso/config"): [Case(PUBLIC)],
+    ("POST", "/auth/sso/session"): [Case(PUBLIC, fixed({"access_token": "not.a.token"}))],
     ("GET", "/customers"): read("customers:read"),
     ("POST", "/customers"): [Case(needs("customers:write"), customer_body)],
     ("GET", "/customers/{customer_id}"): read("customers:read"),

@@ -443,6 +443,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/sso/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sso Config */
+        get: operations["sso_config_auth_sso_config_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sso/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sso Session
+         * @description Trade an access token of the sign-on provider, or an authorization code with its PKCE
+         *     verifier (redeemed here at the provider's token endpoint), for a Pulse session (access
+         *     and refresh token), making the user on first sight.
+         */
+        post: operations["sso_session_auth_sso_session_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/customers": {
         parameters: {
             query?: never;
@@ -3677,6 +3716,48 @@ export interface components {
         SqlValue: boolean | number | string | components["schemas"]["SqlValue"][] | {
             [key: string]: components["schemas"]["SqlValue"];
         } | null;
+        /**
+         * SsoCodeTrade
+         * @description What the web app's callback received: the authorization code, with the PKCE verifier
+         *     it was asked for with and the redirect URI it was sent to.
+         */
+        SsoCodeTrade: {
+            /** Code */
+            code: string;
+            /** Code Verifier */
+            code_verifier: string;
+            /** Redirect Uri */
+            redirect_uri: string;
+        };
+        /**
+         * SsoConfigRead
+         * @description What the web app needs to offer "Sign in with SSO" (authorization code with PKCE,
+         *     as a public client); `enabled` false and nothing else when single sign-on is off.
+         */
+        SsoConfigRead: {
+            /** Enabled */
+            enabled: boolean;
+            /** Issuer */
+            issuer?: string | null;
+            /** Client Id */
+            client_id?: string | null;
+            /** Scopes */
+            scopes?: string | null;
+            /** Authorization Endpoint */
+            authorization_endpoint?: string | null;
+            /** Token Endpoint */
+            token_endpoint?: string | null;
+            /** End Session Endpoint */
+            end_session_endpoint?: string | null;
+        };
+        /**
+         * SsoTokenTrade
+         * @description A provider's access token, for a Pulse session.
+         */
+        SsoTokenTrade: {
+            /** Access Token */
+            access_token: string;
+        };
         /** StatusChangeRead */
         StatusChangeRead: {
             /** From Status */
@@ -5800,6 +5881,149 @@ export interface operations {
             };
             /** @description Too many attempts: wait as long as `Retry-After` says */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_config_auth_sso_config_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoConfigRead"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the server reads */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sign-on provider cannot be reached; try again shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sso_session_auth_sso_session_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoTokenTrade"] | components["schemas"]["SsoCodeTrade"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description The body cannot be read as JSON (not UTF-8, nested too deeply, a number too long) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider's access token is not valid or has expired, or it refused the code */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The provider's roles map to no Pulse role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Single sign-on is not configured */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The change conflicts with the current state or existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is larger than the server reads */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request target (path and query) is longer than the server reads */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A parameter or the body is invalid (each field's problem in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The sign-on provider cannot be reached; try again shortly */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

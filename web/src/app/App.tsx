@@ -2,6 +2,7 @@ import { Suspense } from "react";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation, type RouteObject } from "react-router";
 import { AuthProvider, useAuth } from "../auth/AuthContext";
 import LoginPage from "../auth/LoginPage";
+import SsoCallbackPage from "../auth/SsoCallbackPage";
 import { Loading } from "../components/ui";
 import { adminRoutes } from "../features/admin/routes";
 import { billingRoutes } from "../features/billing/routes";
@@ -31,6 +32,7 @@ function RequireAuth() {
 
 const routes: RouteObject[] = [
   { path: "/login", element: <LoginPage /> },
+  { path: "/sso/callback", element: <SsoCallbackPage /> },
   {
     element: <RequireAuth />,
     children: [...dashboardRoutes, ...ordersRoutes, ...customersRoutes, ...inventoryRoutes, ...billingRoutes, ...adminRoutes, ...sessionsRoutes, { path: "*", element: <NotFound /> }],

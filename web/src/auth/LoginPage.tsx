@@ -3,6 +3,7 @@ import { Navigate, useLocation } from "react-router";
 import { ApiProblem, type Schemas } from "../api/client";
 import { useAuth } from "./AuthContext";
 import { SecondStep } from "./SecondStep";
+import { SsoButton } from "./SsoButton";
 
 export default function LoginPage() {
   const auth = useAuth();
@@ -82,6 +83,7 @@ export default function LoginPage() {
         <button className="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+        <SsoButton from={from} />
       </form>
     </main>
   );

@@ -84,9 +84,7 @@ async def login(data: LoginRequest, request: Request) -> TokenResponse | SecondF
             if attempt.locks_name:
                 sign_in.record_lockout(uow, attempt)
             await uow.commit()
-        log.warning(
-            "login_failed", username=data.username, address=ip, locked=attempt.locks_name
-        )
+        log.warning("login_failed", username=data.username, address=ip, locked=attempt.locks_name)
         raise Unauthorized(service.BAD_CREDENTIALS, code="invalid_credentials")
     async with container.uow(
         actor=data.username, correlation_id=_request_id(request), address=ip

@@ -5,18 +5,27 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Annotated, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
 
 from pulse.platform.auth import repository, service
+from pulse.platform.auth.keys import (
+    KeyRing,
+    KeyRingMissing,
+    load_key_ring,
+    note_long_lived_token,
+    ring_path,
+)
 from pulse.platform.auth.passwords import HashPool
 from pulse.platform.auth.permissions import Role
 from pulse.platform.auth.schemas import UserCreate, UserUpdate
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.db import Database
 from pulse.platform.errors import InvalidInput, NotFound, PulseError
+from pulse.platform.events import utcnow
 from pulse.platform.settings import Settings
 from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -142,36 +151,36 @@ async def _active_user(uow: UnitOfWork, username: str) -> tuple[uuid.UUID, str, 
     return user.id, user.username, user.role, user.token_version
 
 
-def _signing_secret(settings: Settings) -> str:
-    """The server's JWT secret; never a new one (a token signed with it would not work)."""
-    if settings.jwt_secret is not None:
-        return settings.jwt_secret.get_secret_value()
-    path = settings.data_dir / "jwt-secret"
-    if not path.exists():
+def _signing_keys(settings: Settings) -> KeyRing:
+    """The server's signing keys; never new ones (a token signed with them would not work)."""
+    try:
+        return load_key_ring(settings, create=False)
+    except KeyRingMissing:
         typer.echo(
             f"error: no JWT secret: set PULSE_JWT_SECRET as the server has it, or run this "
-            f"where the server keeps its data ({path} does not exist)",
+            f"where the server keeps its data ({ring_path(settings)} does not exist)",
             err=True,
         )
-        raise typer.Exit(1)
-    return path.read_text().strip()
+        raise typer.Exit(1) from None
 
 
 def issue_token(settings: Settings, username: str, *, days: int) -> str:
     """A `days`-long access token for an existing, active user, with that user's role.
 
     It carries the user's token version, so disabling the user, changing their password or
-    role, or `pulse users revoke-tokens` stops it."""
-    secret = _signing_secret(settings)
+    role, or `pulse users revoke-tokens` stops it. A key rotation keeps its key until it expires."""
+    keys = _signing_keys(settings)
     user_id, name, role, version = _run(
         lambda uow, _: _active_user(uow, username), commit=False, settings=settings
     )
     codec = TokenCodec(
-        secret, issuer=settings.jwt_issuer, ttl_seconds=settings.access_token_ttl_seconds
+        keys, issuer=settings.jwt_issuer, ttl_seconds=settings.access_token_ttl_seconds
     )
-    return codec.issue(
+    token = codec.issue(
         user_id=user_id, username=name, role=role, ttl_seconds=days * 86_400, version=version
     )
+    note_long_lived_token(settings, keys.current.kid, utcnow() + timedelta(days=days, seconds=60))
+    return token
 
 
 @users_app.command("token")

@@ -65,10 +65,28 @@ class RefreshTokenReused(Event):
         return str(self.user_id)
 
 
+class UserProvisioned(Event):
+    """A user made on first sign-in through the single sign-on provider."""
+
+    type = "user.provisioned"
+    aggregate_type = "user"
+    user_id: uuid.UUID
+    username: str
+    role: str
+    email: str | None = None
+    issuer: str
+    subject: str
+    provider_roles: list[str]
+
+    def aggregate_id(self) -> str:
+        return str(self.user_id)
+
+
 EVENTS: tuple[type[Event], ...] = (
     UserCreated,
     UserUpdated,
     UserLoggedIn,
     LoginLockedOut,
     RefreshTokenReused,
+    UserProvisioned,
 )

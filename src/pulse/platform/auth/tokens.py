@@ -5,6 +5,9 @@ comes from a login, its session (`sid`: the refresh-token family), so that a dis
 account, a new password or role, or a logout can stop it before it expires
 (see auth/revocation.py). A token without `ver` (issued before versions existed) counts as
 version 0.
+
+Tokens are signed with the current key of a key ring and name it in their `kid` header;
+the keys it replaced verify until their tokens expire (auth/keys.py).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import timedelta
 
 import jwt
 
+from pulse.platform.auth.keys import KeyRing, SigningKey
 from pulse.platform.auth.permissions import permissions_for
 from pulse.platform.errors import Unauthorized
 from pulse.platform.events import utcnow
@@ -42,11 +46,14 @@ class TokenCodec:
     # instead of an HMAC and a claims check; each entry is still held to its `exp`.
     CACHE_SIZE = 4096
 
-    def __init__(self, secret: str, *, issuer: str, ttl_seconds: int) -> None:
-        self._secret = secret
+    def __init__(self, keys: KeyRing | str, *, issuer: str, ttl_seconds: int) -> None:
+        # A plain secret is a ring of that one key.
+        self.keys = keys if isinstance(keys, KeyRing) else KeyRing.of_secret(keys)
         self.issuer = issuer
         self.ttl_seconds = ttl_seconds
-        self._verified: dict[str, tuple[Principal, float]] = {}
+        # token -> (principal, expiry, key id): a hit still needs its key in the ring, so a
+        # key dropped at once (`pulse auth rotate-key --drop-previous`) stops its tokens.
+        self._verified: dict[str, tuple[Principal, float, str | None]] = {}
 
     def issue(
         self,
@@ -73,45 +80,75 @@ class TokenCodec:
         }
         if session_id is not None:
             claims["sid"] = str(session_id)
-        return jwt.encode(claims, self._secret, algorithm="HS256")
+        key = self.keys.current
+        return jwt.encode(claims, key.secret, algorithm="HS256", headers={"kid": key.kid})
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid access token; the revocation check is the caller's
         (auth/revocation.py)."""
         known = self._verified.get(token)
         if known is not None:
-            principal, expires = known
-            if time.time() < expires:
+            principal, expires, kid = known
+            if time.time() < expires and (kid is None or self.keys.find(kid) is not None):
                 return principal
             del self._verified[token]
-        principal, expires = self._decode(token)
+        principal, expires, kid = self._decode(token)
         if len(self._verified) >= self.CACHE_SIZE:
             # Forget the oldest quarter (dicts keep insertion order).
             for stale in list(itertools.islice(self._verified, self.CACHE_SIZE // 4)):
                 del self._verified[stale]
-        self._verified[token] = (principal, expires)
+        self._verified[token] = (principal, expires, kid)
         return principal
 
-    def _decode(self, token: str) -> tuple[Principal, float]:
+    def _keys_for(self, token: str) -> tuple[list[SigningKey], str | None]:
+        invalid = Unauthorized("the access token is not valid", code="invalid_token")
         try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=["HS256"],
-                issuer=self.issuer,
-                options={"require": ["exp", "sub", "iss"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("the access token has expired", code="token_expired") from exc
+            kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError as exc:
-            raise Unauthorized("the access token is not valid", code="invalid_token") from exc
+            raise invalid from exc
+        if kid is None:  # issued before key ids: any key the ring accepts may have signed it
+            return self.keys.accepted(), None
+        if not isinstance(kid, str):
+            raise invalid
+        key = self.keys.find(kid)
+        if key is None:
+            raise Unauthorized(
+                "the access token is signed with a key that is not (or no longer) accepted",
+                code="invalid_token",
+            )
+        return [key], kid
+
+    def _decode(self, token: str) -> tuple[Principal, float, str | None]:
+        keys, kid = self._keys_for(token)
+        claims: dict[str, object] | None = None
+        for key in keys:
+            try:
+                claims = jwt.decode(
+                    token,
+                    key.secret,
+                    algorithms=["HS256"],
+                    issuer=self.issuer,
+                    options={"require": ["exp", "sub", "iss"]},
+                )
+                break
+            except jwt.InvalidSignatureError as exc:
+                if key is keys[-1]:
+                    raise Unauthorized(
+                        "the access token is not valid", code="invalid_token"
+                    ) from exc
+            except jwt.ExpiredSignatureError as exc:
+                raise Unauthorized("the access token has expired", code="token_expired") from exc
+            except jwt.PyJWTError as exc:
+                raise Unauthorized("the access token is not valid", code="invalid_token") from exc
+        if claims is None:
+            raise Unauthorized("the access token is not valid", code="invalid_token")
         if claims.get("typ") != "access":
             raise Unauthorized("not an access token", code="invalid_token")
         version = claims.get("ver", 0)
         sid = claims.get("sid")
         try:
-            user_id = uuid.UUID(claims["sub"])
-            session_id = None if sid is None else uuid.UUID(sid)
+            user_id = uuid.UUID(str(claims["sub"]))
+            session_id = None if sid is None else uuid.UUID(str(sid))
         except (ValueError, TypeError, AttributeError) as exc:
             raise Unauthorized("the access token is not valid", code="invalid_token") from exc
         if type(version) is not int:
@@ -126,4 +163,4 @@ class TokenCodec:
             session_id=session_id,
         )
         # `exp` is required and PyJWT has checked it is a number.
-        return principal, float(claims["exp"])
+        return principal, float(claims["exp"]), kid  # type: ignore[arg-type]
