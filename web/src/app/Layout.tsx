@@ -4,6 +4,7 @@ import { useAuth } from "../auth/AuthContext";
 import { Logo } from "../auth/LoginPage";
 import { label } from "../components/format";
 import { FormatProvider } from "../components/Formatting";
+import { useCompanySettings } from "../features/settings/hooks";
 import { useLive } from "../live/LiveProvider";
 
 const NAV: { to: string; label: string; icon: string; permission?: string }[] = [
@@ -17,7 +18,8 @@ const NAV: { to: string; label: string; icon: string; permission?: string }[] = 
     label: "Users",
     permission: "users:admin",
     icon: "M9 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zm7.5 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM2 20c0-3.3 3.1-5 7-5s7 1.7 7 5v1H2v-1zm15.2-4.9c2.7.3 4.8 1.8 4.8 4.4V21h-4v-1c0-1.9-.3-3.6-.8-4.9z",
-  },  {
+  },
+  {
     to: "/admin/audit",
     label: "Audit log",
     permission: "audit:read",
@@ -83,9 +85,21 @@ export function Layout({ children }: { children: ReactNode }) {
           </div>
         </header>
         <main id="main" className="content" tabIndex={-1}>
-          <FormatProvider currency={auth.me?.currency}>{children}</FormatProvider>
+          <CompanyFormats currency={auth.me?.currency}>{children}</CompanyFormats>
         </main>
       </div>
     </div>
+  );
+}
+
+/** Figures and dates in the company's locale and currency (Settings), once they are known:
+ * the pages wait for them rather than redraw in another format a moment later. */
+function CompanyFormats({ currency, children }: { currency?: string; children: ReactNode }) {
+  const company = useCompanySettings();
+  if (company.isPending) return null;
+  return (
+    <FormatProvider locale={company.data?.locale} currency={company.data?.currency ?? currency}>
+      {children}
+    </FormatProvider>
   );
 }
