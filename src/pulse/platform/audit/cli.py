@@ -48,19 +48,7 @@ def verify(
     if file is not None:
         pem = public_key.read_bytes() if public_key else signer_for(settings).public_pem.encode()
         walk = verify_export(str(file), pem)
-        found = walk.first_bad
-        _report(
-            ChainStatus(
-                ok=found is None,
-                records=walk.records,
-                last_seq=walk.last_seq,
-                last_hash=walk.last_hash if walk.last_seq else None,
-                checkpoints=walk.checkpoints,
-                last_checkpoint_seq=walk.last_checkpoint_seq,
-                first_bad_seq=None if found is None else found.seq,
-                problem=None if found is None else found.problem,
-            )
-        )
+        _report(service.status_of(walk, walk.first_bad))
         return
 
     async def go() -> ChainStatus:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.platform.audit import repository as repo
-from pulse.platform.audit.chain import GENESIS, Walk, record_hash, signature_checker
+from pulse.platform.audit.chain import GENESIS, Finding, Walk, record_hash, signature_checker
 from pulse.platform.audit.schemas import ChainStatus
 from pulse.platform.db import Database
 from pulse.platform.events import Envelope, utcnow
@@ -169,7 +169,11 @@ async def verify(session: AsyncSession, *, public_key_pem: str | None) -> ChainS
         if not all(walk.add(row) for row in rows):
             break
         after = int(rows[-1]["seq"])
-    found = walk.finish()
+    return status_of(walk, walk.finish())
+
+
+def status_of(walk: Walk, found: Finding | None) -> ChainStatus:
+    """What a finished walk says of the chain: its end, and the first broken record."""
     return ChainStatus(
         ok=found is None,
         records=walk.records,
