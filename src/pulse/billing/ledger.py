@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 
-from pulse.billing import repository as repo
+from pulse.billing import ledger_repository as ledger_repo
 from pulse.billing.models import JournalEntry, JournalLine
 from pulse.billing.schemas import (
     AccountRead,
@@ -70,11 +70,11 @@ async def post(
     postings: Iterable[tuple[str, Decimal, Decimal]],
 ) -> int | None:
     """Book one balanced entry. Returns its id, or None when every amount is zero."""
-    codes = await repo.account_codes_by_role(uow.session)
+    codes = await ledger_repo.account_codes_by_role(uow.session)
     lines = _balanced_lines(codes, source_type, source_id, postings)
     if not lines:
         return None
-    return await repo.insert_entry(
+    return await ledger_repo.insert_entry(
         uow.session,
         {
             "entry_date": entry_date,
@@ -147,7 +147,7 @@ async def post_many(
         created_by = [uow.actor] * len(entries)
     elif len(created_by) != len(entries):
         raise ValueError("post_many takes one created_by per entry")
-    codes = await repo.account_codes_by_role(uow.session)
+    codes = await ledger_repo.account_codes_by_role(uow.session)
     rows, lines_of = [], []
     for entry, actor in zip(entries, created_by, strict=True):
         lines = _balanced_lines(codes, entry.source_type, entry.source_id, entry.postings)
@@ -216,11 +216,11 @@ async def reverse(
     source_id: str,
 ) -> int | None:
     """Book the mirror image of an earlier entry (debits become credits) linked to it."""
-    original = await repo.entry_for(uow.session, original_type, original_id)
+    original = await ledger_repo.entry_for(uow.session, original_type, original_id)
     if original is None:
         return None
-    lines = await repo.lines_of_entries(uow.session, [original.id])
-    return await repo.insert_entry(
+    lines = await ledger_repo.lines_of_entries(uow.session, [original.id])
+    return await ledger_repo.insert_entry(
         uow.session,
         {
             "entry_date": entry_date,
@@ -244,9 +244,9 @@ def _balance(kind: AccountType, dr: Decimal, cr: Decimal) -> Decimal:
 
 
 async def list_accounts(uow: UnitOfWork, *, as_of: date | None = None) -> list[AccountRead]:
-    totals = await repo.account_totals(uow.session, as_of=as_of)
+    totals = await ledger_repo.account_totals(uow.session, as_of=as_of)
     result = []
-    for account in await repo.accounts(uow.session):
+    for account in await ledger_repo.accounts(uow.session):
         dr, cr = totals.get(account.code, (ZERO, ZERO))
         kind = AccountType(account.type)
         result.append(
@@ -265,7 +265,7 @@ async def list_accounts(uow: UnitOfWork, *, as_of: date | None = None) -> list[A
 
 async def balance_of(uow: UnitOfWork, role: str) -> Decimal:
     """The balance of the account that plays `role`, on its normal side."""
-    codes = await repo.account_codes_by_role(uow.session)
+    codes = await ledger_repo.account_codes_by_role(uow.session)
     for account in await list_accounts(uow):
         if account.code == codes[role]:
             return account.balance
@@ -308,11 +308,13 @@ async def journal(
     limit: int,
     offset: int,
 ) -> JournalPage:
-    if account is not None and account not in {a.code for a in await repo.accounts(uow.session)}:
+    if account is not None and account not in {
+        a.code for a in await ledger_repo.accounts(uow.session)
+    }:
         raise InvalidInput(f"no account '{account}'", code="unknown_account", field="account")
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("'from' is after 'to'", field="from")
-    entries, total = await repo.search_entries(
+    entries, total = await ledger_repo.search_entries(
         uow.session,
         account=account,
         date_from=date_from,
@@ -321,7 +323,7 @@ async def journal(
         offset=offset,
     )
     lines: dict[int, list[JournalLineRead]] = defaultdict(list)
-    for line, name in await repo.lines_of_entries(uow.session, [e.id for e in entries]):
+    for line, name in await ledger_repo.lines_of_entries(uow.session, [e.id for e in entries]):
         lines[line.entry_id].append(
             JournalLineRead(
                 account_code=line.account_code,

@@ -94,8 +94,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeUow:
         uow.inserted.append((entry, lines))
         return len(uow.inserted)
 
-    monkeypatch.setattr(ledger.repo, "account_codes_by_role", codes)
-    monkeypatch.setattr(ledger.repo, "insert_entry", insert)
+    monkeypatch.setattr(ledger.ledger_repo, "account_codes_by_role", codes)
+    monkeypatch.setattr(ledger.ledger_repo, "insert_entry", insert)
     return uow
 
 
