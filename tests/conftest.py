@@ -13,7 +13,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from pulse.app import create_app
 from pulse.bootstrap import Container, build_container
@@ -21,6 +20,7 @@ from pulse.platform.migrate import upgrade
 from pulse.platform.observability import configure_logging
 from pulse.platform.settings import Settings
 from tests import servers
+from tests.servers import app_lifespan
 
 # The run fails if a process the tests started is still alive at its end.
 pytest_plugins = ["tests.leftovers"]
@@ -157,7 +157,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 async def container(settings: Settings) -> AsyncIterator[Container]:
     c = build_container(settings)
     app = create_app(c)
-    async with LifespanManager(app):
+    async with app_lifespan(app):
         c.app = app  # type: ignore[attr-defined]
         yield c
 

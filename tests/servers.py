@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Any
 
 import pytest
+from asgi_lifespan import LifespanManager
 
 PG_HOST = os.environ.get("PULSE_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("PULSE_TEST_PG_PORT", "5432"))
@@ -42,3 +44,16 @@ def nats_host_port() -> tuple[str, int]:
     rest = NATS_URL.split("://", 1)[-1]
     host, _, port = rest.partition(":")
     return host, int(port or 4222)
+
+
+# How long an app's start (and stop) may take in a test: a start creates its database, runs
+# the bus's first reads and the analytics store's opening, which on a loaded two-core machine
+# under coverage took more than asgi-lifespan's default 5 s.
+APP_START_SECONDS = 60
+
+
+def app_lifespan(app: Any) -> LifespanManager:
+    """Start and stop an ASGI app in a test, with `APP_START_SECONDS` for each."""
+    return LifespanManager(
+        app, startup_timeout=APP_START_SECONDS, shutdown_timeout=APP_START_SECONDS
+    )

@@ -19,6 +19,7 @@ from tests.integration.analytics.test_projection import settle
 from tests.integration.billing.factories import invoice_of_order, pay
 from tests.integration.inventory.factories import make_product
 from tests.integration.orders.factories import make_customer, make_order
+from tests.servers import app_lifespan
 
 REPORTS = [
     "/query/sales/hourly?hours=24",
@@ -282,7 +283,6 @@ async def test_recommendations_follow_the_rules_file(
 async def test_a_process_without_the_projector_says_where_analytics_is(
     settings: Settings, token_for: TokenFor
 ) -> None:
-    from asgi_lifespan import LifespanManager
 
     from pulse.app import create_app
     from pulse.bootstrap import build_container
@@ -291,7 +291,7 @@ async def test_a_process_without_the_projector_says_where_analytics_is(
     assert container.analytics is None
     app = create_app(container)
     async with (
-        LifespanManager(app),
+        app_lifespan(app),
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url="http://pulse.test",

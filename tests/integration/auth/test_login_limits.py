@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from pulse.app import create_app
 from pulse.bootstrap import Container, build_container
@@ -19,13 +18,14 @@ from pulse.platform.auth import passwords
 from pulse.platform.settings import Settings
 from tests.integration.auth.conftest import PASSWORD, MakeUser, assert_problem, throttle_of
 from tests.integration.auth.test_login_burst import GatedVerify, _until
+from tests.servers import app_lifespan
 
 
 @asynccontextmanager
 async def product(settings: Settings, **overrides: Any) -> AsyncIterator[Container]:
     container = build_container(settings.model_copy(update=overrides), run_consumers=False)
     app = create_app(container)
-    async with LifespanManager(app):
+    async with app_lifespan(app):
         container.app = app  # type: ignore[attr-defined]
         yield container
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from pulse.app import create_app
 from pulse.bootstrap import Container, build_container
 from pulse.platform.settings import Settings
 from tests.conftest import fresh_database
 from tests.integration.auth.conftest import PASSWORD
+from tests.servers import app_lifespan
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ async def two_processes(pg_settings: Settings) -> AsyncIterator[list[httpx.Async
         for name in ("one", "two"):
             container: Container = build_container(pg_settings, run_consumers=False)
             app = create_app(container)
-            await stack.enter_async_context(LifespanManager(app))
+            await stack.enter_async_context(app_lifespan(app))
             transport = httpx.ASGITransport(app=app)
             clients.append(
                 await stack.enter_async_context(

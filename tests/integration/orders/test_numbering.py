@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from pulse.app import create_app
 from pulse.bootstrap import Container, build_container
@@ -17,6 +16,7 @@ from pulse.platform.numbering import BLOCK, next_number
 from pulse.platform.settings import Settings
 from tests.integration.inventory.factories import make_product
 from tests.integration.orders.factories import make_customer, make_order
+from tests.servers import app_lifespan
 
 
 async def test_imported_and_placed_orders_get_distinct_numbers(
@@ -61,7 +61,7 @@ async def test_numbers_in_blocks_never_repeat_across_processes(
     other = build_container(settings.model_copy(update={"consumers": "none", "relay": False}))
     other_app = create_app(other)
     async with (
-        LifespanManager(other_app),
+        app_lifespan(other_app),
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=other_app),
             base_url="http://pulse.test",
