@@ -3,6 +3,16 @@
 import { useCallback, useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 
+/** PARAMS with filter NAME set to VALUE (removed when empty) and the paging parameter
+ * RESTART removed, so that a new filter starts from the first page. */
+export function withFilter(params: URLSearchParams, name: string, value: string, restart: string): URLSearchParams {
+  const next = new URLSearchParams(params);
+  if (value) next.set(name, value);
+  else next.delete(name);
+  next.delete(restart);
+  return next;
+}
+
 /** The page offset held in the URL parameter KEY, and a setter that leaves the rest alone. */
 export function useUrlOffset(key = "offset") {
   const [params, setParams] = useSearchParams();

@@ -2,17 +2,13 @@
 import type { KeyboardEvent } from "react";
 import type { SetURLSearchParams } from "react-router";
 import { Field } from "../../components/ui";
+import { withFilter } from "../../components/urlState";
 import { readFilters, type AuditFilters as Filters } from "./hooks";
 
 export function AuditFilters({ params, setParams }: { params: URLSearchParams; setParams: SetURLSearchParams }) {
   const filters = readFilters(params);
-  const set = (name: keyof Filters, value: string) => {
-    const p = new URLSearchParams(params);
-    if (value) p.set(name, value);
-    else p.delete(name);
-    p.delete("before"); // a new filter starts at the newest records
-    setParams(p);
-  };
+  // A new filter starts at the newest records.
+  const set = (name: keyof Filters, value: string) => setParams(withFilter(params, name, value, "before"));
   const active = Object.values(filters).some(Boolean);
   return (
     // Keyed by the filters, so that clearing them empties the text fields too.

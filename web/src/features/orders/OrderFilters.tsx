@@ -2,6 +2,7 @@
 import type { SetURLSearchParams } from "react-router";
 import { label } from "../../components/format";
 import { Field, SelectField } from "../../components/ui";
+import { withFilter } from "../../components/urlState";
 import { ORDER_STATUSES, useCustomerDirectory, type OrderStatus } from "./hooks";
 
 export interface Filters {
@@ -45,13 +46,7 @@ export function OrderFilters({ params, setParams }: { params: URLSearchParams; s
   const directory = useCustomerDirectory();
   const filters = readFilters(params);
 
-  const set = (name: keyof Filters, value: string) => {
-    const p = new URLSearchParams(params);
-    if (value) p.set(name, value);
-    else p.delete(name);
-    p.delete("offset"); // a new filter starts at the first page
-    setParams(p);
-  };
+  const set = (name: keyof Filters, value: string) => setParams(withFilter(params, name, value, "offset"));
   const active = Object.values(filters).some(Boolean);
 
   return (
