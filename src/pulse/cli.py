@@ -117,7 +117,7 @@ def _serve(
             typer.echo(banner)
         uvicorn.run("pulse.app:create_served_app", factory=True, workers=workers, **options)
         return
-    application = create_app(settings=settings)
+    application = create_app(settings=settings, freeze_heap=True)
     if banner:
         typer.echo(banner)
     uvicorn.run(application, **options)

@@ -10,8 +10,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-import xlsxwriter
-
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -73,6 +71,9 @@ def _write_decimal(ws: Any, row: int, col: int, value: Decimal, fmt: Any) -> Non
 
 def to_xlsx(rows: list[dict[str, Any]], *, sheet: str) -> bytes:
     out = io.BytesIO()
+    # Imported here: a process that never exports a workbook does not load the library.
+    import xlsxwriter
+
     book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True})
     try:
         ws = book.add_worksheet(sheet[:31])

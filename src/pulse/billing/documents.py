@@ -22,7 +22,7 @@ from pulse.billing import repository as repo
 from pulse.billing import rules
 from pulse.billing.events import CreditNoteIssued, InvoiceIssued
 from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
-from pulse.billing.pdf import BillingDocument, Company, DocumentLine, TaxLine, render_pdf
+from pulse.billing.pdf_model import BillingDocument, Company, DocumentLine, TaxLine
 from pulse.platform.child_process import follow_parent
 from pulse.platform.company import company_profile
 from pulse.platform.errors import NotFound
@@ -110,6 +110,10 @@ class Documents:
             self._pool = None
 
     async def _render_bytes(self, document: BillingDocument, company: Company) -> bytes:
+        # Imported on the first render: with render processes the serving process never
+        # loads fpdf2 (about 30 MiB and over a second of start-up).
+        from pulse.billing.pdf import render_pdf
+
         if self.render_processes <= 0:
             return await asyncio.to_thread(render_pdf, document, company)
         if self._pool is None:

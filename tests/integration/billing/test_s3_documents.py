@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from pulse.bootstrap import Container
 from pulse.platform.settings import Settings
-from pulse.platform.storage import S3ObjectStore
+from pulse.platform.storage_s3 import S3ObjectStore
 from tests.integration.billing.factories import invoiced_order, pay
 
 BUCKET = "pulse-documents"

@@ -18,8 +18,8 @@ from pulse.platform.storage import (
     LocalObjectStore,
     ObjectNotFound,
     ObjectStore,
-    S3ObjectStore,
 )
+from pulse.platform.storage_s3 import S3ObjectStore
 
 # The start of a real PDF, then bytes that must survive untouched (NUL, high bytes, CR/LF).
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + bytes(range(256))

@@ -14,10 +14,10 @@ from pulse.platform.storage import (
     LocalObjectStore,
     ObjectNotFound,
     ObjectStore,
-    S3ObjectStore,
     check_key,
     object_store,
 )
+from pulse.platform.storage_s3 import S3ObjectStore
 
 
 @pytest.mark.parametrize(
