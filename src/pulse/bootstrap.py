@@ -192,6 +192,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
             relay=settings.relay,
             batch_size=settings.consumer_batch_size,
             poll_seconds=settings.relay_poll_seconds,
+            gather_seconds=settings.consumer_gather_seconds,
         )
     bus_ref.append(bus)
     analytics = None

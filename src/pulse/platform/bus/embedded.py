@@ -40,6 +40,7 @@ class EmbeddedBus(EventBus):
         relay: bool = True,
         batch_size: int = 200,
         poll_seconds: float = 0.5,
+        gather_seconds: float = 0.0,
     ) -> None:
         self.uow_factory = uow_factory
         self.sequenced_at_commit = uow_factory.sequence_inline
@@ -47,6 +48,7 @@ class EmbeddedBus(EventBus):
         self.run_relay = relay
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.gather_seconds = gather_seconds
         self._relay_wake = asyncio.Event()
         self._consumer_wake = {r.consumer.name: asyncio.Event() for r in self.runners}
         self._positions: dict[str, int] = {}
@@ -258,7 +260,13 @@ class EmbeddedBus(EventBus):
         name = runner.consumer.name
         wake = self._consumer_wake[name]
         idle_only = runner.consumer.when_idle
+        woken = False
         while not self._stopping:
+            if woken and self.gather_seconds:
+                # Told of new events after a batch that did not fill: let the ones that
+                # follow arrive, so they share a transaction and the requests placing them
+                # are not held up by a transaction per event.
+                await asyncio.sleep(self.gather_seconds)
             if idle_only and self._flow_behind():
                 # Work that may wait (documents) yields the CPU to the order flow; it runs
                 # once the others have caught up, or after a while regardless, so it never
@@ -282,8 +290,9 @@ class EmbeddedBus(EventBus):
                 async with self._progress:
                     self._progress.notify_all()
                 if count >= self.batch_size:
+                    woken = False
                     continue
-            await self._wait(wake)
+            woken = await self._wait(wake)
 
     async def _consume_once(self, runner: ConsumerRunner) -> int:
         """Apply the next events this consumer handles; return how many were applied.
@@ -353,10 +362,13 @@ class EmbeddedBus(EventBus):
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._progress.wait(), timeout=0.1)
 
-    async def _wait(self, event: asyncio.Event) -> None:
+    async def _wait(self, event: asyncio.Event) -> bool:
+        """Wait for `event` or the slow poll; whether the event woke us."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=self.poll_seconds)
+        woken = event.is_set()
         event.clear()
+        return woken
 
 
 async def _ensure_sequencer(uow: UnitOfWork) -> None:
