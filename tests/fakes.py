@@ -2,19 +2,59 @@
 can see (events are emitted and enveloped the same way), except that it has no database.
 Each repository a use case asks for with `uow.repo(TheRepository)` is the in-memory one
 the test handed in under that class; a repository the test did not give is an error, not
-a silent database. Commit and rollback are recorded, not performed."""
+a silent database. Document numbers come from memory unless a test hands in its own
+numbering. Commit and rollback are recorded, not performed.
+
+The in-memory repositories live beside each module's unit tests (`tests/unit/<module>/
+memory.py`); `assert_stands_in_for` holds each one to the real repository's methods."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
-from types import SimpleNamespace
 from typing import Any, NoReturn, TypeVar, cast
 
 from pulse.platform.db import Database
 from pulse.platform.events import Envelope, Event
+from pulse.platform.numbering import NumberSeriesRepository
 from pulse.platform.uow import Repository, UnitOfWork
 
 R = TypeVar("R", bound=Repository)
+
+
+class _NoDatabase:
+    """What a unit of work reads of its database without a connection: the dialect."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.is_sqlite = dialect == "sqlite"
+
+
+class InMemoryNumbers:
+    """The numbering series as the migrations create them, counted in memory."""
+
+    def __init__(self) -> None:
+        self.series: dict[str, list[Any]] = {
+            "orders": ["SO-", 6, 1],
+            "invoices": ["INV-", 6, 1],
+            "credit_notes": ["CN-", 6, 1],
+        }
+
+    async def bump(self, series: str, count: int) -> tuple[str, int, int]:
+        if series not in self.series:
+            raise LookupError(f"numbering series {series!r} does not exist")
+        row = self.series[series]
+        row[2] += count
+        return row[0], row[1], row[2]
+
+    async def from_sequence(self, series: str, count: int) -> tuple[str, int, list[int]]:
+        prefix, width, after = await self.bump(series, count)
+        return prefix, width, list(range(after - count, after))
+
+    async def take(
+        self, series: str, count: int, *, gapless: bool, dialect: str
+    ) -> tuple[str, int, list[int]]:
+        return await self.from_sequence(series, count)
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -26,9 +66,12 @@ class FakeUnitOfWork(UnitOfWork):
         dialect: str = "sqlite",
         readonly: bool = False,
     ) -> None:
-        db = cast(Database, SimpleNamespace(dialect=dialect, is_sqlite=dialect == "sqlite"))
-        super().__init__(db, actor=actor, readonly=readonly)
-        self.repositories = dict(repositories or {})
+        super().__init__(cast(Database, _NoDatabase(dialect)), actor=actor, readonly=readonly)
+        # Numbers come from memory unless the test hands in numbering of its own.
+        self.repositories: dict[type[Repository], object] = {
+            NumberSeriesRepository: InMemoryNumbers(),
+            **(repositories or {}),
+        }
         # The events emitted, in order (`pending_events` has them as envelopes).
         self.events: list[Event] = []
         self.commits = 0
@@ -82,3 +125,20 @@ class FakeUnitOfWork(UnitOfWork):
         self.events.clear()
         self.audit_entries.clear()
         self._after_commit.clear()
+
+
+def assert_stands_in_for(fake: type, real: type[Repository], *, whole: bool = True) -> None:
+    """The in-memory `fake` answers each method of `real` it has (`whole`: every public
+    one) with the same parameters, so a use case cannot call it in a way the real one would
+    refuse, and a change of the real one shows here."""
+    methods = [
+        name
+        for name, _ in inspect.getmembers(real, inspect.isfunction)
+        if not name.startswith("_") and (whole or hasattr(fake, name))
+    ]
+    assert methods, f"{fake.__name__} stands in for none of {real.__name__}'s methods"
+    for name in methods:
+        assert hasattr(fake, name), f"{fake.__name__} has no {name}"
+        wanted = list(inspect.signature(getattr(real, name)).parameters.values())
+        given = list(inspect.signature(getattr(fake, name)).parameters.values())
+        assert given == wanted, f"{fake.__name__}.{name}{given} differs from {wanted}"

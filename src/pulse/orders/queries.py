@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from pulse.orders import repository as repo
 from pulse.orders.models import Customer, Order, OrderLine
+from pulse.orders.repository import OrdersRepository
 from pulse.platform.uow import UnitOfWork
 
 
@@ -50,7 +50,7 @@ class OrderForInvoice:
 
 
 async def billing_party(uow: UnitOfWork, customer_id: uuid.UUID) -> BillingParty | None:
-    customer = await repo.get_customer(uow.session, customer_id)
+    customer = await uow.repo(OrdersRepository).get_customer(customer_id)
     if customer is None:
         return None
     return BillingParty(
@@ -67,10 +67,10 @@ async def order_for_invoice(
 ) -> OrderForInvoice | None:
     """The order as billing invoices it. `lock` holds its row to the end of the transaction,
     so its status cannot change (a cancel waits) between reading it and invoicing it."""
-    order = await repo.order_row(uow.session, order_id, for_update=lock)
+    order = await uow.repo(OrdersRepository).order_row(order_id, for_update=lock)
     if order is None:
         return None
-    lines = await repo.line_rows(uow.session, order_id)
+    lines = await uow.repo(OrdersRepository).line_rows(order_id)
     return OrderForInvoice(
         order_id=order.id,
         number=order.number,

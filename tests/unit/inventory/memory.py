@@ -27,18 +27,26 @@ class InMemoryInventory:
 
     # -- set-up for a test ------------------------------------------------------------------
     def stock(
-        self, sku: str, on_hand: int, *, reserved: int = 0, reorder_point: int = 0
+        self,
+        sku: str,
+        on_hand: int = 0,
+        *,
+        reserved: int = 0,
+        reorder_point: int = 0,
+        price: str = "10.00",
+        tax_rate: str = "0.2000",
+        active: bool = True,
     ) -> StockLevel:
-        """Put a product with this stock in the catalogue."""
+        """Put a product with this stock and price in the catalogue."""
         now = datetime(2026, 1, 1, tzinfo=UTC)
         self.products[sku] = Product(
             sku=sku,
             name=sku.title(),
             description="",
-            price=Decimal("10.00"),
-            tax_rate=Decimal("0.2000"),
+            price=Decimal(price),
+            tax_rate=Decimal(tax_rate),
             tax_code=None,
-            active=True,
+            active=active,
             created_at=now,
             updated_at=now,
         )

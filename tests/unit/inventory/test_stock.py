@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import uuid
 from decimal import Decimal
 
@@ -14,18 +13,14 @@ from pulse.inventory.repository import MAX_COUNT, InventoryRepository
 from pulse.inventory.reservations import Request, reserve_orders
 from pulse.inventory.schemas import ProductCreate, ProductUpdate
 from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
-from tests.fakes import FakeUnitOfWork
+from pulse.platform.numbering import NumberSeriesRepository
+from tests.fakes import FakeUnitOfWork, InMemoryNumbers, assert_stands_in_for
 from tests.unit.inventory.memory import InMemoryInventory
 
 
 def test_the_in_memory_repository_answers_every_method_as_the_real_one_does() -> None:
-    public = [n for n, _ in inspect.getmembers(InventoryRepository, inspect.isfunction)]
-    public = [n for n in public if not n.startswith("_")]
-    assert public
-    for name in public:
-        real = inspect.signature(getattr(InventoryRepository, name))
-        fake = inspect.signature(getattr(InMemoryInventory, name))
-        assert list(fake.parameters.values()) == list(real.parameters.values()), name
+    assert_stands_in_for(InMemoryInventory, InventoryRepository)
+    assert_stands_in_for(InMemoryNumbers, NumberSeriesRepository)
 
 
 async def test_receiving_adds_to_on_hand_with_a_movement_and_an_event(
