@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,15 @@ _CUSTOMER_EXISTS = select(Customer.__table__.c.id).where(
 
 
 _ORDERS = Order.__table__.c
+_SET_STATUS = (
+    update(Order.__table__)
+    .where(_ORDERS.id == bindparam("o_id"), _ORDERS.status == bindparam("o_from"))
+    .values(
+        status=bindparam("o_to"),
+        status_reason=bindparam("o_reason"),
+        updated_at=bindparam("o_now"),
+    )
+)
 _LINES = OrderLine.__table__.c
 _HISTORY = OrderStatusChange.__table__.c
 ORDER_READ_COLUMNS = (
@@ -266,6 +275,51 @@ class OrdersRepository(Repository):
             now=now,
         )
         return True
+
+    async def lock_for_moves(self, order_ids: Collection[uuid.UUID]) -> list[Any]:
+        """(id, number, customer_id, total, status, created_at) of the orders, locked for
+        update in id order (so two batches that share orders cannot deadlock)."""
+        rows = await self.session.execute(
+            select(
+                _ORDERS.id,
+                _ORDERS.number,
+                _ORDERS.customer_id,
+                _ORDERS.total,
+                _ORDERS.status,
+                _ORDERS.created_at,
+            )
+            .where(_ORDERS.id.in_(sorted(order_ids)))
+            .order_by(_ORDERS.id)
+            .with_for_update()
+        )
+        return list(rows)
+
+    async def set_statuses(self, updates: Sequence[dict[str, object]]) -> None:
+        """Compare-and-set many statuses in one executemany (`o_id`, `o_from`, `o_to`,
+        `o_reason`, `o_now` each)."""
+        await self.session.execute(_SET_STATUS, updates)
+
+    async def move_on_from(
+        self, expected: str, updates: Sequence[dict[str, object]], now: datetime
+    ) -> int | None:
+        """Move orders still in status `expected` on (`b_id`, `b_status`, `b_reason` each) in
+        one executemany: how many moved where the driver counts an executemany's rows, else
+        None."""
+        table = Order.__table__
+        result = await self.session.execute(
+            table.update()
+            .where(table.c.id == bindparam("b_id"), table.c.status == expected)
+            .values(
+                status=bindparam("b_status"), status_reason=bindparam("b_reason"), updated_at=now
+            ),
+            updates,
+        )
+        counted = (await self.session.connection()).dialect.supports_sane_multi_rowcount
+        return rowcount(result) if counted else None
+
+    async def add_history_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Status changes as `HISTORY_COLUMNS` tuples, in one insert."""
+        await insert_rows(self.session, OrderStatusChange.__table__, HISTORY_COLUMNS, rows)
 
     async def add_history(
         self,
