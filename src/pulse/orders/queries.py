@@ -9,9 +9,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from pulse.orders.models import Customer, Order, OrderLine
 from pulse.orders.repository import OrdersRepository
 from pulse.platform.uow import UnitOfWork
 
@@ -90,15 +87,7 @@ async def billing_parties(
     """The billing party of each customer that exists, by customer id (one query)."""
     if not customer_ids:
         return {}
-    rows = await uow.session.execute(
-        select(
-            Customer.id,
-            Customer.name,
-            Customer.email,
-            Customer.billing_address,
-            Customer.payment_terms_days,
-        ).where(Customer.id.in_(set(customer_ids)))
-    )
+    rows = await uow.repo(OrdersRepository).billing_parties(customer_ids)
     return {row.id: BillingParty(*row) for row in rows}
 
 
@@ -112,39 +101,11 @@ async def orders_for_invoice(
     wanted = sorted(set(order_ids))
     if not wanted:
         return {}
-    query = (
-        select(
-            Order.id,
-            Order.number,
-            Order.customer_id,
-            Order.status,
-            Order.subtotal,
-            Order.tax,
-            Order.total,
-        )
-        .where(Order.id.in_(wanted))
-        .order_by(Order.id)
-    )
-    if lock:
-        query = query.with_for_update()
-    heads = (await uow.session.execute(query)).all()
+    repo = uow.repo(OrdersRepository)
+    heads = await repo.order_rows(wanted, lock=lock)
     if not heads:
         return {}
-    lines = await uow.session.execute(
-        select(
-            OrderLine.order_id,
-            OrderLine.line_no,
-            OrderLine.sku,
-            OrderLine.name,
-            OrderLine.qty,
-            OrderLine.unit_price,
-            OrderLine.tax_rate,
-            OrderLine.line_total,
-            OrderLine.line_tax,
-        )
-        .where(OrderLine.order_id.in_([head.id for head in heads]))
-        .order_by(OrderLine.order_id, OrderLine.line_no)
-    )
+    lines = await repo.line_rows_of([head.id for head in heads])
     lines_of: defaultdict[uuid.UUID, list[OrderLineForInvoice]] = defaultdict(list)
     for row in lines:
         lines_of[row.order_id].append(

@@ -110,6 +110,11 @@ def _order_filter(
     return query
 
 
+# The columns billing invoices an order from.
+_FOR_INVOICE = tuple(
+    _ORDERS[n] for n in ("id", "number", "customer_id", "status", "subtotal", "tax", "total")
+)
+_LINE_FOR_INVOICE = tuple(_LINES[name] for name in LINE_READ_COLUMNS)
 SUMMARY_COLUMNS = ("id", "number", "customer_id", "status", "total", "created_at")
 
 
@@ -216,37 +221,47 @@ class OrdersRepository(Repository):
         )
         return list(rows.scalars())
 
+    # -- what billing invoices an order from (queries.py) ------------------------------
     async def order_row(self, order_id: uuid.UUID, *, for_update: bool = False) -> Any:
         """The order's columns as a plain row (cheaper than an ORM object, for other modules)."""
-        query = select(
-            Order.id,
-            Order.number,
-            Order.customer_id,
-            Order.status,
-            Order.subtotal,
-            Order.tax,
-            Order.total,
-        ).where(Order.id == order_id)
+        query = select(*_FOR_INVOICE).where(_ORDERS.id == order_id)
         if for_update:
             query = query.with_for_update()
         return (await self.session.execute(query)).one_or_none()
 
     async def line_rows(self, order_id: uuid.UUID) -> list[Any]:
         query = (
-            select(
-                OrderLine.line_no,
-                OrderLine.sku,
-                OrderLine.name,
-                OrderLine.qty,
-                OrderLine.unit_price,
-                OrderLine.tax_rate,
-                OrderLine.line_total,
-                OrderLine.line_tax,
-            )
-            .where(OrderLine.order_id == order_id)
-            .order_by(OrderLine.line_no)
+            select(*_LINE_FOR_INVOICE).where(_LINES.order_id == order_id).order_by(_LINES.line_no)
         )
         return list((await self.session.execute(query)).all())
+
+    async def order_rows(self, order_ids: Sequence[uuid.UUID], *, lock: bool) -> list[Any]:
+        """`order_row` of many orders, in id order (`lock`: locked for update in that order,
+        so two batches that share orders cannot deadlock on them)."""
+        query = select(*_FOR_INVOICE).where(_ORDERS.id.in_(order_ids)).order_by(_ORDERS.id)
+        if lock:
+            query = query.with_for_update()
+        return list((await self.session.execute(query)).all())
+
+    async def line_rows_of(self, order_ids: Sequence[uuid.UUID]) -> list[Any]:
+        """`line_rows` of many orders, each with its order_id, by order and line number."""
+        query = (
+            select(_LINES.order_id, *_LINE_FOR_INVOICE)
+            .where(_LINES.order_id.in_(order_ids))
+            .order_by(_LINES.order_id, _LINES.line_no)
+        )
+        return list(await self.session.execute(query))
+
+    async def billing_parties(self, customer_ids: Collection[uuid.UUID]) -> list[Any]:
+        """(id, name, email, billing_address, payment_terms_days) of the customers that exist."""
+        query = select(
+            Customer.id,
+            Customer.name,
+            Customer.email,
+            Customer.billing_address,
+            Customer.payment_terms_days,
+        ).where(Customer.id.in_(set(customer_ids)))
+        return list(await self.session.execute(query))
 
     async def move_status(
         self,
