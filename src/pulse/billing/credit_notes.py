@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pulse.billing import invoices, ledger, rules
-from pulse.billing import repository as repo
 from pulse.billing.events import CreditNoteIssued
 from pulse.billing.models import Invoice
+from pulse.billing.repository import BillingRepository
 from pulse.billing.schemas import (
     CreditLine,
     CreditNoteCreate,
@@ -45,8 +45,8 @@ class CreditPiece:
 async def _pieces_by_line(
     uow: UnitOfWork, invoice: Invoice, wanted: list[CreditLine]
 ) -> list[CreditPiece]:
-    lines = {x.line_no: x for x in await repo.invoice_lines(uow.session, invoice.id)}
-    already = await repo.credited_per_line(uow.session, invoice.id)
+    lines = {x.line_no: x for x in await uow.repo(BillingRepository).invoice_lines(invoice.id)}
+    already = await uow.repo(BillingRepository).credited_per_line(invoice.id)
     pieces = []
     seen: set[int] = set()
     for index, item in enumerate(wanted):
@@ -96,7 +96,7 @@ async def _pieces_by_amount(
     uow: UnitOfWork, invoice: Invoice, amount: Decimal
 ) -> list[CreditPiece]:
     """Split an amount (tax included) over the invoice's tax rates in proportion to them."""
-    groups = rules.tax_lines(await repo.invoice_lines(uow.session, invoice.id))
+    groups = rules.tax_lines(await uow.repo(BillingRepository).invoice_lines(invoice.id))
     groups = [g for g in groups if g.base + g.tax > 0]
     pieces = []
     remaining = amount
@@ -180,8 +180,7 @@ async def credit(
     credit_note_id = new_record_id()
     number = await next_number(uow, "credit_notes")
     today = utcnow().date()
-    await repo.insert_credit_note(
-        uow.session,
+    await uow.repo(BillingRepository).insert_credit_note(
         {
             "id": credit_note_id,
             "number": number,
@@ -215,7 +214,7 @@ async def credit(
     )
     for p in pieces:
         if p.invoice_line_no is not None:
-            await repo.credit_line_qty(uow.session, invoice.id, p.invoice_line_no, p.qty)
+            await uow.repo(BillingRepository).credit_line_qty(invoice.id, p.invoice_line_no, p.qty)
     await invoices.save(
         uow,
         invoice,
@@ -263,7 +262,7 @@ async def credit_remainder(uow: UnitOfWork, invoice: Invoice, *, reason: str) ->
     """Credit every line quantity not yet credited (an order cancelled after invoicing)."""
     lines = [
         CreditLine(line_no=x.line_no, qty=x.qty - x.credited_qty)
-        for x in await repo.invoice_lines(uow.session, invoice.id)
+        for x in await uow.repo(BillingRepository).invoice_lines(invoice.id)
         if x.qty > x.credited_qty
     ]
     left = invoice.total - invoice.amount_credited
@@ -282,12 +281,12 @@ async def credit_remainder(uow: UnitOfWork, invoice: Invoice, *, reason: str) ->
 
 # -- reading ---------------------------------------------------------------------------------
 async def get_credit_note(uow: UnitOfWork, credit_note_id: uuid.UUID) -> CreditNoteRead:
-    note = await repo.get_credit_note(uow.session, credit_note_id)
+    note = await uow.repo(BillingRepository).get_credit_note(credit_note_id)
     if note is None:
         raise NotFound(f"no credit note {credit_note_id}", field="credit_note_id")
-    invoice = await repo.get_invoice(uow.session, note.invoice_id)
+    invoice = await uow.repo(BillingRepository).get_invoice(note.invoice_id)
     assert invoice is not None
-    lines = await repo.credit_note_lines(uow.session, credit_note_id)
+    lines = await uow.repo(BillingRepository).credit_note_lines(credit_note_id)
     return CreditNoteRead(
         **CreditNoteSummary.model_validate(note).model_dump(),
         invoice_number=invoice.number,
@@ -308,8 +307,8 @@ async def list_credit_notes(
     limit: int,
     offset: int,
 ) -> CreditNotePage:
-    rows, total = await repo.search_credit_notes(
-        uow.session, invoice_id=invoice_id, customer_id=customer_id, limit=limit, offset=offset
+    rows, total = await uow.repo(BillingRepository).search_credit_notes(
+        invoice_id=invoice_id, customer_id=customer_id, limit=limit, offset=offset
     )
     return CreditNotePage(
         items=[CreditNoteSummary.model_validate(x) for x in rows],

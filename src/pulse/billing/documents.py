@@ -18,11 +18,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
 
-from pulse.billing import repository as repo
 from pulse.billing import rules
 from pulse.billing.events import CreditNoteIssued, InvoiceIssued
 from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.pdf_model import BillingDocument, Company, DocumentLine, TaxLine
+from pulse.billing.repository import BillingRepository
 from pulse.platform.child_process import follow_parent
 from pulse.platform.company import company_profile
 from pulse.platform.errors import NotFound
@@ -134,7 +134,7 @@ class Documents:
 
     # -- building ------------------------------------------------------------------------
     async def _invoice_document(self, uow: UnitOfWork, invoice: Invoice) -> BillingDocument:
-        lines = await repo.invoice_lines(uow.session, invoice.id)
+        lines = await uow.repo(BillingRepository).invoice_lines(invoice.id)
         reference = f"Order {invoice.order_number}" if invoice.order_number else ""
         note = invoice.notes
         if invoice.status == "void":
@@ -164,9 +164,9 @@ class Documents:
         )
 
     async def _credit_note_document(self, uow: UnitOfWork, note: CreditNote) -> BillingDocument:
-        invoice = await repo.get_invoice(uow.session, note.invoice_id)
+        invoice = await uow.repo(BillingRepository).get_invoice(note.invoice_id)
         assert invoice is not None
-        lines = await repo.credit_note_lines(uow.session, note.id)
+        lines = await uow.repo(BillingRepository).credit_note_lines(note.id)
         return BillingDocument(
             kind="credit_note",
             number=note.number,
@@ -196,7 +196,7 @@ class Documents:
 
     # -- serving -------------------------------------------------------------------------
     async def invoice_pdf(self, uow: UnitOfWork, invoice_id: uuid.UUID) -> tuple[str, bytes]:
-        invoice = await repo.get_invoice(uow.session, invoice_id)
+        invoice = await uow.repo(BillingRepository).get_invoice(invoice_id)
         if invoice is None:
             raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
         key = invoice_key(invoice)
@@ -209,7 +209,7 @@ class Documents:
     async def credit_note_pdf(
         self, uow: UnitOfWork, credit_note_id: uuid.UUID
     ) -> tuple[str, bytes]:
-        note = await repo.get_credit_note(uow.session, credit_note_id)
+        note = await uow.repo(BillingRepository).get_credit_note(credit_note_id)
         if note is None:
             raise NotFound(f"no credit note {credit_note_id}", field="credit_note_id")
         key = credit_note_key(note)
@@ -224,7 +224,7 @@ class Documents:
         self, uow: UnitOfWork, event: InvoiceIssued, envelope: Envelope
     ) -> None:
         """Render the invoice as issued (re-rendering writes the same object)."""
-        invoice = await repo.get_invoice(uow.session, event.invoice_id)
+        invoice = await uow.repo(BillingRepository).get_invoice(event.invoice_id)
         if invoice is None or invoice.source == "import":
             return  # history is rendered when someone asks for it
         key = invoice_key(invoice)
@@ -234,7 +234,7 @@ class Documents:
     async def render_credit_note(
         self, uow: UnitOfWork, event: CreditNoteIssued, envelope: Envelope
     ) -> None:
-        note = await repo.get_credit_note(uow.session, event.credit_note_id)
+        note = await uow.repo(BillingRepository).get_credit_note(event.credit_note_id)
         if note is None:
             return
         key = credit_note_key(note)

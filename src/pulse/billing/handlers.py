@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pulse.billing import credit_notes, invoices
-from pulse.billing import repository as repo
+from pulse.billing.repository import BillingRepository
 from pulse.billing.schemas import InvoiceStatus
 from pulse.orders import OrderCancelled, OrderConfirmed
 from pulse.platform.consumers import Delivery
@@ -27,7 +27,7 @@ async def settle_cancelled_order(
     uow: UnitOfWork, event: OrderCancelled, envelope: Envelope
 ) -> None:
     """An unpaid, uncredited invoice is voided; otherwise what is left is credited."""
-    invoice = await repo.invoice_for_order(uow.session, event.order_id)
+    invoice = await uow.repo(BillingRepository).invoice_for_order(event.order_id)
     if invoice is None or invoice.status in (InvoiceStatus.VOID, InvoiceStatus.CREDITED):
         return
     reason = f"order {event.number} cancelled" + (f": {event.reason}" if event.reason else "")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pulse.billing import repository as repo
 from pulse.billing.models import Invoice
+from pulse.billing.repository import BillingRepository
 from pulse.billing.rules import tax_lines
 from pulse.billing.schemas import (
     OPEN_STATUSES,
@@ -34,13 +34,13 @@ def pdf_path(invoice_id: uuid.UUID) -> str:
 
 
 async def get_invoice(uow: UnitOfWork, invoice_id: uuid.UUID) -> InvoiceRead:
-    invoice = await repo.get_invoice(uow.session, invoice_id)
+    invoice = await uow.repo(BillingRepository).get_invoice(invoice_id)
     if invoice is None:
         raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
-    lines = await repo.invoice_lines(uow.session, invoice_id)
-    payments = await repo.payments_of(uow.session, invoice_id)
-    credit_notes = await repo.credit_notes_of(uow.session, invoice_id)
-    refunds = await repo.refunds_of(uow.session, invoice_id)
+    lines = await uow.repo(BillingRepository).invoice_lines(invoice_id)
+    payments = await uow.repo(BillingRepository).payments_of(invoice_id)
+    credit_notes = await uow.repo(BillingRepository).credit_notes_of(invoice_id)
+    refunds = await uow.repo(BillingRepository).refunds_of(invoice_id)
     summary = InvoiceSummary.model_validate(invoice)
     return InvoiceRead(
         **summary.model_dump(exclude={"overdue"}),
@@ -80,8 +80,7 @@ async def list_invoices(
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("'from' is after 'to'", field="from")
     today = utcnow().date()
-    rows, total = await repo.search_invoices(
-        uow.session,
+    rows, total = await uow.repo(BillingRepository).search_invoices(
         status=status.value if status else None,
         customer_id=customer_id,
         order_id=order_id,

@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 
 from pulse import orders
 from pulse.billing import invoice_queries, ledger
-from pulse.billing import repository as repo
 from pulse.billing.events import InvoiceIssued, InvoiceLineData, InvoiceVoided
 from pulse.billing.models import Invoice
+from pulse.billing.repository import BillingRepository
 from pulse.billing.rules import Line
 from pulse.billing.schemas import (
     InvoiceCreate,
@@ -167,7 +167,7 @@ async def _issue(uow: UnitOfWork, drafts: Sequence[_Draft]) -> list[Issued]:
         )
         events.append((event, draft.cause))
         issued.append(Issued(invoice_id, number, settled=status == InvoiceStatus.PAID))
-    await repo.insert_invoices(uow.session, invoice_rows, line_rows, now=now)
+    await uow.repo(BillingRepository).insert_invoices(invoice_rows, line_rows, now=now)
     await ledger.post_many(uow, postings, created_by=actors)
     for event, cause in events:
         uow.emit(event, cause=cause)
@@ -198,7 +198,7 @@ async def issue_for_orders(
     orders move to `invoiced` in it: a cancel either comes first (no invoice) or sees the
     invoiced order (and needs the permission to void or credit it)."""
     wanted = list(dict.fromkeys(r.order_id for r in requests))
-    invoiced = await repo.orders_invoiced(uow.session, wanted)
+    invoiced = await uow.repo(BillingRepository).orders_invoiced(wanted)
     found = await orders.orders_for_invoice(
         uow, [x for x in wanted if x not in invoiced], lock=True
     )
@@ -319,15 +319,15 @@ async def create_invoice(uow: UnitOfWork, data: InvoiceCreate) -> InvoiceRead:
 
 # -- voiding ---------------------------------------------------------------------------------
 async def locked(uow: UnitOfWork, invoice_id: uuid.UUID) -> Invoice:
-    invoice = await repo.get_invoice(uow.session, invoice_id, for_update=True)
+    invoice = await uow.repo(BillingRepository).get_invoice(invoice_id, for_update=True)
     if invoice is None:
         raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
     return invoice
 
 
 async def save(uow: UnitOfWork, invoice: Invoice, **values: object) -> None:
-    if not await repo.update_invoice(
-        uow.session, invoice.id, revision=invoice.revision, updated_at=utcnow(), **values
+    if not await uow.repo(BillingRepository).update_invoice(
+        invoice.id, revision=invoice.revision, updated_at=utcnow(), **values
     ):
         raise Conflict(
             f"invoice {invoice.number} changed meanwhile; try again", code="concurrent_change"

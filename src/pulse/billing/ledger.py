@@ -11,12 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import func, select
-
-from pulse.billing import ledger_repository as ledger_repo
-from pulse.billing.models import JournalEntry, JournalLine
+from pulse.billing.ledger_repository import LedgerRepository
 from pulse.billing.schemas import (
     AccountRead,
     AccountType,
@@ -26,7 +23,6 @@ from pulse.billing.schemas import (
     TrialBalance,
     TrialBalanceRow,
 )
-from pulse.platform.bulk import insert_rows
 from pulse.platform.errors import InvalidInput
 from pulse.platform.events import utcnow
 from pulse.platform.money import ZERO
@@ -70,12 +66,11 @@ async def post(
     postings: Iterable[tuple[str, Decimal, Decimal]],
 ) -> int | None:
     """Book one balanced entry. Returns its id, or None when every amount is zero."""
-    codes = await ledger_repo.account_codes_by_role(uow.session)
+    codes = await uow.repo(LedgerRepository).account_codes_by_role()
     lines = _balanced_lines(codes, source_type, source_id, postings)
     if not lines:
         return None
-    return await ledger_repo.insert_entry(
-        uow.session,
+    return await uow.repo(LedgerRepository).insert_entry(
         {
             "entry_date": entry_date,
             "description": description[:300],
@@ -129,10 +124,6 @@ class Posting(NamedTuple):
     postings: Sequence[tuple[str, Decimal, Decimal]]
 
 
-ENTRY_COLUMNS = ("entry_date", "description", "source_type", "source_id", "created_by")
-LINE_COLUMNS = ("entry_id", "account_code", "debit", "credit")
-
-
 async def post_many(
     uow: UnitOfWork,
     entries: Sequence[Posting],
@@ -147,7 +138,7 @@ async def post_many(
         created_by = [uow.actor] * len(entries)
     elif len(created_by) != len(entries):
         raise ValueError("post_many takes one created_by per entry")
-    codes = await ledger_repo.account_codes_by_role(uow.session)
+    codes = await uow.repo(LedgerRepository).account_codes_by_role()
     rows, lines_of = [], []
     for entry, actor in zip(entries, created_by, strict=True):
         lines = _balanced_lines(codes, entry.source_type, entry.source_id, entry.postings)
@@ -164,45 +155,16 @@ async def post_many(
             lines_of.append(lines)
     if not rows:
         return 0
-    ids = await _insert_entries(uow, rows)
-    await insert_rows(
-        uow.session,
-        JournalLine.__table__,
-        LINE_COLUMNS,
+    ledger = uow.repo(LedgerRepository)
+    ids = await ledger.insert_entries(rows, posted_at=utcnow(), number_here=uow.db.is_sqlite)
+    await ledger.insert_lines(
         [
             (entry_id, code, dr, cr)
             for entry_id, lines in zip(ids, lines_of, strict=True)
             for code, dr, cr in lines
-        ],
+        ]
     )
     return len(rows)
-
-
-async def _insert_entries(uow: UnitOfWork, rows: list[tuple[Any, ...]]) -> Sequence[int]:
-    """Insert entry rows; their ids, in the same order."""
-    session = uow.session
-    same = {"reverses_entry_id": None, "posted_at": utcnow()}
-    if uow.db.is_sqlite:
-        # Writers are serialised (the transaction holds SQLite's write lock from its BEGIN
-        # IMMEDIATE), so the ids after the largest are ours to give.
-        last = (await session.execute(select(func.max(JournalEntry.id)))).scalar_one() or 0
-        ids = range(last + 1, last + 1 + len(rows))
-        await insert_rows(
-            session,
-            JournalEntry.__table__,
-            ("id", *ENTRY_COLUMNS),
-            [(entry_id, *row) for entry_id, row in zip(ids, rows, strict=True)],
-            same=same,
-        )
-        return ids
-    # Elsewhere the database numbers them; each comes back with the document it books.
-    table = JournalEntry.__table__
-    result = await session.execute(
-        table.insert().returning(table.c.id, table.c.source_type, table.c.source_id),
-        [{**dict(zip(ENTRY_COLUMNS, row, strict=True)), **same} for row in rows],
-    )
-    id_of = {(source_type, source_id): entry_id for entry_id, source_type, source_id in result}
-    return [id_of[(row[2], row[3])] for row in rows]
 
 
 async def reverse(
@@ -216,12 +178,11 @@ async def reverse(
     source_id: str,
 ) -> int | None:
     """Book the mirror image of an earlier entry (debits become credits) linked to it."""
-    original = await ledger_repo.entry_for(uow.session, original_type, original_id)
+    original = await uow.repo(LedgerRepository).entry_for(original_type, original_id)
     if original is None:
         return None
-    lines = await ledger_repo.lines_of_entries(uow.session, [original.id])
-    return await ledger_repo.insert_entry(
-        uow.session,
+    lines = await uow.repo(LedgerRepository).lines_of_entries([original.id])
+    return await uow.repo(LedgerRepository).insert_entry(
         {
             "entry_date": entry_date,
             "description": description[:300],
@@ -244,9 +205,9 @@ def _balance(kind: AccountType, dr: Decimal, cr: Decimal) -> Decimal:
 
 
 async def list_accounts(uow: UnitOfWork, *, as_of: date | None = None) -> list[AccountRead]:
-    totals = await ledger_repo.account_totals(uow.session, as_of=as_of)
+    totals = await uow.repo(LedgerRepository).account_totals(as_of=as_of)
     result = []
-    for account in await ledger_repo.accounts(uow.session):
+    for account in await uow.repo(LedgerRepository).accounts():
         dr, cr = totals.get(account.code, (ZERO, ZERO))
         kind = AccountType(account.type)
         result.append(
@@ -265,7 +226,7 @@ async def list_accounts(uow: UnitOfWork, *, as_of: date | None = None) -> list[A
 
 async def balance_of(uow: UnitOfWork, role: str) -> Decimal:
     """The balance of the account that plays `role`, on its normal side."""
-    codes = await ledger_repo.account_codes_by_role(uow.session)
+    codes = await uow.repo(LedgerRepository).account_codes_by_role()
     for account in await list_accounts(uow):
         if account.code == codes[role]:
             return account.balance
@@ -309,13 +270,12 @@ async def journal(
     offset: int,
 ) -> JournalPage:
     if account is not None and account not in {
-        a.code for a in await ledger_repo.accounts(uow.session)
+        a.code for a in await uow.repo(LedgerRepository).accounts()
     }:
         raise InvalidInput(f"no account '{account}'", code="unknown_account", field="account")
     if date_from and date_to and date_from > date_to:
         raise InvalidInput("'from' is after 'to'", field="from")
-    entries, total = await ledger_repo.search_entries(
-        uow.session,
+    entries, total = await uow.repo(LedgerRepository).search_entries(
         account=account,
         date_from=date_from,
         date_to=date_to,
@@ -323,7 +283,7 @@ async def journal(
         offset=offset,
     )
     lines: dict[int, list[JournalLineRead]] = defaultdict(list)
-    for line, name in await ledger_repo.lines_of_entries(uow.session, [e.id for e in entries]):
+    for line, name in await uow.repo(LedgerRepository).lines_of_entries([e.id for e in entries]):
         lines[line.entry_id].append(
             JournalLineRead(
                 account_code=line.account_code,

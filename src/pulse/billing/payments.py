@@ -7,8 +7,8 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from pulse.billing import invoices, ledger, rules
-from pulse.billing import repository as repo
 from pulse.billing.events import PaymentReceived, RefundPaid
+from pulse.billing.repository import BillingRepository
 from pulse.billing.schemas import (
     PaymentCreate,
     PaymentMethod,
@@ -82,8 +82,7 @@ async def _record_payment(
         total=invoice.total, paid=paid, credited=invoice.amount_credited, balance=balance
     )
     payment_id = new_record_id()
-    await repo.insert_payment(
-        uow.session,
+    await uow.repo(BillingRepository).insert_payment(
         {
             "id": payment_id,
             "invoice_id": invoice.id,
@@ -152,8 +151,7 @@ async def list_payments(
     end = as_utc(received_to, "to") if received_to else None
     if start and end and start > end:
         raise InvalidInput("'from' is after 'to'", field="from")
-    rows, total = await repo.search_payments(
-        uow.session,
+    rows, total = await uow.repo(BillingRepository).search_payments(
         invoice_id=invoice_id,
         customer_id=customer_id,
         method=method.value if method else None,
@@ -162,7 +160,7 @@ async def list_payments(
         limit=limit,
         offset=offset,
     )
-    labels = await repo.invoice_labels(uow.session, {p.invoice_id for p in rows})
+    labels = await uow.repo(BillingRepository).invoice_labels({p.invoice_id for p in rows})
     items = [
         PaymentSummary(
             **PaymentRead.model_validate(p).model_dump(),
@@ -193,8 +191,7 @@ async def pay_refund(uow: UnitOfWork, invoice_id: uuid.UUID, data: RefundCreate)
     paid_at = _moment(data.paid_at, "paid_at", not_before=invoice.issue_date)
     refund_id = new_record_id()
     due = invoice.refund_due - data.amount
-    await repo.insert_refund(
-        uow.session,
+    await uow.repo(BillingRepository).insert_refund(
         {
             "id": refund_id,
             "invoice_id": invoice.id,

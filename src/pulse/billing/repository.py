@@ -22,6 +22,7 @@ from pulse.billing.models import (
 from pulse.platform.bulk import insert_rows
 from pulse.platform.db import rowcount
 from pulse.platform.money import ZERO
+from pulse.platform.uow import Repository
 
 
 async def page_of(
@@ -68,101 +69,6 @@ INVOICE_LINE_COLUMNS = (
 )
 
 
-async def insert_invoices(
-    session: AsyncSession,
-    invoices: Sequence[tuple[Any, ...]],
-    lines: Sequence[tuple[Any, ...]],
-    *,
-    now: datetime,
-) -> None:
-    """New invoices (rows in `INVOICE_COLUMNS` order, nothing paid or credited yet) and
-    their lines (in `INVOICE_LINE_COLUMNS` order, nothing credited): one executemany each."""
-    same = {
-        "amount_paid": ZERO,
-        "amount_credited": ZERO,
-        "refund_due": ZERO,
-        "amount_refunded": ZERO,
-        "void_reason": "",
-        "revision": 1,
-        "created_at": now,
-        "updated_at": now,
-    }
-    await insert_rows(session, Invoice.__table__, INVOICE_COLUMNS, invoices, same=same)
-    await insert_rows(
-        session,
-        InvoiceLine.__table__,
-        INVOICE_LINE_COLUMNS,
-        lines,
-        same={"credited_qty": Decimal("0")},
-    )
-
-
-async def get_invoice(
-    session: AsyncSession, invoice_id: uuid.UUID, *, for_update: bool = False
-) -> Invoice | None:
-    # Fresh from the database: an earlier UPDATE in this transaction is not mirrored into
-    # already loaded objects (the sessions do not synchronise).
-    query = (
-        select(Invoice).where(Invoice.id == invoice_id).execution_options(populate_existing=True)
-    )
-    if for_update:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def orders_invoiced(
-    session: AsyncSession, order_ids: Collection[uuid.UUID]
-) -> set[uuid.UUID]:
-    """Those of the orders that have an invoice."""
-    if not order_ids:
-        return set()
-    rows = await session.execute(
-        select(Invoice.order_id).where(Invoice.order_id.in_(set(order_ids)))
-    )
-    return {order_id for order_id in rows.scalars() if order_id is not None}
-
-
-async def invoice_for_order(session: AsyncSession, order_id: uuid.UUID) -> Invoice | None:
-    query = (
-        select(Invoice)
-        .where(Invoice.order_id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def invoice_lines(session: AsyncSession, invoice_id: uuid.UUID) -> list[InvoiceLine]:
-    rows = await session.execute(
-        select(InvoiceLine)
-        .where(InvoiceLine.invoice_id == invoice_id)
-        .order_by(InvoiceLine.line_no)
-    )
-    return list(rows.scalars())
-
-
-async def update_invoice(
-    session: AsyncSession, invoice_id: uuid.UUID, *, revision: int, **values: Any
-) -> bool:
-    """Compare-and-set on the revision, so two concurrent changes cannot both apply."""
-    result = await session.execute(
-        update(Invoice)
-        .where(Invoice.id == invoice_id, Invoice.revision == revision)
-        .values(revision=revision + 1, **values)
-    )
-    return rowcount(result) == 1
-
-
-async def credit_line_qty(
-    session: AsyncSession, invoice_id: uuid.UUID, line_no: int, qty: Decimal
-) -> None:
-    await session.execute(
-        update(InvoiceLine)
-        .where(InvoiceLine.invoice_id == invoice_id, InvoiceLine.line_no == line_no)
-        .values(credited_qty=InvoiceLine.credited_qty + qty)
-    )
-
-
 def _invoice_filter(
     query: Select[Any],
     *,
@@ -190,68 +96,6 @@ def _invoice_filter(
     return query
 
 
-async def search_invoices(
-    session: AsyncSession,
-    *,
-    status: str | None,
-    customer_id: uuid.UUID | None,
-    order_id: uuid.UUID | None = None,
-    overdue: bool | None,
-    today: date,
-    date_from: date | None,
-    date_to: date | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[Invoice], int]:
-    filters: dict[str, Any] = {
-        "status": status,
-        "customer_id": customer_id,
-        "order_id": order_id,
-        "overdue": overdue,
-        "today": today,
-        "date_from": date_from,
-        "date_to": date_to,
-    }
-    query = _invoice_filter(select(Invoice), **filters)
-    order = (Invoice.issue_date.desc(), Invoice.number.desc())
-    return await page_of(session, query, *order, limit=limit, offset=offset)
-
-
-async def invoice_labels(
-    session: AsyncSession, invoice_ids: set[uuid.UUID]
-) -> dict[uuid.UUID, tuple[str, str]]:
-    """Number and customer name of each invoice, for lists of things that point at invoices."""
-    if not invoice_ids:
-        return {}
-    rows = await session.execute(
-        select(Invoice.id, Invoice.number, Invoice.customer_name).where(Invoice.id.in_(invoice_ids))
-    )
-    return {id_: (number, name) for id_, number, name in rows}
-
-
-# -- payments --------------------------------------------------------------------------------
-async def insert_payment(session: AsyncSession, payment: dict[str, Any]) -> None:
-    await session.execute(Payment.__table__.insert(), [payment])
-
-
-async def payments_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[Payment]:
-    rows = await session.execute(
-        select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.received_at)
-    )
-    return list(rows.scalars())
-
-
-async def insert_refund(session: AsyncSession, refund: dict[str, Any]) -> None:
-    await session.execute(Refund.__table__.insert(), [refund])
-
-
-async def refunds_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[Refund]:
-    rows = await session.execute(
-        select(Refund).where(Refund.invoice_id == invoice_id).order_by(Refund.paid_at)
-    )
-    return list(rows.scalars())
-
-
 def _payment_filter(
     query: Select[Any],
     *,
@@ -274,73 +118,211 @@ def _payment_filter(
     return query
 
 
-async def search_payments(
-    session: AsyncSession, *, limit: int, offset: int, **filters: Any
-) -> tuple[list[Payment], int]:
-    query = _payment_filter(select(Payment), **filters)
-    order = (Payment.received_at.desc(), Payment.id)
-    return await page_of(session, query, *order, limit=limit, offset=offset)
+class BillingRepository(Repository):
+    """The billing module's statements on invoices, payments, refunds and credit notes, on one
+    unit of work's session (`uow.repo(BillingRepository)`)."""
 
+    __slots__ = ()
 
-# -- credit notes ----------------------------------------------------------------------------
-async def insert_credit_note(
-    session: AsyncSession, note: dict[str, Any], lines: Sequence[dict[str, Any]]
-) -> None:
-    await session.execute(CreditNote.__table__.insert(), [note])
-    await session.execute(CreditNoteLine.__table__.insert(), list(lines))
-
-
-async def get_credit_note(session: AsyncSession, credit_note_id: uuid.UUID) -> CreditNote | None:
-    return await session.get(CreditNote, credit_note_id)
-
-
-async def credit_notes_of(session: AsyncSession, invoice_id: uuid.UUID) -> list[CreditNote]:
-    rows = await session.execute(
-        select(CreditNote).where(CreditNote.invoice_id == invoice_id).order_by(CreditNote.number)
-    )
-    return list(rows.scalars())
-
-
-async def credit_note_lines(
-    session: AsyncSession, credit_note_id: uuid.UUID
-) -> list[CreditNoteLine]:
-    rows = await session.execute(
-        select(CreditNoteLine)
-        .where(CreditNoteLine.credit_note_id == credit_note_id)
-        .order_by(CreditNoteLine.line_no)
-    )
-    return list(rows.scalars())
-
-
-async def credited_per_line(
-    session: AsyncSession, invoice_id: uuid.UUID
-) -> dict[int, tuple[Decimal, Decimal]]:
-    """Net and tax already credited against each invoice line."""
-    rows = await session.execute(
-        select(
-            CreditNoteLine.invoice_line_no,
-            func.sum(CreditNoteLine.line_total),
-            func.sum(CreditNoteLine.line_tax),
+    async def insert_invoices(
+        self,
+        invoices: Sequence[tuple[Any, ...]],
+        lines: Sequence[tuple[Any, ...]],
+        *,
+        now: datetime,
+    ) -> None:
+        """New invoices (rows in `INVOICE_COLUMNS` order, nothing paid or credited yet) and
+        their lines (in `INVOICE_LINE_COLUMNS` order, nothing credited): one executemany each."""
+        same = {
+            "amount_paid": ZERO,
+            "amount_credited": ZERO,
+            "refund_due": ZERO,
+            "amount_refunded": ZERO,
+            "void_reason": "",
+            "revision": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+        await insert_rows(self.session, Invoice.__table__, INVOICE_COLUMNS, invoices, same=same)
+        await insert_rows(
+            self.session,
+            InvoiceLine.__table__,
+            INVOICE_LINE_COLUMNS,
+            lines,
+            same={"credited_qty": Decimal("0")},
         )
-        .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
-        .where(CreditNote.invoice_id == invoice_id, CreditNoteLine.invoice_line_no.is_not(None))
-        .group_by(CreditNoteLine.invoice_line_no)
-    )
-    return {line_no: (net, tax) for line_no, net, tax in rows if line_no is not None}
 
+    async def get_invoice(
+        self, invoice_id: uuid.UUID, *, for_update: bool = False
+    ) -> Invoice | None:
+        # Fresh from the database: an earlier UPDATE in this transaction is not mirrored into
+        # already loaded objects (the sessions do not synchronise).
+        query = (
+            select(Invoice)
+            .where(Invoice.id == invoice_id)
+            .execution_options(populate_existing=True)
+        )
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).scalar_one_or_none()
 
-async def search_credit_notes(
-    session: AsyncSession,
-    *,
-    invoice_id: uuid.UUID | None,
-    customer_id: uuid.UUID | None,
-    limit: int,
-    offset: int,
-) -> tuple[list[CreditNote], int]:
-    query = select(CreditNote)
-    if invoice_id:
-        query = query.where(CreditNote.invoice_id == invoice_id)
-    if customer_id:
-        query = query.where(CreditNote.customer_id == customer_id)
-    order = (CreditNote.issue_date.desc(), CreditNote.number.desc())
-    return await page_of(session, query, *order, limit=limit, offset=offset)
+    async def orders_invoiced(self, order_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of the orders that have an invoice."""
+        if not order_ids:
+            return set()
+        rows = await self.session.execute(
+            select(Invoice.order_id).where(Invoice.order_id.in_(set(order_ids)))
+        )
+        return {order_id for order_id in rows.scalars() if order_id is not None}
+
+    async def invoice_for_order(self, order_id: uuid.UUID) -> Invoice | None:
+        query = (
+            select(Invoice)
+            .where(Invoice.order_id == order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def invoice_lines(self, invoice_id: uuid.UUID) -> list[InvoiceLine]:
+        rows = await self.session.execute(
+            select(InvoiceLine)
+            .where(InvoiceLine.invoice_id == invoice_id)
+            .order_by(InvoiceLine.line_no)
+        )
+        return list(rows.scalars())
+
+    async def update_invoice(self, invoice_id: uuid.UUID, *, revision: int, **values: Any) -> bool:
+        """Compare-and-set on the revision, so two concurrent changes cannot both apply."""
+        result = await self.session.execute(
+            update(Invoice)
+            .where(Invoice.id == invoice_id, Invoice.revision == revision)
+            .values(revision=revision + 1, **values)
+        )
+        return rowcount(result) == 1
+
+    async def credit_line_qty(self, invoice_id: uuid.UUID, line_no: int, qty: Decimal) -> None:
+        await self.session.execute(
+            update(InvoiceLine)
+            .where(InvoiceLine.invoice_id == invoice_id, InvoiceLine.line_no == line_no)
+            .values(credited_qty=InvoiceLine.credited_qty + qty)
+        )
+
+    async def search_invoices(
+        self,
+        *,
+        status: str | None,
+        customer_id: uuid.UUID | None,
+        order_id: uuid.UUID | None = None,
+        overdue: bool | None,
+        today: date,
+        date_from: date | None,
+        date_to: date | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Invoice], int]:
+        filters: dict[str, Any] = {
+            "status": status,
+            "customer_id": customer_id,
+            "order_id": order_id,
+            "overdue": overdue,
+            "today": today,
+            "date_from": date_from,
+            "date_to": date_to,
+        }
+        query = _invoice_filter(select(Invoice), **filters)
+        order = (Invoice.issue_date.desc(), Invoice.number.desc())
+        return await page_of(self.session, query, *order, limit=limit, offset=offset)
+
+    async def invoice_labels(self, invoice_ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+        """Number and customer name of each invoice, for lists of things that point at invoices."""
+        if not invoice_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Invoice.id, Invoice.number, Invoice.customer_name).where(
+                Invoice.id.in_(invoice_ids)
+            )
+        )
+        return {id_: (number, name) for id_, number, name in rows}
+
+    # -- payments ------------------------------------------------------------------------------
+    async def insert_payment(self, payment: dict[str, Any]) -> None:
+        await self.session.execute(Payment.__table__.insert(), [payment])
+
+    async def payments_of(self, invoice_id: uuid.UUID) -> list[Payment]:
+        rows = await self.session.execute(
+            select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.received_at)
+        )
+        return list(rows.scalars())
+
+    async def insert_refund(self, refund: dict[str, Any]) -> None:
+        await self.session.execute(Refund.__table__.insert(), [refund])
+
+    async def refunds_of(self, invoice_id: uuid.UUID) -> list[Refund]:
+        rows = await self.session.execute(
+            select(Refund).where(Refund.invoice_id == invoice_id).order_by(Refund.paid_at)
+        )
+        return list(rows.scalars())
+
+    async def search_payments(
+        self, *, limit: int, offset: int, **filters: Any
+    ) -> tuple[list[Payment], int]:
+        query = _payment_filter(select(Payment), **filters)
+        order = (Payment.received_at.desc(), Payment.id)
+        return await page_of(self.session, query, *order, limit=limit, offset=offset)
+
+    # -- credit notes --------------------------------------------------------------------------
+    async def insert_credit_note(
+        self, note: dict[str, Any], lines: Sequence[dict[str, Any]]
+    ) -> None:
+        await self.session.execute(CreditNote.__table__.insert(), [note])
+        await self.session.execute(CreditNoteLine.__table__.insert(), list(lines))
+
+    async def get_credit_note(self, credit_note_id: uuid.UUID) -> CreditNote | None:
+        return await self.session.get(CreditNote, credit_note_id)
+
+    async def credit_notes_of(self, invoice_id: uuid.UUID) -> list[CreditNote]:
+        rows = await self.session.execute(
+            select(CreditNote)
+            .where(CreditNote.invoice_id == invoice_id)
+            .order_by(CreditNote.number)
+        )
+        return list(rows.scalars())
+
+    async def credit_note_lines(self, credit_note_id: uuid.UUID) -> list[CreditNoteLine]:
+        rows = await self.session.execute(
+            select(CreditNoteLine)
+            .where(CreditNoteLine.credit_note_id == credit_note_id)
+            .order_by(CreditNoteLine.line_no)
+        )
+        return list(rows.scalars())
+
+    async def credited_per_line(self, invoice_id: uuid.UUID) -> dict[int, tuple[Decimal, Decimal]]:
+        """Net and tax already credited against each invoice line."""
+        rows = await self.session.execute(
+            select(
+                CreditNoteLine.invoice_line_no,
+                func.sum(CreditNoteLine.line_total),
+                func.sum(CreditNoteLine.line_tax),
+            )
+            .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
+            .where(CreditNote.invoice_id == invoice_id, CreditNoteLine.invoice_line_no.is_not(None))
+            .group_by(CreditNoteLine.invoice_line_no)
+        )
+        return {line_no: (net, tax) for line_no, net, tax in rows if line_no is not None}
+
+    async def search_credit_notes(
+        self,
+        *,
+        invoice_id: uuid.UUID | None,
+        customer_id: uuid.UUID | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[CreditNote], int]:
+        query = select(CreditNote)
+        if invoice_id:
+            query = query.where(CreditNote.invoice_id == invoice_id)
+        if customer_id:
+            query = query.where(CreditNote.customer_id == customer_id)
+        order = (CreditNote.issue_date.desc(), CreditNote.number.desc())
+        return await page_of(self.session, query, *order, limit=limit, offset=offset)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Gauge
 
-from pulse.inventory import repository
+from pulse.inventory.repository import InventoryRepository
 from pulse.platform.uow import UnitOfWork
 
 LOW_STOCK_PRODUCTS = Gauge(
@@ -14,4 +14,4 @@ LOW_STOCK_PRODUCTS = Gauge(
 
 
 async def read_stock_metrics(uow: UnitOfWork) -> None:
-    LOW_STOCK_PRODUCTS.set(await repository.count_low_stock(uow.session))
+    LOW_STOCK_PRODUCTS.set(await uow.repo(InventoryRepository).count_low_stock())

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pulse.inventory import repository as repo
 from pulse.inventory.events import (
     Shortage,
     StockChanged,
@@ -16,6 +15,7 @@ from pulse.inventory.events import (
     StockReservationFailed,
     StockReserved,
 )
+from pulse.inventory.repository import InventoryRepository
 from pulse.inventory.service import movement_row
 from pulse.platform.errors import Conflict
 from pulse.platform.events import Envelope, utcnow
@@ -39,23 +39,23 @@ async def reserve(
     source: str = "order",
 ) -> tuple[bool, list[Shortage]]:
     """Reserve every line or none. Returns (ok, shortages)."""
-    session = uow.session
-    if await repo.reservations_for(session, reference_id):
+    stock = uow.repo(InventoryRepository)
+    if await stock.reservations_for(reference_id):
         return True, []  # already reserved for this reference: nothing more to do
     wanted = _merge(lines)
     now = utcnow()
     done: list[tuple[str, int]] = []
     failed = False
     for sku, qty in wanted:
-        if await repo.try_reserve(session, sku, qty, now):
+        if await stock.try_reserve(sku, qty, now):
             done.append((sku, qty))
         else:
             failed = True
             break
     if failed:
         for sku, qty in done:
-            await repo.try_unreserve(session, sku, qty, now)
-        figures = await repo.level_figures(session, [s for s, _ in wanted], latest=True)
+            await stock.try_unreserve(sku, qty, now)
+        figures = await stock.level_figures([s for s, _ in wanted], latest=True)
         shortages = []
         for sku, qty in wanted:
             on_hand, reserved = figures.get(sku, (0, 0))
@@ -64,9 +64,8 @@ async def reserve(
                     Shortage(sku=sku, requested=qty, available=max(0, on_hand - reserved))
                 )
         return False, shortages
-    figures = await repo.level_figures(session, [s for s, _ in wanted])
-    await repo.add_reservations(
-        session,
+    figures = await stock.level_figures([s for s, _ in wanted])
+    await stock.add_reservations(
         [
             {
                 "order_id": reference_id,
@@ -80,8 +79,7 @@ async def reserve(
             for sku, qty in wanted
         ],
     )
-    await repo.add_movements(
-        session,
+    await stock.add_movements(
         [
             movement_row(
                 uow,
@@ -141,11 +139,11 @@ async def reserve_orders(uow: UnitOfWork, requests: Sequence[Request]) -> list[b
     """
     if not requests:
         return []
-    session = uow.session
-    done = await repo.orders_with_reservations(session, [r.order_id for r in requests])
+    stock = uow.repo(InventoryRepository)
+    done = await stock.orders_with_reservations([r.order_id for r in requests])
     wanted = {r.order_id: _merge(r.lines) for r in requests if r.order_id not in done}
     skus = sorted({sku for lines in wanted.values() for sku, _ in lines})
-    figures = await repo.level_figures(session, skus, lock=True) if skus else {}
+    figures = await stock.level_figures(skus, lock=True) if skus else {}
     reserved_before = {sku: reserved for sku, (_, reserved) in figures.items()}
     now = utcnow()
     results: list[bool] = []
@@ -217,9 +215,9 @@ async def reserve_orders(uow: UnitOfWork, requests: Sequence[Request]) -> list[b
         if sku in figures and figures[sku][1] != reserved_before[sku]
     }
     if added:
-        await repo.add_reserved(session, added, now)
-        await repo.add_reservation_rows(session, reservations)
-        await repo.add_movement_rows(session, movements)
+        await stock.add_reserved(added, now)
+        await stock.add_reservation_rows(reservations)
+        await stock.add_movement_rows(movements)
     return results
 
 
@@ -232,23 +230,22 @@ async def release(
     uow: UnitOfWork, reference_id: uuid.UUID, *, reason: str, source: str = "order"
 ) -> list[StockLine]:
     """Release every active reservation of a reference (an order, or a manual hold)."""
-    session = uow.session
+    stock = uow.repo(InventoryRepository)
     now = utcnow()
     released: list[tuple[str, int]] = []
-    for res in await repo.reservations_for(session, reference_id):
+    for res in await stock.reservations_for(reference_id):
         if res.status != "active" or res.source != source:
             continue
-        if await repo.set_reservation_status(
-            session, reference_id, res.sku, expected="active", status="released", now=now
+        if await stock.set_reservation_status(
+            reference_id, res.sku, expected="active", status="released", now=now
         ):
-            if not await repo.try_unreserve(session, res.sku, res.qty, now):
+            if not await stock.try_unreserve(res.sku, res.qty, now):
                 raise Conflict(f"reserved stock of '{res.sku}' is lower than its reservations")
             released.append((res.sku, res.qty))
     if not released:
         return []
-    figures = await repo.level_figures(session, [s for s, _ in released])
-    await repo.add_movements(
-        session,
+    figures = await stock.level_figures([s for s, _ in released])
+    await stock.add_movements(
         [
             movement_row(
                 uow,
@@ -274,21 +271,20 @@ async def release(
 
 async def ship(uow: UnitOfWork, order_id: uuid.UUID) -> list[StockLine]:
     """Take an order's reserved units out of stock."""
-    session = uow.session
+    stock = uow.repo(InventoryRepository)
     now = utcnow()
     shipped: list[tuple[str, int]] = []
-    for res in await repo.reservations_for(session, order_id):
+    for res in await stock.reservations_for(order_id):
         if res.status != "active":
             continue
-        if await repo.set_reservation_status(
-            session, order_id, res.sku, expected="active", status="shipped", now=now
+        if await stock.set_reservation_status(
+            order_id, res.sku, expected="active", status="shipped", now=now
         ):
-            if not await repo.try_ship(session, res.sku, res.qty, now):
+            if not await stock.try_ship(res.sku, res.qty, now):
                 raise Conflict(f"reserved stock of '{res.sku}' is lower than its reservations")
             shipped.append((res.sku, res.qty))
-    figures = await repo.level_figures(session, [s for s, _ in shipped]) if shipped else {}
-    await repo.add_movements(
-        session,
+    figures = await stock.level_figures([s for s, _ in shipped]) if shipped else {}
+    await stock.add_movements(
         [
             movement_row(
                 uow,

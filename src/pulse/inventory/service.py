@@ -10,13 +10,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pulse.inventory import repository as repo
 from pulse.inventory.events import (
     ProductCreated,
     ProductUpdated,
     StockChanged,
 )
 from pulse.inventory.models import Product, StockLevel, StockMovement
+from pulse.inventory.repository import MAX_COUNT, InventoryRepository
 from pulse.inventory.schemas import (
     MovementPage,
     MovementRead,
@@ -42,7 +42,7 @@ class CatalogueLine:
 
 async def catalogue_lines(uow: UnitOfWork, skus: Iterable[str]) -> dict[str, CatalogueLine]:
     """Price and tax rate of each known SKU (for other modules pricing an order)."""
-    rows = await repo.catalogue(uow.session, sorted(set(skus)))
+    rows = await uow.repo(InventoryRepository).catalogue(sorted(set(skus)))
     return {row[0]: CatalogueLine(*row) for row in rows}
 
 
@@ -93,7 +93,7 @@ def movement_row(
 
 
 async def _require(uow: UnitOfWork, sku: str) -> tuple[Product, StockLevel]:
-    found = await repo.get(uow.session, sku)
+    found = await uow.repo(InventoryRepository).get(sku)
     if found is None:
         raise NotFound(f"no product with SKU '{sku}'", field="sku")
     return found
@@ -150,7 +150,7 @@ async def create_product(
     if data.tax_code is not None:
         given = data.tax_rate if "tax_rate" in data.model_fields_set else None
         tax_rate = await _named_rate(uow, data.tax_code, given)
-    if await repo.exists(uow.session, data.sku):
+    if await uow.repo(InventoryRepository).exists(data.sku):
         raise Conflict(
             f"a product with SKU '{data.sku}' already exists", code="duplicate_sku", field="sku"
         )
@@ -175,11 +175,10 @@ async def create_product(
         lead_time_days=data.lead_time_days,
         updated_at=now,
     )
-    await repo.add_product(uow.session, product, stock)
-    await uow.session.refresh(product)
+    repo = uow.repo(InventoryRepository)
+    await repo.add_product(product, stock)
     if data.qty_on_hand:
         await repo.add_movements(
-            uow.session,
             [
                 movement_row(
                     uow,
@@ -218,7 +217,7 @@ async def update_product(
 ) -> StockRead:
     """Change a product. A field given with the value it already has changes nothing and
     needs no permission (a form may send it back untouched)."""
-    found = await repo.get_for_update(uow.session, sku)
+    found = await uow.repo(InventoryRepository).get_for_update(sku)
     if found is None:
         raise NotFound(f"no product with SKU '{sku}'", field="sku")
     product, stock = found
@@ -258,7 +257,7 @@ async def update_product(
     if changes:
         product.updated_at = now
         stock.updated_at = now
-        await uow.session.flush()
+        await uow.repo(InventoryRepository).save()
         uow.emit(
             ProductUpdated(
                 sku=sku,
@@ -272,7 +271,7 @@ async def follow_tax_rate(uow: UnitOfWork, code: str) -> list[str]:
     """Products that follow the named tax rate `code` take its rate as it is now (so a
     late or repeated event changes nothing more); each move is a `product.updated`."""
     named = await tax_rate(uow, code)
-    moved = await repo.follow_tax_rate(uow.session, code, named.rate, utcnow())
+    moved = await uow.repo(InventoryRepository).follow_tax_rate(code, named.rate, utcnow())
     for sku in moved:
         uow.emit(ProductUpdated(sku=sku, changes={"tax_rate": str(named.rate)}))
     return moved
@@ -291,8 +290,8 @@ async def list_stock(
     limit: int,
     offset: int,
 ) -> StockPage:
-    rows, total = await repo.search(
-        uow.session, q=q, low_only=low_only, active=active, limit=limit, offset=offset
+    rows, total = await uow.repo(InventoryRepository).search(
+        q=q, low_only=low_only, active=active, limit=limit, offset=offset
     )
     return StockPage(
         items=[to_read(p, s) for p, s in rows], total=total, limit=limit, offset=offset
@@ -301,7 +300,7 @@ async def list_stock(
 
 async def movement_history(uow: UnitOfWork, sku: str, *, limit: int, offset: int) -> MovementPage:
     await _require(uow, sku)
-    rows, total = await repo.movements(uow.session, sku, limit=limit, offset=offset)
+    rows, total = await uow.repo(InventoryRepository).movements(sku, limit=limit, offset=offset)
     return MovementPage(
         items=[_movement_read(m) for m in rows], total=total, limit=limit, offset=offset
     )
@@ -327,13 +326,14 @@ async def change_on_hand(
     uow: UnitOfWork, sku: str, *, delta: int, kind: str, reason: str
 ) -> StockRead:
     await _require(uow, sku)
+    repo = uow.repo(InventoryRepository)
     now = utcnow()
-    if not await repo.try_change_on_hand(uow.session, sku, delta, now):
-        on_hand, reserved = (await repo.level_figures(uow.session, [sku], latest=True))[sku]
-        if on_hand + delta > repo.MAX_COUNT:
+    if not await repo.try_change_on_hand(sku, delta, now):
+        on_hand, reserved = (await repo.level_figures([sku], latest=True))[sku]
+        if on_hand + delta > MAX_COUNT:
             raise InvalidInput(
                 f"cannot add {delta} to the {on_hand} units of '{sku}' on hand: the count would "
-                f"exceed {repo.MAX_COUNT}",
+                f"exceed {MAX_COUNT}",
                 code="quantity_too_large",
                 field="qty" if kind == "receipt" else "delta",
             )
@@ -343,9 +343,8 @@ async def change_on_hand(
             code="insufficient_stock",
             field="qty" if kind == "receipt" else "delta",
         )
-    on_hand, reserved = (await repo.level_figures(uow.session, [sku]))[sku]
+    on_hand, reserved = (await repo.level_figures([sku]))[sku]
     await repo.add_movements(
-        uow.session,
         [
             movement_row(
                 uow,
@@ -370,5 +369,5 @@ async def change_on_hand(
         )
     )
     product, stock = await _require(uow, sku)
-    await uow.session.refresh(stock)
+    await repo.reload(stock)
     return to_read(product, stock)

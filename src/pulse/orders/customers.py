@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from pulse.orders import repository as repo
 from pulse.orders.events import (
     CustomerCreated,
     CustomerUpdated,
 )
 from pulse.orders.models import Customer
+from pulse.orders.repository import OrdersRepository
 from pulse.orders.schemas import (
     CustomerCreate,
     CustomerPage,
@@ -41,11 +41,11 @@ async def create_customer(
     """A new customer; without payment terms of its own it gets `default_terms` (the
     company's default, which the API passes)."""
     email = str(data.email)
-    if await repo.email_taken(uow.session, email):
+    if await uow.repo(OrdersRepository).email_taken(email):
         raise Conflict(
             f"a customer with email '{email}' already exists", code="duplicate_email", field="email"
         )
-    if data.code and await repo.code_taken(uow.session, data.code):
+    if data.code and await uow.repo(OrdersRepository).code_taken(data.code):
         raise Conflict(
             f"a customer with code '{data.code}' already exists",
             code="duplicate_code",
@@ -65,7 +65,7 @@ async def create_customer(
         created_at=now,
         updated_at=now,
     )
-    await repo.add_customer(uow.session, customer)
+    await uow.repo(OrdersRepository).add_customer(customer)
     uow.emit(
         CustomerCreated(
             customer_id=customer.id,
@@ -78,7 +78,7 @@ async def create_customer(
 
 
 async def _customer(uow: UnitOfWork, customer_id: uuid.UUID) -> Customer:
-    customer = await repo.get_customer(uow.session, customer_id)
+    customer = await uow.repo(OrdersRepository).get_customer(customer_id)
     if customer is None:
         raise NotFound(f"no customer {customer_id}", field="customer_id")
     return customer
@@ -98,14 +98,14 @@ async def update_customer(
             raise InvalidInput(f"{name} cannot be null", field=name)
     if "email" in changes:
         changes["email"] = str(changes["email"])
-        if await repo.email_taken(uow.session, changes["email"], other_than=customer_id):
+        if await uow.repo(OrdersRepository).email_taken(changes["email"], other_than=customer_id):
             raise Conflict(
                 f"a customer with email '{changes['email']}' already exists",
                 code="duplicate_email",
                 field="email",
             )
-    if changes.get("code") and await repo.code_taken(
-        uow.session, changes["code"], other_than=customer_id
+    if changes.get("code") and await uow.repo(OrdersRepository).code_taken(
+        changes["code"], other_than=customer_id
     ):
         raise Conflict(
             f"a customer with code '{changes['code']}' already exists",
@@ -118,7 +118,7 @@ async def update_customer(
         setattr(customer, name, value)
     if changes:
         customer.updated_at = utcnow()
-        await uow.session.flush()
+        await uow.repo(OrdersRepository).save()
         uow.emit(CustomerUpdated(customer_id=customer_id, changes=changes))
     return customer_read(customer)
 
@@ -126,7 +126,7 @@ async def update_customer(
 async def list_customers(
     uow: UnitOfWork, *, q: str | None, limit: int, offset: int
 ) -> CustomerPage:
-    rows, total = await repo.search_customers(uow.session, q=q, limit=limit, offset=offset)
+    rows, total = await uow.repo(OrdersRepository).search_customers(q=q, limit=limit, offset=offset)
     return CustomerPage(
         items=[customer_read(c) for c in rows], total=total, limit=limit, offset=offset
     )

@@ -9,10 +9,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
-from pulse.orders import repository as repo
-from pulse.orders.models import Customer, Order, OrderLine
+from pulse.orders.repository import OrdersRepository
 from pulse.platform.uow import UnitOfWork
 
 
@@ -50,7 +47,7 @@ class OrderForInvoice:
 
 
 async def billing_party(uow: UnitOfWork, customer_id: uuid.UUID) -> BillingParty | None:
-    customer = await repo.get_customer(uow.session, customer_id)
+    customer = await uow.repo(OrdersRepository).get_customer(customer_id)
     if customer is None:
         return None
     return BillingParty(
@@ -67,10 +64,10 @@ async def order_for_invoice(
 ) -> OrderForInvoice | None:
     """The order as billing invoices it. `lock` holds its row to the end of the transaction,
     so its status cannot change (a cancel waits) between reading it and invoicing it."""
-    order = await repo.order_row(uow.session, order_id, for_update=lock)
+    order = await uow.repo(OrdersRepository).order_row(order_id, for_update=lock)
     if order is None:
         return None
-    lines = await repo.line_rows(uow.session, order_id)
+    lines = await uow.repo(OrdersRepository).line_rows(order_id)
     return OrderForInvoice(
         order_id=order.id,
         number=order.number,
@@ -90,15 +87,7 @@ async def billing_parties(
     """The billing party of each customer that exists, by customer id (one query)."""
     if not customer_ids:
         return {}
-    rows = await uow.session.execute(
-        select(
-            Customer.id,
-            Customer.name,
-            Customer.email,
-            Customer.billing_address,
-            Customer.payment_terms_days,
-        ).where(Customer.id.in_(set(customer_ids)))
-    )
+    rows = await uow.repo(OrdersRepository).billing_parties(customer_ids)
     return {row.id: BillingParty(*row) for row in rows}
 
 
@@ -112,39 +101,11 @@ async def orders_for_invoice(
     wanted = sorted(set(order_ids))
     if not wanted:
         return {}
-    query = (
-        select(
-            Order.id,
-            Order.number,
-            Order.customer_id,
-            Order.status,
-            Order.subtotal,
-            Order.tax,
-            Order.total,
-        )
-        .where(Order.id.in_(wanted))
-        .order_by(Order.id)
-    )
-    if lock:
-        query = query.with_for_update()
-    heads = (await uow.session.execute(query)).all()
+    repo = uow.repo(OrdersRepository)
+    heads = await repo.order_rows(wanted, lock=lock)
     if not heads:
         return {}
-    lines = await uow.session.execute(
-        select(
-            OrderLine.order_id,
-            OrderLine.line_no,
-            OrderLine.sku,
-            OrderLine.name,
-            OrderLine.qty,
-            OrderLine.unit_price,
-            OrderLine.tax_rate,
-            OrderLine.line_total,
-            OrderLine.line_tax,
-        )
-        .where(OrderLine.order_id.in_([head.id for head in heads]))
-        .order_by(OrderLine.order_id, OrderLine.line_no)
-    )
+    lines = await repo.line_rows_of([head.id for head in heads])
     lines_of: defaultdict[uuid.UUID, list[OrderLineForInvoice]] = defaultdict(list)
     for row in lines:
         lines_of[row.order_id].append(

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from pulse.inventory import catalogue_lines
-from pulse.orders import repository as repo
 from pulse.orders.events import (
     OrderCancelled,
     OrderLineData,
@@ -20,6 +19,13 @@ from pulse.orders.events import (
     OrderStatusChanged,
 )
 from pulse.orders.models import Order
+from pulse.orders.repository import (
+    HISTORY_READ_COLUMNS,
+    LINE_READ_COLUMNS,
+    ORDER_READ_COLUMNS,
+    SUMMARY_COLUMNS,
+    OrdersRepository,
+)
 from pulse.orders.schemas import (
     OrderCreate,
     OrderLineRead,
@@ -95,7 +101,7 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
         line_tax = money(line_total * entry.tax_rate)
         subtotal += line_total
         tax += line_tax
-        # In repo.LINE_COLUMNS order.
+        # In the repository's LINE_COLUMNS order.
         rows.append(
             (
                 order_id,
@@ -121,8 +127,7 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
     actor = uow.actor
     placed = OrderStatus.PLACED.value
     try:
-        await repo.insert_placed(
-            uow.session,
+        await uow.repo(OrdersRepository).insert_placed(
             (order_id, number, data.customer_id, placed, subtotal, tax, total, "", actor, now, now),
             rows,
             (order_id, None, placed, "", actor, now),
@@ -131,7 +136,7 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
         # The customer is checked by its foreign key, not by a read of its own: only a
         # refused insert costs the question which constraint it was.
         await uow.rollback()
-        if not await repo.customer_exists(uow.session, data.customer_id):
+        if not await uow.repo(OrdersRepository).customer_exists(data.customer_id):
             raise InvalidInput(
                 f"no customer {data.customer_id}", code="unknown_customer", field="customer_id"
             ) from None
@@ -184,13 +189,13 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
     )
 
 
-_LINE_FIELDS = repo.LINE_READ_COLUMNS
-_HISTORY_FIELDS = repo.HISTORY_READ_COLUMNS
+_LINE_FIELDS = LINE_READ_COLUMNS
+_HISTORY_FIELDS = HISTORY_READ_COLUMNS
 
 
 # -- reading ---------------------------------------------------------------------------------
 async def _order(uow: UnitOfWork, order_id: uuid.UUID, *, for_update: bool = False) -> Order:
-    order = await repo.get_order(uow.session, order_id, for_update=for_update)
+    order = await uow.repo(OrdersRepository).get_order(order_id, for_update=for_update)
     if order is None:
         raise NotFound(f"no order {order_id}", field="order_id")
     return order
@@ -199,12 +204,12 @@ async def _order(uow: UnitOfWork, order_id: uuid.UUID, *, for_update: bool = Fal
 async def get_order(uow: UnitOfWork, order_id: uuid.UUID) -> OrderRead:
     """The order with its lines and history: two statements, rows straight into the
     answer (values from the database, not validated again)."""
-    found = await repo.order_with_lines(uow.session, order_id)
+    found = await uow.repo(OrdersRepository).order_with_lines(order_id)
     if found is None:
         raise NotFound(f"no order {order_id}", field="order_id")
     order, lines = found
-    history = await repo.history_rows(uow.session, order_id)
-    fields = dict(zip(repo.ORDER_READ_COLUMNS, order, strict=True))
+    history = await uow.repo(OrdersRepository).history_rows(order_id)
+    fields = dict(zip(ORDER_READ_COLUMNS, order, strict=True))
     fields["status"] = OrderStatus(fields["status"])
     return OrderRead.model_construct(
         **fields,
@@ -233,8 +238,7 @@ async def list_orders(
     limit: int,
     offset: int,
 ) -> OrderPage:
-    rows, total = await repo.search_orders(
-        uow.session,
+    rows, total = await uow.repo(OrdersRepository).search_orders(
         status=status.value if status else None,
         customer_id=customer_id,
         created_from=_as_utc(created_from, "from"),
@@ -244,7 +248,7 @@ async def list_orders(
     )
     items = []
     for row in rows:
-        fields = dict(zip(repo.SUMMARY_COLUMNS, row, strict=True))
+        fields = dict(zip(SUMMARY_COLUMNS, row, strict=True))
         fields["status"] = OrderStatus(fields["status"])
         items.append(OrderSummary.model_construct(**fields))
     return OrderPage.model_construct(items=items, total=total, limit=limit, offset=offset)
@@ -255,8 +259,7 @@ async def _move(uow: UnitOfWork, order: Order, target: OrderStatus, reason: str)
     current = OrderStatus(order.status)
     if target not in TRANSITIONS[current]:
         return False
-    return await repo.move_status(
-        uow.session,
+    return await uow.repo(OrdersRepository).move_status(
         order.id,
         expected=current.value,
         status=target.value,
@@ -301,7 +304,7 @@ async def change_status(
     if not await _move(uow, order, target, reason):
         raise _illegal(order, target)
     if target == OrderStatus.SHIPPED:
-        lines = await repo.lines_of(uow.session, order_id)
+        lines = await uow.repo(OrdersRepository).lines_of(order_id)
         uow.emit(
             OrderShipped(
                 order_id=order_id,
@@ -315,7 +318,7 @@ async def change_status(
                 order_id=order_id, number=order.number, from_status=previous, to_status=target.value
             )
         )
-    await uow.session.refresh(order)
+    await uow.repo(OrdersRepository).reload(order)
     return await get_order(uow, order_id)
 
 
@@ -346,7 +349,7 @@ async def cancel_order(
             order_id=order_id, number=order.number, previous_status=previous, reason=reason
         )
     )
-    await uow.session.refresh(order)
+    await uow.repo(OrdersRepository).reload(order)
     return await get_order(uow, order_id)
 
 
@@ -376,7 +379,7 @@ async def billing_moved(
 
     A move that no longer applies (the order was cancelled meanwhile, or a redelivered
     event) changes nothing."""
-    order = await repo.get_order(uow.session, order_id)
+    order = await uow.repo(OrdersRepository).get_order(order_id)
     if order is None or target not in TRANSITIONS[OrderStatus(order.status)]:
         return False
     previous = order.status

@@ -16,28 +16,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select, update
-
 from pulse.orders.events import OrderConfirmed, OrderRejected, OrderStatusChanged
-from pulse.orders.models import Order, OrderStatusChange
+from pulse.orders.repository import OrdersRepository
 from pulse.orders.schemas import OrderStatus
-from pulse.platform.bulk import insert_rows
-from pulse.platform.db import rowcount
 from pulse.platform.errors import Conflict
 from pulse.platform.events import Envelope, utcnow
 from pulse.platform.uow import UnitOfWork
-
-_ORDERS = Order.__table__
-HISTORY_COLUMNS = ("order_id", "from_status", "to_status", "reason", "actor", "at")
-_SET_STATUS = (
-    update(_ORDERS)
-    .where(_ORDERS.c.id == bindparam("o_id"), _ORDERS.c.status == bindparam("o_from"))
-    .values(
-        status=bindparam("o_to"),
-        status_reason=bindparam("o_reason"),
-        updated_at=bindparam("o_now"),
-    )
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,22 +55,8 @@ async def move_many(uow: UnitOfWork, moves: Sequence[Move]) -> list[Moved | None
 
     if not moves:
         return []
-    session = uow.session
-    ids = sorted({m.order_id for m in moves})
-    rows = await session.execute(
-        select(
-            _ORDERS.c.id,
-            _ORDERS.c.number,
-            _ORDERS.c.customer_id,
-            _ORDERS.c.total,
-            _ORDERS.c.status,
-            _ORDERS.c.created_at,
-        )
-        .where(_ORDERS.c.id.in_(ids))
-        .order_by(_ORDERS.c.id)
-        .with_for_update()
-    )
-    current = {row.id: row for row in rows}
+    repo = uow.repo(OrdersRepository)
+    current = {row.id: row for row in await repo.lock_for_moves({m.order_id for m in moves})}
     status = {order_id: row.status for order_id, row in current.items()}
     now = utcnow()
     results: list[Moved | None] = []
@@ -123,8 +93,8 @@ async def move_many(uow: UnitOfWork, moves: Sequence[Move]) -> list[Moved | None
         )
     if updates:
         # Under the lock every compare-and-set holds; the status guard stays as a backstop.
-        await session.execute(_SET_STATUS, updates)
-        await insert_rows(session, OrderStatusChange.__table__, HISTORY_COLUMNS, history)
+        await repo.set_statuses(updates)
+        await repo.add_history_rows(history)
     return results
 
 
@@ -222,21 +192,15 @@ async def invoices_issued(uow: UnitOfWork, invoiced: Sequence[InvoicedOrder]) ->
                 order_id=x.order_id, number=x.number, from_status=before, to_status=after
             )
             events.append((event, x.cause))
-    table = Order.__table__
-    result = await uow.session.execute(
-        table.update()
-        .where(table.c.id == bindparam("b_id"), table.c.status == confirmed)
-        .values(status=bindparam("b_status"), status_reason=bindparam("b_reason"), updated_at=now),
-        updates,
-    )
+    repo = uow.repo(OrdersRepository)
+    moved = await repo.move_on_from(confirmed, updates, now)
     # Where the driver counts the rows of an executemany, a move that did not apply is
     # refused as the single move refuses it; elsewhere the callers' row locks guarantee it.
-    counted = (await uow.session.connection()).dialect.supports_sane_multi_rowcount
-    if counted and rowcount(result) != len(updates):
+    if moved is not None and moved != len(updates):
         raise Conflict(
             "an order is no longer confirmed; its invoice was not issued",
             code="illegal_transition",
         )
-    await insert_rows(uow.session, OrderStatusChange.__table__, HISTORY_COLUMNS, history)
+    await repo.add_history_rows(history)
     for event, cause in events:
         uow.emit(event, cause=cause)

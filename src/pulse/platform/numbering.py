@@ -21,7 +21,7 @@ from sqlalchemy import Integer, Sequence, String, bindparam, func, select, updat
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pulse.platform.db import Base, Database, rowcount
-from pulse.platform.uow import UnitOfWork
+from pulse.platform.uow import Repository, UnitOfWork
 
 # Numbers of a non-gapless series one statement takes into memory.
 BLOCK = 100
@@ -54,11 +54,11 @@ async def next_number(uow: UnitOfWork, series: str, *, gapless: bool = True) -> 
     if pool.values:
         return pool.format(pool.values.pop())
     if uow.dialect == "postgresql":
-        prefix, width, values = await _from_sequence(uow, series, BLOCK)
+        prefix, width, values = await uow.repo(NumberSeriesRepository).from_sequence(series, BLOCK)
         pool.prefix, pool.width = prefix, width
         pool.values.extend(reversed(values[1:]))
         return pool.format(values[0])
-    prefix, width, after = await _bump(uow, series, BLOCK)
+    prefix, width, after = await uow.repo(NumberSeriesRepository).bump(series, BLOCK)
     first = after - BLOCK
     rest = list(range(after - 1, first, -1))
 
@@ -100,65 +100,74 @@ _BUMP = (
 )
 
 
-async def _bump(uow: UnitOfWork, series: str, count: int) -> tuple[str, int, int]:
-    """Move the series row on by `count` (SQLite, PostgreSQL): (prefix, width, next value)."""
-    connection = await uow.session.connection()
-    row = (await connection.execute(_BUMP, {"series": series, "count": count})).one_or_none()
-    if row is None:
-        raise LookupError(f"numbering series {series!r} does not exist")
-    return row[0], row[1], row[2]
+class NumberSeriesRepository(Repository):
+    """The statements on the series rows and sequences, on one unit of work's session."""
 
+    __slots__ = ()
 
-async def _from_sequence(uow: UnitOfWork, series: str, count: int) -> tuple[str, int, list[int]]:
-    """`count` values of the series' PostgreSQL sequence, with the series' prefix and width."""
-    taken = select(sequence_for(series).next_value()).select_from(func.generate_series(1, count))
-    values = sorted(int(v) for v in (await uow.session.execute(taken)).scalars())
-    row = (
-        await uow.session.execute(
-            select(NumberSeries.prefix, NumberSeries.width).where(NumberSeries.name == series)
-        )
-    ).one_or_none()
-    if row is None:
-        raise LookupError(f"numbering series {series!r} does not exist")
-    return row[0], row[1], values
-
-
-async def next_numbers(
-    uow: UnitOfWork, series: str, count: int, *, gapless: bool = True
-) -> list[str]:
-    """`count` consecutive numbers (a block for bulk imports), by the rules above."""
-    session = uow.session
-    if gapless or uow.db.is_sqlite:
-        bump = (
-            update(NumberSeries)
-            .where(NumberSeries.name == series)
-            .values(next_value=NumberSeries.next_value + count)
-        )
-        if uow.dialect in ("sqlite", "postgresql"):
-            # One statement: the row as bumped (MariaDB has no UPDATE … RETURNING).
-            row = (
-                await session.execute(
-                    bump.returning(NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value)
-                )
-            ).one_or_none()
-        else:
-            result = await session.execute(bump)
-            row = (
-                (
-                    await session.execute(
-                        select(
-                            NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value
-                        ).where(NumberSeries.name == series)
-                    )
-                ).one_or_none()
-                if rowcount(result) == 1
-                else None
-            )
+    async def bump(self, series: str, count: int) -> tuple[str, int, int]:
+        """Move the series row on by `count` (SQLite, PostgreSQL): (prefix, width, next
+        value)."""
+        connection = await self.session.connection()
+        row = (await connection.execute(_BUMP, {"series": series, "count": count})).one_or_none()
         if row is None:
             raise LookupError(f"numbering series {series!r} does not exist")
-        prefix, width, after = row
-        values = list(range(after - count, after))
-    else:
+        return row[0], row[1], row[2]
+
+    async def from_sequence(self, series: str, count: int) -> tuple[str, int, list[int]]:
+        """`count` values of the series' PostgreSQL sequence, with the series' prefix and
+        width."""
+        taken = select(sequence_for(series).next_value()).select_from(
+            func.generate_series(1, count)
+        )
+        values = sorted(int(v) for v in (await self.session.execute(taken)).scalars())
+        row = (
+            await self.session.execute(
+                select(NumberSeries.prefix, NumberSeries.width).where(NumberSeries.name == series)
+            )
+        ).one_or_none()
+        if row is None:
+            raise LookupError(f"numbering series {series!r} does not exist")
+        return row[0], row[1], values
+
+    async def take(
+        self, series: str, count: int, *, gapless: bool, dialect: str
+    ) -> tuple[str, int, list[int]]:
+        """`count` consecutive values of the series by the rules of `next_numbers`, with its
+        prefix and width."""
+        session = self.session
+        if gapless or dialect == "sqlite":
+            bump = (
+                update(NumberSeries)
+                .where(NumberSeries.name == series)
+                .values(next_value=NumberSeries.next_value + count)
+            )
+            if dialect in ("sqlite", "postgresql"):
+                # One statement: the row as bumped (MariaDB has no UPDATE … RETURNING).
+                row = (
+                    await session.execute(
+                        bump.returning(
+                            NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value
+                        )
+                    )
+                ).one_or_none()
+            else:
+                result = await session.execute(bump)
+                row = (
+                    (
+                        await session.execute(
+                            select(
+                                NumberSeries.prefix, NumberSeries.width, NumberSeries.next_value
+                            ).where(NumberSeries.name == series)
+                        )
+                    ).one_or_none()
+                    if rowcount(result) == 1
+                    else None
+                )
+            if row is None:
+                raise LookupError(f"numbering series {series!r} does not exist")
+            prefix, width, after = row
+            return prefix, width, list(range(after - count, after))
         next_value = select(sequence_for(series).next_value())
         values = [int((await session.execute(next_value)).scalar_one()) for _ in range(count)]
         prefix, width = (
@@ -166,6 +175,16 @@ async def next_numbers(
                 select(NumberSeries.prefix, NumberSeries.width).where(NumberSeries.name == series)
             )
         ).one()
+        return prefix, width, values
+
+
+async def next_numbers(
+    uow: UnitOfWork, series: str, count: int, *, gapless: bool = True
+) -> list[str]:
+    """`count` consecutive numbers (a block for bulk imports), by the rules above."""
+    prefix, width, values = await uow.repo(NumberSeriesRepository).take(
+        series, count, gapless=gapless, dialect=uow.dialect
+    )
     return [f"{prefix}{value:0{width}d}" for value in values]
 
 

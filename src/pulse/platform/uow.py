@@ -8,7 +8,7 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,22 @@ from pulse.platform.audit import service as audit
 from pulse.platform.db import Database, open_session
 from pulse.platform.events import Envelope, Event, envelope_for, new_event_id, utcnow
 from pulse.platform.pg_notify import notify_outbox
+
+
+class Repository:
+    """Base of a module's repository: the module's SQL, on the session of one unit of work.
+
+    A use case asks `uow.repo(TheRepository)`, never builds one, so a unit test hands it an
+    in-memory stand-in through a fake unit of work (tests/fakes.py) instead of patching
+    import paths. The platform names no module's repository: the class is the key."""
+
+    __slots__ = ("session",)
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+
+RepositoryT = TypeVar("RepositoryT", bound=Repository)
 
 
 class UnitOfWork:
@@ -56,6 +72,15 @@ class UnitOfWork:
         self._committed = False
         self._after_commit: list[Callable[[], None]] = []
         self._stack = contextlib.AsyncExitStack()
+        # The repositories asked for, by class: each built once, on this work's session.
+        self._repositories: dict[type[Repository], Repository] = {}
+
+    def repo(self, kind: type[RepositoryT]) -> RepositoryT:
+        """This work's repository of the class `kind`, built on first use."""
+        found = self._repositories.get(kind)
+        if found is None:
+            found = self._repositories[kind] = kind(self.session)
+        return cast(RepositoryT, found)
 
     @property
     def dialect(self) -> str:

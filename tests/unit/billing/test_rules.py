@@ -1,19 +1,20 @@
 """Billing's pure rules: line rounding, tax lines, the status an invoice is left in, and the
-ledger refusing an unbalanced entry — without a database."""
+ledger booking balanced entries and refusing unbalanced ones — without a database."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from pulse.billing import ledger
+from pulse.billing.ledger_repository import LedgerRepository
 from pulse.billing.rules import Line, status_after, tax_lines
+from tests.fakes import FakeUnitOfWork, assert_stands_in_for
+from tests.unit.billing.memory import InMemoryLedger
 
 D = Decimal
 
@@ -72,36 +73,23 @@ def test_a_zero_invoice_is_paid_at_once() -> None:
     assert status_after(total=D("0"), paid=D("0"), credited=D("0"), balance=D("0")) == "paid"
 
 
-class FakeUow:
-    """Enough of a unit of work for `ledger.post`: the roles and an insert that records."""
-
-    actor = "test"
-
-    def __init__(self) -> None:
-        self.session = SimpleNamespace()
-        self.inserted: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
+@pytest.fixture
+def books() -> InMemoryLedger:
+    return InMemoryLedger()
 
 
 @pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> FakeUow:
-    uow = FakeUow()
-    roles = {ledger.RECEIVABLES: "1100", ledger.REVENUE: "4000", ledger.TAX_PAYABLE: "2100"}
-
-    async def codes(session: Any) -> dict[str, str]:
-        return roles
-
-    async def insert(session: Any, entry: dict[str, Any], lines: list[dict[str, Any]]) -> int:
-        uow.inserted.append((entry, lines))
-        return len(uow.inserted)
-
-    monkeypatch.setattr(ledger.ledger_repo, "account_codes_by_role", codes)
-    monkeypatch.setattr(ledger.ledger_repo, "insert_entry", insert)
-    return uow
+def uow(books: InMemoryLedger) -> FakeUnitOfWork:
+    return FakeUnitOfWork({LedgerRepository: books})
 
 
-async def _post(uow: FakeUow, *postings: tuple[str, Decimal, Decimal]) -> int | None:
+def test_the_in_memory_ledger_answers_as_the_real_repository_does() -> None:
+    assert_stands_in_for(InMemoryLedger, LedgerRepository, whole=False)
+
+
+async def _post(uow: FakeUnitOfWork, *postings: tuple[str, Decimal, Decimal]) -> int | None:
     return await ledger.post(
-        uow,  # type: ignore[arg-type]
+        uow,
         entry_date=date(2026, 11, 23),
         description="test",
         source_type="invoice",
@@ -110,35 +98,70 @@ async def _post(uow: FakeUow, *postings: tuple[str, Decimal, Decimal]) -> int | 
     )
 
 
-async def test_post_books_a_balanced_entry_without_zero_lines(fake: FakeUow) -> None:
+async def test_post_books_a_balanced_entry_without_zero_lines(
+    uow: FakeUnitOfWork, books: InMemoryLedger
+) -> None:
     entry_id = await _post(
-        fake,
+        uow,
         ledger.debit(ledger.RECEIVABLES, D("12.00")),
         ledger.credit(ledger.REVENUE, D("10.00")),
         ledger.credit(ledger.TAX_PAYABLE, D("2.00")),
         ledger.credit(ledger.TAX_PAYABLE, D("0.00")),
     )
     assert entry_id == 1
-    (_, lines) = fake.inserted[0]
-    assert sorted((x["account_code"], x["debit"], x["credit"]) for x in lines) == [
+    assert books.entries[1]["created_by"] == "test"
+    assert books.lines_of(1) == [
         ("1100", D("12.00"), D("0.00")),
         ("2100", D("0.00"), D("2.00")),
         ("4000", D("0.00"), D("10.00")),
     ]
 
 
-async def test_post_refuses_an_unbalanced_entry(fake: FakeUow) -> None:
+async def test_post_refuses_an_unbalanced_entry(uow: FakeUnitOfWork, books: InMemoryLedger) -> None:
     with pytest.raises(ledger.UnbalancedEntry):
         await _post(
-            fake,
+            uow,
             ledger.debit(ledger.RECEIVABLES, D("12.00")),
             ledger.credit(ledger.REVENUE, D("10.00")),
         )
     with pytest.raises(ledger.UnbalancedEntry):
-        await _post(fake, ledger.debit(ledger.RECEIVABLES, D("-1.00")))
-    assert fake.inserted == []
+        await _post(uow, ledger.debit(ledger.RECEIVABLES, D("-1.00")))
+    assert books.entries == {}
 
 
-async def test_post_of_nothing_books_nothing(fake: FakeUow) -> None:
-    assert await _post(fake, ledger.debit(ledger.RECEIVABLES, D("0"))) is None
-    assert fake.inserted == []
+async def test_post_of_nothing_books_nothing(uow: FakeUnitOfWork, books: InMemoryLedger) -> None:
+    assert await _post(uow, ledger.debit(ledger.RECEIVABLES, D("0"))) is None
+    assert books.entries == {}
+
+
+async def test_post_many_books_each_balanced_entry_by_whoever_booked_it(
+    uow: FakeUnitOfWork, books: InMemoryLedger
+) -> None:
+    sale = ledger.Posting(
+        entry_date=date(2026, 11, 23),
+        description="Invoice INV-000001",
+        source_type="invoice",
+        source_id="a",
+        postings=[
+            ledger.debit(ledger.RECEIVABLES, D("5.00")),
+            ledger.credit(ledger.REVENUE, D("5.00")),
+        ],
+    )
+    nothing = sale._replace(source_id="b", postings=[ledger.debit(ledger.RECEIVABLES, D("0"))])
+    receipt = sale._replace(
+        source_type="payment",
+        source_id="c",
+        postings=[
+            ledger.debit(ledger.BANK, D("5.00")),
+            ledger.credit(ledger.RECEIVABLES, D("5.00")),
+        ],
+    )
+    booked = await ledger.post_many(uow, [sale, nothing, receipt], created_by=["web", "x", "till"])
+    assert booked == 2
+    assert [(e["source_id"], e["created_by"]) for e in books.entries.values()] == [
+        ("a", "web"),
+        ("c", "till"),
+    ]
+    assert books.lines_of(2) == [("1000", D("5.00"), D("0.00")), ("1100", D("0.00"), D("5.00"))]
+    with pytest.raises(ValueError, match="one created_by per entry"):
+        await ledger.post_many(uow, [sale], created_by=[])
