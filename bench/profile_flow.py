@@ -14,16 +14,12 @@ import asyncio
 import collections
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench import load, servers
+from bench.harness import load, profile, servers
 from bench.side_by_side_targets import status_count
-
-PY_SPY = Path(sys.executable).with_name("py-spy")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -33,31 +29,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--out", type=Path, help="write the collapsed stacks here")
     return parser.parse_args(argv)
-
-
-def start_spy(pid: int, raw: Path, duration: float) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            str(PY_SPY),
-            "record",
-            "--pid",
-            str(pid),
-            "--format",
-            "raw",
-            "--rate",
-            "200",
-            "--subprocesses",
-            # Only the thread holding the interpreter lock: where the CPU goes, not where
-            # threads wait.
-            "--gil",
-            "--output",
-            str(raw),
-            "--duration",
-            str(int(duration + 1)),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def summarise(collapsed: str, top: int) -> str:
@@ -114,7 +85,9 @@ async def main(args: argparse.Namespace) -> None:
         fixtures.make_payloads()
         pid = deployment.procs[0].pid
         raw = workdir / "profile.txt"
-        spy = start_spy(pid, raw, args.duration)
+        # Only the thread holding the interpreter lock: where the CPU goes, not where
+        # threads wait.
+        spy = profile.record(pid, raw, args.duration, options=("--subprocesses", "--gil"))
         cpu_before = deployment.tree_cpu()
         started = time.perf_counter()
         result = await load.closed_loop(

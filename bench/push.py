@@ -34,40 +34,33 @@ from typing import Any
 
 import aiohttp
 
-from bench import load, machine, recorded, report, servers
 from bench.analytics import _listeners_main
-from bench.stats import summary_ms
+from bench.harness import cli, load, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import fmt
+from bench.harness.open_loop import OpenLoop
+from bench.harness.stats import summary_ms
 
-RESULTS = Path(__file__).resolve().parent / "results"
-DOCS = machine.ROOT / "docs" / "PERFORMANCE.md"
 NAME = "push"
 GOAL_P99_MS = 250.0
 WINDOW_S = 10.0
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.push", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="20 s instead of 60 (a smoke run)")
+    parser = cli.parser(NAME, __doc__)
     parser.add_argument("--rate", type=float, default=100.0, help="orders sent a second (100)")
     parser.add_argument("--duration", type=float, help="seconds measured (60)")
     parser.add_argument("--warmup", type=float, help="seconds at the same rate first (5)")
     parser.add_argument("--listeners", type=int, default=10, help="dashboards listening (10)")
     parser.add_argument("--push-timeout", type=float, default=120.0, help="longest wait (120)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    cli.add_output_flags(parser, quick="20 s instead of 60 (a smoke run)")
     args = parser.parse_args(argv)
-    if args.duration is None:
-        args.duration = 20.0 if args.quick else 60.0
-    if args.warmup is None:
-        args.warmup = 2.0 if args.quick else 5.0
+    cli.fill_defaults(args, {"duration": (60.0, 20.0), "warmup": (5.0, 2.0)})
     return args
+
+
+def settings(args: argparse.Namespace) -> dict:
+    return {"rate": args.rate, "duration_s": args.duration, "warmup_s": args.warmup}
 
 
 def by_window(sent: dict[str, float], first: dict[str, float]) -> list[dict[str, Any]]:
@@ -112,7 +105,7 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
         if not await asyncio.to_thread(ready.wait, 60):
             raise RuntimeError("the dashboards did not connect")
         log(f"{args.listeners} dashboards connected; warm-up {args.warmup:.0f} s")
-        warm = await load.OpenLoop(
+        warm = await OpenLoop(
             deployment.base_url, token, fixtures.payloads, args.rate, args.warmup
         ).run()
         waited = None
@@ -126,7 +119,7 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
         }
         log(f"measuring: {args.rate:g} orders/s for {args.duration:.0f} s")
         cpu0, t0 = deployment.tree_cpu(), time.perf_counter()
-        loop = await load.OpenLoop(
+        loop = await OpenLoop(
             deployment.base_url, token, fixtures.payloads, args.rate, args.duration
         ).run()
         load_wall = time.perf_counter() - t0
@@ -215,7 +208,6 @@ def console(state: dict) -> str:
 
 
 def markdown(state: dict) -> str:
-    fmt = report._fmt
     m, s, lp, push = state["machine"], state["summary"], state["load"], state["push"]
     out = [
         "## Order → live push at a steady arrival rate (open loop)",
@@ -268,21 +260,8 @@ def markdown(state: dict) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    state = recorded.new_state(
-        NAME, argv, args, rate=args.rate, duration_s=args.duration, warmup_s=args.warmup
-    )
-    return recorded.run(
-        NAME,
-        args,
-        state,
-        measure=measure,
-        summarise=summarise,
-        console=console,
-        markdown=markdown,
-    )
-
+SCENARIO = scenario.Scenario(NAME, parse_args, measure, summarise, console, markdown, settings)
+main = SCENARIO.main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(SCENARIO.main())

@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +31,8 @@ import httpx
 import orjson
 from asgi_lifespan import LifespanManager
 
-from bench import load, servers
+from bench.harness import load, processes, servers
+from bench.harness import profile as profiling
 
 SECRET = "request-cpu-bench-secret-" + "x" * 24
 PY_SPY = str(Path(sys.executable).parent / "py-spy")
@@ -63,31 +63,10 @@ async def _closed_loop_get(
 
 
 async def _measure(pid: int, run: Callable[[], Awaitable[int]]) -> tuple[int, float]:
-    before = servers.cpu_seconds(pid) or 0.0
+    before = processes.cpu_seconds(pid) or 0.0
     done = await run()
-    after = servers.cpu_seconds(pid) or 0.0
+    after = processes.cpu_seconds(pid) or 0.0
     return done, (after - before) / max(done, 1) * 1e6
-
-
-def _start_profile(pid: int, output: Path, duration: float) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            PY_SPY,
-            "record",
-            "--format",
-            "raw",
-            "--pid",
-            str(pid),
-            "--rate",
-            "200",
-            "--duration",
-            str(int(duration) + 1),
-            "--output",
-            str(output),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 async def server_cpu(
@@ -99,7 +78,7 @@ async def server_cpu(
     serve = deployment.procs[0]
     serve.name = "pulse serve --consumers none"
     serve.argv = [
-        servers.PULSE,
+        processes.PULSE,
         "serve",
         "--consumers",
         "none",
@@ -121,7 +100,7 @@ async def server_cpu(
         spy = None
         if profile is not None:
             # Start early: py-spy takes a moment to attach.
-            spy = _start_profile(pid, profile, warmup + duration)
+            spy = profiling.record(pid, profile, warmup + duration)
         outcome: dict[str, load.LoadResult] = {}
 
         async def post() -> int:

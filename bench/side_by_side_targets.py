@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import aiohttp
 import orjson
 
-from bench import load, machine, reference, servers
-from bench.run import log
+from bench import reference
+from bench.harness import load, machine, processes, servers
+from bench.harness.cli import log
 
 JSON = {"Content-Type": "application/json"}
 
@@ -40,7 +41,7 @@ class Target:
         """CPU seconds so far of each server process (with children), its database's
         PostgreSQL backends and the NATS server."""
         parts = {p.name: p.tree_cpu() for p in self.deployment.procs if p.popen is not None}
-        return parts | servers.others_cpu(self.deployment.database_name)
+        return parts | processes.others_cpu(self.deployment.database_name)
 
     async def idle_cpu_pct(self, seconds: float) -> float:
         before = self.deployment.tree_cpu()

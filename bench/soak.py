@@ -34,11 +34,13 @@ import aiohttp
 import orjson
 import psutil
 
-from bench import load, machine, recorded, report, servers
+from bench import report
+from bench.harness import cli, load, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import fmt
+from bench.harness.open_loop import OpenLoop
 from bench.side_by_side_targets import lags
 
-RESULTS = Path(__file__).resolve().parent / "results"
-DOCS = machine.ROOT / "docs" / "PERFORMANCE.md"
 NAME = "soak"
 # "300 MB", read as MiB like the order-flow tables' embedded-memory goal.
 GOAL_PEAK_MIB = report.GOAL_EMBEDDED_RSS_MIB
@@ -47,28 +49,25 @@ WARM_AFTER_S = 300.0
 MIB = 2**20
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.soak", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="2 minutes (a smoke run)")
+    parser = cli.parser(NAME, __doc__)
     parser.add_argument("--rate", type=float, default=50.0, help="orders sent a second (50)")
     parser.add_argument("--minutes", type=float, help="minutes of load (30)")
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds (10)")
     parser.add_argument("--settle-timeout", type=float, help="longest wait (600; quick 120)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    cli.add_output_flags(parser, quick="2 minutes (a smoke run)")
     args = parser.parse_args(argv)
-    if args.minutes is None:
-        args.minutes = 2.0 if args.quick else 30.0
-    if args.settle_timeout is None:
-        args.settle_timeout = 120.0 if args.quick else 600.0
+    cli.fill_defaults(args, {"minutes": (30.0, 2.0), "settle_timeout": (600.0, 120.0)})
     return args
+
+
+def settings(args: argparse.Namespace) -> dict:
+    return {
+        "rate": args.rate,
+        "minutes": args.minutes,
+        "sample_every_s": args.sample_every,
+        "samples": [],
+    }
 
 
 def rss_sample(pid: int) -> dict:
@@ -108,7 +107,7 @@ async def sampler(
     every: float,
     t0: float,
     load_s: float,
-    loop: load.OpenLoop,
+    loop: OpenLoop,
     samples: list[dict],
     stop: asyncio.Event,
 ) -> None:
@@ -148,9 +147,7 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
             f"soak: {args.rate:g} orders/s for {args.minutes:g} min, "
             f"RSS every {args.sample_every:g} s"
         )
-        loop = load.OpenLoop(
-            deployment.base_url, token, fixtures.payloads, args.rate, args.minutes * 60
-        )
+        loop = OpenLoop(deployment.base_url, token, fixtures.payloads, args.rate, args.minutes * 60)
         stop = asyncio.Event()
         t0 = time.perf_counter()
         cpu0 = deployment.tree_cpu()
@@ -299,7 +296,6 @@ def console(state: dict) -> str:
 
 
 def markdown(state: dict) -> str:
-    fmt = report._fmt
     m, s, lp = state["machine"], state["summary"], state["load"]
     peak = max(v for v in (s["peak_server_vmhwm_mib"], s["peak_total_mib"]) if v is not None)
     out = [
@@ -350,23 +346,17 @@ def markdown(state: dict) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    state = recorded.new_state(
-        NAME, argv, args, rate=args.rate, minutes=args.minutes, sample_every_s=args.sample_every
-    )
-    state["samples"] = []
-    return recorded.run(
-        NAME,
-        args,
-        state,
-        measure=measure,
-        summarise=lambda state: summarise(state, args.minutes),
-        console=console,
-        markdown=markdown,
-        documented=lambda state: bool(state.get("load")),
-    )
-
+SCENARIO = scenario.Scenario(
+    NAME,
+    parse_args,
+    measure,
+    lambda state: summarise(state, state["minutes"]),
+    console,
+    markdown,
+    settings,
+    documented=lambda state: bool(state.get("load")),
+)
+main = SCENARIO.main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(SCENARIO.main())

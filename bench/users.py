@@ -38,11 +38,11 @@ from pathlib import Path
 
 import orjson
 
-from bench import load, machine, recorded, report, servers
+from bench.harness import cli, load, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import fmt
 from bench.side_by_side_targets import lags
 
-RESULTS = Path(__file__).resolve().parent / "results"
-DOCS = machine.ROOT / "docs" / "PERFORMANCE.md"
 LOCUSTFILE = Path(__file__).resolve().parent / "users_locust.py"
 NAME = "users"
 ACTIONS = (
@@ -61,30 +61,22 @@ GOAL_P95_MS = 100.0
 PASSWORD = "bench-users-" + "x" * 8
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.users", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="20 users for 20 s (a smoke run)")
+    parser = cli.parser(NAME, __doc__)
     parser.add_argument("--users", type=int, help="virtual users (100)")
     parser.add_argument("--duration", type=float, help="seconds of load, ramp included (300)")
     # A login hashes a password (Argon2, about 0.3 s of CPU here) on the server's hash
     # threads: 2 a second keeps the ramp from queueing logins behind each other.
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="users started a second (2)")
     parser.add_argument("--settle-timeout", type=float, default=300.0, help="longest wait (300)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    cli.add_output_flags(parser, quick="20 users for 20 s (a smoke run)")
     args = parser.parse_args(argv)
-    if args.users is None:
-        args.users = 20 if args.quick else 100
-    if args.duration is None:
-        args.duration = 20.0 if args.quick else 300.0
+    cli.fill_defaults(args, {"users": (100, 20), "duration": (300.0, 20.0)})
     return args
+
+
+def settings(args: argparse.Namespace) -> dict:
+    return {"users": args.users, "duration_s": args.duration, "spawn_rate": args.spawn_rate}
 
 
 async def post(session, path: str, body: dict, expect: int = 201) -> dict:  # noqa: ANN001
@@ -327,10 +319,6 @@ def console(state: dict) -> str:
     return "\n".join(lines)
 
 
-def _fmt(value: object) -> str:
-    return report._fmt(value)
-
-
 def markdown(state: dict) -> str:
     s = state["summary"]
     m = state["machine"]
@@ -356,12 +344,12 @@ def markdown(state: dict) -> str:
         "| goal | result | |",
         "| --- | --- | --- |",
         f"| p95 < {GOAL_P95_MS:g} ms (every action after logging in) | worst "
-        f"{_fmt(s['worst_action_p95_ms'])} ms (all requests {_fmt(s['p95_all_ms'])} ms; "
-        f"log in {_fmt(s['login_p95_ms'])} ms) | "
+        f"{fmt(s['worst_action_p95_ms'])} ms (all requests {fmt(s['p95_all_ms'])} ms; "
+        f"log in {fmt(s['login_p95_ms'])} ms) | "
         f"{'met' if s['p95_goal_met'] else '**not met**'} |",
         f"| zero errors | {s['errors']} | {'met' if s['errors'] == 0 else '**not met**'} |",
-        f"| every order invoiced | {_fmt(s['orders_invoiced_or_later'])} invoiced or paid of "
-        f"{_fmt(s['orders_in_db'])} in the database ({_fmt(s['orders_placed_201'])} answered "
+        f"| every order invoiced | {fmt(s['orders_invoiced_or_later'])} invoiced or paid of "
+        f"{fmt(s['orders_in_db'])} in the database ({fmt(s['orders_placed_201'])} answered "
         f"201; settled {state.get('settle_wait_s')} s after the load) | "
         f"{'met' if s['every_order_invoiced'] else '**not met**'} |",
         "",
@@ -372,36 +360,23 @@ def markdown(state: dict) -> str:
         if name in actions:
             r = actions[name]
             out.append(
-                f"| {name} | {_fmt(r['requests'])} | {_fmt(r['failures'])} | {_fmt(r['rps'])} | "
-                f"{_fmt(r['p50'])} | {_fmt(r['p95'])} | {_fmt(r['p99'])} | {_fmt(r['max'])} |"
+                f"| {name} | {fmt(r['requests'])} | {fmt(r['failures'])} | {fmt(r['rps'])} | "
+                f"{fmt(r['p50'])} | {fmt(r['p95'])} | {fmt(r['p99'])} | {fmt(r['max'])} |"
             )
     out += [
         "",
         f"Orders by status after settling: {state.get('orders')}; invoices: "
-        f"{_fmt(state.get('invoices'))}. Server settings of the run: "
+        f"{fmt(state.get('invoices'))}. Server settings of the run: "
         f"{', '.join(f'`{k}={v}`' for k, v in state.get('server_settings', {}).items())}. "
         "Server CPU during the load: "
-        f"{_fmt(state.get('server_cpu_pct_during_load'))} % of a core; peak RSS "
-        f"{_fmt(state.get('memory', {}).get('peak_rss_mib_sum'))} MiB.",
+        f"{fmt(state.get('server_cpu_pct_during_load'))} % of a core; peak RSS "
+        f"{fmt(state.get('memory', {}).get('peak_rss_mib_sum'))} MiB.",
     ]
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    state = recorded.new_state(
-        NAME, argv, args, users=args.users, duration_s=args.duration, spawn_rate=args.spawn_rate
-    )
-    return recorded.run(
-        NAME,
-        args,
-        state,
-        measure=measure,
-        summarise=summarise,
-        console=console,
-        markdown=markdown,
-    )
-
+SCENARIO = scenario.Scenario(NAME, parse_args, measure, summarise, console, markdown, settings)
+main = SCENARIO.main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(SCENARIO.main())
