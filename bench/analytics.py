@@ -296,7 +296,6 @@ async def run_product(args: argparse.Namespace, workdir: Path) -> dict[str, Any]
             log(f"queries: {args.query_samples} each, one at a time")
             queries = await query_latencies(session, args.query_samples)
             fixtures = await load.seed(session, uuid.uuid4().hex[:6], customers=20, products=20)
-            fixtures.make_payloads(count=2000, lines=2)
         log(
             f"live push: {args.clients} clients x {args.per_client} orders, "
             f"{args.listeners} dashboards"

@@ -20,10 +20,7 @@ Results go to bench/results/<date>-billing.json and a section of docs/PERFORMANC
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +37,7 @@ log = functools.partial(cli.log, tag="billing")
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = cli.parser("billing", __doc__)
-    parser.add_argument("--mode", choices=("embedded", "services", "all"), default="all")
-    parser.add_argument("--duration", type=float, help="seconds measured per load point (5)")
-    parser.add_argument("--warmup", type=float, help="seconds of unrecorded load per point (1)")
-    parser.add_argument("--rounds", type=int, help="rounds; medians are quoted (3)")
-    parser.add_argument(
-        "--concurrency", default="10,100", help="payment concurrencies, comma-separated (10,100)"
-    )
+    cli.add_point_flags(parser, concurrency="10,100", what="payment concurrencies")
     parser.add_argument(
         "--order-concurrency", type=int, default=10, help="order load for order → invoice (10)"
     )
@@ -56,7 +47,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--probe-samples", type=int, help="orders per round placed one at a time (15)"
     )
-    cli.add_services_flags(parser)
+    cli.add_services_flags(parser, modes=True)
     parser.add_argument(
         "--max-load",
         type=float,
@@ -76,21 +67,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="measure nothing: rewrite the billing section of docs/PERFORMANCE.md from a "
         "saved result",
     )
-    args = parser.parse_args(argv)
-    cli.fill_defaults(
-        args,
-        {
-            "duration": (5.0, 2.0),
-            "warmup": (1.0, 0.5),
-            "rounds": (3, 1),
-            "invoices": (600, 150),
-            "pdf_samples": (100, 20),
-            "served_samples": (20, 5),
-            "probe_samples": (15, 5),
-        },
-    )
-    args.concurrencies = cli.concurrencies(args.concurrency)
-    return args
+    samples = {"pdf_samples": (100, 20), "served_samples": (20, 5), "probe_samples": (15, 5)}
+    return cli.parse(parser, argv, {**cli.POINTS, "invoices": (600, 150), **samples})
 
 
 async def measure(
@@ -102,14 +80,12 @@ async def measure(
     await outbox.open()
     try:
         async with load.session_for(deployment.base_url, token, 8) as session:
-            fixtures = await load.seed(session, run_id)
-            fixtures.make_payloads(lines=3)
+            fixtures = await load.seed(session, run_id, lines=3)
             check = await billing_load.invoice_probe(
                 session, outbox, fixtures.payloads, samples=1, timeout=30
             )
-            if check["failures"] or not check["client_seen_ms"]["count"]:
-                failures = check["failures"]
-                raise RuntimeError(f"an order got no invoice: {failures}\n{deployment.tails()}")
+            worked = not check["failures"] and check["client_seen_ms"]["count"]
+            deployment.check(worked, f"an order got no invoice: {check['failures']}")
             log(
                 f"{deployment.mode}: order → invoice works ({check['client_seen_ms']['p50']:.1f} "
                 f"ms); creating {args.invoices} open invoices"
@@ -130,24 +106,18 @@ async def measure(
                 f"{deployment.mode}: {len(invoices.ids)} invoices of {invoices.total} in "
                 f"{took:.1f} s; their PDFs done {waited:.1f} s later; warming up"
             )
-        await load.closed_loop(
-            deployment.base_url,
-            token,
-            invoices.next_payment,
-            concurrency=10,
-            duration=max(1.0, args.warmup * 2),
-            warmup=0,
-            finished=invoices.finished,
+        payments = invoices.next_payment
+        await load.warm_up(
+            deployment.base_url, token, payments, args.warmup * 2, finished=invoices.finished
         )
-        await load.closed_loop(
-            deployment.base_url, token, fixtures.payloads, concurrency=10, duration=1, warmup=0
-        )
+        await load.warm_up(deployment.base_url, token, fixtures.payloads, 1)
         await wait_documents(outbox, 0)
-        points: list[dict] = []
-        orders: list[dict] = []
-        probes: list[dict] = []
         async with load.session_for(deployment.base_url, token, 4) as session:
             await load.wait_drained(session, timeout=120)
+            # Each round: the payment points, an order point, then orders one at a time.
+            points: list[dict] = []
+            orders: list[dict] = []
+            probes: list[dict] = []
             for round_no in range(1, args.rounds + 1):
                 for conc in args.concurrencies:
                     point = await billing_load.payment_point(
@@ -255,16 +225,11 @@ async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
         load_wait = await meter.wait_for_quiet(args.max_load, args.load_wait)
         log(f"load wait: {load_wait}")
     result: dict[str, Any] = {
+        **scenario.header("billing", argv),
         "kind": "billing",
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": cli.command("billing", argv),
         "quick": args.quick,
         "settings": {
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "rounds": args.rounds,
-            "concurrency": args.concurrencies,
+            **cli.point_settings(args),
             "order_concurrency": args.order_concurrency,
             "invoices": args.invoices,
             "payment": orjson.loads(billing_load.PAYMENT_BODY),
@@ -275,7 +240,6 @@ async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
             "order_lines": 3,
             "client": "aiohttp, one process, closed loop",
         },
-        "machine": machine.describe(),
         "load_wait": load_wait,
         "loadavg_start": machine.loadavg(),
         "modes": {},
@@ -306,12 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         write_section("billing", billing_report.markdown(result))
         log(f"wrote {DOCS} from {args.render}")
         return 0
-    started = time.perf_counter()
-    try:
-        code = asyncio.run(main_async(args, argv))
-    finally:
-        log(f"done in {time.perf_counter() - started:.0f} s")
-    return code
+    return cli.run_timed(main_async(args, argv), tag="billing")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import sys
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -304,15 +303,10 @@ def markdown(
 
 
 async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
-    now = datetime.now(UTC)
     result: dict[str, Any] = {
-        "benchmark": "login-flood",
-        "date": now.strftime("%Y-%m-%d"),
-        "time": now.strftime("%H:%M"),
-        "command": cli.command("login_flood", argv, "bench-login"),
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        **scenario.header(NAME, argv, "login_flood", "bench-login"),
+        "args": scenario.arguments(args),
         "distributed": args.distributed,
-        "machine": machine.describe(),
         "loadavg_before": machine.loadavg(),
         "runs": [],
     }

@@ -19,7 +19,6 @@ import os
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -131,14 +130,9 @@ def markdown(result: dict[str, Any], before: dict[str, Any] | None) -> str:
 
 
 async def main_async(args: argparse.Namespace, argv: list[str]) -> int:
-    now = datetime.now(UTC)
     result: dict[str, Any] = {
-        "benchmark": "login-time",
-        "date": now.strftime("%Y-%m-%d"),
-        "time": now.strftime("%H:%M"),
-        "command": cli.command("login_time", argv, "bench-login-time"),
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "machine": machine.describe(),
+        **scenario.header(NAME, argv, "login_time", "bench-login-time"),
+        "args": scenario.arguments(args),
         "loadavg_before": machine.loadavg(),
         "parameters": {
             "now": ", ".join(f"{k}={v}" for k, v in PARAMETERS.items()),

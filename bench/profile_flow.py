@@ -82,7 +82,6 @@ async def main(args: argparse.Namespace) -> None:
         token = load.mint_token(secret)
         async with load.session_for(deployment.base_url, token, 4) as session:
             fixtures = await load.seed(session, "profile", customers=10, products=20)
-        fixtures.make_payloads()
         pid = deployment.procs[0].pid
         raw = workdir / "profile.txt"
         # Only the thread holding the interpreter lock: where the CPU goes, not where
@@ -96,7 +95,6 @@ async def main(args: argparse.Namespace) -> None:
             fixtures.payloads,
             concurrency=args.concurrency,
             duration=args.duration,
-            warmup=0.0,
         )
         async with load.session_for(deployment.base_url, token, 2) as session:
             invoiced = await status_count(session, "invoiced")

@@ -28,7 +28,6 @@ import multiprocessing
 import secrets
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--listeners", type=int, default=10, help="dashboards listening (10)")
     parser.add_argument("--push-timeout", type=float, default=120.0, help="longest wait (120)")
     cli.add_output_flags(parser, quick="20 s instead of 60 (a smoke run)")
-    args = parser.parse_args(argv)
-    cli.fill_defaults(args, {"duration": (60.0, 20.0), "warmup": (5.0, 2.0)})
-    return args
+    return cli.parse(parser, argv, {"duration": (60.0, 20.0), "warmup": (5.0, 2.0)})
 
 
 def settings(args: argparse.Namespace) -> dict:
@@ -83,17 +80,13 @@ def by_window(sent: dict[str, float], first: dict[str, float]) -> list[dict[str,
 
 async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
     secret = secrets.token_urlsafe(32)
-    token = load.mint_token(secret)
     deployment = await asyncio.to_thread(servers.embedded, workdir / "embedded", secret)
     state["wiring"] = deployment.wiring
-    deployment.start()
     ctx = multiprocessing.get_context("spawn")
     dashboards = None
     try:
-        await servers.wait_ready(deployment, timeout=120)
-        async with load.session_for(deployment.base_url, token, 4) as session:
-            fixtures = await load.seed(session, uuid.uuid4().hex[:6], customers=20, products=20)
-        fixtures.make_payloads(count=2000, lines=2)
+        token = await servers.launch(deployment, timeout=120)
+        fixtures = await load.seeded(deployment.base_url, token, products=20)
         ready, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
         seen_count = ctx.Value("i", 0)
         dashboards = ctx.Process(

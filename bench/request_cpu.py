@@ -95,7 +95,6 @@ async def server_cpu(
         token = load.mint_token(SECRET)
         async with load.session_for(deployment.base_url, token, 4) as session:
             fixtures = await load.seed(session, uuid.uuid4().hex[:8], customers=20, products=50)
-        fixtures.make_payloads(2000)
         pid = serve.pid
         spy = None
         if profile is not None:
@@ -110,7 +109,6 @@ async def server_cpu(
                 fixtures.payloads,
                 concurrency=concurrency,
                 duration=duration,
-                warmup=0.0,
             )
             return outcome["post"].ok
 
@@ -120,7 +118,6 @@ async def server_cpu(
             fixtures.payloads,
             concurrency=concurrency,
             duration=warmup,
-            warmup=0.0,
         )
         done, cpu = await _measure(pid, post)
         results["POST /orders"] = {

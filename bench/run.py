@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import sys
 import time
-from datetime import UTC, datetime
 
 from bench import pgbench, report
 from bench.harness import cli, load, machine, outbox, profile, scenario, servers
@@ -25,22 +24,14 @@ from bench.harness.stats import median_of, summary_ms
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = cli.parser("run", __doc__)
-    parser.add_argument("--mode", choices=("embedded", "services", "all"), default="all")
-    parser.add_argument("--duration", type=float, help="seconds measured per load point (5)")
-    parser.add_argument(
-        "--warmup", type=float, help="seconds of unrecorded load before each point (1)"
-    )
-    parser.add_argument(
-        "--rounds", type=int, help="rounds over all concurrencies; medians are quoted (3)"
-    )
-    parser.add_argument("--concurrency", default="1,10,100", help="comma-separated (1,10,100)")
+    cli.add_point_flags(parser)
     parser.add_argument(
         "--probe-samples", type=int, help="orders per round in the confirmation probe (15)"
     )
     parser.add_argument("--pgbench-duration", type=int, help="seconds per pgbench run (10)")
     parser.add_argument("--pgbench-rounds", type=int, help="pgbench runs per concurrency (2)")
     parser.add_argument("--no-pgbench", action="store_true", help="skip the pgbench baseline")
-    cli.add_services_flags(parser)
+    cli.add_services_flags(parser, modes=True)
     parser.add_argument("--lines", type=int, default=2, help="order lines per order (2)")
     parser.add_argument(
         "--profile",
@@ -63,19 +54,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         quick="short points, one round, short pgbench: a smoke run of the harness",
         keep="keep work directories and database",
     )
-    args = parser.parse_args(argv)
-    cli.fill_defaults(
-        args,
-        {
-            "duration": (5.0, 2.0),
-            "warmup": (1.0, 0.5),
-            "rounds": (3, 1),
-            "probe_samples": (15, 10),
-            "pgbench_duration": (10, 3),
-            "pgbench_rounds": (2, 1),
-        },
-    )
-    args.concurrencies = cli.concurrencies(args.concurrency)
+    pgbench_runs = {"pgbench_duration": (10, 3), "pgbench_rounds": (2, 1)}
+    args = cli.parse(parser, argv, {**cli.POINTS, "probe_samples": (15, 10), **pgbench_runs})
     overrides = {}
     for item in args.server_env:
         name, sep, value = item.partition("=")
@@ -155,26 +135,15 @@ async def measure(deployment: servers.Deployment, args: argparse.Namespace, run_
     deployment.env.update(args.server_env)
     token = await servers.launch(deployment)
     async with load.session_for(deployment.base_url, token, 8) as session:
-        fixtures = await load.seed(session, run_id)
-        fixtures.make_payloads(lines=args.lines)
+        fixtures = await load.seed(session, run_id, lines=args.lines)
         check = await load.confirmation_probe(session, fixtures.payloads, samples=1, timeout=30)
-        if check["failures"] or not check["confirmed_ms"]["count"]:
-            failures = check["failures"]
-            raise RuntimeError(
-                f"an order did not reach 'confirmed': {failures}\n{deployment.tails()}"
-            )
+    worked = not check["failures"] and check["confirmed_ms"]["count"]
+    deployment.check(worked, f"an order did not reach 'confirmed': {check['failures']}")
     log(
         f"{deployment.mode}: the flow works (first order confirmed in "
         f"{check['confirmed_ms']['p50']:.1f} ms); warming up"
     )
-    await load.closed_loop(
-        deployment.base_url,
-        token,
-        fixtures.payloads,
-        concurrency=10,
-        duration=max(1.0, args.warmup * 2),
-        warmup=0,
-    )
+    await load.warm_up(deployment.base_url, token, fixtures.payloads, args.warmup * 2)
     points: list[dict] = []
     probes: list[dict] = []
     async with load.session_for(deployment.base_url, token, 4) as session:
@@ -258,16 +227,11 @@ async def measure(deployment: servers.Deployment, args: argparse.Namespace, run_
 
 def base_result(mode: str, args: argparse.Namespace, argv: list[str] | None) -> dict:
     return {
+        **scenario.header(f"run-{mode}", argv, "run", "bench"),
         "mode": mode,
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": cli.command("run", argv, "bench"),
         "quick": args.quick,
         "settings": {
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "rounds": args.rounds,
-            "concurrency": args.concurrencies,
+            **cli.point_settings(args),
             "probe_samples_per_round": args.probe_samples,
             "probe_poll_ms": 2,
             "lines_per_order": args.lines,
@@ -277,7 +241,6 @@ def base_result(mode: str, args: argparse.Namespace, argv: list[str] | None) -> 
             "client": "aiohttp, one process, closed loop",
             "server_env_overrides": args.server_env,
         },
-        "machine": machine.describe(),
         "loadavg_start": machine.loadavg(),
     }
 
@@ -383,13 +346,7 @@ async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = time.perf_counter()
-    try:
-        code = asyncio.run(main_async(args, argv))
-    finally:
-        log(f"done in {time.perf_counter() - started:.0f} s")
-    return code
+    return cli.run_timed(main_async(parse_args(argv), argv))
 
 
 if __name__ == "__main__":

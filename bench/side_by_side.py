@@ -28,7 +28,6 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import reference
@@ -39,14 +38,12 @@ from bench.harness.docs import DOCS, write_section
 from bench.side_by_side_targets import Target, pulse_fixtures, run_point
 
 PULSE_MODES = ("embedded", "services")
+POINTS = {"duration": (10.0, 2.0), "warmup": (2.0, 0.5), "rounds": (3, 1)}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = cli.parser("side_by_side", __doc__)
-    parser.add_argument("--rounds", type=int, help="rounds over all concurrencies (3)")
-    parser.add_argument("--duration", type=float, help="seconds measured per point (10)")
-    parser.add_argument("--warmup", type=float, help="unrecorded seconds before each point (2)")
-    parser.add_argument("--concurrency", default="1,10,100", help="comma-separated (1,10,100)")
+    cli.add_point_flags(parser, defaults=POINTS)
     parser.add_argument(
         "--pulse", default="embedded,services", help="Pulse modes to run (embedded,services)"
     )
@@ -56,17 +53,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     cli.add_output_flags(
         parser, quick="1 round of 2 s points (smoke run)", keep="keep work directories and database"
     )
-    args = parser.parse_args(argv)
-    cli.fill_defaults(
-        args,
-        {
-            "rounds": (3, 1),
-            "duration": (10.0, 2.0),
-            "warmup": (2.0, 0.5),
-            "flow_timeout": (180.0, 30.0),
-        },
-    )
-    args.concurrencies = cli.concurrencies(args.concurrency)
+    args = cli.parse(parser, argv, {**POINTS, "flow_timeout": (180.0, 30.0)})
     args.pulse_modes = [m.strip() for m in args.pulse.split(",") if m.strip()]
     if unknown := set(args.pulse_modes) - set(PULSE_MODES):
         parser.error(f"--pulse takes {', '.join(PULSE_MODES)}, not {', '.join(unknown)}")
@@ -153,23 +140,17 @@ async def measure(args: argparse.Namespace, state: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    now = datetime.now(UTC)
+    make_target = "bench-side-by-side (a step of make bench)"
     state: dict = {
+        **scenario.header("side-by-side", argv, "side_by_side", make_target),
         "mode": "side-by-side",
-        "date": now.strftime("%Y-%m-%d"),
-        "started_at": now.isoformat(timespec="seconds"),
-        "command": cli.command("side_by_side", argv, "bench-side-by-side (a step of make bench)"),
         "quick": args.quick,
         "settings": {
-            "rounds": args.rounds,
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "concurrency": args.concurrencies,
+            **cli.point_settings(args),
             "pulse_modes": args.pulse_modes,
             "client": "bench/load.py closed_loop (aiohttp, one process)",
             "orders": "3 customers, 1-3 of 5 products, qty 1-3 (seed_demo.sql's)",
         },
-        "machine": machine.describe(),
         "loadavg_start": machine.loadavg(),
         "points": [],
     }

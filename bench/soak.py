@@ -27,7 +27,6 @@ import contextlib
 import secrets
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import aiohttp
@@ -56,9 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds (10)")
     parser.add_argument("--settle-timeout", type=float, help="longest wait (600; quick 120)")
     cli.add_output_flags(parser, quick="2 minutes (a smoke run)")
-    args = parser.parse_args(argv)
-    cli.fill_defaults(args, {"minutes": (30.0, 2.0), "settle_timeout": (600.0, 120.0)})
-    return args
+    return cli.parse(parser, argv, {"minutes": (30.0, 2.0), "settle_timeout": (600.0, 120.0)})
 
 
 def settings(args: argparse.Namespace) -> dict:
@@ -131,17 +128,13 @@ async def sampler(
 
 async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
     secret = secrets.token_urlsafe(32)
-    token = load.mint_token(secret)
     deployment = await asyncio.to_thread(servers.embedded, workdir / "embedded", secret)
     state["wiring"] = deployment.wiring
-    deployment.start()
     samples: list[dict] = state["samples"]
     try:
-        await servers.wait_ready(deployment, timeout=120)
+        token = await servers.launch(deployment, timeout=120)
         pid = deployment.procs[0].pid
-        async with load.session_for(deployment.base_url, token, 4) as session:
-            fixtures = await load.seed(session, uuid.uuid4().hex[:6], customers=20, products=20)
-        fixtures.make_payloads(count=2000, lines=2)
+        fixtures = await load.seeded(deployment.base_url, token, products=20)
         state["idle_before_load"] = rss_sample(pid)
         log(
             f"soak: {args.rate:g} orders/s for {args.minutes:g} min, "

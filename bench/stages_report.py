@@ -7,14 +7,14 @@ or one run with `--baseline`); each recorded run is set against it.
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 
 from bench.harness import machine
-from bench.harness.cli import command, log
+from bench.harness.cli import log
 from bench.harness.docs import DOCS, RESULTS, fmt, machine_table, write_section
+from bench.harness.scenario import header
 
 BASELINE = RESULTS / "stages-baseline.json"
 
@@ -24,19 +24,15 @@ def _dump(path: Path, data: dict) -> None:
 
 
 def record(steps: dict[str, dict], args: argparse.Namespace, argv: list[str] | None) -> None:
-    now = datetime.now(UTC)
     result = {
+        **header("stages", argv, "steps"),
         "mode": "stages",
-        "date": now.strftime("%Y-%m-%d"),
-        "started_at": now.isoformat(timespec="seconds"),
-        "command": command("steps", argv),
         "settings": {
             "orders": args.orders,
             "rounds": args.rounds,
             "batch": args.batch,
             "database": "SQLite file",
         },
-        "machine": machine.describe(),
         "loadavg": machine.loadavg(),
         # A list: the stages in the flow's order (the file's keys are sorted).
         "steps": [{"stage": name, **row} for name, row in steps.items()],

@@ -70,9 +70,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="users started a second (2)")
     parser.add_argument("--settle-timeout", type=float, default=300.0, help="longest wait (300)")
     cli.add_output_flags(parser, quick="20 users for 20 s (a smoke run)")
-    args = parser.parse_args(argv)
-    cli.fill_defaults(args, {"users": (100, 20), "duration": (300.0, 20.0)})
-    return args
+    return cli.parse(parser, argv, {"users": (100, 20), "duration": (300.0, 20.0)})
 
 
 def settings(args: argparse.Namespace) -> dict:
@@ -218,7 +216,6 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
         await servers.wait_ready(deployment, timeout=120)
         async with load.session_for(deployment.base_url, load.mint_token(secret), 4) as session:
             fixtures = await load.seed(session, run_id, customers=20, products=20)
-            fixtures.make_payloads(count=2000, lines=2)
             accountants = max(1, args.users // 4)
             clerks = max(1, args.users - accountants)
             log(f"accounts: {clerks} clerks, {accountants} accountants")

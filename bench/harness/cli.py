@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import shlex
 import sys
 import time
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench.harness.docs import RESULTS
 
@@ -40,8 +43,11 @@ def add_output_flags(
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
 
 
-def add_services_flags(parser: argparse.ArgumentParser) -> None:
-    """Where the services mode finds PostgreSQL and NATS, and which bus it runs."""
+def add_services_flags(parser: argparse.ArgumentParser, *, modes: bool = False) -> None:
+    """Where the services mode finds PostgreSQL and NATS, and which bus it runs; with
+    `modes`, `--mode embedded|services|all` too."""
+    if modes:
+        parser.add_argument("--mode", choices=("embedded", "services", "all"), default="all")
     parser.add_argument(
         "--services-bus",
         choices=("auto", "nats", "embedded"),
@@ -53,6 +59,69 @@ def add_services_flags(parser: argparse.ArgumentParser) -> None:
         "--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port (trust auth)"
     )
     parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
+
+
+# A load point's length and the rounds over the concurrencies: (full run, `--quick`).
+POINTS = {"duration": (5.0, 2.0), "warmup": (1.0, 0.5), "rounds": (3, 1)}
+
+
+def add_point_flags(
+    parser: argparse.ArgumentParser,
+    *,
+    concurrency: str = "1,10,100",
+    what: str = "comma-separated",
+    defaults: dict[str, tuple[object, object]] = POINTS,
+) -> None:
+    """`--duration`, `--warmup` and `--rounds` of the closed-loop points (filled from
+    `defaults` by `fill_defaults`), and `--concurrency`, the points' concurrencies."""
+    full = {key: value[0] for key, value in defaults.items()}
+    parser.add_argument(
+        "--duration", type=float, help=f"seconds measured per load point ({full['duration']:g})"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        help=f"seconds of unrecorded load before each point ({full['warmup']:g})",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        help=f"rounds over all concurrencies; medians are quoted ({full['rounds']})",
+    )
+    parser.add_argument("--concurrency", default=concurrency, help=f"{what} ({concurrency})")
+
+
+def parse(
+    parser: argparse.ArgumentParser,
+    argv: list[str] | None,
+    defaults: dict[str, tuple[object, object]],
+) -> argparse.Namespace:
+    """The arguments, each option left unset with its (full run, `--quick`) default, and
+    `concurrencies` from a `--concurrency` list."""
+    args = parser.parse_args(argv)
+    fill_defaults(args, defaults)
+    if isinstance(getattr(args, "concurrency", None), str):
+        args.concurrencies = concurrencies(args.concurrency)
+    return args
+
+
+def run_timed(main: Coroutine[Any, Any, int], *, tag: str = "bench") -> int:
+    """`asyncio.run(main)`, and how long it took in the log."""
+    started = time.perf_counter()
+    try:
+        return asyncio.run(main)
+    finally:
+        log(f"done in {time.perf_counter() - started:.0f} s", tag=tag)
+
+
+def point_settings(args: argparse.Namespace) -> dict[str, object]:
+    """How long each closed-loop point ran, and over what, for the record."""
+    return {
+        "duration_s": args.duration,
+        "warmup_s": args.warmup,
+        "rounds": args.rounds,
+        "concurrency": args.concurrencies,
+    }
 
 
 def fill_defaults(args: argparse.Namespace, defaults: dict[str, tuple[object, object]]) -> None:

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 import jwt
@@ -96,8 +97,10 @@ async def seed(
     customers: int = 20,
     products: int = 50,
     stock: int = 100_000_000,
+    lines: int = 2,
 ) -> Fixtures:
-    """Customers and products with plenty of stock, through the API like any client."""
+    """Customers and products with plenty of stock, through the API like any client, and
+    2,000 orders of `lines` lines over them to place."""
     customer_ids = [
         (
             await _post_json(
@@ -126,7 +129,15 @@ async def seed(
             },
         )
         skus.append(sku)
-    return Fixtures(customer_ids, skus)
+    fixtures = Fixtures(customer_ids, skus)
+    fixtures.make_payloads(lines=lines)
+    return fixtures
+
+
+async def seeded(base_url: str, token: str, **how: Any) -> Fixtures:
+    """`seed` (`how` as for it) through a session of its own, under a new run id."""
+    async with session_for(base_url, token, 4) as session:
+        return await seed(session, uuid.uuid4().hex[:6], **how)
 
 
 async def placed_backlog(session: aiohttp.ClientSession) -> int:
@@ -207,6 +218,18 @@ class LoadResult(Tally):
         }
 
 
+async def warm_up(
+    base_url: str,
+    token: str,
+    payloads: list[bytes] | Callable[[], tuple[str, bytes]],
+    seconds: float,
+    **how: Any,
+) -> None:
+    """Unrecorded closed-loop load (as `closed_loop`, `how` its options) at concurrency 10,
+    for `seconds` but at least one."""
+    await closed_loop(base_url, token, payloads, concurrency=10, duration=max(1.0, seconds), **how)
+
+
 def orders_from(payloads: list[bytes]) -> Callable[[], tuple[str, bytes]]:
     """POST /orders with the payloads in turn."""
     counter = iter(range(10**12))
@@ -220,7 +243,7 @@ async def closed_loop(
     *,
     concurrency: int,
     duration: float,
-    warmup: float,
+    warmup: float = 0.0,
     ok_status: int = 201,
     finished: Callable[[str], None] | None = None,
     keep_failures: int = 0,

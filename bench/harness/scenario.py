@@ -19,18 +19,34 @@ from bench.harness.cli import command, log
 from bench.harness.docs import DOCS, write_section
 
 
-def new_state(
-    name: str, argv: list[str] | None, args: argparse.Namespace, **settings: object
+def header(
+    name: str, argv: list[str] | None, module: str = "", make_target: str | None = None
 ) -> dict:
+    """What every result starts with: the benchmark, when (UTC), how it was asked for (`python
+    -m bench.<module>`, or `make <make_target>`) and on what machine."""
     now = datetime.now(UTC)
     return {
         "benchmark": name,
         "date": now.strftime("%Y-%m-%d"),
+        "time": now.strftime("%H:%M"),
         "started_at": now.isoformat(timespec="seconds"),
-        "command": command(name, argv, f"bench-{name}"),
+        "command": command(module or name, argv, make_target),
+        "machine": machine.describe(),
+    }
+
+
+def arguments(args: argparse.Namespace) -> dict:
+    """The parsed arguments as plain data, for the record."""
+    return {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+
+
+def new_state(
+    name: str, argv: list[str] | None, args: argparse.Namespace, **settings: object
+) -> dict:
+    return {
+        **header(name, argv, make_target=f"bench-{name}"),
         "quick": args.quick,
         **settings,
-        "machine": machine.describe(),
         "loadavg_start": machine.loadavg(),
     }
 

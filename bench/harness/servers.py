@@ -95,6 +95,11 @@ class Deployment:
     def stop(self) -> dict[str, int | None]:
         return {p.name: p.stop() for p in self.procs}
 
+    def check(self, ok: object, problem: str) -> None:
+        """Stop the run with `problem` and the processes' last log lines unless `ok`."""
+        if not ok:
+            raise RuntimeError(f"{problem}\n{self.tails()}")
+
     def tails(self) -> str:
         """The last lines of every process's log, for an error message."""
         return "\n".join(f"--- {p.name}\n{p.log_tail()}" for p in self.procs)
@@ -280,11 +285,11 @@ async def wait_ready(deployment: Deployment, timeout: float = 60.0) -> None:
     raise RuntimeError(f"the API did not become ready in {timeout:.0f} s: {last}")
 
 
-async def launch(deployment: Deployment) -> str:
+async def launch(deployment: Deployment, timeout: float = 60.0) -> str:
     """Start the processes, wait until the API is ready, and answer an admin token."""
     token = mint_token(deployment.env["PULSE_JWT_SECRET"])
     deployment.start()
-    await wait_ready(deployment)
+    await wait_ready(deployment, timeout)
     log(f"{deployment.mode}: ready at {deployment.base_url}; creating customers and products")
     return token
 
