@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import orjson
@@ -298,6 +300,37 @@ async def served_pdf(
     }
 
 
+@dataclass
+class Point:
+    """A closed-loop point: the outbox before it, the meter before and after, the load."""
+
+    watermark: int
+    start: Meter
+    result: load.LoadResult
+    loaded: Meter
+
+    @classmethod
+    async def run(
+        cls,
+        deployment: Deployment,
+        token: str,
+        outbox: Reader,
+        requests: list[bytes] | Callable[[], tuple[str, bytes]],
+        **how: Any,
+    ) -> Point:
+        """The load `requests` (`how` as for `load.closed_loop`), measured."""
+        watermark = await outbox.max_pk()
+        start = Meter(deployment)
+        result = await load.closed_loop(deployment.base_url, token, requests, **how)
+        return cls(watermark, start, result, Meter(deployment))
+
+    def summary(self) -> dict[str, Any]:
+        point = self.result.summary()
+        point.update(self.loaded.since(self.start))
+        point["loadavg_after"] = machine.loadavg()
+        return point
+
+
 async def payment_point(
     deployment: Deployment,
     token: str,
@@ -308,17 +341,16 @@ async def payment_point(
     duration: float,
     warmup: float,
 ) -> dict[str, object]:
-    watermark = await outbox.max_pk()
     shared_before = invoices.shared
     sampler = None
     if deployment.pg_dsn is not None:
         sampler = asyncio.create_task(
             sample_sessions(deployment.pg_dsn, seconds=duration * 0.9, delay=warmup)
         )
-    start = Meter(deployment)
-    result = await load.closed_loop(
-        deployment.base_url,
+    measured = await Point.run(
+        deployment,
         token,
+        outbox,
         invoices.next_payment,
         concurrency=concurrency,
         duration=duration,
@@ -326,51 +358,32 @@ async def payment_point(
         finished=invoices.finished,
         keep_failures=5,
     )
-    loaded = Meter(deployment)
-    drained, waited = await wait_documents(outbox, watermark)
+    drained, waited = await wait_documents(outbox, measured.watermark)
     done = Meter(deployment)
-    point = result.summary()
-    point.update(loaded.since(start))
-    total = result.ok_including_warmup
-    cpu_ms = done.cpu_seconds_since(start) * 1000
+    point = measured.summary()
+    total = measured.result.ok_including_warmup
+    cpu_ms = done.cpu_seconds_since(measured.start) * 1000
     point["server_cpu_ms_per_payment"] = round(cpu_ms / total, 2) if total else None
     point["pdfs_drained"] = drained
     point["payments_sharing_an_invoice_in_flight"] = invoices.shared - shared_before
     point["pdf_drain_s"] = waited
-    point["loadavg_after"] = machine.loadavg()
     if sampler is not None:
         point["pg_sessions"] = await sampler
     return point
 
 
 async def order_point(
-    deployment: Deployment,
-    token: str,
-    payloads: list[bytes],
-    outbox: Reader,
-    *,
-    concurrency: int,
-    duration: float,
-    warmup: float,
+    deployment: Deployment, token: str, payloads: list[bytes], outbox: Reader, **how: Any
 ) -> dict[str, object]:
-    watermark = await outbox.max_pk()
-    start = Meter(deployment)
-    result = await load.closed_loop(
-        deployment.base_url,
-        token,
-        payloads,
-        concurrency=concurrency,
-        duration=duration,
-        warmup=warmup,
-    )
-    loaded = Meter(deployment)
-    done, waited, rows = await wait_invoiced(outbox, watermark, result.order_ids, timeout=180)
-    drained, pdf_wait = await wait_documents(outbox, watermark)
-    point = result.summary()
-    point.update(loaded.since(start))
+    """The order load (`how`: its concurrency, duration and warm-up) and each order's time to
+    its invoice."""
+    measured = await Point.run(deployment, token, outbox, payloads, **how)
+    order_ids = measured.result.order_ids
+    done, waited, rows = await wait_invoiced(outbox, measured.watermark, order_ids, timeout=180)
+    drained, pdf_wait = await wait_documents(outbox, measured.watermark)
+    point = measured.summary()
     point["all_invoiced"] = done
     point["invoice_backlog_drain_s"] = round(waited, 3)
     point["pdf_drain_s"] = pdf_wait
-    point["invoice"] = invoice_latency(rows, result.order_ids)
-    point["loadavg_after"] = machine.loadavg()
+    point["invoice"] = invoice_latency(rows, order_ids)
     return point

@@ -17,6 +17,16 @@ def _median_per_process(points: list[dict]) -> dict[str, float | None]:
     }
 
 
+def _stage_medians(latencies: list[dict]) -> dict[str, float | None]:
+    """Medians of the p50s of the order's two stages (`invoice_latency`'s) over the rounds."""
+    return {
+        "to_confirmed_p50": median_of(x["created_to_confirmed_ms"]["p50"] for x in latencies),
+        "confirmed_to_invoice_p50": median_of(
+            x["confirmed_to_invoice_issued_ms"]["p50"] for x in latencies
+        ),
+    }
+
+
 def summarise(points: list[dict], orders: list[dict], probes: list[dict]) -> dict:
     payments: dict[str, dict] = {}
     for conc in sorted({p["concurrency"] for p in points}):
@@ -55,12 +65,7 @@ def summarise(points: list[dict], orders: list[dict], probes: list[dict]) -> dic
             "p95": median_of(p["invoice"]["created_to_invoice_issued_ms"]["p95"] for p in orders),
             "p99": median_of(p["invoice"]["created_to_invoice_issued_ms"]["p99"] for p in orders),
             "invoices_per_s": median_of(p["invoice"]["invoices_per_s"] for p in orders),
-            "to_confirmed_p50": median_of(
-                p["invoice"]["created_to_confirmed_ms"]["p50"] for p in orders
-            ),
-            "confirmed_to_invoice_p50": median_of(
-                p["invoice"]["confirmed_to_invoice_issued_ms"]["p50"] for p in orders
-            ),
+            **_stage_medians([p["invoice"] for p in orders]),
             "invoiced": sum(p["invoice"]["invoiced"] for p in orders),
             "orders": sum(p["invoice"]["orders"] for p in orders),
             "drain_s": median_of(p["invoice_backlog_drain_s"] for p in orders),
@@ -81,12 +86,7 @@ def summarise(points: list[dict], orders: list[dict], probes: list[dict]) -> dic
             "client_p50": client["p50"],
             "client_p95": client["p95"],
             "post_p50": median_of(p["post_ms"]["p50"] for p in probes),
-            "to_confirmed_p50": median_of(
-                p["server_side"]["created_to_confirmed_ms"]["p50"] for p in probes
-            ),
-            "confirmed_to_invoice_p50": median_of(
-                p["server_side"]["confirmed_to_invoice_issued_ms"]["p50"] for p in probes
-            ),
+            **_stage_medians([p["server_side"] for p in probes]),
             "placed": sum(p["post_ms"]["count"] for p in probes),
             "failures": sum(sum(p["failures"].values()) for p in probes),
         }

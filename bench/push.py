@@ -34,30 +34,26 @@ from typing import Any
 import aiohttp
 
 from bench.analytics import _listeners_main
-from bench.harness import cli, load, scenario, servers
+from bench.harness import docs, load, scenario, servers
 from bench.harness.cli import log
 from bench.harness.docs import fmt
 from bench.harness.open_loop import OpenLoop
 from bench.harness.stats import summary_ms
 
 NAME = "push"
+QUICK = "20 s instead of 60 (a smoke run)"
+RECORDED = {"rate": "rate", "duration_s": "duration", "warmup_s": "warmup"}
 GOAL_P99_MS = 250.0
 WINDOW_S = 10.0
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = cli.parser(NAME, __doc__)
+def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     parser.add_argument("--rate", type=float, default=100.0, help="orders sent a second (100)")
     parser.add_argument("--duration", type=float, help="seconds measured (60)")
     parser.add_argument("--warmup", type=float, help="seconds at the same rate first (5)")
     parser.add_argument("--listeners", type=int, default=10, help="dashboards listening (10)")
     parser.add_argument("--push-timeout", type=float, default=120.0, help="longest wait (120)")
-    cli.add_output_flags(parser, quick="20 s instead of 60 (a smoke run)")
-    return cli.parse(parser, argv, {"duration": (60.0, 20.0), "warmup": (5.0, 2.0)})
-
-
-def settings(args: argparse.Namespace) -> dict:
-    return {"rate": args.rate, "duration_s": args.duration, "warmup_s": args.warmup}
+    return {"duration": (60.0, 20.0), "warmup": (5.0, 2.0)}
 
 
 def by_window(sent: dict[str, float], first: dict[str, float]) -> list[dict[str, Any]]:
@@ -201,14 +197,11 @@ def console(state: dict) -> str:
 
 
 def markdown(state: dict) -> str:
-    m, s, lp, push = state["machine"], state["summary"], state["load"], state["push"]
+    s, lp, push = state["summary"], state["load"], state["push"]
     out = [
         "## Order → live push at a steady arrival rate (open loop)",
         "",
-        f"Run {state['started_at']} with `{state['command']}` on {m['cpu_model']} "
-        f"({m['nproc']} CPUs, {m['ram_gib']} GiB, load average at start "
-        f"{state['loadavg_start']}), commit {m.get('git_commit')}. Raw numbers: "
-        f"`bench/results/{state['date']}-push.json`.",
+        docs.provenance(state),
         "",
         f"Embedded mode, one process. {push['listeners']} dashboards listen on `/query/live` "
         f"from a process of their own; orders are sent on a fixed schedule of "
@@ -253,8 +246,10 @@ def markdown(state: dict) -> str:
     return "\n".join(out)
 
 
-SCENARIO = scenario.Scenario(NAME, parse_args, measure, summarise, console, markdown, settings)
+SCENARIO = scenario.Scenario(
+    NAME, __doc__, flags, QUICK, RECORDED, measure, summarise, console, markdown
+)
 main = SCENARIO.main
 
 if __name__ == "__main__":
-    sys.exit(SCENARIO.main())
+    sys.exit(main())

@@ -14,7 +14,6 @@ as bench/steps.py does: whole requests, authentication included.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import shutil
@@ -31,7 +30,7 @@ import httpx
 import orjson
 from asgi_lifespan import LifespanManager
 
-from bench.harness import load, processes, servers
+from bench.harness import cli, load, processes, servers
 from bench.harness import profile as profiling
 
 SECRET = "request-cpu-bench-secret-" + "x" * 24
@@ -238,11 +237,7 @@ async def statements(requests: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.request_cpu",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = cli.parser("request_cpu", __doc__, whole_doc=True)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
     parser.add_argument("--warmup", type=float, default=3.0)

@@ -88,20 +88,28 @@ def ratio_lines(summary: dict) -> list[str]:
     return lines
 
 
+def _rows(summary: dict) -> list[tuple[str, str, dict]]:
+    """(target, concurrency, medians) of every point, target by target."""
+    return [
+        (target, conc, row)
+        for target, per_conc in summary["by_target"].items()
+        for conc, row in per_conc.items()
+    ]
+
+
 def console(state: dict) -> str:
     lines = [f"== side by side ({state.get('status')}), load avg at start {state['loadavg_start']}"]
     if state.get("reference_skipped"):
         lines.append(f"reference service skipped: {state['reference_skipped']}")
     if state.get("error"):
         lines.append("error: " + state["error"].splitlines()[0])
-    for target, per_conc in state["summary"]["by_target"].items():
-        for conc, row in per_conc.items():
-            lines.append(
-                f"  {target:<9} c={conc:>3}: {fmt(row['throughput_rps'])} answers/s, completed "
-                f"{fmt(row['completed_rps'])}/s, p50 {fmt(row['p50'], 2)} p95 "
-                f"{fmt(row['p95'], 2)} ms, errors {row['errors']}, server CPU "
-                f"{fmt(row['server_cpu_ms_per_order'], 2)} ms/order"
-            )
+    lines += [
+        f"  {target:<9} c={conc:>3}: {fmt(row['throughput_rps'])} answers/s, completed "
+        f"{fmt(row['completed_rps'])}/s, p50 {fmt(row['p50'], 2)} p95 "
+        f"{fmt(row['p95'], 2)} ms, errors {row['errors']}, server CPU "
+        f"{fmt(row['server_cpu_ms_per_order'], 2)} ms/order"
+        for target, conc, row in _rows(state["summary"])
+    ]
     return "\n".join([*lines, *ratio_lines(state["summary"])])
 
 
@@ -154,18 +162,17 @@ def markdown(state: dict) -> str:
         "completed/s per round |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for target, per_conc in state["summary"]["by_target"].items():
-        for conc, row in per_conc.items():
-            out.append(
-                f"| {TITLES.get(target, target)} | {conc} | {fmt(row['throughput_rps'])} | "
-                f"{fmt(row['completed_rps'])} | {fmt(row['p50'], 2)} | {fmt(row['p95'], 2)} | "
-                f"{fmt(row['p99'], 2)} | {row['errors']} | "
-                f"{fmt(row['completed_after_load_s'], 2)} | "
-                f"{fmt(row['server_cpu_ms_per_order'], 2)} | "
-                f"{fmt(row.get('pg_nats_cpu_ms_per_order'), 2)} | "
-                + ", ".join(fmt(v) for v in row["completed_rps_per_round"])
-                + " |"
-            )
+    for target, conc, row in _rows(state["summary"]):
+        out.append(
+            f"| {TITLES.get(target, target)} | {conc} | {fmt(row['throughput_rps'])} | "
+            f"{fmt(row['completed_rps'])} | {fmt(row['p50'], 2)} | {fmt(row['p95'], 2)} | "
+            f"{fmt(row['p99'], 2)} | {row['errors']} | "
+            f"{fmt(row['completed_after_load_s'], 2)} | "
+            f"{fmt(row['server_cpu_ms_per_order'], 2)} | "
+            f"{fmt(row.get('pg_nats_cpu_ms_per_order'), 2)} | "
+            + ", ".join(fmt(v) for v in row["completed_rps_per_round"])
+            + " |"
+        )
     out += [
         "",
         "answers/s: 201 answers per second in the measured window. completed/s: for Pulse, "

@@ -49,24 +49,16 @@ class Target:
         return 100 * (self.deployment.tree_cpu() - before) / seconds
 
 
-async def _post(session: aiohttp.ClientSession, path: str, body: dict) -> dict:
-    async with session.post(path, data=orjson.dumps(body), headers=JSON) as resp:
-        data = await resp.read()
-        if resp.status != 201:
-            raise RuntimeError(f"POST {path} answered {resp.status}: {data[:300]!r}")
-        return orjson.loads(data)
-
-
 async def pulse_fixtures(target: Target, run_id: str) -> list[str]:
     """The reference's customers and products, through Pulse's API; answers customer ids."""
     async with target.session() as session:
         ids = []
         for _, name, slug in reference.CUSTOMERS:
             body = {"name": name, "email": f"{slug}-{run_id}@example.com"}
-            ids.append((await _post(session, "/customers", body))["id"])
+            ids.append((await load.post_json(session, "/customers", body))["id"])
         for sku, price, name in reference.PRODUCTS:
             body = {"sku": sku, "name": name, "price": price, "qty_on_hand": 1_000_000_000}
-            await _post(session, "/inventory", body)
+            await load.post_json(session, "/inventory", body)
     return ids
 
 

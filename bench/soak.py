@@ -34,7 +34,7 @@ import orjson
 import psutil
 
 from bench import report
-from bench.harness import cli, load, scenario, servers
+from bench.harness import docs, load, scenario, servers
 from bench.harness.cli import log
 from bench.harness.docs import fmt
 from bench.harness.open_loop import OpenLoop
@@ -48,23 +48,12 @@ WARM_AFTER_S = 300.0
 MIB = 2**20
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = cli.parser(NAME, __doc__)
+def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     parser.add_argument("--rate", type=float, default=50.0, help="orders sent a second (50)")
     parser.add_argument("--minutes", type=float, help="minutes of load (30)")
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds (10)")
     parser.add_argument("--settle-timeout", type=float, help="longest wait (600; quick 120)")
-    cli.add_output_flags(parser, quick="2 minutes (a smoke run)")
-    return cli.parse(parser, argv, {"minutes": (30.0, 2.0), "settle_timeout": (600.0, 120.0)})
-
-
-def settings(args: argparse.Namespace) -> dict:
-    return {
-        "rate": args.rate,
-        "minutes": args.minutes,
-        "sample_every_s": args.sample_every,
-        "samples": [],
-    }
+    return {"minutes": (30.0, 2.0), "settle_timeout": (600.0, 120.0)}
 
 
 def rss_sample(pid: int) -> dict:
@@ -130,7 +119,7 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
     secret = secrets.token_urlsafe(32)
     deployment = await asyncio.to_thread(servers.embedded, workdir / "embedded", secret)
     state["wiring"] = deployment.wiring
-    samples: list[dict] = state["samples"]
+    samples: list[dict] = state.setdefault("samples", [])
     try:
         token = await servers.launch(deployment, timeout=120)
         pid = deployment.procs[0].pid
@@ -289,15 +278,12 @@ def console(state: dict) -> str:
 
 
 def markdown(state: dict) -> str:
-    m, s, lp = state["machine"], state["summary"], state["load"]
+    s, lp = state["summary"], state["load"]
     peak = max(v for v in (s["peak_server_vmhwm_mib"], s["peak_total_mib"]) if v is not None)
     out = [
         "## Memory over a long steady load (soak)",
         "",
-        f"Run {state['started_at']} with `{state['command']}` on {m['cpu_model']} "
-        f"({m['nproc']} CPUs, {m['ram_gib']} GiB, load average at start "
-        f"{state['loadavg_start']}), commit {m.get('git_commit')}. Raw numbers: "
-        f"`bench/results/{state['date']}-soak.json`.",
+        docs.provenance(state),
         "",
         f"Embedded mode, one `pulse serve` process (and its children). Orders sent on a fixed "
         f"schedule of {state['rate']:g} a second for {state['minutes']:g} minutes (open loop); "
@@ -341,12 +327,14 @@ def markdown(state: dict) -> str:
 
 SCENARIO = scenario.Scenario(
     NAME,
-    parse_args,
+    __doc__,
+    flags,
+    "2 minutes (a smoke run)",
+    {"rate": "rate", "minutes": "minutes", "sample_every_s": "sample_every"},
     measure,
     lambda state: summarise(state, state["minutes"]),
     console,
     markdown,
-    settings,
     documented=lambda state: bool(state.get("load")),
 )
 main = SCENARIO.main

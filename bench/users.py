@@ -38,13 +38,15 @@ from pathlib import Path
 
 import orjson
 
-from bench.harness import cli, load, scenario, servers
+from bench.harness import docs, load, scenario, servers
 from bench.harness.cli import log
 from bench.harness.docs import fmt
 from bench.side_by_side_targets import lags
 
 LOCUSTFILE = Path(__file__).resolve().parent / "users_locust.py"
 NAME = "users"
+QUICK = "20 users for 20 s (a smoke run)"
+RECORDED = {"users": "users", "duration_s": "duration", "spawn_rate": "spawn_rate"}
 ACTIONS = (
     "log in",
     "list orders",
@@ -61,35 +63,21 @@ GOAL_P95_MS = 100.0
 PASSWORD = "bench-users-" + "x" * 8
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = cli.parser(NAME, __doc__)
+def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     parser.add_argument("--users", type=int, help="virtual users (100)")
     parser.add_argument("--duration", type=float, help="seconds of load, ramp included (300)")
     # A login hashes a password (Argon2, about 0.3 s of CPU here) on the server's hash
     # threads: 2 a second keeps the ramp from queueing logins behind each other.
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="users started a second (2)")
     parser.add_argument("--settle-timeout", type=float, default=300.0, help="longest wait (300)")
-    cli.add_output_flags(parser, quick="20 users for 20 s (a smoke run)")
-    return cli.parse(parser, argv, {"users": (100, 20), "duration": (300.0, 20.0)})
-
-
-def settings(args: argparse.Namespace) -> dict:
-    return {"users": args.users, "duration_s": args.duration, "spawn_rate": args.spawn_rate}
-
-
-async def post(session, path: str, body: dict, expect: int = 201) -> dict:  # noqa: ANN001
-    async with session.post(path, data=orjson.dumps(body), headers=load.JSON) as resp:
-        data = await resp.read()
-        if resp.status != expect:
-            raise RuntimeError(f"POST {path} answered {resp.status}: {data[:300]!r}")
-        return orjson.loads(data)
+    return {"users": (100, 20), "duration": (300.0, 20.0)}
 
 
 async def create_accounts(session, run_id: str, role: str, count: int) -> list[list[str]]:  # noqa: ANN001
     accounts = []
     for i in range(count):
         username = f"bench-{role}-{run_id}-{i:03d}"
-        await post(
+        await load.post_json(
             session, "/auth/users", {"username": username, "password": PASSWORD, "role": role}
         )
         accounts.append([username, PASSWORD])
@@ -293,40 +281,13 @@ def summarise(state: dict) -> dict:
     }
 
 
-def console(state: dict) -> str:
-    lines = [f"== users ({state.get('status')}): {state['users']} users, {state['duration_s']} s"]
-    if state.get("error"):
-        lines.append("error: " + state["error"].splitlines()[0])
-    for name, row in state.get("actions", {}).items():
-        lines.append(
-            f"  {name:<15} {row['requests']:>7} req  {row['failures']:>4} failed  p50 "
-            f"{row['p50']}  p95 {row['p95']}  p99 {row['p99']}  max {row['max']} ms"
-        )
-    s = state.get("summary", {})
-    lines.append(
-        f"  orders placed {s.get('orders_placed_201')}, in the database {s.get('orders_in_db')}, "
-        f"invoiced or later {s.get('orders_invoiced_or_later')} (settled: {state.get('settled')} "
-        f"after {state.get('settle_wait_s')} s); statuses {state.get('orders')}"
-    )
-    lines.append(
-        f"  errors {s.get('errors')}; worst p95 {s.get('worst_action_p95_ms')} ms; "
-        f"server CPU {state.get('server_cpu_pct_during_load')} %; "
-        f"peak RSS {state.get('memory', {}).get('peak_rss_mib_sum')} MiB"
-    )
-    return "\n".join(lines)
-
-
 def markdown(state: dict) -> str:
     s = state["summary"]
-    m = state["machine"]
     actions = state.get("actions", {})
     out = [
         "## 100 users with think time (locust)",
         "",
-        f"Run {state['started_at']} with `{state['command']}` on {m['cpu_model']} "
-        f"({m['nproc']} CPUs, {m['ram_gib']} GiB, load average at start "
-        f"{state['loadavg_start']}), commit {m.get('git_commit')}. Raw numbers: "
-        f"`bench/results/{state['date']}-users.json`.",
+        docs.provenance(state),
         "",
         f"Embedded mode ({state.get('wiring', {}).get('database')}, "
         f"{state.get('wiring', {}).get('bus')}). {state['users']} locust users "
@@ -372,8 +333,33 @@ def markdown(state: dict) -> str:
     return "\n".join(out)
 
 
-SCENARIO = scenario.Scenario(NAME, parse_args, measure, summarise, console, markdown, settings)
+def console(state: dict) -> str:
+    lines = [f"== users ({state.get('status')}): {state['users']} users, {state['duration_s']} s"]
+    if state.get("error"):
+        lines.append("error: " + state["error"].splitlines()[0])
+    for name, row in state.get("actions", {}).items():
+        lines.append(
+            f"  {name:<15} {row['requests']:>7} req  {row['failures']:>4} failed  p50 "
+            f"{row['p50']}  p95 {row['p95']}  p99 {row['p99']}  max {row['max']} ms"
+        )
+    s = state.get("summary", {})
+    orders = (
+        f"  orders placed {s.get('orders_placed_201')}, in the database {s.get('orders_in_db')}, "
+        f"invoiced or later {s.get('orders_invoiced_or_later')} (settled: {state.get('settled')} "
+        f"after {state.get('settle_wait_s')} s); statuses {state.get('orders')}"
+    )
+    server = (
+        f"  errors {s.get('errors')}; worst p95 {s.get('worst_action_p95_ms')} ms; "
+        f"server CPU {state.get('server_cpu_pct_during_load')} %; "
+        f"peak RSS {state.get('memory', {}).get('peak_rss_mib_sum')} MiB"
+    )
+    return "\n".join([*lines, orders, server])
+
+
+SCENARIO = scenario.Scenario(
+    NAME, __doc__, flags, QUICK, RECORDED, measure, summarise, console, markdown
+)
 main = SCENARIO.main
 
 if __name__ == "__main__":
-    sys.exit(SCENARIO.main())
+    sys.exit(main())

@@ -21,8 +21,15 @@ def log(message: str, *, tag: str = "bench") -> None:
     print(f"[{tag} {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def parser(name: str, doc: str | None) -> argparse.ArgumentParser:
-    """`python -m bench.<name>`, described by the first line of the scenario's docstring."""
+def parser(name: str, doc: str | None, *, whole_doc: bool = False) -> argparse.ArgumentParser:
+    """`python -m bench.<name>`, described by the first line of the scenario's docstring (or
+    all of it, as written)."""
+    if whole_doc:
+        return argparse.ArgumentParser(
+            prog=f"python -m bench.{name}",
+            description=doc,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
     return argparse.ArgumentParser(
         prog=f"python -m bench.{name}", description=(doc or "").split("\n")[0]
     )

@@ -66,3 +66,15 @@ def machine_table(machine: dict) -> list[str]:
         ),
     ]
     return ["| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows)]
+
+
+def provenance(state: dict) -> str:
+    """The sentence that opens a scenario's section: when, with what command, on what machine
+    and code, and where the raw numbers are (a state of `harness.scenario`)."""
+    m = state["machine"]
+    return (
+        f"Run {state['started_at']} with `{state['command']}` on {m['cpu_model']} "
+        f"({m['nproc']} CPUs, {m['ram_gib']} GiB, load average at start "
+        f"{state['loadavg_start']}), commit {m.get('git_commit')}. Raw numbers: "
+        f"`bench/results/{state['date']}-{state['benchmark']}.json`."
+    )

@@ -82,10 +82,13 @@ def session_for(base_url: str, token: str, concurrency: int) -> aiohttp.ClientSe
     )
 
 
-async def _post_json(session: aiohttp.ClientSession, path: str, body: dict) -> dict:
+async def post_json(
+    session: aiohttp.ClientSession, path: str, body: dict, expect: int = 201
+) -> dict:
+    """POST `body` and answer the JSON it created; any other answer than `expect` fails."""
     async with session.post(path, data=orjson.dumps(body), headers=JSON) as resp:
         data = await resp.read()
-        if resp.status != 201:
+        if resp.status != expect:
             raise RuntimeError(f"POST {path} answered {resp.status}: {data[:300]!r}")
         return orjson.loads(data)
 
@@ -103,7 +106,7 @@ async def seed(
     2,000 orders of `lines` lines over them to place."""
     customer_ids = [
         (
-            await _post_json(
+            await post_json(
                 session,
                 "/customers",
                 {
@@ -117,7 +120,7 @@ async def seed(
     skus = []
     for i in range(products):
         sku = f"BENCH-{i:03d}"
-        await _post_json(
+        await post_json(
             session,
             "/inventory",
             {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from bench.harness import machine
+from bench.harness import cli, machine
 from bench.harness.cli import command, log
 from bench.harness.docs import DOCS, write_section
 
@@ -67,23 +67,34 @@ def latest(results_dir: Path, pattern: str) -> dict | None:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A benchmark run by `main`: `measure(args, workdir, state)` fills the state,
-    `summarise(state)` reads it, `console` and `markdown` render the summarised state;
-    `settings(args)` are recorded with it and `documented(state)` says whether a run that
-    went well is worth its docs section."""
+    """A benchmark run by `main`. `flags(parser)` adds the scenario's own options and answers
+    the (full run, `--quick`) defaults of those left unset; `quick` says what `--quick` runs.
+    `recorded` names the arguments kept in the state (state key → argument);
+    `measure(args, workdir, state)` fills the state, `summarise(state)` reads it, `console`
+    and `markdown` render the summarised state, and `documented(state)` says whether a run
+    that went well is worth its docs section."""
 
     name: str
-    parse_args: Callable[[list[str] | None], argparse.Namespace]
+    doc: str | None
+    flags: Callable[[argparse.ArgumentParser], dict[str, tuple[object, object]]]
+    quick: str
+    recorded: dict[str, str]
     measure: Callable[[argparse.Namespace, Path, dict], Awaitable[None]]
     summarise: Callable[[dict], dict]
     console: Callable[[dict], str]
     markdown: Callable[[dict], str]
-    settings: Callable[[argparse.Namespace], dict]
     documented: Callable[[dict], bool] = lambda state: True
+
+    def parse_args(self, argv: list[str] | None = None) -> argparse.Namespace:
+        parser = cli.parser(self.name, self.doc)
+        defaults = self.flags(parser)
+        cli.add_output_flags(parser, quick=self.quick)
+        return cli.parse(parser, argv, defaults)
 
     def main(self, argv: list[str] | None = None) -> int:
         args = self.parse_args(argv)
-        return self.run(args, new_state(self.name, argv, args, **self.settings(args)))
+        settings = {key: getattr(args, name) for key, name in self.recorded.items()}
+        return self.run(args, new_state(self.name, argv, args, **settings))
 
     def run(self, args: argparse.Namespace, state: dict) -> int:
         """Measure in a fresh work directory, record the outcome (a failed run too), save
