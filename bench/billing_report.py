@@ -281,7 +281,7 @@ def markdown(result: dict) -> str:
     out += [
         f"- {s['rounds']} round(s); each load point {s['warmup_s']:g} s warm-up + "
         f"{s['duration_s']:g} s measured; quoted values are medians over the rounds. Client: "
-        "aiohttp, one process, closed loop (`bench/load.py`); admin token minted as in "
+        "aiohttp, one process, closed loop (`bench/harness/load.py`); admin token minted as in "
         "`bench.run`.",
         "",
         "| | embedded | services |",

@@ -1,6 +1,6 @@
 """`python -m bench.login_flood`: a real user's login and /health under a login flood.
 
-Starts the product in embedded mode (`pulse serve`, as `bench/servers.py` does) behind a
+Starts the product in embedded mode (`pulse serve`, as `bench/harness/servers.py` does) behind a
 trusted proxy (`PULSE_TRUSTED_PROXIES=127.0.0.1`, clients told apart by X-Forwarded-For, as
 the reverse proxy of a deployment sends it), creates one real user, then in each round:
 

@@ -4,7 +4,7 @@ of it is the password check.
 Measures, in this process, one argon2id check with the product's parameters
 (`pulse.platform.auth.passwords._hasher`) and with argon2-cffi's default (RFC 9106's
 low-memory profile: 64 MiB, t=3, four lanes, used before); then starts the product in
-embedded mode (`pulse serve`, as `bench/servers.py` does), creates one user and times
+embedded mode (`pulse serve`, as `bench/harness/servers.py` does), creates one user and times
 `--logins` (30) sign-ins one after another, as the web app's login page sends them.
 Goal: p95 under 300 ms. `--code DIR` runs the server from another source tree (for the
 before/after). Results go to bench/results/<date>-login-time[-other-code].json and to the

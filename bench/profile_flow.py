@@ -1,7 +1,7 @@
 """`python -m bench.profile_flow`: where the embedded process spends its CPU under load.
 
-Starts Pulse in the embedded mode (bench/servers.py), seeds it through the API, and drives
-the closed-loop client (bench/load.py) at one concurrency while `py-spy record` samples the
+Starts Pulse in the embedded mode (bench/harness/servers.py), seeds it through the API, and drives
+the closed-loop client (bench/harness/load.py) at one concurrency while `py-spy record` samples the
 server. Prints the completed orders, the server's CPU per order, and the functions that hold
 the most samples (self and inclusive, by module), so "what is the next limit" has an answer
 with a profile behind it. `--out` keeps the raw collapsed stacks (for a flame graph).

@@ -2,12 +2,13 @@
 
 Goal (issue 11): order → live push p99 < 250 ms at a steady 100 orders/s arrival rate.
 
-The product runs as `pulse up` wires it (bench/servers.py `embedded`) in a fresh data
+The product runs as `pulse up` wires it (bench/harness/servers.py `embedded`) in a fresh data
 directory, with 20 customers and 20 products made through the API. Dashboards listen on
 `/query/live` from a process of their own (bench/analytics.py `_listeners_main`: the
 sender's load does not delay or misdate what they receive). Orders are then sent on a fixed
 schedule, `--rate` a second for `--duration` seconds, each in its own request whatever the
-earlier ones answered (bench/load.py `OpenLoop`: many in flight when the server is slow).
+earlier ones answered (`OpenLoop` of bench/harness/open_loop.py: many in flight when the
+server is slow).
 A warm-up of `--warmup` seconds at the same rate comes first and is not counted.
 
 For each order: push delay = from sending its POST to the first pushed batch that counts

@@ -2,7 +2,7 @@
 endpoints (POST /orders, GET /orders/{id}, GET /orders), with no consumer running.
 
 CPU: one `pulse serve --consumers none` process (no relay) on a fresh SQLite file, driven by
-the closed-loop aiohttp client of bench/load.py at `--concurrency`; CPU per request is the
+the closed-loop aiohttp client of bench/harness/load.py at `--concurrency`; CPU per request is the
 server process's CPU time (user + system, from /proc) over the measured window divided by
 the requests answered in it. `--profile FILE` also records the server with
 `py-spy record --format raw` (folded stacks) during the POST window.

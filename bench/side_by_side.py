@@ -2,8 +2,8 @@
 
 The reference service (bench/reference.py: the plan's code, run in place, on PostgreSQL
 and NATS) and Pulse in the embedded mode and in the services mode (PostgreSQL + NATS, API,
-relay and worker processes; bench/servers.py) all run for the whole benchmark. The same
-closed-loop client (bench/load.py) drives each in turn: for every round, for every
+relay and worker processes; bench/harness/servers.py) all run for the whole benchmark. The same
+closed-loop client (bench/harness/load.py) drives each in turn: for every round, for every
 concurrency, reference, then embedded, then services (rounds interleaved). All of them get
 the same orders (the anchor's mix: 3 customers, 1-3 of 5 products, qty 1-3).
 
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {
             **cli.point_settings(args),
             "pulse_modes": args.pulse_modes,
-            "client": "bench/load.py closed_loop (aiohttp, one process)",
+            "client": "bench/harness/load.py closed_loop (aiohttp, one process)",
             "orders": "3 customers, 1-3 of 5 products, qty 1-3 (seed_demo.sql's)",
         },
         "loadavg_start": machine.loadavg(),

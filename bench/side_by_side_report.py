@@ -183,7 +183,7 @@ def markdown(state: dict) -> str:
         "processes and their children (Pulse's PDF render process) from the first POST until "
         "the flow settled, per order. PostgreSQL + NATS: the backends serving the target's "
         "database and the (shared) NATS server over the same span, per order. "
-        "Same client for all: bench/load.py's closed loop. Only ratios from one run mean "
+        "Same client for all: bench/harness/load.py's closed loop. Only ratios from one run mean "
         "anything on this shared machine.",
         f"- Raw results: `bench/results/{state['date']}-side-by-side.json`",
     ]

@@ -1,6 +1,6 @@
 """One system under test in the side-by-side benchmark, and one load point against it.
 
-A point is bench/load.py's closed loop; for Pulse it lasts until every order answered 201
+A point is bench/harness/load.py's closed loop; for Pulse it lasts until every order answered 201
 is invoiced and the flow has settled (outbox, consumers and analytics projector with
 nothing left), for the reference service until its last answer.
 """

@@ -3,10 +3,11 @@
 Goal (issue 11): peak RSS of the embedded process < 300 MB, and flat: a 30-minute soak at a
 steady rate shows no growth once warm.
 
-The product runs as `pulse up` wires it (bench/servers.py `embedded`: one
+The product runs as `pulse up` wires it (bench/harness/servers.py `embedded`: one
 `pulse serve --consumers all --relay` process, SQLite, in-process bus) in a fresh data
 directory, with 20 customers and 20 products made through the API. Orders are sent on a
-fixed schedule, `--rate` a second for `--minutes` (bench/load.py `OpenLoop`, an open loop),
+fixed schedule, `--rate` a second for `--minutes` (`OpenLoop` of bench/harness/open_loop.py,
+an open loop),
 and every `--sample-every` seconds psutil reads the resident set of the server process and
 of each of its child processes (a render pool, say), separately. After the load the
 benchmark waits for the flow to settle and takes a last sample.

@@ -4,7 +4,7 @@ Goal (issue 11): 100 users — log in, list orders, place an order, open it, rec
 look at the dashboard; about one action per user per second — for 5 minutes: p95 < 100 ms,
 zero errors, every order invoiced.
 
-The product is started as `pulse up` wires it (bench/servers.py `embedded`: one
+The product is started as `pulse up` wires it (bench/harness/servers.py `embedded`: one
 `pulse serve --consumers all --relay` process, SQLite, in-process bus) in a fresh data
 directory. Through the API, with an admin token: 20 customers, 20 products with plenty of
 stock, and one account per virtual user — a quarter accountants (they record payments),
