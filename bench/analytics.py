@@ -40,7 +40,7 @@ from bench.harness.cli import log
 from bench.harness.docs import RESULTS
 from bench.harness.stats import median_of, summary_ms
 
-SOLD = {"confirmed", "invoiced", "paid", "shipped", "completed"}
+SOLD = load.CONFIRMED_OR_LATER
 QUERIES = [
     "/query/sales/hourly?hours=24",
     "/query/sales/daily?days=30",
