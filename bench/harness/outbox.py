@@ -1,4 +1,5 @@
-"""Order → confirmed latency as the server recorded it, read from the outbox.
+"""What the server recorded, read from its outbox: order → confirmed latency by stage, and
+`Reader`, one connection for the events of a run (SQLite or PostgreSQL).
 
 For each order the client placed, the outbox holds `order.created`, `stock.reserved` and
 `order.confirmed` (aggregate_id = the order id). Their `occurred_at` stamps are taken when

@@ -22,6 +22,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -360,14 +361,14 @@ async def measured(
     measure: Callable[[Deployment], Awaitable[dict]],
     *,
     stopped: Callable[[Deployment], Awaitable[None]] | None = None,
-    **how: object,
+    **how: Any,
 ) -> dict:
     """Deploy `mode` (`how` as for `deployed`), record `measure(deployment)` into `result`
     with its wiring, status ("ok", or "failed" and the error: a failed mode is reported, not
     raised) and the processes' exit codes; `stopped` runs once they have stopped, before the
     database is dropped."""
     try:
-        async with deployed(mode, **how) as deployment:  # type: ignore[arg-type]
+        async with deployed(mode, **how) as deployment:
             result["wiring"] = deployment.wiring
             try:
                 result.update(await measure(deployment))
