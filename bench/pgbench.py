@@ -84,7 +84,7 @@ def _latencies(prefix: Path) -> list[float]:
             parts = line.split()
             if len(parts) >= 3 and parts[2].isdigit():
                 values.append(int(parts[2]) / 1e6)
-        log.unlink()
+        path.unlink()
     return values
 
 
