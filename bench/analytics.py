@@ -24,7 +24,6 @@ import random
 import secrets
 import shlex
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -34,13 +33,14 @@ from typing import Any
 import aiohttp
 import orjson
 
-from bench import analytics_report, flow, load, machine, servers
+from bench import analytics_report
 from bench.analytics_events import synthetic_events
-from bench.stats import median_of, summary_ms
+from bench.harness import cli, load, machine, outbox, processes, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import RESULTS
+from bench.harness.stats import median_of, summary_ms
 
-RESULTS = Path(__file__).resolve().parent / "results"
-DOCS = machine.ROOT / "docs" / "PERFORMANCE.md"
-SOLD = {"confirmed", "invoiced", "paid", "shipped", "completed"}
+SOLD = load.CONFIRMED_OR_LATER
 QUERIES = [
     "/query/sales/hourly?hours=24",
     "/query/sales/daily?days=30",
@@ -59,10 +59,6 @@ QUERIES = [
     "/query?sql=SELECT%20count(*)%2C%20sum(total)%20FROM%20orders%20WHERE%20sold",
     "/stats",
 ]
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 # -- 1. ingest -------------------------------------------------------------------------------
@@ -243,8 +239,8 @@ async def live_latency(
     confirmed = (
         {
             order_id: at.timestamp()
-            for kind, order_id, at, _ in flow.read_sqlite(
-                sqlite_path, flow.since_for(min(sent.values()))
+            for kind, order_id, at, _ in outbox.read_sqlite(
+                sqlite_path, outbox.since_for(min(sent.values()))
             )
             if kind == "order.confirmed" and at is not None
         }
@@ -276,12 +272,14 @@ async def run_product(args: argparse.Namespace, workdir: Path) -> dict[str, Any]
     env = deployment.env
     log(f"demo history: pulse demo load --orders {args.orders}")
     load_seconds, load_line = timed(
-        [servers.PULSE, "demo", "load", "--orders", str(args.orders)], env, workdir
+        [processes.PULSE, "demo", "load", "--orders", str(args.orders)], env, workdir
     )
     log(f"  {load_seconds:.1f} s: {load_line}")
     log("replaying the history into DuckDB: pulse analytics project")
     project_seconds, project_line = timed(
-        [servers.PULSE, "analytics", "project", "--batch-size", str(args.batch_size)], env, workdir
+        [processes.PULSE, "analytics", "project", "--batch-size", str(args.batch_size)],
+        env,
+        workdir,
     )
     log(f"  {project_seconds:.1f} s: {project_line}")
     replay_rate = float(project_line.split("(")[-1].split()[0].replace(",", ""))
@@ -298,7 +296,6 @@ async def run_product(args: argparse.Namespace, workdir: Path) -> dict[str, Any]
             log(f"queries: {args.query_samples} each, one at a time")
             queries = await query_latencies(session, args.query_samples)
             fixtures = await load.seed(session, uuid.uuid4().hex[:6], customers=20, products=20)
-            fixtures.make_payloads(count=2000, lines=2)
         log(
             f"live push: {args.clients} clients x {args.per_client} orders, "
             f"{args.listeners} dashboards"
@@ -335,9 +332,7 @@ async def run_product(args: argparse.Namespace, workdir: Path) -> dict[str, Any]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.analytics", description=__doc__.split("\n")[0]
-    )
+    parser = cli.parser("analytics", __doc__)
     parser.add_argument("--orders", type=int, default=1_000_000, help="demo history orders (1 M)")
     parser.add_argument(
         "--ingest-orders", type=int, default=50_000, help="synthetic lifecycles (50k ≈ 330k events)"
@@ -363,19 +358,16 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "benchmark": "analytics",
         "started_at": started.isoformat(),
-        "command": "python -m bench.analytics "
-        + shlex.join(argv if argv is not None else sys.argv[1:]),
+        "date": f"{started:%Y-%m-%d}",
+        "command": cli.command("analytics", argv, "bench-analytics"),
         "machine": machine.describe(),
         "loadavg_before": loadavg_before,
         "ingest": ingest,
         **product,
     }
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{started:%Y-%m-%d}-analytics.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
-    log(f"results: {path}")
+    log(f"results: {scenario.save(result, RESULTS, 'analytics')}")
     if not args.no_docs:
-        analytics_report.write(DOCS, result)
+        analytics_report.write(result)
     return 0
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench.harness.docs import write_section
 
 GOAL_INGEST = 50_000  # events/s (PRODUCT.md §10; the original plan accepted 1,000)
 GOAL_QUERY_P95_MS = 20.0  # at 1 M orders (the plan accepted 500 ms)
@@ -29,7 +28,6 @@ def block(result: dict[str, Any]) -> str:
     worst_exec = max(q["execution"]["p95"] for q in queries.values())
     rate = ingest["median_events_per_second"]
     out = [
-        report.ANALYTICS_START,
         "## Analytics (DuckDB projector, query API, live push)",
         "",
         f"Run {result['started_at'][:16].replace('T', ' ')} UTC with "
@@ -95,18 +93,9 @@ def block(result: dict[str, Any]) -> str:
     out += [
         "",
         f"Peak RSS of the serving process over the run: {mem} MiB.",
-        "",
-        report.ANALYTICS_END,
     ]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
 
 
-def write(docs: Path, result: dict[str, Any]) -> None:
-    text = docs.read_text() if docs.exists() else "# Performance\n"
-    new = block(result)
-    if report.ANALYTICS_START in text and report.ANALYTICS_END in text:
-        head, rest = text.split(report.ANALYTICS_START, 1)
-        text = head + new + rest.split(report.ANALYTICS_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
-    docs.write_text(text)
+def write(result: dict[str, Any]) -> None:
+    write_section("analytics", block(result))

@@ -1,6 +1,6 @@
 """`python -m bench.login_flood`: a real user's login and /health under a login flood.
 
-Starts the product in embedded mode (`pulse serve`, as `bench/servers.py` does) behind a
+Starts the product in embedded mode (`pulse serve`, as `bench/harness/servers.py` does) behind a
 trusted proxy (`PULSE_TRUSTED_PROXIES=127.0.0.1`, clients told apart by X-Forwarded-For, as
 the reverse proxy of a deployment sends it), creates one real user, then in each round:
 
@@ -22,41 +22,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
-import shlex
-import shutil
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import orjson
 
-from bench import load, machine, servers
-from bench.stats import median_of, summary_ms
+from bench.harness import cli, load, machine, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import DOCS, write_section
+from bench.harness.stats import median_of, summary_ms
 
-RESULTS = Path(__file__).resolve().parent / "results"
-DOCS = machine.ROOT / "docs" / "PERFORMANCE.md"
-START = "<!-- login-flood:start -->"
-END = "<!-- login-flood:end -->"
+NAME = "login-flood"
 USER, PASSWORD = "real-user", "a real user's password"
 USER_ADDRESS = "198.51.100.10"
 GOAL_MS = 1000.0
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.login_flood", description=__doc__.split("\n")[0]
-    )
+    parser = cli.parser("login_flood", __doc__)
     parser.add_argument("--runs", type=int, default=3, help="fresh servers; medians quoted (3)")
     parser.add_argument("--rounds", type=int, default=10, help="floods per run (10)")
     parser.add_argument("--flood", type=int, default=300, help="logins per flood (300)")
@@ -71,9 +59,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "for a before/after comparison; its results are not written to the docs",
     )
     parser.add_argument("--code-label", help="what --code is, for the record (its commit)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directories")
-    parser.add_argument("--no-docs", action="store_true", help="do not edit docs/PERFORMANCE.md")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    cli.add_output_flags(parser, keep="keep the work directories")
     return parser.parse_args(argv)
 
 
@@ -189,23 +175,16 @@ async def measure(base_url: str, secret: str, args: argparse.Namespace) -> dict[
 
 
 async def one_run(args: argparse.Namespace) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="pulse-login-flood-"))
-    secret = secrets.token_urlsafe(32)
     if args.code:
         # The server processes (started with this environment) import that tree first.
         os.environ["PYTHONPATH"] = str(args.code.resolve() / "src")
-    deployment = servers.embedded(workdir, secret)
-    deployment.env["PULSE_TRUSTED_PROXIES"] = "127.0.0.1"
-    deployment.start()
-    try:
+    async with servers.deployed("embedded", prefix=NAME, run_id="", keep=args.keep) as deployment:
+        deployment.env["PULSE_TRUSTED_PROXIES"] = "127.0.0.1"
+        deployment.start()
         await servers.wait_ready(deployment)
-        result = await measure(deployment.base_url, secret, args)
+        result = await measure(deployment.base_url, deployment.env["PULSE_JWT_SECRET"], args)
         result["memory"] = deployment.memory()
         return result
-    finally:
-        deployment.stop()
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -267,11 +246,6 @@ def _before_lines(result: dict[str, Any] | None) -> list[str]:
     ]
 
 
-def _latest(results_dir: Path, pattern: str) -> dict[str, Any] | None:
-    found = sorted(results_dir.glob(pattern))
-    return orjson.loads(found[-1].read_bytes()) if found else None
-
-
 def markdown(
     result: dict[str, Any],
     distributed: dict[str, Any] | None = None,
@@ -292,7 +266,6 @@ def markdown(
         return "–" if value is None else f"{value:,.0f}"
 
     lines = [
-        START,
         "## Login flood (hash pool, per-address and per-name budgets)",
         "",
         f"`{result['command']}` — {result['date']} {result['time']} UTC, commit "
@@ -325,33 +298,15 @@ def markdown(
         f"(median share of successful logins per run: {m['flood_login_ok_share']}).",
         *_before_lines(before),
         *_distributed_lines(distributed),
-        END,
     ]
     return "\n".join(lines)
 
 
-def write_docs(section: str, start: str = START, end: str = END) -> None:
-    """Put SECTION between the markers START and END of PERFORMANCE.md (or at its end)."""
-    text = DOCS.read_text() if DOCS.exists() else "# Performance\n"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        text = head + section + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text)
-
-
 async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
-    now = datetime.now(UTC)
     result: dict[str, Any] = {
-        "benchmark": "login-flood",
-        "date": now.strftime("%Y-%m-%d"),
-        "time": now.strftime("%H:%M"),
-        "command": "python -m bench.login_flood"
-        + "".join(f" {shlex.quote(a)}" for a in argv or []),
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        **scenario.header(NAME, argv, "login_flood", "bench-login"),
+        "args": scenario.arguments(args),
         "distributed": args.distributed,
-        "machine": machine.describe(),
         "loadavg_before": machine.loadavg(),
         "runs": [],
     }
@@ -365,19 +320,17 @@ async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
         )
     result["loadavg_after"] = machine.loadavg()
     result["medians"] = summarise(result["runs"])
-    args.results_dir.mkdir(parents=True, exist_ok=True)
     suffix = ("-distributed" if args.distributed else "") + ("-other-code" if args.code else "")
-    path = args.results_dir / f"{result['date']}-login-flood{suffix}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
-    log(f"saved {path}")
+    log(f"saved {scenario.save(result, args.results_dir, NAME + suffix)}")
     print(orjson.dumps(result["medians"], option=orjson.OPT_INDENT_2).decode())
     if not args.no_docs and not args.distributed and not args.code:
-        write_docs(
+        write_section(
+            NAME,
             markdown(
                 result,
-                _latest(args.results_dir, "*-login-flood-distributed.json"),
-                _latest(args.results_dir, "*-login-flood-other-code.json"),
-            )
+                scenario.latest(args.results_dir, "*-login-flood-distributed.json"),
+                scenario.latest(args.results_dir, "*-login-flood-other-code.json"),
+            ),
         )
         log(f"wrote {DOCS}")
     return 0 if result["medians"]["goal_met"] else 1

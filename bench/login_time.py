@@ -2,9 +2,9 @@
 of it is the password check.
 
 Measures, in this process, one argon2id check with the product's parameters
-(`pulse.platform.auth.passwords.PARAMETERS`) and with argon2-cffi's default (RFC 9106's
+(`pulse.platform.auth.passwords._hasher`) and with argon2-cffi's default (RFC 9106's
 low-memory profile: 64 MiB, t=3, four lanes, used before); then starts the product in
-embedded mode (`pulse serve`, as `bench/servers.py` does), creates one user and times
+embedded mode (`pulse serve`, as `bench/harness/servers.py` does), creates one user and times
 `--logins` (30) sign-ins one after another, as the web app's login page sends them.
 Goal: p95 under 300 ms. `--code DIR` runs the server from another source tree (for the
 before/after). Results go to bench/results/<date>-login-time[-other-code].json and to the
@@ -16,14 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
-import shlex
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,33 +26,32 @@ import aiohttp
 import orjson
 from argon2 import PasswordHasher
 
-from bench import load, machine, servers
-from bench.login_flood import _latest, _login_coded, write_docs
-from bench.stats import summary_ms
-from pulse.platform.auth.passwords import PARAMETERS
+from bench.harness import cli, load, machine, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import write_section
+from bench.harness.stats import summary_ms
+from bench.login_flood import _login_coded
+from pulse.platform.auth import passwords
 
-RESULTS = Path(__file__).resolve().parent / "results"
-START = "<!-- login-time:start -->"
-END = "<!-- login-time:end -->"
+NAME = "login-time"
 USER, PASSWORD = "shop-owner", "the shop owner's password"
 GOAL_MS = 300.0
+# The product's argon2id parameters, read from its hasher (the module keeps no other copy).
+PARAMETERS = {
+    "time_cost": passwords._hasher.time_cost,
+    "memory_cost": passwords._hasher.memory_cost,
+    "parallelism": passwords._hasher.parallelism,
+}
 BEFORE = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.login_time", description=__doc__.split("\n")[0]
-    )
+    parser = cli.parser("login_time", __doc__)
     parser.add_argument("--logins", type=int, default=30, help="sign-ins timed (30)")
     parser.add_argument("--checks", type=int, default=10, help="argon2 checks timed (10)")
     parser.add_argument("--code", type=Path, help="serve from this source tree instead")
     parser.add_argument("--code-label", default="", help="how the docs name --code")
-    parser.add_argument("--no-docs", action="store_true", help="leave PERFORMANCE.md alone")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    cli.add_output_flags(parser, keep=None)
     return parser.parse_args(argv)
 
 
@@ -89,25 +83,18 @@ async def sign_ins(base_url: str, secret: str, count: int) -> dict[str, Any]:
 
 
 async def one_run(args: argparse.Namespace) -> dict[str, Any]:
-    workdir = Path(tempfile.mkdtemp(prefix="pulse-login-time-"))
-    secret = secrets.token_urlsafe(32)
     if args.code:
         os.environ["PYTHONPATH"] = str(args.code.resolve() / "src")
-    deployment = servers.embedded(workdir, secret)
-    deployment.start()
-    try:
+    async with servers.deployed("embedded", prefix=NAME, run_id="") as deployment:
+        deployment.start()
         await servers.wait_ready(deployment)
-        return await sign_ins(deployment.base_url, secret, args.logins)
-    finally:
-        deployment.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        return await sign_ins(deployment.base_url, deployment.env["PULSE_JWT_SECRET"], args.logins)
 
 
 def markdown(result: dict[str, Any], before: dict[str, Any] | None) -> str:
     login = result["login"]
     mach = result["machine"]
     lines = [
-        START,
         "## Sign-in",
         "",
         f"`{result['command']}` — {result['date']} {result['time']} UTC, commit "
@@ -138,19 +125,14 @@ def markdown(result: dict[str, Any], before: dict[str, Any] | None) -> str:
             f"{before['check_ms']['before']} ms of it.",
         ]
     goal = "yes" if login["p95"] < GOAL_MS else "no"
-    lines += ["", f"Goal met: **{goal}**.", END]
+    lines += ["", f"Goal met: **{goal}**."]
     return "\n".join(lines)
 
 
 async def main_async(args: argparse.Namespace, argv: list[str]) -> int:
-    now = datetime.now(UTC)
     result: dict[str, Any] = {
-        "benchmark": "login-time",
-        "date": now.strftime("%Y-%m-%d"),
-        "time": now.strftime("%H:%M"),
-        "command": "python -m bench.login_time" + "".join(f" {shlex.quote(a)}" for a in argv),
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "machine": machine.describe(),
+        **scenario.header(NAME, argv, "login_time", "bench-login-time"),
+        "args": scenario.arguments(args),
         "loadavg_before": machine.loadavg(),
         "parameters": {
             "now": ", ".join(f"{k}={v}" for k, v in PARAMETERS.items()),
@@ -165,14 +147,11 @@ async def main_async(args: argparse.Namespace, argv: list[str]) -> int:
     result["login"] = await one_run(args)
     result["loadavg_after"] = machine.loadavg()
     log(f"sign-in: {result['login']}")
-    args.results_dir.mkdir(parents=True, exist_ok=True)
     suffix = "-other-code" if args.code else ""
-    path = args.results_dir / f"{result['date']}-login-time{suffix}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
-    log(f"saved {path}")
+    log(f"saved {scenario.save(result, args.results_dir, NAME + suffix)}")
     if not args.no_docs and not args.code:
-        before = _latest(args.results_dir, "*-login-time-other-code.json")
-        write_docs(markdown(result, before), START, END)
+        before = scenario.latest(args.results_dir, "*-login-time-other-code.json")
+        write_section(NAME, markdown(result, before))
     return 0 if result["login"]["p95"] < GOAL_MS else 1
 
 

@@ -6,12 +6,15 @@ a NUMERIC total and a timestamp). Every transaction commits, like every order do
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
-from bench.stats import summary_ms
+from bench.harness import machine
+from bench.harness.cli import log
+from bench.harness.stats import median_of, summary_ms
 
 TABLE = """
 CREATE TABLE IF NOT EXISTS pgbench_order_rows (
@@ -34,16 +37,15 @@ def available() -> bool:
     return shutil.which("pgbench") is not None and shutil.which("psql") is not None
 
 
+def _server(conn: dict[str, str]) -> list[str]:
+    return ["-h", conn["host"], "-p", conn["port"], "-U", conn["user"]]
+
+
 def _psql(conn: dict[str, str], sql: str) -> str:
     done = subprocess.run(
         [
             "psql",
-            "-h",
-            conn["host"],
-            "-p",
-            conn["port"],
-            "-U",
-            conn["user"],
+            *_server(conn),
             "-d",
             conn["db"],
             "-v",
@@ -77,12 +79,12 @@ def prepare(conn: dict[str, str], workdir: Path) -> Path:
 def _latencies(prefix: Path) -> list[float]:
     """Per-transaction latencies (seconds) from pgbench's -l logs."""
     values: list[float] = []
-    for log in prefix.parent.glob(prefix.name + ".*"):
-        for line in log.read_text().splitlines():
+    for path in prefix.parent.glob(prefix.name + ".*"):
+        for line in path.read_text().splitlines():
             parts = line.split()
             if len(parts) >= 3 and parts[2].isdigit():
                 values.append(int(parts[2]) / 1e6)
-        log.unlink()
+        path.unlink()
     return values
 
 
@@ -102,12 +104,7 @@ def run(
     prefix = workdir / f"pgbench_{tag}_c{clients}"
     argv = [
         "pgbench",
-        "-h",
-        conn["host"],
-        "-p",
-        conn["port"],
-        "-U",
-        conn["user"],
+        *_server(conn),
         "-n",
         "-M",
         "prepared",
@@ -141,3 +138,56 @@ def run(
         "latency_ms": summary_ms(_latencies(prefix)),
         "output_tail": None if tps else out[-800:],
     }
+
+
+def baseline(args: argparse.Namespace, conn: dict[str, str], workdir: Path) -> dict:
+    """`--pgbench-rounds` runs at each concurrency, and their medians per concurrency."""
+    if not available():
+        return {"error": "pgbench or psql not found"}
+    script = prepare(conn, workdir)
+    runs = []
+    for round_no in range(1, args.pgbench_rounds + 1):
+        for conc in args.concurrencies:
+            log(f"pgbench round {round_no} c={conc} for {args.pgbench_duration} s")
+            out = run(
+                conn,
+                script,
+                clients=conc,
+                duration=args.pgbench_duration,
+                workdir=workdir,
+                tag=f"r{round_no}",
+            )
+            out["round"] = round_no
+            runs.append(out)
+            log(
+                f"pgbench c={out['clients']}: {out['tps']} tps, "
+                f"p50 {out['latency_ms']['p50']} ms, p99 {out['latency_ms']['p99']} ms"
+            )
+    summary = {}
+    for conc in args.concurrencies:
+        mine = [r for r in runs if r["clients_requested"] == conc]
+        summary[str(conc)] = {
+            "clients": mine[0]["clients"] if mine else None,
+            "tps": median_of(r["tps"] for r in mine),
+            "p50": median_of(r["latency_ms"]["p50"] for r in mine),
+            "p95": median_of(r["latency_ms"]["p95"] for r in mine),
+            "p99": median_of(r["latency_ms"]["p99"] for r in mine),
+            "failed": sum(r["failed"] or 0 for r in mine),
+        }
+    return {
+        "script": SCRIPT,
+        "table": TABLE.strip(),
+        "runs": runs,
+        "summary": summary,
+        "loadavg_after": machine.loadavg(),
+    }
+
+
+def ratios(result: dict) -> dict:
+    out = {}
+    flow_table = result.get("summary", {}).get("by_concurrency", {})
+    for conc, pg in result["pgbench"].get("summary", {}).items():
+        orders = flow_table.get(conc, {}).get("throughput_rps")
+        if orders and pg.get("tps"):
+            out[conc] = round(orders / pg["tps"], 4)
+    return out

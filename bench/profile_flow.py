@@ -1,7 +1,7 @@
 """`python -m bench.profile_flow`: where the embedded process spends its CPU under load.
 
-Starts Pulse in the embedded mode (bench/servers.py), seeds it through the API, and drives
-the closed-loop client (bench/load.py) at one concurrency while `py-spy record` samples the
+Starts Pulse in the embedded mode (bench/harness/servers.py), seeds it through the API, and drives
+the closed-loop client (bench/harness/load.py) at one concurrency while `py-spy record` samples the
 server. Prints the completed orders, the server's CPU per order, and the functions that hold
 the most samples (self and inclusive, by module), so "what is the next limit" has an answer
 with a profile behind it. `--out` keeps the raw collapsed stacks (for a flame graph).
@@ -14,16 +14,12 @@ import asyncio
 import collections
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench import load, servers
+from bench.harness import load, profile, servers
 from bench.side_by_side_targets import status_count
-
-PY_SPY = Path(sys.executable).with_name("py-spy")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -33,31 +29,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--out", type=Path, help="write the collapsed stacks here")
     return parser.parse_args(argv)
-
-
-def start_spy(pid: int, raw: Path, duration: float) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            str(PY_SPY),
-            "record",
-            "--pid",
-            str(pid),
-            "--format",
-            "raw",
-            "--rate",
-            "200",
-            "--subprocesses",
-            # Only the thread holding the interpreter lock: where the CPU goes, not where
-            # threads wait.
-            "--gil",
-            "--output",
-            str(raw),
-            "--duration",
-            str(int(duration + 1)),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def summarise(collapsed: str, top: int) -> str:
@@ -111,10 +82,11 @@ async def main(args: argparse.Namespace) -> None:
         token = load.mint_token(secret)
         async with load.session_for(deployment.base_url, token, 4) as session:
             fixtures = await load.seed(session, "profile", customers=10, products=20)
-        fixtures.make_payloads()
         pid = deployment.procs[0].pid
         raw = workdir / "profile.txt"
-        spy = start_spy(pid, raw, args.duration)
+        # Only the thread holding the interpreter lock: where the CPU goes, not where
+        # threads wait.
+        spy = profile.record(pid, raw, args.duration, options=("--subprocesses", "--gil"))
         cpu_before = deployment.tree_cpu()
         started = time.perf_counter()
         result = await load.closed_loop(
@@ -123,7 +95,6 @@ async def main(args: argparse.Namespace) -> None:
             fixtures.payloads,
             concurrency=args.concurrency,
             duration=args.duration,
-            warmup=0.0,
         )
         async with load.session_for(deployment.base_url, token, 2) as session:
             invoiced = await status_count(session, "invoiced")

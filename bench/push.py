@@ -2,12 +2,13 @@
 
 Goal (issue 11): order → live push p99 < 250 ms at a steady 100 orders/s arrival rate.
 
-The product runs as `pulse up` wires it (bench/servers.py `embedded`) in a fresh data
+The product runs as `pulse up` wires it (bench/harness/servers.py `embedded`) in a fresh data
 directory, with 20 customers and 20 products made through the API. Dashboards listen on
 `/query/live` from a process of their own (bench/analytics.py `_listeners_main`: the
 sender's load does not delay or misdate what they receive). Orders are then sent on a fixed
 schedule, `--rate` a second for `--duration` seconds, each in its own request whatever the
-earlier ones answered (bench/load.py `OpenLoop`: many in flight when the server is slow).
+earlier ones answered (`OpenLoop` of bench/harness/open_loop.py: many in flight when the
+server is slow).
 A warm-up of `--warmup` seconds at the same rate comes first and is not counted.
 
 For each order: push delay = from sending its POST to the first pushed batch that counts
@@ -28,46 +29,32 @@ import multiprocessing
 import secrets
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-from bench import load, machine, recorded, report, servers
 from bench.analytics import _listeners_main
-from bench.stats import summary_ms
+from bench.harness import docs, load, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import fmt
+from bench.harness.open_loop import OpenLoop
+from bench.harness.stats import summary_ms
 
-RESULTS = Path(__file__).resolve().parent / "results"
-DOCS = machine.ROOT / "docs" / "PERFORMANCE.md"
 NAME = "push"
+QUICK = "20 s instead of 60 (a smoke run)"
+RECORDED = {"rate": "rate", "duration_s": "duration", "warmup_s": "warmup"}
 GOAL_P99_MS = 250.0
 WINDOW_S = 10.0
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.push", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="20 s instead of 60 (a smoke run)")
+def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     parser.add_argument("--rate", type=float, default=100.0, help="orders sent a second (100)")
     parser.add_argument("--duration", type=float, help="seconds measured (60)")
     parser.add_argument("--warmup", type=float, help="seconds at the same rate first (5)")
     parser.add_argument("--listeners", type=int, default=10, help="dashboards listening (10)")
     parser.add_argument("--push-timeout", type=float, default=120.0, help="longest wait (120)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    if args.duration is None:
-        args.duration = 20.0 if args.quick else 60.0
-    if args.warmup is None:
-        args.warmup = 2.0 if args.quick else 5.0
-    return args
+    return {"duration": (60.0, 20.0), "warmup": (5.0, 2.0)}
 
 
 def by_window(sent: dict[str, float], first: dict[str, float]) -> list[dict[str, Any]]:
@@ -90,17 +77,13 @@ def by_window(sent: dict[str, float], first: dict[str, float]) -> list[dict[str,
 
 async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
     secret = secrets.token_urlsafe(32)
-    token = load.mint_token(secret)
     deployment = await asyncio.to_thread(servers.embedded, workdir / "embedded", secret)
     state["wiring"] = deployment.wiring
-    deployment.start()
     ctx = multiprocessing.get_context("spawn")
     dashboards = None
     try:
-        await servers.wait_ready(deployment, timeout=120)
-        async with load.session_for(deployment.base_url, token, 4) as session:
-            fixtures = await load.seed(session, uuid.uuid4().hex[:6], customers=20, products=20)
-        fixtures.make_payloads(count=2000, lines=2)
+        token = await servers.launch(deployment, timeout=120)
+        fixtures = await load.seeded(deployment.base_url, token, products=20)
         ready, stop, out = ctx.Event(), ctx.Event(), ctx.Queue()
         seen_count = ctx.Value("i", 0)
         dashboards = ctx.Process(
@@ -112,7 +95,7 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
         if not await asyncio.to_thread(ready.wait, 60):
             raise RuntimeError("the dashboards did not connect")
         log(f"{args.listeners} dashboards connected; warm-up {args.warmup:.0f} s")
-        warm = await load.OpenLoop(
+        warm = await OpenLoop(
             deployment.base_url, token, fixtures.payloads, args.rate, args.warmup
         ).run()
         waited = None
@@ -126,7 +109,7 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
         }
         log(f"measuring: {args.rate:g} orders/s for {args.duration:.0f} s")
         cpu0, t0 = deployment.tree_cpu(), time.perf_counter()
-        loop = await load.OpenLoop(
+        loop = await OpenLoop(
             deployment.base_url, token, fixtures.payloads, args.rate, args.duration
         ).run()
         load_wall = time.perf_counter() - t0
@@ -215,15 +198,11 @@ def console(state: dict) -> str:
 
 
 def markdown(state: dict) -> str:
-    fmt = report._fmt
-    m, s, lp, push = state["machine"], state["summary"], state["load"], state["push"]
+    s, lp, push = state["summary"], state["load"], state["push"]
     out = [
         "## Order → live push at a steady arrival rate (open loop)",
         "",
-        f"Run {state['started_at']} with `{state['command']}` on {m['cpu_model']} "
-        f"({m['nproc']} CPUs, {m['ram_gib']} GiB, load average at start "
-        f"{state['loadavg_start']}), commit {m.get('git_commit')}. Raw numbers: "
-        f"`bench/results/{state['date']}-push.json`.",
+        docs.provenance(state),
         "",
         f"Embedded mode, one process. {push['listeners']} dashboards listen on `/query/live` "
         f"from a process of their own; orders are sent on a fixed schedule of "
@@ -268,21 +247,10 @@ def markdown(state: dict) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    state = recorded.new_state(
-        NAME, argv, args, rate=args.rate, duration_s=args.duration, warmup_s=args.warmup
-    )
-    return recorded.run(
-        NAME,
-        args,
-        state,
-        measure=measure,
-        summarise=summarise,
-        console=console,
-        markdown=markdown,
-    )
-
+SCENARIO = scenario.Scenario(
+    NAME, __doc__, flags, QUICK, RECORDED, measure, summarise, console, markdown
+)
+main = SCENARIO.main
 
 if __name__ == "__main__":
     sys.exit(main())

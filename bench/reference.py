@@ -21,7 +21,7 @@ from pathlib import Path
 
 import orjson
 
-from bench import machine, servers
+from bench.harness import machine, processes, servers
 
 SEED_DIR = Path(
     os.environ.get("PULSE_BENCH_SEED_DIR", machine.ROOT.parent / "shared/anchors/seed-orders")
@@ -137,8 +137,8 @@ async def order_count(dsn: str) -> int:
 def deployment(
     workdir: Path, dsn: str, nats_url: str, seed_dir: Path = SEED_DIR, venv: Path = VENV
 ) -> servers.Deployment:
-    port = servers.free_port()
-    env = servers.clean_env({"DATABASE_URL": dsn, "NATS_URL": nats_url})
+    port = processes.free_port()
+    env = processes.clean_env({"DATABASE_URL": dsn, "NATS_URL": nats_url})
     # As in its container: block-buffered output, not this project's virtualenv.
     for name in ("PYTHONUNBUFFERED", "VIRTUAL_ENV"):
         env.pop(name, None)
@@ -160,7 +160,7 @@ def deployment(
         workdir=workdir,
         env=env,
         base_url=f"http://127.0.0.1:{port}",
-        procs=[servers.Proc("reference uvicorn", argv, workdir / "reference.log")],
+        procs=[processes.Proc("reference uvicorn", argv, workdir / "reference.log")],
         database_url=dsn,
         database_name=DB,
         ready_path="/healthz",

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import orjson
 
+from bench.harness.docs import fmt, kept_block, machine_table
+
 NOTES_START = "<!-- notes:start -->"
 NOTES_END = "<!-- notes:end -->"
-# The billing benchmark's section (bench/billing.py): kept as it is by `markdown`.
-BILLING_START = "<!-- billing:start -->"
-BILLING_END = "<!-- billing:end -->"
-# The analytics benchmark's section (bench/analytics.py): kept as it is too.
-ANALYTICS_START = "<!-- analytics:start -->"
-ANALYTICS_END = "<!-- analytics:end -->"
-# Sections written by hand from other benchmarks' runs (bench-web, bench/login_flood.py,
-# bench/sql_attack.py) or by other generators (bench/side_by_side.py, bench/steps.py,
-# bench/users.py, bench/push.py, bench/soak.py), kept as they are.
+# Sections written by the other benchmarks (bench/billing.py, bench/analytics.py,
+# bench/side_by_side.py, bench/steps.py, bench/users.py, bench/push.py, bench/soak.py,
+# bench/login_time.py) or by hand from their runs (bench-web, bench/login_flood.py,
+# bench/sql_attack.py), kept as they are, in this order.
 KEPT_SECTIONS = (
+    "billing",
+    "analytics",
     "web",
     "login-flood",
     "sql-attack",
-    "side-by-side",
     "stages",
+    "side-by-side",
     "users",
     "push",
     "soak",
+    "login-time",
 )
 
 REFERENCE_RPS = 560  # the original plan's service at concurrency 100, insert + publish only
@@ -61,16 +60,6 @@ def latest_results(results_dir: Path) -> dict[str, dict]:
     return latest
 
 
-def _fmt(value: object, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
 def console_summary(result: dict) -> str:
     lines = [
         f"== {result['mode']} ({result.get('status')}) "
@@ -81,51 +70,33 @@ def console_summary(result: dict) -> str:
     table = result.get("summary", {}).get("by_concurrency", {})
     for conc, row in table.items():
         lines.append(
-            f"  c={conc:>3}: {_fmt(row['throughput_rps'])} orders/s  p50 {_fmt(row['p50'], 2)}"
-            f"  p95 {_fmt(row['p95'], 2)}  p99 {_fmt(row['p99'], 2)} ms  errors "
-            f"{row['errors_total']}  | confirmed p50 {_fmt(row['confirm_p50'])} p95 "
-            f"{_fmt(row['confirm_p95'])} p99 {_fmt(row['confirm_p99'])} ms"
+            f"  c={conc:>3}: {fmt(row['throughput_rps'])} orders/s  p50 {fmt(row['p50'], 2)}"
+            f"  p95 {fmt(row['p95'], 2)}  p99 {fmt(row['p99'], 2)} ms  errors "
+            f"{row['errors_total']}  | confirmed p50 {fmt(row['confirm_p50'])} p95 "
+            f"{fmt(row['confirm_p95'])} p99 {fmt(row['confirm_p99'])} ms"
         )
     probe = result.get("summary", {}).get("probe")
     if probe:
         lines.append(
-            f"  probe (one at a time, 2 ms polls): confirmed p50 {_fmt(probe['p50'])} "
-            f"p95 {_fmt(probe['p95'])} p99 {_fmt(probe['p99'])} ms"
+            f"  probe (one at a time, 2 ms polls): confirmed p50 {fmt(probe['p50'])} "
+            f"p95 {fmt(probe['p95'])} p99 {fmt(probe['p99'])} ms"
         )
     memory = result.get("memory")
     if memory:
-        per = ", ".join(
-            f"{k} {_fmt(v['peak_rss_mib'])} MiB" for k, v in memory["processes"].items()
-        )
-        lines.append(f"  peak RSS: {per} (sum {_fmt(memory['peak_rss_mib_sum'])} MiB)")
+        per = ", ".join(f"{k} {fmt(v['peak_rss_mib'])} MiB" for k, v in memory["processes"].items())
+        lines.append(f"  peak RSS: {per} (sum {fmt(memory['peak_rss_mib_sum'])} MiB)")
     pg = result.get("pgbench", {}).get("summary")
     if pg:
         for conc, row in pg.items():
             ratio = result.get("flow_vs_pgbench", {}).get(conc)
             lines.append(
-                f"  pgbench c={row['clients']}: {_fmt(row['tps'])} tps p50 "
-                f"{_fmt(row['p50'], 2)} ms; full flow / pgbench = {_fmt(ratio, 3)}"
+                f"  pgbench c={row['clients']}: {fmt(row['tps'])} tps p50 "
+                f"{fmt(row['p50'], 2)} ms; full flow / pgbench = {fmt(ratio, 3)}"
             )
     return "\n".join(lines)
 
 
 # -- Markdown ---------------------------------------------------------------------------
-def _machine_table(results: dict[str, dict]) -> list[str]:
-    first = next(iter(results.values()))
-    m = first["machine"]
-    rows = [
-        ("CPU", f"{m['cpu_model']} — {m['nproc']} logical CPUs (`nproc`)"),
-        ("RAM", f"{m['ram_gib']} GiB"),
-        ("OS", f"{m['os']} (kernel {m['kernel']})"),
-        ("Python", m["python"]),
-        ("PostgreSQL client", m.get("postgres") or "—"),
-        (
-            "Code",
-            f"commit {m.get('git_commit')} with {m.get('git_uncommitted_files')} "
-            "uncommitted tracked files",
-        ),
-    ]
-    return ["| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows)]
 
 
 def _mode_section(result: dict) -> list[str]:
@@ -169,11 +140,11 @@ def _mode_section(result: dict) -> list[str]:
     ]
     for conc, row in table.items():
         out.append(
-            f"| {conc} | {_fmt(row['throughput_rps'])} | {_fmt(row['p50'], 2)} | "
-            f"{_fmt(row['p95'], 2)} | {_fmt(row['p99'], 2)} | {row['errors_total']} | "
-            f"{_fmt(row['server_cpu_pct'], 0)} | {_fmt(row['server_cpu_ms_per_order'], 2)} | "
-            f"{_fmt(row.get('waiting_for_cpu_pct'), 1)} | "
-            f"{_fmt(row['client_cpu_ms_per_request'], 2)} |"
+            f"| {conc} | {fmt(row['throughput_rps'])} | {fmt(row['p50'], 2)} | "
+            f"{fmt(row['p95'], 2)} | {fmt(row['p99'], 2)} | {row['errors_total']} | "
+            f"{fmt(row['server_cpu_pct'], 0)} | {fmt(row['server_cpu_ms_per_order'], 2)} | "
+            f"{fmt(row.get('waiting_for_cpu_pct'), 1)} | "
+            f"{fmt(row['client_cpu_ms_per_request'], 2)} |"
         )
     out += [
         "",
@@ -186,11 +157,11 @@ def _mode_section(result: dict) -> list[str]:
     ]
     for conc, row in table.items():
         out.append(
-            f"| {conc} | {_fmt(row['confirm_p50'])} | {_fmt(row['confirm_p95'])} | "
-            f"{_fmt(row['confirm_p99'])} | {_fmt(row['relay_p50'])} | "
-            f"{_fmt(row['reserve_p50'])} | {_fmt(row['confirm_stage_p50'])} | "
-            f"{_fmt(row['confirmed_per_s'])} | {_fmt(row['drain_s'], 2)} | "
-            f"{_fmt(row.get('orders_confirmed'))} / {_fmt(row.get('orders_placed'))} |"
+            f"| {conc} | {fmt(row['confirm_p50'])} | {fmt(row['confirm_p95'])} | "
+            f"{fmt(row['confirm_p99'])} | {fmt(row['relay_p50'])} | "
+            f"{fmt(row['reserve_p50'])} | {fmt(row['confirm_stage_p50'])} | "
+            f"{fmt(row['confirmed_per_s'])} | {fmt(row['drain_s'], 2)} | "
+            f"{fmt(row.get('orders_confirmed'))} / {fmt(row.get('orders_placed'))} |"
         )
     probe = result["summary"]["probe"]
     out += [
@@ -200,15 +171,15 @@ def _mode_section(result: dict) -> list[str]:
         "| samples (all rounds) | POST p50 ms | confirmed p50 ms | p95 ms | p99 ms | GETs per "
         "order | failures |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-        f"| {probe['samples']} | {_fmt(probe['post_p50'], 2)} | {_fmt(probe['p50'])} | "
-        f"{_fmt(probe['p95'])} | {_fmt(probe['p99'])} | {_fmt(probe['mean_polls'])} | "
+        f"| {probe['samples']} | {fmt(probe['post_p50'], 2)} | {fmt(probe['p50'])} | "
+        f"{fmt(probe['p95'])} | {fmt(probe['p99'])} | {fmt(probe['mean_polls'])} | "
         f"{probe['failures']} |",
         "",
         "The same orders as the server recorded them (p50 ms): created → confirmed "
-        f"{_fmt(probe.get('server_total_p50'))}; created → relayed "
-        f"{_fmt(probe.get('server_created_to_relayed_p50'))}, relayed → reserved "
-        f"{_fmt(probe.get('server_relayed_to_reserved_p50'))}, reserved → confirmed "
-        f"{_fmt(probe.get('server_reserved_to_confirmed_p50'))}.",
+        f"{fmt(probe.get('server_total_p50'))}; created → relayed "
+        f"{fmt(probe.get('server_created_to_relayed_p50'))}, relayed → reserved "
+        f"{fmt(probe.get('server_relayed_to_reserved_p50'))}, reserved → confirmed "
+        f"{fmt(probe.get('server_reserved_to_confirmed_p50'))}.",
         "",
         "### Memory (VmHWM, peak resident set, after the whole run)",
         "",
@@ -217,9 +188,9 @@ def _mode_section(result: dict) -> list[str]:
     ]
     memory = result["memory"]
     for name, mem in memory["processes"].items():
-        out.append(f"| `{name}` | {_fmt(mem['peak_rss_mib'])} |")
+        out.append(f"| `{name}` | {fmt(mem['peak_rss_mib'])} |")
     if len(memory["processes"]) > 1:
-        out.append(f"| **sum** | {_fmt(memory['peak_rss_mib_sum'])} |")
+        out.append(f"| **sum** | {fmt(memory['peak_rss_mib_sum'])} |")
     pg = result.get("pgbench")
     if pg and pg.get("summary"):
         per_point = len(pg["runs"]) // max(1, len(pg["summary"]))
@@ -246,9 +217,9 @@ def _mode_section(result: dict) -> list[str]:
                 "" if str(row["clients"]) == conc else f" (asked {conc})"
             )
             out.append(
-                f"| {clients} | {_fmt(row['tps'])} | {_fmt(row['p50'], 2)} | "
-                f"{_fmt(row['p95'], 2)} | {_fmt(row['p99'], 2)} | {_fmt(flow_rps)} | "
-                f"{_fmt(ratio * 100 if ratio else None)} % |"
+                f"| {clients} | {fmt(row['tps'])} | {fmt(row['p50'], 2)} | "
+                f"{fmt(row['p95'], 2)} | {fmt(row['p99'], 2)} | {fmt(flow_rps)} | "
+                f"{fmt(ratio * 100 if ratio else None)} % |"
             )
     out.append("")
     return out
@@ -280,15 +251,15 @@ def _goals(results: dict[str, dict]) -> list[str]:
 
     def rps100(r: dict) -> str:
         v = by(r, "100").get("throughput_rps")
-        return "—" if v is None else f"{_fmt(v)} orders/s — {_verdict(v > REFERENCE_RPS)}"
+        return "—" if v is None else f"{fmt(v)} orders/s — {_verdict(v > REFERENCE_RPS)}"
 
     def p50c1(r: dict) -> str:
         v = by(r, "1").get("p50")
-        return "—" if v is None else f"{_fmt(v, 2)} ms — {_verdict(v < GOAL_P50_C1_MS)}"
+        return "—" if v is None else f"{fmt(v, 2)} ms — {_verdict(v < GOAL_P50_C1_MS)}"
 
     def p95c100(r: dict) -> str:
         v = by(r, "100").get("p95")
-        return "—" if v is None else f"{_fmt(v, 1)} ms — {_verdict(v < GOAL_API_P95_MS)}"
+        return "—" if v is None else f"{fmt(v, 1)} ms — {_verdict(v < GOAL_API_P95_MS)}"
 
     def conf99(r: dict) -> str:
         values = [
@@ -299,7 +270,7 @@ def _goals(results: dict[str, dict]) -> list[str]:
         if not values:
             return "—"
         worst = max(values)
-        return f"worst {_fmt(worst)} ms — {_verdict(worst < GOAL_CONFIRM_P99_MS)}"
+        return f"worst {fmt(worst)} ms — {_verdict(worst < GOAL_CONFIRM_P99_MS)}"
 
     def errors(r: dict) -> str:
         rows = r.get("summary", {}).get("by_concurrency", {}).values()
@@ -313,8 +284,8 @@ def _goals(results: dict[str, dict]) -> list[str]:
         if mem is None:
             return "—"
         if r["mode"] != "embedded":
-            return f"{_fmt(mem)} MiB (sum)"
-        return f"{_fmt(mem)} MiB — {_verdict(mem < GOAL_EMBEDDED_RSS_MIB)}"
+            return f"{fmt(mem)} MiB (sum)"
+        return f"{fmt(mem)} MiB — {_verdict(mem < GOAL_EMBEDDED_RSS_MIB)}"
 
     out += [
         row(f"POST /orders at concurrency 100 > {REFERENCE_RPS}/s, whole flow", rps100),
@@ -402,73 +373,17 @@ def markdown(results: dict[str, dict], previous: str = "") -> str:
         NOTES_END,
         "",
     ]
-    billing = billing_block(previous)
     if not results:
         text = "\n".join([*out, "No results yet: run `make bench`.", ""])
     else:
-        out += ["## Machine", "", *_machine_table(results), ""]
+        out += ["## Machine", "", *machine_table(next(iter(results.values()))["machine"]), ""]
         out += _goals(results)
         for mode in ("embedded", "services"):
             if mode in results:
                 out += _mode_section(results[mode])
         out.append(METHOD)
         text = re.sub(r"\n{3,}", "\n\n", "\n".join(out))
-    kept = [kept_block(previous, ANALYTICS_START, ANALYTICS_END)]
-    kept += [
-        kept_block(previous, f"<!-- {name}:start -->", f"<!-- {name}:end -->")
-        for name in KEPT_SECTIONS
-    ]
-    for block in (billing, *kept):
-        if block:
+    for name in KEPT_SECTIONS:
+        if block := kept_block(previous, name):
             text = text.rstrip("\n") + "\n\n" + block + "\n"
     return text
-
-
-def kept_block(previous: str, start: str, end: str) -> str:
-    """A generated section of the previous file, markers included, or ""."""
-    if start not in previous or end not in previous:
-        return ""
-    return start + previous.split(start, 1)[1].split(end, 1)[0] + end
-
-
-def replace_block(previous: str, name: str, body: str) -> str:
-    """`previous` with the section `name` (markers included) replaced, or appended."""
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    block = f"{start}\n{body.strip()}\n{end}"
-    if start in previous and end in previous:
-        head, rest = previous.split(start, 1)
-        return head + block + rest.split(end, 1)[1]
-    return previous.rstrip("\n") + "\n\n" + block + "\n"
-
-
-def billing_block(previous: str) -> str:
-    """The billing benchmark's section of the previous file, markers included, or ""."""
-    if BILLING_START not in previous or BILLING_END not in previous:
-        return ""
-    inner = previous.split(BILLING_START, 1)[1].split(BILLING_END, 1)[0]
-    return BILLING_START + inner + BILLING_END
-
-
-# -- py-spy -------------------------------------------------------------------------------
-def profile_top(raw: str, top: int = 20) -> str:
-    """Top frames by own time and by total time from py-spy's collapsed-stack output."""
-    own: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    samples = 0
-    for line in raw.splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        n = int(count)
-        samples += n
-        frames = stack.split(";")
-        own[frames[-1]] += n
-        for frame in set(frames):
-            total[frame] += n
-    if not samples:
-        return "  (no samples)"
-    lines = [f"  {samples} samples; by own time:"]
-    lines += [f"    {n / samples:6.1%}  {frame}" for frame, n in own.most_common(top)]
-    lines.append("  by total time:")
-    lines += [f"    {n / samples:6.1%}  {frame}" for frame, n in total.most_common(top)]
-    return "\n".join(lines)

@@ -2,7 +2,7 @@
 endpoints (POST /orders, GET /orders/{id}, GET /orders), with no consumer running.
 
 CPU: one `pulse serve --consumers none` process (no relay) on a fresh SQLite file, driven by
-the closed-loop aiohttp client of bench/load.py at `--concurrency`; CPU per request is the
+the closed-loop aiohttp client of bench/harness/load.py at `--concurrency`; CPU per request is the
 server process's CPU time (user + system, from /proc) over the measured window divided by
 the requests answered in it. `--profile FILE` also records the server with
 `py-spy record --format raw` (folded stacks) during the POST window.
@@ -14,12 +14,10 @@ as bench/steps.py does: whole requests, authentication included.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +30,8 @@ import httpx
 import orjson
 from asgi_lifespan import LifespanManager
 
-from bench import load, servers
+from bench.harness import cli, load, processes, servers
+from bench.harness import profile as profiling
 
 SECRET = "request-cpu-bench-secret-" + "x" * 24
 PY_SPY = str(Path(sys.executable).parent / "py-spy")
@@ -63,31 +62,10 @@ async def _closed_loop_get(
 
 
 async def _measure(pid: int, run: Callable[[], Awaitable[int]]) -> tuple[int, float]:
-    before = servers.cpu_seconds(pid) or 0.0
+    before = processes.cpu_seconds(pid) or 0.0
     done = await run()
-    after = servers.cpu_seconds(pid) or 0.0
+    after = processes.cpu_seconds(pid) or 0.0
     return done, (after - before) / max(done, 1) * 1e6
-
-
-def _start_profile(pid: int, output: Path, duration: float) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            PY_SPY,
-            "record",
-            "--format",
-            "raw",
-            "--pid",
-            str(pid),
-            "--rate",
-            "200",
-            "--duration",
-            str(int(duration) + 1),
-            "--output",
-            str(output),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 async def server_cpu(
@@ -99,7 +77,7 @@ async def server_cpu(
     serve = deployment.procs[0]
     serve.name = "pulse serve --consumers none"
     serve.argv = [
-        servers.PULSE,
+        processes.PULSE,
         "serve",
         "--consumers",
         "none",
@@ -116,12 +94,11 @@ async def server_cpu(
         token = load.mint_token(SECRET)
         async with load.session_for(deployment.base_url, token, 4) as session:
             fixtures = await load.seed(session, uuid.uuid4().hex[:8], customers=20, products=50)
-        fixtures.make_payloads(2000)
         pid = serve.pid
         spy = None
         if profile is not None:
             # Start early: py-spy takes a moment to attach.
-            spy = _start_profile(pid, profile, warmup + duration)
+            spy = profiling.record(pid, profile, warmup + duration)
         outcome: dict[str, load.LoadResult] = {}
 
         async def post() -> int:
@@ -131,7 +108,6 @@ async def server_cpu(
                 fixtures.payloads,
                 concurrency=concurrency,
                 duration=duration,
-                warmup=0.0,
             )
             return outcome["post"].ok
 
@@ -141,7 +117,6 @@ async def server_cpu(
             fixtures.payloads,
             concurrency=concurrency,
             duration=warmup,
-            warmup=0.0,
         )
         done, cpu = await _measure(pid, post)
         results["POST /orders"] = {
@@ -262,11 +237,7 @@ async def statements(requests: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.request_cpu",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = cli.parser("request_cpu", __doc__, whole_doc=True)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
     parser.add_argument("--warmup", type=float, default=3.0)

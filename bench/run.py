@@ -12,64 +12,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import os
-import secrets
-import shlex
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-import orjson
-
-from bench import flow, load, machine, pgbench, report, servers
-from bench.stats import median_of, summary_ms
-
-RESULTS = Path(__file__).resolve().parent / "results"
-DOCS = machine.ROOT / "docs" / "PERFORMANCE.md"
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+from bench import pgbench, report
+from bench.harness import cli, load, machine, outbox, profile, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import DOCS
+from bench.harness.stats import median_of, summary_ms
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
-    parser.add_argument("--mode", choices=("embedded", "services", "all"), default="all")
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="short points, one round, short pgbench: a smoke run of the harness",
-    )
-    parser.add_argument("--duration", type=float, help="seconds measured per load point (5)")
-    parser.add_argument(
-        "--warmup", type=float, help="seconds of unrecorded load before each point (1)"
-    )
-    parser.add_argument(
-        "--rounds", type=int, help="rounds over all concurrencies; medians are quoted (3)"
-    )
-    parser.add_argument("--concurrency", default="1,10,100", help="comma-separated (1,10,100)")
+    parser = cli.parser("run", __doc__)
+    cli.add_point_flags(parser)
     parser.add_argument(
         "--probe-samples", type=int, help="orders per round in the confirmation probe (15)"
     )
     parser.add_argument("--pgbench-duration", type=int, help="seconds per pgbench run (10)")
     parser.add_argument("--pgbench-rounds", type=int, help="pgbench runs per concurrency (2)")
     parser.add_argument("--no-pgbench", action="store_true", help="skip the pgbench baseline")
-    parser.add_argument(
-        "--services-bus",
-        choices=("auto", "nats", "embedded"),
-        default="auto",
-        help="bus of the services mode; auto = NATS when the backend exists, "
-        "else the embedded bus over PostgreSQL",
-    )
-    parser.add_argument(
-        "--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port (trust auth)"
-    )
-    parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
+    cli.add_services_flags(parser, modes=True)
     parser.add_argument("--lines", type=int, default=2, help="order lines per order (2)")
     parser.add_argument(
         "--profile",
@@ -87,23 +49,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="extra setting for the server processes (repeatable), e.g. "
         "PULSE_RELAY_POLL_SECONDS=0.01; recorded in the results",
     )
-    parser.add_argument("--keep", action="store_true", help="keep work directories and database")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    quick = args.quick
-    defaults = {
-        "duration": 2.0 if quick else 5.0,
-        "warmup": 0.5 if quick else 1.0,
-        "rounds": 1 if quick else 3,
-        "probe_samples": 10 if quick else 15,
-        "pgbench_duration": 3 if quick else 10,
-        "pgbench_rounds": 1 if quick else 2,
-    }
-    for key, value in defaults.items():
-        if getattr(args, key) is None:
-            setattr(args, key, value)
-    args.concurrencies = [int(c) for c in args.concurrency.split(",") if c.strip()]
+    cli.add_output_flags(
+        parser,
+        quick="short points, one round, short pgbench: a smoke run of the harness",
+        keep="keep work directories and database",
+    )
+    pgbench_runs = {"pgbench_duration": (10, 3), "pgbench_rounds": (2, 1)}
+    args = cli.parse(parser, argv, {**cli.POINTS, "probe_samples": (15, 10), **pgbench_runs})
     overrides = {}
     for item in args.server_env:
         name, sep, value = item.partition("=")
@@ -112,19 +64,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         overrides[name] = value
     args.server_env = overrides
     return args
-
-
-def command_line(argv: list[str] | None) -> str:
-    args = sys.argv[1:] if argv is None else argv
-    if os.environ.get("MAKELEVEL") and not args:
-        return "make bench"
-    return " ".join([".venv/bin/python -m bench.run", *map(shlex.quote, args)])
-
-
-def pg_parts(spec: str) -> dict[str, str]:
-    user, _, hostport = spec.partition("@")
-    host, _, port = hostport.partition(":")
-    return {"user": user or "postgres", "host": host or "127.0.0.1", "port": port or "5432"}
 
 
 # -- one mode ------------------------------------------------------------------------------
@@ -185,88 +124,34 @@ def summarise(points: list[dict], probes: list[dict]) -> dict:
 
 
 async def read_outbox(deployment: servers.Deployment, wall_start: float) -> list:
-    since = flow.since_for(wall_start)
+    since = outbox.since_for(wall_start)
     if deployment.sqlite_path is not None:
-        return await asyncio.to_thread(flow.read_sqlite, deployment.sqlite_path, since)
+        return await asyncio.to_thread(outbox.read_sqlite, deployment.sqlite_path, since)
     assert deployment.pg_dsn is not None
-    return await flow.read_postgres(deployment.pg_dsn, since)
-
-
-async def start_profile(deployment: servers.Deployment, seconds: float) -> list:
-    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    jobs = []
-    for proc in deployment.procs:
-        out = deployment.workdir / f"profile-{proc.name.split()[1]}.txt"
-        jobs.append(
-            (
-                proc.name,
-                out,
-                await asyncio.create_subprocess_exec(
-                    spy,
-                    "record",
-                    "--pid",
-                    str(proc.pid),
-                    "--duration",
-                    str(max(1, int(seconds))),
-                    "--rate",
-                    "100",
-                    "--nonblocking",
-                    "--gil",
-                    "--format",
-                    "raw",
-                    "--output",
-                    str(out),
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                ),
-            )
-        )
-    return jobs
-
-
-async def finish_profile(jobs: list) -> None:
-    for name, out, job in jobs:
-        await job.wait()
-        if out.exists():
-            log(f"profile of {name}: {out}")
-            print(report.profile_top(out.read_text()), file=sys.stderr)
+    return await outbox.read_postgres(deployment.pg_dsn, since)
 
 
 async def measure(deployment: servers.Deployment, args: argparse.Namespace, run_id: str) -> dict:
     deployment.env.update(args.server_env)
-    secret = deployment.env["PULSE_JWT_SECRET"]
-    token = load.mint_token(secret)
-    deployment.start()
-    await servers.wait_ready(deployment)
-    log(f"{deployment.mode}: ready at {deployment.base_url}; creating customers and products")
+    token = await servers.launch(deployment)
     async with load.session_for(deployment.base_url, token, 8) as session:
-        fixtures = await load.seed(session, run_id)
-        fixtures.make_payloads(lines=args.lines)
+        fixtures = await load.seed(session, run_id, lines=args.lines)
         check = await load.confirmation_probe(session, fixtures.payloads, samples=1, timeout=30)
-        if check["failures"] or not check["confirmed_ms"]["count"]:
-            tails = "\n".join(f"--- {p.name}\n{p.log_tail()}" for p in deployment.procs)
-            raise RuntimeError(f"an order did not reach 'confirmed': {check['failures']}\n{tails}")
+    worked = not check["failures"] and check["confirmed_ms"]["count"]
+    deployment.check(worked, f"an order did not reach 'confirmed': {check['failures']}")
     log(
         f"{deployment.mode}: the flow works (first order confirmed in "
         f"{check['confirmed_ms']['p50']:.1f} ms); warming up"
     )
-    await load.closed_loop(
-        deployment.base_url,
-        token,
-        fixtures.payloads,
-        concurrency=10,
-        duration=max(1.0, args.warmup * 2),
-        warmup=0,
-    )
+    await load.warm_up(deployment.base_url, token, fixtures.payloads, args.warmup * 2)
     points: list[dict] = []
     probes: list[dict] = []
     async with load.session_for(deployment.base_url, token, 4) as session:
         await load.wait_drained(session, timeout=120)
         for round_no in range(1, args.rounds + 1):
             for conc in args.concurrencies:
-                profile_jobs = []
-                if args.profile and round_no == args.rounds and conc == max(args.concurrencies):
-                    profile_jobs = await start_profile(deployment, args.warmup + args.duration)
+                last = round_no == args.rounds and conc == max(args.concurrencies)
+                spies = start_profile(deployment, args) if args.profile and last else []
                 cpu0, sched0, t0 = deployment.cpu(), deployment.sched(), time.perf_counter()
                 result = await load.closed_loop(
                     deployment.base_url,
@@ -279,7 +164,7 @@ async def measure(deployment: servers.Deployment, args: argparse.Namespace, run_
                 cpu1, sched1, t1 = deployment.cpu(), deployment.sched(), time.perf_counter()
                 drained, waited = await load.wait_drained(session, timeout=120)
                 cpu2 = deployment.cpu()
-                await finish_profile(profile_jobs)
+                await finish_profile(spies)
                 rows = await read_outbox(deployment, result.wall_start)
                 point = result.summary()
                 point["round"] = round_no
@@ -307,7 +192,7 @@ async def measure(deployment: servers.Deployment, args: argparse.Namespace, run_
                 )
                 point["drained"] = drained
                 point["drain_s"] = round(waited, 3)
-                point["confirmation"] = flow.confirmation_latency(rows, result.order_ids)
+                point["confirmation"] = outbox.confirmation_latency(rows, result.order_ids)
                 points.append(point)
                 conf = point["confirmation"]["created_to_confirmed_ms"]
                 log(
@@ -323,7 +208,7 @@ async def measure(deployment: servers.Deployment, args: argparse.Namespace, run_
             )
             probe["round"] = round_no
             rows = await read_outbox(deployment, probe.pop("wall_start"))
-            probe["server_side"] = flow.confirmation_latency(rows, probe.pop("order_ids"))
+            probe["server_side"] = outbox.confirmation_latency(rows, probe.pop("order_ids"))
             probes.append(probe)
             log(
                 f"{deployment.mode} round {round_no} probe: confirmed p50 "
@@ -342,16 +227,11 @@ async def measure(deployment: servers.Deployment, args: argparse.Namespace, run_
 
 def base_result(mode: str, args: argparse.Namespace, argv: list[str] | None) -> dict:
     return {
+        **scenario.header(f"run-{mode}", argv, "run", "bench"),
         "mode": mode,
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": command_line(argv),
         "quick": args.quick,
         "settings": {
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "rounds": args.rounds,
-            "concurrency": args.concurrencies,
+            **cli.point_settings(args),
             "probe_samples_per_round": args.probe_samples,
             "probe_poll_ms": 2,
             "lines_per_order": args.lines,
@@ -361,100 +241,77 @@ def base_result(mode: str, args: argparse.Namespace, argv: list[str] | None) -> 
             "client": "aiohttp, one process, closed loop",
             "server_env_overrides": args.server_env,
         },
-        "machine": machine.describe(),
         "loadavg_start": machine.loadavg(),
     }
 
 
-async def run_embedded(args: argparse.Namespace, argv: list[str] | None) -> dict:
-    result = base_result("embedded", args, argv)
-    run_id = f"{datetime.now(UTC):%Y%m%d%H%M%S}{os.getpid()}"
-    workdir = Path(tempfile.mkdtemp(prefix="pulse-bench-embedded-"))
-    deployment = servers.embedded(workdir, secrets.token_urlsafe(32))
-    result["wiring"] = deployment.wiring
-    try:
-        result.update(await measure(deployment, args, run_id))
-        result["status"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - a failed mode is reported, not raised
-        result["status"] = "failed"
-        result["error"] = str(exc)[-3000:]
-        log(f"embedded: FAILED: {exc}")
-    finally:
-        result["exit_codes"] = deployment.stop()
-        if args.keep or args.profile:
-            log(f"embedded: work directory kept at {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    result["loadavg_end"] = machine.loadavg()
-    return result
+def start_profile(deployment: servers.Deployment, args: argparse.Namespace) -> list:
+    """py-spy on each server process for the point; the files stay in the work directory."""
+    spies = []
+    for proc in deployment.procs:
+        out = deployment.workdir / f"profile-{proc.name.split()[1]}.txt"
+        seconds = args.warmup + args.duration
+        spy = profile.record(proc.pid, out, seconds, rate=100, options=("--nonblocking", "--gil"))
+        spies.append((proc.name, out, spy))
+    return spies
 
 
-async def _services_once(args: argparse.Namespace, argv: list[str] | None, bus: str) -> dict:
-    result = base_result("services", args, argv)
-    run_id = f"{datetime.now(UTC):%Y%m%d%H%M%S}_{os.getpid()}"
-    workdir = Path(tempfile.mkdtemp(prefix="pulse-bench-services-"))
-    pg = pg_parts(args.pg)
-    admin_dsn = f"postgresql://{pg['user']}@{pg['host']}:{pg['port']}/postgres"
-    deployment = None
-    try:
-        deployment = await servers.services(
-            workdir,
-            secrets.token_urlsafe(32),
-            admin_dsn=admin_dsn,
-            pg_host=f"{pg['user']}@{pg['host']}:{pg['port']}",
-            run_id=run_id,
-            bus=bus,
-            nats_url=args.nats_url,
-        )
-        result["wiring"] = deployment.wiring
-        result.update(await measure(deployment, args, run_id))
-        result["status"] = "ok"
-    except Exception as exc:  # noqa: BLE001
-        result["status"] = "failed"
-        result["error"] = str(exc)[-3000:]
-        log(f"services ({bus} bus): FAILED: {exc}")
-    finally:
-        if deployment is not None:
-            result["exit_codes"] = deployment.stop()
-            if result["status"] == "ok" and not args.no_pgbench:
-                result["pgbench"] = await asyncio.to_thread(
-                    run_pgbench, args, {**pg, "db": deployment.database_name or ""}, workdir
-                )
-            if deployment.nats_stream:
-                await servers.delete_nats_stream(args.nats_url, deployment.nats_stream)
-            if deployment.database_name and not args.keep:
-                with contextlib.suppress(Exception):
-                    await servers.drop_database(admin_dsn, deployment.database_name)
-        if args.keep or args.profile:
-            log(f"services: work directory kept at {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+async def finish_profile(spies: list) -> None:
+    for name, out, spy in spies:
+        await asyncio.to_thread(spy.wait)
+        if out.exists():
+            log(f"profile of {name}: {out}")
+            print(profile.profile_top(out.read_text()), file=sys.stderr)
+
+
+async def run_mode(args: argparse.Namespace, argv: list[str] | None, bus: str = "") -> dict:
+    """One mode (the services mode when a `bus` is given), measured in a fresh deployment;
+    the services mode's database then gets the pgbench baseline."""
+    mode = "services" if bus else "embedded"
+    run_id = cli.run_id()
+    result = base_result(mode, args, argv)
+
+    async def baseline(deployment: servers.Deployment) -> None:
+        if deployment.database_name and not args.no_pgbench:
+            conn = {**cli.pg_parts(args.pg), "db": deployment.database_name}
+            result["pgbench"] = await asyncio.to_thread(
+                pgbench.baseline, args, conn, deployment.workdir
+            )
+
+    await servers.measured(
+        result,
+        mode,
+        lambda deployment: measure(deployment, args, run_id),
+        stopped=baseline,
+        prefix=mode,
+        run_id=run_id,
+        pg=args.pg,
+        nats_url=args.nats_url,
+        bus=bus or "embedded",
+        keep=args.keep,
+        keep_workdir=args.profile,
+    )
     result["loadavg_end"] = machine.loadavg()
     if result.get("pgbench"):
-        result["flow_vs_pgbench"] = ratios(result)
+        result["flow_vs_pgbench"] = pgbench.ratios(result)
     return result
 
 
 async def run_services(args: argparse.Namespace, argv: list[str] | None) -> dict:
-    bus = args.services_bus
+    bus = servers.resolve_bus(args.services_bus)
     note = None
-    if bus == "auto":
-        if servers.nats_backend_present():
-            bus = "nats"
-        else:
-            bus = "embedded"
-            note = (
-                "src/pulse/platform/bus/nats.py does not exist yet: the services mode ran "
-                "with the embedded bus over PostgreSQL (the outbox polled by the relay "
-                "and worker processes)"
-            )
-    if note:
+    if args.services_bus == "auto" and bus == "embedded":
+        note = (
+            "src/pulse/platform/bus/nats.py does not exist yet: the services mode ran "
+            "with the embedded bus over PostgreSQL (the outbox polled by the relay "
+            "and worker processes)"
+        )
         log(note)
-    result = await _services_once(args, argv, bus)
+    result = await run_mode(args, argv, bus)
     if result["status"] != "ok" and bus == "nats" and args.services_bus == "auto":
         failed = {"bus": "nats", "error": result.get("error")}
         log("services: the NATS run failed; measuring with the embedded bus over PostgreSQL")
-        result = await _services_once(args, argv, "embedded")
+        result = await run_mode(args, argv, "embedded")
         result["nats_attempt"] = failed
         note = (
             "the NATS backend failed to run the flow (see nats_attempt); the embedded bus "
@@ -466,65 +323,6 @@ async def run_services(args: argparse.Namespace, argv: list[str] | None) -> dict
     return result
 
 
-def run_pgbench(args: argparse.Namespace, conn: dict[str, str], workdir: Path) -> dict:
-    if not pgbench.available():
-        return {"error": "pgbench or psql not found"}
-    script = pgbench.prepare(conn, workdir)
-    runs = []
-    for round_no in range(1, args.pgbench_rounds + 1):
-        for conc in args.concurrencies:
-            log(f"pgbench round {round_no} c={conc} for {args.pgbench_duration} s")
-            out = pgbench.run(
-                conn,
-                script,
-                clients=conc,
-                duration=args.pgbench_duration,
-                workdir=workdir,
-                tag=f"r{round_no}",
-            )
-            out["round"] = round_no
-            runs.append(out)
-            log(
-                f"pgbench c={out['clients']}: {out['tps']} tps, "
-                f"p50 {out['latency_ms']['p50']} ms, p99 {out['latency_ms']['p99']} ms"
-            )
-    summary = {}
-    for conc in args.concurrencies:
-        mine = [r for r in runs if r["clients_requested"] == conc]
-        summary[str(conc)] = {
-            "clients": mine[0]["clients"] if mine else None,
-            "tps": median_of(r["tps"] for r in mine),
-            "p50": median_of(r["latency_ms"]["p50"] for r in mine),
-            "p95": median_of(r["latency_ms"]["p95"] for r in mine),
-            "p99": median_of(r["latency_ms"]["p99"] for r in mine),
-            "failed": sum(r["failed"] or 0 for r in mine),
-        }
-    return {
-        "script": pgbench.SCRIPT,
-        "table": pgbench.TABLE.strip(),
-        "runs": runs,
-        "summary": summary,
-        "loadavg_after": machine.loadavg(),
-    }
-
-
-def ratios(result: dict) -> dict:
-    out = {}
-    flow_table = result.get("summary", {}).get("by_concurrency", {})
-    for conc, pg in result["pgbench"].get("summary", {}).items():
-        orders = flow_table.get(conc, {}).get("throughput_rps")
-        if orders and pg.get("tps"):
-            out[conc] = round(orders / pg["tps"], 4)
-    return out
-
-
-def save(result: dict, results_dir: Path) -> Path:
-    results_dir.mkdir(parents=True, exist_ok=True)
-    path = results_dir / f"{result['date']}-{result['mode']}.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
-    return path
-
-
 async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
     log(
         f"load average {machine.loadavg()}; mode {args.mode}; {args.rounds} round(s) of "
@@ -532,16 +330,15 @@ async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
     )
     results = []
     if args.mode in ("embedded", "all"):
-        results.append(await run_embedded(args, argv))
-        log(f"saved {save(results[-1], args.results_dir)}")
+        results.append(await run_mode(args, argv))
+        log(f"saved {scenario.save(results[-1], args.results_dir, 'embedded')}")
     if args.mode in ("services", "all"):
         results.append(await run_services(args, argv))
-        log(f"saved {save(results[-1], args.results_dir)}")
+        log(f"saved {scenario.save(results[-1], args.results_dir, 'services')}")
     for result in results:
         print(report.console_summary(result))
     if not args.no_docs:
         latest = report.latest_results(args.results_dir)
-        DOCS.parent.mkdir(parents=True, exist_ok=True)
         previous = DOCS.read_text() if DOCS.exists() else ""
         DOCS.write_text(report.markdown(latest, previous))
         log(f"wrote {DOCS}")
@@ -549,13 +346,7 @@ async def main_async(args: argparse.Namespace, argv: list[str] | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = time.perf_counter()
-    try:
-        code = asyncio.run(main_async(args, argv))
-    finally:
-        log(f"done in {time.perf_counter() - started:.0f} s")
-    return code
+    return cli.run_timed(main_async(parse_args(argv), argv))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 The reference service (bench/reference.py: the plan's code, run in place, on PostgreSQL
 and NATS) and Pulse in the embedded mode and in the services mode (PostgreSQL + NATS, API,
-relay and worker processes; bench/servers.py) all run for the whole benchmark. The same
-closed-loop client (bench/load.py) drives each in turn: for every round, for every
+relay and worker processes; bench/harness/servers.py) all run for the whole benchmark. The same
+closed-loop client (bench/harness/load.py) drives each in turn: for every round, for every
 concurrency, reference, then embedded, then services (rounds interleaved). All of them get
 the same orders (the anchor's mix: 3 customers, 1-3 of 5 products, qty 1-3).
 
@@ -23,56 +23,37 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
-import secrets
-import shlex
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
-import orjson
-
-from bench import load, machine, reference, servers
+from bench import reference
 from bench import side_by_side_report as sbs_report
-from bench.run import DOCS, RESULTS, log, pg_parts
+from bench.harness import cli, load, machine, scenario, servers
+from bench.harness.cli import log, pg_parts
+from bench.harness.docs import DOCS, write_section
 from bench.side_by_side_targets import Target, pulse_fixtures, run_point
 
 PULSE_MODES = ("embedded", "services")
+POINTS = {"duration": (10.0, 2.0), "warmup": (2.0, 0.5), "rounds": (3, 1)}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.side_by_side", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="1 round of 2 s points (smoke run)")
-    parser.add_argument("--rounds", type=int, help="rounds over all concurrencies (3)")
-    parser.add_argument("--duration", type=float, help="seconds measured per point (10)")
-    parser.add_argument("--warmup", type=float, help="unrecorded seconds before each point (2)")
-    parser.add_argument("--concurrency", default="1,10,100", help="comma-separated (1,10,100)")
+    parser = cli.parser("side_by_side", __doc__)
+    cli.add_point_flags(parser, defaults=POINTS)
     parser.add_argument(
         "--pulse", default="embedded,services", help="Pulse modes to run (embedded,services)"
     )
     parser.add_argument("--flow-timeout", type=float, help="longest wait to invoice (180)")
     parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port")
     parser.add_argument("--nats-url", default="nats://127.0.0.1:4222")
-    parser.add_argument("--keep", action="store_true", help="keep work directories and database")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    defaults = {
-        "rounds": (1, 3),
-        "duration": (2.0, 10.0),
-        "warmup": (0.5, 2.0),
-        "flow_timeout": (30.0, 180.0),
-    }
-    for key, (quick, full) in defaults.items():
-        if getattr(args, key) is None:
-            setattr(args, key, quick if args.quick else full)
-    args.concurrencies = [int(c) for c in args.concurrency.split(",") if c.strip()]
+    cli.add_output_flags(
+        parser, quick="1 round of 2 s points (smoke run)", keep="keep work directories and database"
+    )
+    args = cli.parse(parser, argv, {**POINTS, "flow_timeout": (180.0, 30.0)})
     args.pulse_modes = [m.strip() for m in args.pulse.split(",") if m.strip()]
     if unknown := set(args.pulse_modes) - set(PULSE_MODES):
         parser.error(f"--pulse takes {', '.join(PULSE_MODES)}, not {', '.join(unknown)}")
@@ -90,57 +71,45 @@ async def deployments(
     args: argparse.Namespace, workdir: Path, run_id: str, shapes: list, state: dict
 ) -> AsyncIterator[list[Target]]:
     """Every target started, their fixtures made; everything stopped and removed on exit."""
-    pg = pg_parts(args.pg)
-    admin_dsn = f"postgresql://{pg['user']}@{pg['host']}:{pg['port']}/postgres"
     targets: list[Target] = []
-    services_dep: servers.Deployment | None = None
-    try:
-        if reason := reference.missing():
-            state["reference_skipped"] = reason
-            log(f"SKIPPING the reference service: {reason}")
-        else:
-            dsn = await reference.prepare_database(pg)
-            dep = reference.deployment(workdir / "reference", dsn, args.nats_url)
-            dep.workdir.mkdir(parents=True)
-            targets.append(Target("reference", dep, "", reference.reference_payloads(shapes)))
-        for mode in args.pulse_modes:
-            secret = secrets.token_urlsafe(32)
-            folder = workdir / mode
-            folder.mkdir(parents=True)
-            if mode == "embedded":
-                dep = await asyncio.to_thread(servers.embedded, folder, secret)
+    async with contextlib.AsyncExitStack() as stack:
+        try:
+            if reason := reference.missing():
+                state["reference_skipped"] = reason
+                log(f"SKIPPING the reference service: {reason}")
             else:
-                dep = services_dep = await servers.services(
-                    folder,
-                    secret,
-                    admin_dsn=admin_dsn,
-                    pg_host=f"{pg['user']}@{pg['host']}:{pg['port']}",
-                    run_id=run_id,
-                    bus="nats",
-                    nats_url=args.nats_url,
+                dsn = await reference.prepare_database(pg_parts(args.pg))
+                dep = reference.deployment(workdir / "reference", dsn, args.nats_url)
+                dep.workdir.mkdir(parents=True)
+                targets.append(Target("reference", dep, "", reference.reference_payloads(shapes)))
+            for mode in args.pulse_modes:
+                dep = await stack.enter_async_context(
+                    servers.deployed(
+                        mode,
+                        prefix=f"sbs-{mode}",
+                        run_id=run_id,
+                        pg=args.pg,
+                        nats_url=args.nats_url,
+                        keep=args.keep,
+                    )
                 )
-            targets.append(Target(mode, dep, load.mint_token(secret), [], completes=True))
-        state["wiring"] = {t.name: t.deployment.wiring for t in targets}
-        await asyncio.gather(*(start(t) for t in targets))
-        for target in targets:
-            if target.completes:
-                customer_ids = await pulse_fixtures(target, run_id)
-                target.payloads = reference.pulse_payloads(shapes, customer_ids)
-        yield targets
-    finally:
-        for target in targets:
-            state.setdefault("memory", {})[target.name] = target.deployment.memory()
-            state.setdefault("exit_codes", {})[target.name] = target.deployment.stop()
-        if services_dep is not None:
-            if services_dep.nats_stream:
-                await servers.delete_nats_stream(args.nats_url, services_dep.nats_stream)
-            if services_dep.database_name and not args.keep:
-                with contextlib.suppress(Exception):
-                    await servers.drop_database(admin_dsn, services_dep.database_name)
+                token = load.mint_token(dep.env["PULSE_JWT_SECRET"])
+                targets.append(Target(mode, dep, token, [], completes=True))
+            state["wiring"] = {t.name: t.deployment.wiring for t in targets}
+            await asyncio.gather(*(start(t) for t in targets))
+            for target in targets:
+                if target.completes:
+                    customer_ids = await pulse_fixtures(target, run_id)
+                    target.payloads = reference.pulse_payloads(shapes, customer_ids)
+            yield targets
+        finally:
+            for target in targets:
+                state.setdefault("memory", {})[target.name] = target.deployment.memory()
+                state.setdefault("exit_codes", {})[target.name] = target.deployment.stop()
 
 
 async def measure(args: argparse.Namespace, state: dict) -> None:
-    run_id = f"{datetime.now(UTC):%Y%m%d%H%M%S}_{os.getpid()}"
+    run_id = cli.run_id()
     workdir = Path(tempfile.mkdtemp(prefix="pulse-bench-sbs-"))
     shapes = reference.order_shapes(20_000)
     try:
@@ -169,39 +138,19 @@ async def measure(args: argparse.Namespace, state: dict) -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def command(argv: list[str] | None) -> str:
-    args = sys.argv[1:] if argv is None else argv
-    if os.environ.get("MAKELEVEL") and not args:
-        return "make bench-side-by-side (a step of make bench)"
-    return " ".join([".venv/bin/python -m bench.side_by_side", *map(shlex.quote, args)])
-
-
-def save(result: dict, results_dir: Path) -> Path:
-    results_dir.mkdir(parents=True, exist_ok=True)
-    path = results_dir / f"{result['date']}-side-by-side.json"
-    path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
-    return path
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    now = datetime.now(UTC)
+    make_target = "bench-side-by-side (a step of make bench)"
     state: dict = {
+        **scenario.header("side-by-side", argv, "side_by_side", make_target),
         "mode": "side-by-side",
-        "date": now.strftime("%Y-%m-%d"),
-        "started_at": now.isoformat(timespec="seconds"),
-        "command": command(argv),
         "quick": args.quick,
         "settings": {
-            "rounds": args.rounds,
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "concurrency": args.concurrencies,
+            **cli.point_settings(args),
             "pulse_modes": args.pulse_modes,
-            "client": "bench/load.py closed_loop (aiohttp, one process)",
+            "client": "bench/harness/load.py closed_loop (aiohttp, one process)",
             "orders": "3 customers, 1-3 of 5 products, qty 1-3 (seed_demo.sql's)",
         },
-        "machine": machine.describe(),
         "loadavg_start": machine.loadavg(),
         "points": [],
     }
@@ -215,11 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         log(f"FAILED: {exc!r}")
     state["loadavg_end"] = machine.loadavg()
     state["summary"] = sbs_report.summarise(state["points"], args.concurrencies)
-    log(f"saved {save(state, args.results_dir)} in {time.perf_counter() - started:.0f} s")
+    saved = scenario.save(state, args.results_dir, "side-by-side")
+    log(f"saved {saved} in {time.perf_counter() - started:.0f} s")
     print(sbs_report.console(state))
     if not args.no_docs and state["points"]:
-        previous = DOCS.read_text() if DOCS.exists() else ""
-        DOCS.write_text(sbs_report.write_block(previous, sbs_report.markdown(state)))
+        write_section(sbs_report.NAME, sbs_report.markdown(state))
         log(f"wrote {DOCS}")
     return 0 if state["status"] == "ok" else 1
 

@@ -7,8 +7,8 @@ only it.
 
 from __future__ import annotations
 
-from bench.report import _fmt, _machine_table, replace_block
-from bench.stats import median_of
+from bench.harness.docs import fmt, machine_table
+from bench.harness.stats import median_of
 
 NAME = "side-by-side"
 KEYS = (
@@ -80,12 +80,21 @@ def ratio_lines(summary: dict) -> list[str]:
     for mode, r in summary["ratios"].items():
         lines.append(
             f"{mode}: completed rate pulse/reference at c={r['concurrency_high']} "
-            f"{_fmt(r['completed_rate_ratio_high'], 3)} "
-            f"(answers {_fmt(r['answer_rate_ratio_high'], 3)})"
-            f"; p50 at c={r['concurrency_low']} {_fmt(r['p50_low_ms'], 2)} ms vs "
-            f"{_fmt(r['reference_p50_low_ms'], 2)} ms (ratio {_fmt(r['p50_ratio_low'], 2)})"
+            f"{fmt(r['completed_rate_ratio_high'], 3)} "
+            f"(answers {fmt(r['answer_rate_ratio_high'], 3)})"
+            f"; p50 at c={r['concurrency_low']} {fmt(r['p50_low_ms'], 2)} ms vs "
+            f"{fmt(r['reference_p50_low_ms'], 2)} ms (ratio {fmt(r['p50_ratio_low'], 2)})"
         )
     return lines
+
+
+def _rows(summary: dict) -> list[tuple[str, str, dict]]:
+    """(target, concurrency, medians) of every point, target by target."""
+    return [
+        (target, conc, row)
+        for target, per_conc in summary["by_target"].items()
+        for conc, row in per_conc.items()
+    ]
 
 
 def console(state: dict) -> str:
@@ -94,14 +103,13 @@ def console(state: dict) -> str:
         lines.append(f"reference service skipped: {state['reference_skipped']}")
     if state.get("error"):
         lines.append("error: " + state["error"].splitlines()[0])
-    for target, per_conc in state["summary"]["by_target"].items():
-        for conc, row in per_conc.items():
-            lines.append(
-                f"  {target:<9} c={conc:>3}: {_fmt(row['throughput_rps'])} answers/s, completed "
-                f"{_fmt(row['completed_rps'])}/s, p50 {_fmt(row['p50'], 2)} p95 "
-                f"{_fmt(row['p95'], 2)} ms, errors {row['errors']}, server CPU "
-                f"{_fmt(row['server_cpu_ms_per_order'], 2)} ms/order"
-            )
+    lines += [
+        f"  {target:<9} c={conc:>3}: {fmt(row['throughput_rps'])} answers/s, completed "
+        f"{fmt(row['completed_rps'])}/s, p50 {fmt(row['p50'], 2)} p95 "
+        f"{fmt(row['p95'], 2)} ms, errors {row['errors']}, server CPU "
+        f"{fmt(row['server_cpu_ms_per_order'], 2)} ms/order"
+        for target, conc, row in _rows(state["summary"])
+    ]
     return "\n".join([*lines, *ratio_lines(state["summary"])])
 
 
@@ -118,9 +126,9 @@ def _goals(summary: dict) -> list[str]:
         "| goal (issue 11, embedded mode) | measured | |",
         "| --- | ---: | --- |",
         f"| completed rate ≥ 1.0× the reference's at c={r['concurrency_high']} | "
-        f"{_fmt(rate, 3)}× | {_verdict(rate is not None and rate >= 1.0)} |",
-        f"| p50 at c={r['concurrency_low']} ≤ the reference's | {_fmt(r['p50_low_ms'], 2)} ms "
-        f"vs {_fmt(r['reference_p50_low_ms'], 2)} ms | "
+        f"{fmt(rate, 3)}× | {_verdict(rate is not None and rate >= 1.0)} |",
+        f"| p50 at c={r['concurrency_low']} ≤ the reference's | {fmt(r['p50_low_ms'], 2)} ms "
+        f"vs {fmt(r['reference_p50_low_ms'], 2)} ms | "
         f"{_verdict(p50 is not None and p50 <= 1.0)} |",
         "",
     ]
@@ -139,7 +147,7 @@ def markdown(state: dict) -> str:
         f"{s['warmup_s']:g} s warm-up + {s['duration_s']:g} s measured, targets interleaved "
         f"(reference, embedded, services) per point; medians over rounds. Orders: {s['orders']}.",
         "",
-        *_machine_table({"side-by-side": state}),
+        *machine_table(state["machine"]),
         "",
     ]
     if state.get("reference_skipped"):
@@ -154,18 +162,17 @@ def markdown(state: dict) -> str:
         "completed/s per round |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    for target, per_conc in state["summary"]["by_target"].items():
-        for conc, row in per_conc.items():
-            out.append(
-                f"| {TITLES.get(target, target)} | {conc} | {_fmt(row['throughput_rps'])} | "
-                f"{_fmt(row['completed_rps'])} | {_fmt(row['p50'], 2)} | {_fmt(row['p95'], 2)} | "
-                f"{_fmt(row['p99'], 2)} | {row['errors']} | "
-                f"{_fmt(row['completed_after_load_s'], 2)} | "
-                f"{_fmt(row['server_cpu_ms_per_order'], 2)} | "
-                f"{_fmt(row.get('pg_nats_cpu_ms_per_order'), 2)} | "
-                + ", ".join(_fmt(v) for v in row["completed_rps_per_round"])
-                + " |"
-            )
+    for target, conc, row in _rows(state["summary"]):
+        out.append(
+            f"| {TITLES.get(target, target)} | {conc} | {fmt(row['throughput_rps'])} | "
+            f"{fmt(row['completed_rps'])} | {fmt(row['p50'], 2)} | {fmt(row['p95'], 2)} | "
+            f"{fmt(row['p99'], 2)} | {row['errors']} | "
+            f"{fmt(row['completed_after_load_s'], 2)} | "
+            f"{fmt(row['server_cpu_ms_per_order'], 2)} | "
+            f"{fmt(row.get('pg_nats_cpu_ms_per_order'), 2)} | "
+            + ", ".join(fmt(v) for v in row["completed_rps_per_round"])
+            + " |"
+        )
     out += [
         "",
         "answers/s: 201 answers per second in the measured window. completed/s: for Pulse, "
@@ -176,7 +183,7 @@ def markdown(state: dict) -> str:
         "processes and their children (Pulse's PDF render process) from the first POST until "
         "the flow settled, per order. PostgreSQL + NATS: the backends serving the target's "
         "database and the (shared) NATS server over the same span, per order. "
-        "Same client for all: bench/load.py's closed loop. Only ratios from one run mean "
+        "Same client for all: bench/harness/load.py's closed loop. Only ratios from one run mean "
         "anything on this shared machine.",
         f"- Raw results: `bench/results/{state['date']}-side-by-side.json`",
     ]
@@ -202,9 +209,5 @@ def _parts_table(summary: dict) -> list[str]:
         "| system | c | process | CPU ms/order |",
         "| --- | ---: | --- | ---: |",
     ]
-    out += [f"| {t} | {c} | {p} | {_fmt(v, 2)} |" for t, c, p, v in rows]
+    out += [f"| {t} | {c} | {p} | {fmt(v, 2)} |" for t, c, p, v in rows]
     return out
-
-
-def write_block(previous: str, body: str) -> str:
-    return replace_block(previous, NAME, body)

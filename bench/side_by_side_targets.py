@@ -1,6 +1,6 @@
 """One system under test in the side-by-side benchmark, and one load point against it.
 
-A point is bench/load.py's closed loop; for Pulse it lasts until every order answered 201
+A point is bench/harness/load.py's closed loop; for Pulse it lasts until every order answered 201
 is invoiced and the flow has settled (outbox, consumers and analytics projector with
 nothing left), for the reference service until its last answer.
 """
@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import aiohttp
 import orjson
 
-from bench import load, machine, reference, servers
-from bench.run import log
+from bench import reference
+from bench.harness import load, machine, processes, servers
+from bench.harness.cli import log
 
 JSON = {"Content-Type": "application/json"}
 
@@ -40,20 +41,12 @@ class Target:
         """CPU seconds so far of each server process (with children), its database's
         PostgreSQL backends and the NATS server."""
         parts = {p.name: p.tree_cpu() for p in self.deployment.procs if p.popen is not None}
-        return parts | servers.others_cpu(self.deployment.database_name)
+        return parts | processes.others_cpu(self.deployment.database_name)
 
     async def idle_cpu_pct(self, seconds: float) -> float:
         before = self.deployment.tree_cpu()
         await asyncio.sleep(seconds)
         return 100 * (self.deployment.tree_cpu() - before) / seconds
-
-
-async def _post(session: aiohttp.ClientSession, path: str, body: dict) -> dict:
-    async with session.post(path, data=orjson.dumps(body), headers=JSON) as resp:
-        data = await resp.read()
-        if resp.status != 201:
-            raise RuntimeError(f"POST {path} answered {resp.status}: {data[:300]!r}")
-        return orjson.loads(data)
 
 
 async def pulse_fixtures(target: Target, run_id: str) -> list[str]:
@@ -62,10 +55,10 @@ async def pulse_fixtures(target: Target, run_id: str) -> list[str]:
         ids = []
         for _, name, slug in reference.CUSTOMERS:
             body = {"name": name, "email": f"{slug}-{run_id}@example.com"}
-            ids.append((await _post(session, "/customers", body))["id"])
+            ids.append((await load.post_json(session, "/customers", body))["id"])
         for sku, price, name in reference.PRODUCTS:
             body = {"sku": sku, "name": name, "price": price, "qty_on_hand": 1_000_000_000}
-            await _post(session, "/inventory", body)
+            await load.post_json(session, "/inventory", body)
     return ids
 
 

@@ -3,10 +3,11 @@
 Goal (issue 11): peak RSS of the embedded process < 300 MB, and flat: a 30-minute soak at a
 steady rate shows no growth once warm.
 
-The product runs as `pulse up` wires it (bench/servers.py `embedded`: one
+The product runs as `pulse up` wires it (bench/harness/servers.py `embedded`: one
 `pulse serve --consumers all --relay` process, SQLite, in-process bus) in a fresh data
 directory, with 20 customers and 20 products made through the API. Orders are sent on a
-fixed schedule, `--rate` a second for `--minutes` (bench/load.py `OpenLoop`, an open loop),
+fixed schedule, `--rate` a second for `--minutes` (`OpenLoop` of bench/harness/open_loop.py,
+an open loop),
 and every `--sample-every` seconds psutil reads the resident set of the server process and
 of each of its child processes (a render pool, say), separately. After the load the
 benchmark waits for the flow to settle and takes a last sample.
@@ -27,18 +28,19 @@ import contextlib
 import secrets
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import aiohttp
 import orjson
 import psutil
 
-from bench import load, machine, recorded, report, servers
+from bench import report
+from bench.harness import docs, load, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import fmt
+from bench.harness.open_loop import OpenLoop
 from bench.side_by_side_targets import lags
 
-RESULTS = Path(__file__).resolve().parent / "results"
-DOCS = machine.ROOT / "docs" / "PERFORMANCE.md"
 NAME = "soak"
 # "300 MB", read as MiB like the order-flow tables' embedded-memory goal.
 GOAL_PEAK_MIB = report.GOAL_EMBEDDED_RSS_MIB
@@ -47,28 +49,12 @@ WARM_AFTER_S = 300.0
 MIB = 2**20
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.soak", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="2 minutes (a smoke run)")
+def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     parser.add_argument("--rate", type=float, default=50.0, help="orders sent a second (50)")
     parser.add_argument("--minutes", type=float, help="minutes of load (30)")
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds (10)")
     parser.add_argument("--settle-timeout", type=float, help="longest wait (600; quick 120)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    if args.minutes is None:
-        args.minutes = 2.0 if args.quick else 30.0
-    if args.settle_timeout is None:
-        args.settle_timeout = 120.0 if args.quick else 600.0
-    return args
+    return {"minutes": (30.0, 2.0), "settle_timeout": (600.0, 120.0)}
 
 
 def rss_sample(pid: int) -> dict:
@@ -108,7 +94,7 @@ async def sampler(
     every: float,
     t0: float,
     load_s: float,
-    loop: load.OpenLoop,
+    loop: OpenLoop,
     samples: list[dict],
     stop: asyncio.Event,
 ) -> None:
@@ -132,25 +118,19 @@ async def sampler(
 
 async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
     secret = secrets.token_urlsafe(32)
-    token = load.mint_token(secret)
     deployment = await asyncio.to_thread(servers.embedded, workdir / "embedded", secret)
     state["wiring"] = deployment.wiring
-    deployment.start()
-    samples: list[dict] = state["samples"]
+    samples: list[dict] = state.setdefault("samples", [])
     try:
-        await servers.wait_ready(deployment, timeout=120)
+        token = await servers.launch(deployment, timeout=120)
         pid = deployment.procs[0].pid
-        async with load.session_for(deployment.base_url, token, 4) as session:
-            fixtures = await load.seed(session, uuid.uuid4().hex[:6], customers=20, products=20)
-        fixtures.make_payloads(count=2000, lines=2)
+        fixtures = await load.seeded(deployment.base_url, token, products=20)
         state["idle_before_load"] = rss_sample(pid)
         log(
             f"soak: {args.rate:g} orders/s for {args.minutes:g} min, "
             f"RSS every {args.sample_every:g} s"
         )
-        loop = load.OpenLoop(
-            deployment.base_url, token, fixtures.payloads, args.rate, args.minutes * 60
-        )
+        loop = OpenLoop(deployment.base_url, token, fixtures.payloads, args.rate, args.minutes * 60)
         stop = asyncio.Event()
         t0 = time.perf_counter()
         cpu0 = deployment.tree_cpu()
@@ -299,16 +279,12 @@ def console(state: dict) -> str:
 
 
 def markdown(state: dict) -> str:
-    fmt = report._fmt
-    m, s, lp = state["machine"], state["summary"], state["load"]
+    s, lp = state["summary"], state["load"]
     peak = max(v for v in (s["peak_server_vmhwm_mib"], s["peak_total_mib"]) if v is not None)
     out = [
         "## Memory over a long steady load (soak)",
         "",
-        f"Run {state['started_at']} with `{state['command']}` on {m['cpu_model']} "
-        f"({m['nproc']} CPUs, {m['ram_gib']} GiB, load average at start "
-        f"{state['loadavg_start']}), commit {m.get('git_commit')}. Raw numbers: "
-        f"`bench/results/{state['date']}-soak.json`.",
+        docs.provenance(state),
         "",
         f"Embedded mode, one `pulse serve` process (and its children). Orders sent on a fixed "
         f"schedule of {state['rate']:g} a second for {state['minutes']:g} minutes (open loop); "
@@ -350,23 +326,19 @@ def markdown(state: dict) -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    state = recorded.new_state(
-        NAME, argv, args, rate=args.rate, minutes=args.minutes, sample_every_s=args.sample_every
-    )
-    state["samples"] = []
-    return recorded.run(
-        NAME,
-        args,
-        state,
-        measure=measure,
-        summarise=lambda state: summarise(state, args.minutes),
-        console=console,
-        markdown=markdown,
-        documented=lambda state: bool(state.get("load")),
-    )
-
+SCENARIO = scenario.Scenario(
+    NAME,
+    __doc__,
+    flags,
+    "2 minutes (a smoke run)",
+    {"rate": "rate", "minutes": "minutes", "sample_every_s": "sample_every"},
+    measure,
+    lambda state: summarise(state, state["minutes"]),
+    console,
+    markdown,
+    documented=lambda state: bool(state.get("load")),
+)
+main = SCENARIO.main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(SCENARIO.main())

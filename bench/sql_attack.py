@@ -22,9 +22,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bench import machine, servers
-from bench.load import mint_token
-from bench.stats import summary_ms
+from bench.harness import machine, servers
+from bench.harness.load import mint_token
+from bench.harness.stats import summary_ms
 
 ATTACK = "SELECT range AS n, repeat('x', 4000000) AS big FROM range(300)"
 

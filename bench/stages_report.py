@@ -7,16 +7,14 @@ or one run with `--baseline`); each recorded run is set against it.
 from __future__ import annotations
 
 import argparse
-import shlex
-import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
 
-from bench import machine
-from bench.report import _fmt, _machine_table, replace_block
-from bench.run import DOCS, RESULTS
+from bench.harness import machine
+from bench.harness.cli import log
+from bench.harness.docs import DOCS, RESULTS, fmt, machine_table, write_section
+from bench.harness.scenario import header
 
 BASELINE = RESULTS / "stages-baseline.json"
 
@@ -26,20 +24,15 @@ def _dump(path: Path, data: dict) -> None:
 
 
 def record(steps: dict[str, dict], args: argparse.Namespace, argv: list[str] | None) -> None:
-    now = datetime.now(UTC)
-    command = " ".join([".venv/bin/python -m bench.steps", *map(shlex.quote, argv or sys.argv[1:])])
     result = {
+        **header("stages", argv, "steps"),
         "mode": "stages",
-        "date": now.strftime("%Y-%m-%d"),
-        "started_at": now.isoformat(timespec="seconds"),
-        "command": command,
         "settings": {
             "orders": args.orders,
             "rounds": args.rounds,
             "batch": args.batch,
             "database": "SQLite file",
         },
-        "machine": machine.describe(),
         "loadavg": machine.loadavg(),
         # A list: the stages in the flow's order (the file's keys are sorted).
         "steps": [{"stage": name, **row} for name, row in steps.items()],
@@ -49,9 +42,8 @@ def record(steps: dict[str, dict], args: argparse.Namespace, argv: list[str] | N
     if args.baseline or not BASELINE.exists():
         _dump(BASELINE, result)
     baseline = orjson.loads(BASELINE.read_bytes())
-    previous = DOCS.read_text() if DOCS.exists() else ""
-    DOCS.write_text(replace_block(previous, "stages", markdown(result, baseline)))
-    print(f"wrote {DOCS} and bench/results/{result['date']}-stages.json", file=sys.stderr)
+    write_section("stages", markdown(result, baseline))
+    log(f"wrote {DOCS} and bench/results/{result['date']}-stages.json")
 
 
 def _stages(result: dict) -> dict[str, dict]:
@@ -86,7 +78,7 @@ def markdown(now: dict, before: dict) -> str:
         f"{now['settings']['orders']} orders, consumers handed "
         f"{now['settings'].get('batch', 1)} events at a time)",
         "",
-        *_machine_table({"stages": now}),
+        *machine_table(now["machine"]),
         "",
         "| stage | statements before | statements now | CPU ms before | CPU ms now |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -95,13 +87,13 @@ def markdown(now: dict, before: dict) -> str:
     for name in dict.fromkeys([*b_rows, *n_rows]):
         b, n = b_rows.get(name, {}), n_rows.get(name, {})
         out.append(
-            f"| {name} | {_fmt(b.get('statements'), 2)} | {_fmt(n.get('statements'), 2)} | "
-            f"{_fmt(b.get('cpu_ms'), 2)} | {_fmt(n.get('cpu_ms'), 2)} |"
+            f"| {name} | {fmt(b.get('statements'), 2)} | {fmt(n.get('statements'), 2)} | "
+            f"{fmt(b.get('cpu_ms'), 2)} | {fmt(n.get('cpu_ms'), 2)} |"
         )
     out.append(
-        f"| **all stages** | {_fmt(_total(before, 'statements'), 2)} | "
-        f"{_fmt(_total(now, 'statements'), 2)} | "
-        f"{_fmt(_total(before, 'cpu_ms'), 2)} | "
-        f"{_fmt(_total(now, 'cpu_ms'), 2)} |"
+        f"| **all stages** | {fmt(_total(before, 'statements'), 2)} | "
+        f"{fmt(_total(now, 'statements'), 2)} | "
+        f"{fmt(_total(before, 'cpu_ms'), 2)} | "
+        f"{fmt(_total(now, 'cpu_ms'), 2)} |"
     )
     return "\n".join(out)

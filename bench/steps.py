@@ -14,7 +14,6 @@ bench/results/stages-baseline.json, the "before" column that later runs are set 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import event, select
 
 from bench import stages_report
+from bench.harness import cli
 from pulse import bootstrap
 from pulse.billing.documents import Documents, fixed_company
 from pulse.billing.pdf import Company
@@ -174,11 +174,7 @@ async def one_round(folder: Path, orders: int, batch: int) -> dict[str, Step]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.steps",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = cli.parser("steps", __doc__, whole_doc=True)
     parser.add_argument("--orders", type=int, default=300)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(

@@ -4,7 +4,7 @@ Goal (issue 11): 100 users — log in, list orders, place an order, open it, rec
 look at the dashboard; about one action per user per second — for 5 minutes: p95 < 100 ms,
 zero errors, every order invoiced.
 
-The product is started as `pulse up` wires it (bench/servers.py `embedded`: one
+The product is started as `pulse up` wires it (bench/harness/servers.py `embedded`: one
 `pulse serve --consumers all --relay` process, SQLite, in-process bus) in a fresh data
 directory. Through the API, with an admin token: 20 customers, 20 products with plenty of
 stock, and one account per virtual user — a quarter accountants (they record payments),
@@ -38,13 +38,15 @@ from pathlib import Path
 
 import orjson
 
-from bench import load, machine, recorded, report, servers
+from bench.harness import docs, load, scenario, servers
+from bench.harness.cli import log
+from bench.harness.docs import fmt
 from bench.side_by_side_targets import lags
 
-RESULTS = Path(__file__).resolve().parent / "results"
-DOCS = machine.ROOT / "docs" / "PERFORMANCE.md"
 LOCUSTFILE = Path(__file__).resolve().parent / "users_locust.py"
 NAME = "users"
+QUICK = "20 users for 20 s (a smoke run)"
+RECORDED = {"users": "users", "duration_s": "duration", "spawn_rate": "spawn_rate"}
 ACTIONS = (
     "log in",
     "list orders",
@@ -61,45 +63,21 @@ GOAL_P95_MS = 100.0
 PASSWORD = "bench-users-" + "x" * 8
 
 
-def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench.users", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument("--quick", action="store_true", help="20 users for 20 s (a smoke run)")
+def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     parser.add_argument("--users", type=int, help="virtual users (100)")
     parser.add_argument("--duration", type=float, help="seconds of load, ramp included (300)")
     # A login hashes a password (Argon2, about 0.3 s of CPU here) on the server's hash
     # threads: 2 a second keeps the ramp from queueing logins behind each other.
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="users started a second (2)")
     parser.add_argument("--settle-timeout", type=float, default=300.0, help="longest wait (300)")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/PERFORMANCE.md")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
-    if args.users is None:
-        args.users = 20 if args.quick else 100
-    if args.duration is None:
-        args.duration = 20.0 if args.quick else 300.0
-    return args
-
-
-async def post(session, path: str, body: dict, expect: int = 201) -> dict:  # noqa: ANN001
-    async with session.post(path, data=orjson.dumps(body), headers=load.JSON) as resp:
-        data = await resp.read()
-        if resp.status != expect:
-            raise RuntimeError(f"POST {path} answered {resp.status}: {data[:300]!r}")
-        return orjson.loads(data)
+    return {"users": (100, 20), "duration": (300.0, 20.0)}
 
 
 async def create_accounts(session, run_id: str, role: str, count: int) -> list[list[str]]:  # noqa: ANN001
     accounts = []
     for i in range(count):
         username = f"bench-{role}-{run_id}-{i:03d}"
-        await post(
+        await load.post_json(
             session, "/auth/users", {"username": username, "password": PASSWORD, "role": role}
         )
         accounts.append([username, PASSWORD])
@@ -226,7 +204,6 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
         await servers.wait_ready(deployment, timeout=120)
         async with load.session_for(deployment.base_url, load.mint_token(secret), 4) as session:
             fixtures = await load.seed(session, run_id, customers=20, products=20)
-            fixtures.make_payloads(count=2000, lines=2)
             accountants = max(1, args.users // 4)
             clerks = max(1, args.users - accountants)
             log(f"accounts: {clerks} clerks, {accountants} accountants")
@@ -304,44 +281,13 @@ def summarise(state: dict) -> dict:
     }
 
 
-def console(state: dict) -> str:
-    lines = [f"== users ({state.get('status')}): {state['users']} users, {state['duration_s']} s"]
-    if state.get("error"):
-        lines.append("error: " + state["error"].splitlines()[0])
-    for name, row in state.get("actions", {}).items():
-        lines.append(
-            f"  {name:<15} {row['requests']:>7} req  {row['failures']:>4} failed  p50 "
-            f"{row['p50']}  p95 {row['p95']}  p99 {row['p99']}  max {row['max']} ms"
-        )
-    s = state.get("summary", {})
-    lines.append(
-        f"  orders placed {s.get('orders_placed_201')}, in the database {s.get('orders_in_db')}, "
-        f"invoiced or later {s.get('orders_invoiced_or_later')} (settled: {state.get('settled')} "
-        f"after {state.get('settle_wait_s')} s); statuses {state.get('orders')}"
-    )
-    lines.append(
-        f"  errors {s.get('errors')}; worst p95 {s.get('worst_action_p95_ms')} ms; "
-        f"server CPU {state.get('server_cpu_pct_during_load')} %; "
-        f"peak RSS {state.get('memory', {}).get('peak_rss_mib_sum')} MiB"
-    )
-    return "\n".join(lines)
-
-
-def _fmt(value: object) -> str:
-    return report._fmt(value)
-
-
 def markdown(state: dict) -> str:
     s = state["summary"]
-    m = state["machine"]
     actions = state.get("actions", {})
     out = [
         "## 100 users with think time (locust)",
         "",
-        f"Run {state['started_at']} with `{state['command']}` on {m['cpu_model']} "
-        f"({m['nproc']} CPUs, {m['ram_gib']} GiB, load average at start "
-        f"{state['loadavg_start']}), commit {m.get('git_commit')}. Raw numbers: "
-        f"`bench/results/{state['date']}-users.json`.",
+        docs.provenance(state),
         "",
         f"Embedded mode ({state.get('wiring', {}).get('database')}, "
         f"{state.get('wiring', {}).get('bus')}). {state['users']} locust users "
@@ -356,12 +302,12 @@ def markdown(state: dict) -> str:
         "| goal | result | |",
         "| --- | --- | --- |",
         f"| p95 < {GOAL_P95_MS:g} ms (every action after logging in) | worst "
-        f"{_fmt(s['worst_action_p95_ms'])} ms (all requests {_fmt(s['p95_all_ms'])} ms; "
-        f"log in {_fmt(s['login_p95_ms'])} ms) | "
+        f"{fmt(s['worst_action_p95_ms'])} ms (all requests {fmt(s['p95_all_ms'])} ms; "
+        f"log in {fmt(s['login_p95_ms'])} ms) | "
         f"{'met' if s['p95_goal_met'] else '**not met**'} |",
         f"| zero errors | {s['errors']} | {'met' if s['errors'] == 0 else '**not met**'} |",
-        f"| every order invoiced | {_fmt(s['orders_invoiced_or_later'])} invoiced or paid of "
-        f"{_fmt(s['orders_in_db'])} in the database ({_fmt(s['orders_placed_201'])} answered "
+        f"| every order invoiced | {fmt(s['orders_invoiced_or_later'])} invoiced or paid of "
+        f"{fmt(s['orders_in_db'])} in the database ({fmt(s['orders_placed_201'])} answered "
         f"201; settled {state.get('settle_wait_s')} s after the load) | "
         f"{'met' if s['every_order_invoiced'] else '**not met**'} |",
         "",
@@ -372,36 +318,48 @@ def markdown(state: dict) -> str:
         if name in actions:
             r = actions[name]
             out.append(
-                f"| {name} | {_fmt(r['requests'])} | {_fmt(r['failures'])} | {_fmt(r['rps'])} | "
-                f"{_fmt(r['p50'])} | {_fmt(r['p95'])} | {_fmt(r['p99'])} | {_fmt(r['max'])} |"
+                f"| {name} | {fmt(r['requests'])} | {fmt(r['failures'])} | {fmt(r['rps'])} | "
+                f"{fmt(r['p50'])} | {fmt(r['p95'])} | {fmt(r['p99'])} | {fmt(r['max'])} |"
             )
     out += [
         "",
         f"Orders by status after settling: {state.get('orders')}; invoices: "
-        f"{_fmt(state.get('invoices'))}. Server settings of the run: "
+        f"{fmt(state.get('invoices'))}. Server settings of the run: "
         f"{', '.join(f'`{k}={v}`' for k, v in state.get('server_settings', {}).items())}. "
         "Server CPU during the load: "
-        f"{_fmt(state.get('server_cpu_pct_during_load'))} % of a core; peak RSS "
-        f"{_fmt(state.get('memory', {}).get('peak_rss_mib_sum'))} MiB.",
+        f"{fmt(state.get('server_cpu_pct_during_load'))} % of a core; peak RSS "
+        f"{fmt(state.get('memory', {}).get('peak_rss_mib_sum'))} MiB.",
     ]
     return "\n".join(out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    state = recorded.new_state(
-        NAME, argv, args, users=args.users, duration_s=args.duration, spawn_rate=args.spawn_rate
+def console(state: dict) -> str:
+    lines = [f"== users ({state.get('status')}): {state['users']} users, {state['duration_s']} s"]
+    if state.get("error"):
+        lines.append("error: " + state["error"].splitlines()[0])
+    for name, row in state.get("actions", {}).items():
+        lines.append(
+            f"  {name:<15} {row['requests']:>7} req  {row['failures']:>4} failed  p50 "
+            f"{row['p50']}  p95 {row['p95']}  p99 {row['p99']}  max {row['max']} ms"
+        )
+    s = state.get("summary", {})
+    orders = (
+        f"  orders placed {s.get('orders_placed_201')}, in the database {s.get('orders_in_db')}, "
+        f"invoiced or later {s.get('orders_invoiced_or_later')} (settled: {state.get('settled')} "
+        f"after {state.get('settle_wait_s')} s); statuses {state.get('orders')}"
     )
-    return recorded.run(
-        NAME,
-        args,
-        state,
-        measure=measure,
-        summarise=summarise,
-        console=console,
-        markdown=markdown,
+    server = (
+        f"  errors {s.get('errors')}; worst p95 {s.get('worst_action_p95_ms')} ms; "
+        f"server CPU {state.get('server_cpu_pct_during_load')} %; "
+        f"peak RSS {state.get('memory', {}).get('peak_rss_mib_sum')} MiB"
     )
+    return "\n".join([*lines, orders, server])
 
+
+SCENARIO = scenario.Scenario(
+    NAME, __doc__, flags, QUICK, RECORDED, measure, summarise, console, markdown
+)
+main = SCENARIO.main
 
 if __name__ == "__main__":
     sys.exit(main())

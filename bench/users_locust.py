@@ -20,6 +20,7 @@ import os
 import random
 import uuid
 from collections import deque
+from typing import Any
 
 import gevent
 from locust import between, events, task
@@ -78,6 +79,18 @@ class _Staff(FastHttpUser):
             gevent.sleep(float(retry))
         self.stop()
 
+    def call(self, method: str, path: str, name: str, expect: int, **how: Any) -> Any:
+        """One request (`how`: its body, more headers), a failure unless answered `expect`;
+        answers the JSON answer, or None after a failure."""
+        headers = self.headers | JSON | how.pop("headers", {})
+        with self.client.request(
+            method, path, headers=headers, name=name, catch_response=True, **how
+        ) as resp:
+            if resp.status_code != expect:
+                resp.failure(f"answered {resp.status_code}: {resp.text[:200]}")
+                return None
+            return resp.json()
+
     def dashboard(self) -> None:
         self.client.get("/query/kpis?days=30", headers=self.headers, name="dashboard")
 
@@ -93,17 +106,10 @@ class Clerk(_Staff):
         self.client.get("/orders?limit=20", headers=self.headers, name="list orders")
         self.wait()
         body = random.choice(PAYLOADS)
-        with self.client.post(
-            "/orders",
-            data=body,
-            headers=self.headers | JSON,
-            name="place order",
-            catch_response=True,
-        ) as resp:
-            if resp.status_code != 201:
-                resp.failure(f"answered {resp.status_code}: {resp.text[:200]}")
-                return
-            order_id = resp.json()["id"]
+        order = self.call("POST", "/orders", "place order", 201, data=body)
+        if order is None:
+            return
+        order_id = order["id"]
         COUNTERS["placed"] += 1
         TO_PAY.append(order_id)
         self.wait()
@@ -128,16 +134,12 @@ class Accountant(_Staff):
             self.dashboard()
             return
         order_id = TO_PAY.popleft()
-        with self.client.get(
-            f"/billing/invoices?order_id={order_id}&limit=1",
-            headers=self.headers,
-            name="find invoice",
-            catch_response=True,
-        ) as resp:
-            if resp.status_code != 200:
-                resp.failure(f"answered {resp.status_code}: {resp.text[:200]}")
-                return
-            items = resp.json()["items"]
+        found = self.call(
+            "GET", f"/billing/invoices?order_id={order_id}&limit=1", "find invoice", 200
+        )
+        if found is None:
+            return
+        items = found["items"]
         self.wait()
         if not items:  # not invoiced yet: back to the front of the queue, try it next time
             TO_PAY.appendleft(order_id)
@@ -145,18 +147,16 @@ class Accountant(_Staff):
             self.dashboard()
             return
         invoice = items[0]
-        with self.client.post(
+        payment = {"amount": invoice["balance"], "method": "card", "reference": order_id[:8]}
+        paid = self.call(
+            "POST",
             f"/billing/invoices/{invoice['id']}/pay",
-            data=json.dumps(
-                {"amount": invoice["balance"], "method": "card", "reference": order_id[:8]}
-            ),
-            headers=self.headers | JSON | {"Idempotency-Key": str(uuid.uuid4())},
-            name="record payment",
-            catch_response=True,
-        ) as resp:
-            if resp.status_code != 201:
-                resp.failure(f"answered {resp.status_code}: {resp.text[:200]}")
-            else:
-                COUNTERS["paid"] += 1
+            "record payment",
+            201,
+            data=json.dumps(payment),
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        if paid is not None:
+            COUNTERS["paid"] += 1
         self.wait()
         self.dashboard()

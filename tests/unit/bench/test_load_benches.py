@@ -3,12 +3,13 @@
 from pathlib import Path
 
 from bench import push, report, soak, users
+from bench.harness import docs
 
 
 def test_the_order_flow_report_keeps_the_users_push_and_soak_sections() -> None:
     previous = ""
     for name in ("users", "push", "soak"):
-        previous = report.replace_block(previous, name, f"{name} numbers")
+        previous = docs.replace_block(previous, name, f"{name} numbers")
     text = report.markdown({}, previous)
     for name in ("users", "push", "soak"):
         assert f"<!-- {name}:start -->\n{name} numbers\n<!-- {name}:end -->" in text

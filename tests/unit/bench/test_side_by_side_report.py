@@ -1,6 +1,7 @@
 """The side-by-side benchmark's ratios and its docs section (bench/side_by_side_report.py)."""
 
 from bench import report, side_by_side_report
+from bench.harness import docs
 
 
 def _point(target: str, conc: int, completed: float, answers: float, p50: float) -> dict:
@@ -37,17 +38,17 @@ def test_no_ratio_without_the_reference_service() -> None:
 
 def test_replace_block_rewrites_only_its_own_section() -> None:
     previous = "head\n<!-- web:start -->\nweb\n<!-- web:end -->\n"
-    first = report.replace_block(previous, "side-by-side", "one")
+    first = docs.replace_block(previous, "side-by-side", "one")
     assert first.endswith("<!-- side-by-side:start -->\none\n<!-- side-by-side:end -->\n")
-    second = report.replace_block(first, "side-by-side", "two")
+    second = docs.replace_block(first, "side-by-side", "two")
     assert "one" not in second and "\ntwo\n" in second
     assert "<!-- web:start -->\nweb\n<!-- web:end -->" in second
     assert second.count("side-by-side:start") == 1
 
 
 def test_the_order_flow_report_keeps_the_side_by_side_and_stages_sections() -> None:
-    previous = report.replace_block("", "side-by-side", "ratios")
-    previous = report.replace_block(previous, "stages", "statements")
+    previous = docs.replace_block("", "side-by-side", "ratios")
+    previous = docs.replace_block(previous, "stages", "statements")
     text = report.markdown({}, previous)
     assert "<!-- side-by-side:start -->\nratios\n<!-- side-by-side:end -->" in text
     assert "<!-- stages:start -->\nstatements\n<!-- stages:end -->" in text

@@ -14,146 +14,32 @@ import asyncio
 import contextlib
 import importlib.util
 import os
-import signal
-import socket
+import secrets
+import shutil
 import subprocess
-import sys
+import tempfile
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import aiohttp
-import psutil
 
-PULSE = str(Path(sys.executable).parent / "pulse")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from bench.harness.cli import log, pg_parts
+from bench.harness.load import mint_token
+from bench.harness.processes import (
+    PULSE,
+    Proc,
+    clean_env,
+    cpu_seconds,
+    free_port,
+    sched_seconds,
+)
 
 
 def nats_backend_present() -> bool:
     return importlib.util.find_spec("pulse.platform.bus.nats") is not None
-
-
-def clean_env(extra: dict[str, str]) -> dict[str, str]:
-    """The caller's environment without any PULSE_* setting, plus the run's own."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PULSE_")}
-    env.update(extra)
-    return env
-
-
-def _status_kib(pid: int, key: str) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        return None
-    return None
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
-
-
-def sched_seconds(pid: int) -> tuple[float, float] | None:
-    """(on CPU, runnable but waiting for a CPU) of a process's main thread, in seconds."""
-    try:
-        run_ns, wait_ns, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
-    except (OSError, ValueError):
-        return None
-    return int(run_ns) / 1e9, int(wait_ns) / 1e9
-
-
-def psutil_tree_cpu(pid: int) -> float:
-    total = 0.0
-    with contextlib.suppress(psutil.Error):
-        root = psutil.Process(pid)
-        for member in (root, *root.children(recursive=True)):
-            with contextlib.suppress(psutil.Error):
-                times = member.cpu_times()
-                total += times.user + times.system
-    return total
-
-
-def others_cpu(database: str | None) -> dict[str, float]:
-    """CPU seconds of the PostgreSQL backends serving `database` and of the NATS server."""
-    pg = nats = 0.0
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        with contextlib.suppress(psutil.Error):
-            name, cmd = proc.info["name"] or "", " ".join(proc.info["cmdline"] or [])
-            if name.startswith("nats-server"):
-                nats += sum(proc.cpu_times()[:2])
-            elif database and name == "postgres" and f" {database} " in cmd:
-                pg += sum(proc.cpu_times()[:2])
-    return {"postgres_backends": pg, "nats_server": nats}
-
-
-@dataclass
-class Proc:
-    name: str
-    argv: list[str]
-    log: Path
-    popen: subprocess.Popen[bytes] | None = None
-
-    @property
-    def pid(self) -> int:
-        assert self.popen is not None
-        return self.popen.pid
-
-    def start(self, env: dict[str, str], cwd: Path) -> None:
-        handle = self.log.open("ab")
-        self.popen = subprocess.Popen(
-            self.argv,
-            env=env,
-            cwd=cwd,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        handle.close()
-
-    def alive(self) -> bool:
-        return self.popen is not None and self.popen.poll() is None
-
-    def tree_cpu(self) -> float:
-        """CPU seconds of the process and its live descendants."""
-        return psutil_tree_cpu(self.pid)
-
-    def peak_rss_mib(self) -> float | None:
-        kib = _status_kib(self.pid, "VmHWM")
-        return None if kib is None else round(kib / 1024, 1)
-
-    def rss_mib(self) -> float | None:
-        kib = _status_kib(self.pid, "VmRSS")
-        return None if kib is None else round(kib / 1024, 1)
-
-    def stop(self, timeout: float = 15.0) -> int | None:
-        if self.popen is None:
-            return None
-        if self.popen.poll() is None:
-            self.popen.send_signal(signal.SIGTERM)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        return self.popen.returncode
-
-    def log_tail(self, lines: int = 15) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
 
 @dataclass
@@ -210,6 +96,15 @@ class Deployment:
     def stop(self) -> dict[str, int | None]:
         return {p.name: p.stop() for p in self.procs}
 
+    def check(self, ok: object, problem: str) -> None:
+        """Stop the run with `problem` and the processes' last log lines unless `ok`."""
+        if not ok:
+            raise RuntimeError(f"{problem}\n{self.tails()}")
+
+    def tails(self) -> str:
+        """The last lines of every process's log, for an error message."""
+        return "\n".join(f"--- {p.name}\n{p.log_tail()}" for p in self.procs)
+
 
 def _upgrade(env: dict[str, str], cwd: Path) -> None:
     done = subprocess.run(
@@ -256,24 +151,22 @@ def embedded(workdir: Path, secret: str) -> Deployment:
     )
 
 
-async def create_database(admin_dsn: str, name: str) -> None:
+async def _admin(admin_dsn: str, statement: str) -> None:
     import asyncpg
 
     conn = await asyncpg.connect(admin_dsn)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def create_database(admin_dsn: str, name: str) -> None:
+    await _admin(admin_dsn, f'CREATE DATABASE "{name}"')
 
 
 async def drop_database(admin_dsn: str, name: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(admin_dsn)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def delete_nats_stream(url: str, stream: str) -> None:
@@ -391,3 +284,101 @@ async def wait_ready(deployment: Deployment, timeout: float = 60.0) -> None:
                 last = repr(exc)
             await asyncio.sleep(0.1)
     raise RuntimeError(f"the API did not become ready in {timeout:.0f} s: {last}")
+
+
+async def launch(deployment: Deployment, timeout: float = 60.0) -> str:
+    """Start the processes, wait until the API is ready, and answer an admin token."""
+    token = mint_token(deployment.env["PULSE_JWT_SECRET"])
+    deployment.start()
+    await wait_ready(deployment, timeout)
+    log(f"{deployment.mode}: ready at {deployment.base_url}; creating customers and products")
+    return token
+
+
+def admin_dsn(pg: str) -> str:
+    """The maintenance database of the server `user@host:port`."""
+    parts = pg_parts(pg)
+    return f"postgresql://{parts['user']}@{parts['host']}:{parts['port']}/postgres"
+
+
+def resolve_bus(asked: str) -> str:
+    """`auto` is NATS when the backend exists, else the embedded bus over PostgreSQL."""
+    if asked != "auto":
+        return asked
+    return "nats" if nats_backend_present() else "embedded"
+
+
+@contextlib.asynccontextmanager
+async def deployed(
+    mode: str,
+    *,
+    prefix: str,
+    run_id: str,
+    pg: str = "postgres@127.0.0.1:5432",
+    nats_url: str = "nats://127.0.0.1:4222",
+    bus: str = "nats",
+    keep: bool = False,
+    keep_workdir: bool = False,
+) -> AsyncIterator[Deployment]:
+    """A fresh deployment of `mode` ("embedded" or "services") in a work directory of its own,
+    not started yet. On leaving, its processes stop, its NATS stream is deleted, and its
+    database (unless `keep`) and work directory (unless `keep` or `keep_workdir`) removed."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"pulse-bench-{prefix}-"))
+    secret = secrets.token_urlsafe(32)
+    deployment = None
+    try:
+        if mode == "embedded":
+            deployment = embedded(workdir, secret)
+        else:
+            parts = pg_parts(pg)
+            deployment = await services(
+                workdir,
+                secret,
+                admin_dsn=admin_dsn(pg),
+                pg_host=f"{parts['user']}@{parts['host']}:{parts['port']}",
+                run_id=run_id,
+                bus=bus,
+                nats_url=nats_url,
+            )
+        yield deployment
+    finally:
+        if deployment is not None:
+            deployment.stop()
+            if deployment.nats_stream:
+                await delete_nats_stream(nats_url, deployment.nats_stream)
+            if deployment.database_name and not keep:
+                with contextlib.suppress(Exception):
+                    await drop_database(admin_dsn(pg), deployment.database_name)
+        if keep or keep_workdir:
+            log(f"{mode}: work directory kept at {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+async def measured(
+    result: dict,
+    mode: str,
+    measure: Callable[[Deployment], Awaitable[dict]],
+    *,
+    stopped: Callable[[Deployment], Awaitable[None]] | None = None,
+    **how: Any,
+) -> dict:
+    """Deploy `mode` (`how` as for `deployed`), record `measure(deployment)` into `result`
+    with its wiring, status ("ok", or "failed" and the error: a failed mode is reported, not
+    raised) and the processes' exit codes; `stopped` runs once they have stopped, before the
+    database is dropped."""
+    try:
+        async with deployed(mode, **how) as deployment:
+            result["wiring"] = deployment.wiring
+            try:
+                result.update(await measure(deployment))
+            finally:
+                result["exit_codes"] = deployment.stop()
+            if stopped is not None:
+                await stopped(deployment)
+        result["status"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - a failed mode is reported, not raised
+        result["status"] = "failed"
+        result["error"] = str(exc)[-3000:]
+        log(f"{mode}: FAILED: {exc}")
+    return result

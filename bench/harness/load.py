@@ -13,16 +13,19 @@ import random
 import resource
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 import jwt
 import orjson
 
-from bench.stats import summary_ms
+from bench.harness.stats import summary_ms
 
 JSON = {"Content-Type": "application/json"}
+CONFIRMED_OR_LATER = frozenset({"confirmed", "invoiced", "paid", "shipped", "completed"})
 
 
 def mint_token(secret: str, *, issuer: str = "pulse-erp", ttl_seconds: int = 4 * 3600) -> str:
@@ -80,10 +83,13 @@ def session_for(base_url: str, token: str, concurrency: int) -> aiohttp.ClientSe
     )
 
 
-async def _post_json(session: aiohttp.ClientSession, path: str, body: dict) -> dict:
+async def post_json(
+    session: aiohttp.ClientSession, path: str, body: dict, expect: int = 201
+) -> dict:
+    """POST `body` and answer the JSON it created; any other answer than `expect` fails."""
     async with session.post(path, data=orjson.dumps(body), headers=JSON) as resp:
         data = await resp.read()
-        if resp.status != 201:
+        if resp.status != expect:
             raise RuntimeError(f"POST {path} answered {resp.status}: {data[:300]!r}")
         return orjson.loads(data)
 
@@ -95,11 +101,13 @@ async def seed(
     customers: int = 20,
     products: int = 50,
     stock: int = 100_000_000,
+    lines: int = 2,
 ) -> Fixtures:
-    """Customers and products with plenty of stock, through the API like any client."""
+    """Customers and products with plenty of stock, through the API like any client, and
+    2,000 orders of `lines` lines over them to place."""
     customer_ids = [
         (
-            await _post_json(
+            await post_json(
                 session,
                 "/customers",
                 {
@@ -113,7 +121,7 @@ async def seed(
     skus = []
     for i in range(products):
         sku = f"BENCH-{i:03d}"
-        await _post_json(
+        await post_json(
             session,
             "/inventory",
             {
@@ -125,7 +133,15 @@ async def seed(
             },
         )
         skus.append(sku)
-    return Fixtures(customer_ids, skus)
+    fixtures = Fixtures(customer_ids, skus)
+    fixtures.make_payloads(lines=lines)
+    return fixtures
+
+
+async def seeded(base_url: str, token: str, **how: Any) -> Fixtures:
+    """`seed` (`how` as for it) through a session of its own, under a new run id."""
+    async with session_for(base_url, token, 4) as session:
+        return await seed(session, uuid.uuid4().hex[:6], **how)
 
 
 async def placed_backlog(session: aiohttp.ClientSession) -> int:
@@ -145,37 +161,58 @@ async def wait_drained(session: aiohttp.ClientSession, timeout: float) -> tuple[
         await asyncio.sleep(0.05)
 
 
-@dataclass
-class LoadResult:
-    concurrency: int
-    duration_s: float
-    latencies: list[float]
-    order_ids: list[str]
-    statuses: dict[int, int]
-    exceptions: dict[str, int]
-    wall_start: float
-    client_cpu_s: float
-    ok_including_warmup: int = 0
+@dataclass(kw_only=True)
+class Tally:
+    """Answers by status and failures by exception; `ok_status` is the answer that counts."""
+
+    statuses: dict[int, int] = field(default_factory=dict)
+    exceptions: dict[str, int] = field(default_factory=dict)
+    ok_status: int = 201
 
     @property
     def ok(self) -> int:
-        return self.statuses.get(201, 0)
+        return self.statuses.get(self.ok_status, 0)
 
     @property
     def errors(self) -> int:
-        return sum(n for code, n in self.statuses.items() if code != 201) + sum(
-            self.exceptions.values()
-        )
+        bad = sum(n for code, n in self.statuses.items() if code != self.ok_status)
+        return bad + sum(self.exceptions.values())
+
+    def answered(self, status: int) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def failed(self, exc: BaseException) -> str:
+        name = type(exc).__name__
+        self.exceptions[name] = self.exceptions.get(name, 0) + 1
+        return name
+
+    def counts(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "errors": self.errors,
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "exceptions": self.exceptions,
+        }
+
+
+@dataclass
+class LoadResult(Tally):
+    concurrency: int = 0
+    duration_s: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    order_ids: list[str] = field(default_factory=list)
+    failed_samples: list[dict] = field(default_factory=list)
+    wall_start: float = 0.0
+    client_cpu_s: float = 0.0
+    ok_including_warmup: int = 0
 
     def summary(self) -> dict[str, object]:
         total = len(self.latencies)
         return {
             "concurrency": self.concurrency,
             "requests": total,
-            "ok": self.ok,
-            "errors": self.errors,
-            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
-            "exceptions": self.exceptions,
+            **self.counts(),
+            "failed_samples": self.failed_samples,
             "duration_s": round(self.duration_s, 3),
             "throughput_rps": round(self.ok / self.duration_s, 1) if self.duration_s else None,
             "latency_ms": summary_ms(self.latencies),
@@ -185,35 +222,58 @@ class LoadResult:
         }
 
 
+async def warm_up(
+    base_url: str,
+    token: str,
+    payloads: list[bytes] | Callable[[], tuple[str, bytes]],
+    seconds: float,
+    **how: Any,
+) -> None:
+    """Unrecorded closed-loop load (as `closed_loop`, `how` its options) at concurrency 10,
+    for `seconds` but at least one."""
+    await closed_loop(base_url, token, payloads, concurrency=10, duration=max(1.0, seconds), **how)
+
+
+def orders_from(payloads: list[bytes]) -> Callable[[], tuple[str, bytes]]:
+    """POST /orders with the payloads in turn."""
+    counter = iter(range(10**12))
+    return lambda: ("/orders", payloads[next(counter) % len(payloads)])
+
+
 async def closed_loop(
     base_url: str,
     token: str,
-    payloads: list[bytes],
+    payloads: list[bytes] | Callable[[], tuple[str, bytes]],
     *,
     concurrency: int,
     duration: float,
-    warmup: float,
+    warmup: float = 0.0,
+    ok_status: int = 201,
+    finished: Callable[[str], None] | None = None,
+    keep_failures: int = 0,
 ) -> LoadResult:
-    """`concurrency` workers, each posting the next order as soon as its answer arrives.
+    """`concurrency` workers, each POSTing the next request as soon as its answer arrives:
+    orders of `payloads`, or `payloads()` = (path, body) of any endpoint.
 
     Requests that start during the warm-up are not recorded; the measured window is
     `duration` seconds after it, and the throughput counts the requests started inside
-    the window over the time until the last of them answered.
+    the window over the time until the last of them answered. The ids of the orders
+    answered `ok_status` in the window are kept, and the first `keep_failures` failed
+    requests with their answers; `finished(path)` is called as each request ends.
     """
-    latencies: list[float] = []
-    order_ids: list[str] = []
-    statuses: dict[int, int] = {}
-    exceptions: dict[str, int] = {}
-    counter = iter(range(10**12))
-    n_payloads = len(payloads)
+    next_request = orders_from(payloads) if isinstance(payloads, list) else payloads
+    keep_ids = isinstance(payloads, list)
+    result = LoadResult(ok_status=ok_status, concurrency=concurrency)
     session = session_for(base_url, token, concurrency)
-    loop_start = time.perf_counter()
-    measure_start = loop_start + warmup
+    measure_start = time.perf_counter() + warmup
     end = measure_start + duration
     last_done = measure_start
     cpu_before = 0.0
-    wall_start = 0.0
     warmup_ok = 0
+
+    def keep_failure(path: str, body: bytes, **what: object) -> None:
+        if len(result.failed_samples) < keep_failures:
+            result.failed_samples.append({"request": f"POST {path}", "body": body.decode(), **what})
 
     async def worker() -> None:
         nonlocal last_done, warmup_ok
@@ -221,49 +281,47 @@ async def closed_loop(
             t0 = time.perf_counter()
             if t0 >= end:
                 return
-            body = payloads[next(counter) % n_payloads]
-            status = 0
-            data = b""
+            path, body = next_request()
             try:
-                async with session.post("/orders", data=body, headers=JSON) as resp:
+                async with session.post(path, data=body, headers=JSON) as resp:
                     data = await resp.read()
                     status = resp.status
             except (TimeoutError, aiohttp.ClientError) as exc:
-                name = type(exc).__name__
+                if finished is not None:
+                    finished(path)
                 if t0 >= measure_start:
-                    exceptions[name] = exceptions.get(name, 0) + 1
+                    keep_failure(path, body, error=result.failed(exc))
                 continue
             t1 = time.perf_counter()
+            if finished is not None:
+                finished(path)
+            if status != ok_status:
+                keep_failure(
+                    path, body, status=status, response=data[:500].decode(errors="replace")
+                )
             if t0 < measure_start:
-                warmup_ok += status == 201
+                warmup_ok += status == ok_status
                 continue
-            latencies.append(t1 - t0)
-            statuses[status] = statuses.get(status, 0) + 1
+            result.latencies.append(t1 - t0)
+            result.answered(status)
             last_done = max(last_done, t1)
-            if status == 201:
-                order_ids.append(orjson.loads(data)["id"])
+            if keep_ids and status == ok_status:
+                result.order_ids.append(orjson.loads(data)["id"])
 
     async def mark_window() -> None:
-        nonlocal cpu_before, wall_start
+        nonlocal cpu_before
         await asyncio.sleep(max(0.0, measure_start - time.perf_counter()))
         cpu_before = client_cpu_seconds()
-        wall_start = time.time()
+        result.wall_start = time.time()
 
     try:
         await asyncio.gather(mark_window(), *(worker() for _ in range(concurrency)))
     finally:
         await session.close()
-    return LoadResult(
-        concurrency=concurrency,
-        duration_s=max(last_done - measure_start, 1e-9),
-        latencies=latencies,
-        order_ids=order_ids,
-        statuses=statuses,
-        exceptions=exceptions,
-        wall_start=wall_start,
-        client_cpu_s=client_cpu_seconds() - cpu_before,
-        ok_including_warmup=warmup_ok + statuses.get(201, 0),
-    )
+    result.duration_s = max(last_done - measure_start, 1e-9)
+    result.client_cpu_s = client_cpu_seconds() - cpu_before
+    result.ok_including_warmup = warmup_ok + result.ok
+    return result
 
 
 async def confirmation_probe(
@@ -274,7 +332,8 @@ async def confirmation_probe(
     poll_interval: float = 0.002,
     timeout: float = 10.0,
 ) -> dict[str, object]:
-    """One order at a time: post it, then read it every `poll_interval` until `confirmed`."""
+    """One order at a time: post it, then read it every `poll_interval` until `confirmed` (or
+    a later status: on a busy machine billing may invoice it between two reads)."""
     post_lat: list[float] = []
     confirm_lat: list[float] = []
     polls: list[int] = []
@@ -297,7 +356,7 @@ async def confirmation_probe(
             count += 1
             async with session.get(f"/orders/{order_id}") as resp:
                 status = (orjson.loads(await resp.read())).get("status")
-            if status == "confirmed":
+            if status in CONFIRMED_OR_LATER:
                 confirm_lat.append(time.perf_counter() - t0)
                 polls.append(count)
                 break
@@ -317,123 +376,3 @@ async def confirmation_probe(
         "wall_start": wall_start,
         "failures": failures,
     }
-
-
-@dataclass
-class OpenLoop:
-    """POST /orders on a fixed schedule (`rate` a second) whatever the answers: an open loop.
-
-    Each order is sent at its planned moment in a task of its own, so many are in flight at
-    once when the server is slow; a late send (the client's own loop behind) is recorded as
-    schedule lag. `sent` maps each order answered 201 to the wall-clock time its POST was
-    sent (for comparing with what another process saw), `post_latencies` are answer times
-    measured from the send.
-    """
-
-    base_url: str
-    token: str
-    payloads: list[bytes]
-    rate: float
-    duration: float
-    max_connections: int = 1000
-    sent: dict[str, float] = field(default_factory=dict)
-    post_latencies: list[float] = field(default_factory=list)
-    schedule_lag: list[float] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=dict)
-    exceptions: dict[str, int] = field(default_factory=dict)
-    planned: int = 0
-    launched: int = 0
-    in_flight: int = 0
-    max_in_flight: int = 0
-    first_send: float = 0.0
-    last_send: float = 0.0
-    last_answer: float = 0.0
-
-    @property
-    def ok(self) -> int:
-        return self.statuses.get(201, 0)
-
-    @property
-    def errors(self) -> int:
-        return sum(n for code, n in self.statuses.items() if code != 201) + sum(
-            self.exceptions.values()
-        )
-
-    async def run(self) -> OpenLoop:
-        connector = aiohttp.TCPConnector(
-            limit=self.max_connections, keepalive_timeout=60, ttl_dns_cache=None
-        )
-        session = aiohttp.ClientSession(
-            self.base_url,
-            connector=connector,
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=aiohttp.ClientTimeout(total=120),
-        )
-        self.planned = int(self.rate * self.duration)
-        tasks: set[asyncio.Task[None]] = set()
-        n_payloads = len(self.payloads)
-
-        async def one(i: int) -> None:
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            wall, t0 = time.time(), time.perf_counter()
-            try:
-                async with session.post(
-                    "/orders", data=self.payloads[i % n_payloads], headers=JSON
-                ) as resp:
-                    data = await resp.read()
-                    status = resp.status
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                name = type(exc).__name__
-                self.exceptions[name] = self.exceptions.get(name, 0) + 1
-                return
-            finally:
-                self.in_flight -= 1
-            t1 = time.perf_counter()
-            self.last_answer = max(self.last_answer, t1)
-            self.post_latencies.append(t1 - t0)
-            self.statuses[status] = self.statuses.get(status, 0) + 1
-            if status == 201:
-                self.sent[orjson.loads(data)["id"]] = wall
-
-        start = time.perf_counter() + 0.05
-        try:
-            for i in range(self.planned):
-                due = start + i / self.rate
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                now = time.perf_counter()
-                self.schedule_lag.append(max(0.0, now - due))
-                if i == 0:
-                    self.first_send = now
-                self.last_send = now
-                task = asyncio.create_task(one(i))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-                self.launched += 1
-            if tasks:
-                await asyncio.gather(*tasks)
-        finally:
-            await session.close()
-        return self
-
-    def summary(self) -> dict[str, object]:
-        span = self.last_send - self.first_send
-        return {
-            "rate_asked": self.rate,
-            "duration_s": self.duration,
-            "planned": self.planned,
-            "sent": self.launched,
-            "ok": self.ok,
-            "errors": self.errors,
-            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
-            "exceptions": self.exceptions,
-            "achieved_send_rate": round((self.launched - 1) / span, 2) if span > 0 else None,
-            "answered_201_per_s": round(self.ok / (self.last_answer - self.first_send), 2)
-            if self.last_answer > self.first_send
-            else None,
-            "max_in_flight": self.max_in_flight,
-            "post_ms": summary_ms(self.post_latencies),
-            "schedule_lag_ms": summary_ms(self.schedule_lag),
-        }

@@ -1,4 +1,5 @@
-"""Order → confirmed latency as the server recorded it, read from the outbox.
+"""What the server recorded, read from its outbox: order → confirmed latency by stage, and
+`Reader`, one connection for the events of a run (SQLite or PostgreSQL).
 
 For each order the client placed, the outbox holds `order.created`, `stock.reserved` and
 `order.confirmed` (aggregate_id = the order id). Their `occurred_at` stamps are taken when
@@ -9,12 +10,18 @@ the last commit (about a millisecond) and is a slight underestimate. `published_
 
 from __future__ import annotations
 
+import asyncio
+import re
 import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from bench.stats import summary_ms
+import orjson
+
+from bench.harness.servers import Deployment
+from bench.harness.stats import summary_ms
 
 TYPES = (
     "order.created",
@@ -120,3 +127,62 @@ def confirmation_latency(rows: Iterable[Row], order_ids: Iterable[str]) -> dict[
         },
         "confirmed_per_s": round(len(confirmed) / span, 1) if span else None,
     }
+
+
+# pk, type, aggregate_id, occurred_at, payload
+Event = tuple[int, str, str, datetime, dict]
+
+
+class Reader:
+    """Reads of the outbox and the consumers' inbox (`processed_events`), on SQLite or
+    PostgreSQL, over one connection kept open for the run."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        self.sqlite_path = deployment.sqlite_path
+        self.pg_dsn = deployment.pg_dsn
+        self._sqlite: sqlite3.Connection | None = None
+        self._pg: Any = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        if self.sqlite_path is not None:
+            self._sqlite = sqlite3.connect(
+                f"file:{self.sqlite_path}?mode=ro", uri=True, timeout=30, check_same_thread=False
+            )
+        else:
+            import asyncpg
+
+            self._pg = await asyncpg.connect(self.pg_dsn)
+
+    async def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+        if self._pg is not None:
+            await self._pg.close()
+
+    async def fetch(self, sql: str, *params: object) -> list[tuple]:
+        async with self._lock:
+            if self._sqlite is not None:
+                conn = self._sqlite
+                sql = re.sub(r"\$\d+", "?", sql)
+                return await asyncio.to_thread(lambda: conn.execute(sql, params).fetchall())
+            return [tuple(r) for r in await self._pg.fetch(sql, *params)]
+
+    async def max_pk(self) -> int:
+        rows = await self.fetch("SELECT coalesce(max(pk), 0) FROM outbox")
+        return int(rows[0][0])
+
+    async def rows(self, types: tuple[str, ...], after_pk: int) -> list[Event]:
+        marks = ", ".join(f"${i}" for i in range(2, len(types) + 2))
+        found = await self.fetch(
+            "SELECT pk, type, aggregate_id, occurred_at, payload FROM outbox "
+            f"WHERE pk > $1 AND type IN ({marks}) ORDER BY pk",
+            after_pk,
+            *types,
+        )
+        out = []
+        for pk, type_, aggregate_id, occurred, payload in found:
+            if isinstance(payload, (str, bytes)):
+                payload = orjson.loads(payload)
+            out.append((int(pk), type_, aggregate_id, _aware(occurred), payload))
+        return out
