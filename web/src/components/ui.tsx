@@ -2,7 +2,7 @@
 // loading / empty / error states, paging, and form fields that show the server's message.
 import type { ReactNode, InputHTMLAttributes, SelectHTMLAttributes } from "react";
 import { ApiProblem } from "../api/client";
-import { label } from "./format";
+import { label } from "../lib/format";
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   return (

@@ -3,10 +3,10 @@
 import { useState } from "react";
 import { ApiProblem } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
-import { count, label } from "../../components/format";
+import { count, label } from "../../lib/format";
 import { Card, PageHeader, Pager, QueryView } from "../../components/ui";
 import { EditUserDialog } from "./EditUserDialog";
-import { PAGE_SIZE, useUrlOffset, useUserPage, type User } from "./hooks";
+import { PAGE_SIZE, useUrlOffset, useUserPage, type User } from "./queries";
 import { NewUserDialog } from "./NewUserDialog";
 import { NoAccess } from "./NoAccess";
 import { RoleLegend } from "./roles";

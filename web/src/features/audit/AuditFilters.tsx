@@ -2,8 +2,8 @@
 import type { KeyboardEvent } from "react";
 import type { SetURLSearchParams } from "react-router";
 import { Field } from "../../components/ui";
-import { withFilter } from "../../components/urlState";
-import { readFilters, type AuditFilters as Filters } from "./hooks";
+import { withFilter } from "../../lib/urlState";
+import { readFilters, type AuditFilters as Filters } from "./queries";
 
 export function AuditFilters({ params, setParams }: { params: URLSearchParams; setParams: SetURLSearchParams }) {
   const filters = readFilters(params);

@@ -4,7 +4,7 @@ import { BillingTabs } from "./BillingTabs";
 import { InvoiceFilters } from "./InvoiceFilters";
 import { InvoiceTable } from "./InvoiceTable";
 import { INVOICE_STATUSES, PAGE_SIZE, useInvoices, type InvoiceStatus } from "./queries";
-import { orUndefined, useUrlFilters } from "../../components/urlState";
+import { orUndefined, useUrlFilters } from "../../lib/urlState";
 
 const KEYS = ["status", "customer", "overdue", "from", "to"] as const;
 

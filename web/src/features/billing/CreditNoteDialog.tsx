@@ -3,7 +3,8 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ApiProblem, api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { count, money } from "../../components/format";
+import { decimalInput, isZero } from "../../lib/decimal";
+import { count, formatting, money } from "../../lib/format";
 import { Field, FormActions, FormProblem } from "../../components/ui";
 import { newIdempotencyKey } from "../../api/idempotency";
 import { useRefreshBilling } from "./queries";
@@ -54,13 +55,14 @@ function CreditNoteForm({ invoice, onClose, onDone }: Omit<Props, "open">) {
   function submit(event: FormEvent) {
     event.preventDefault();
     if (mutation.isPending) return;
+    const { locale } = formatting();
     const body: Body =
       mode === "amount"
-        ? { amount: amount.trim(), reason: reason.trim() }
+        ? { amount: decimalInput(amount, locale) ?? "", reason: reason.trim() }
         : {
             lines: Object.entries(quantities)
-              .filter(([, qty]) => qty.trim() !== "" && !/^0*(\.0*)?$/.test(qty.trim()))
-              .map(([lineNo, qty]) => ({ line_no: Number(lineNo), qty: qty.trim() })),
+              .filter(([, qty]) => qty.trim() !== "" && !isZero(qty, locale))
+              .map(([lineNo, qty]) => ({ line_no: Number(lineNo), qty: decimalInput(qty, locale) ?? "" })),
             reason: reason.trim(),
           };
     // An empty selection is a slip of the hand, not something to send.

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { label } from "../../components/format";
+import { label } from "../../lib/format";
 import { Field, SelectField } from "../../components/ui";
 import { INVOICE_STATUSES, useCustomerOptions } from "./queries";
 

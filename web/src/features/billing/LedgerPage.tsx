@@ -3,7 +3,7 @@ import { Card, Pager, PageHeader, QueryView } from "../../components/ui";
 import { BillingTabs } from "./BillingTabs";
 import { JournalTable } from "./JournalTable";
 import { PAGE_SIZE, useAccounts, useLedger } from "./queries";
-import { orUndefined, useUrlFilters } from "../../components/urlState";
+import { orUndefined, useUrlFilters } from "../../lib/urlState";
 
 const KEYS = ["account", "from", "to"] as const;
 

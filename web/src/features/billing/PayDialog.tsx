@@ -5,9 +5,9 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { label, money } from "../../components/format";
+import { formatting, label, money } from "../../lib/format";
 import { Field, FormProblem, SelectField } from "../../components/ui";
-import { fromCents, toCents } from "../../components/cents";
+import { decimalInput, fromCents, toCents } from "../../lib/decimal";
 import { newIdempotencyKey } from "../../api/idempotency";
 import { PAYMENT_METHODS, useRefreshBilling, type PaymentMethod } from "./queries";
 
@@ -42,7 +42,7 @@ function PayForm({ kind, invoice, onClose, onDone }: Omit<Props, "open">) {
     mutationFn: (): Promise<{ amount: string }> => {
       const path = { invoice_id: invoice.id };
       const headers = { "Idempotency-Key": key };
-      const body = { amount: amount.trim(), method, reference: reference.trim() };
+      const body = { amount: decimalInput(amount, formatting().locale) ?? "", method, reference: reference.trim() };
       return kind === "payment"
         ? call(api.POST("/billing/invoices/{invoice_id}/pay", { params: { path }, body, headers }))
         : call(api.POST("/billing/invoices/{invoice_id}/refunds", { params: { path }, body, headers }));
@@ -60,7 +60,7 @@ function PayForm({ kind, invoice, onClose, onDone }: Omit<Props, "open">) {
   }
 
   // What the amount would leave, shown while typing; the server decides what is allowed.
-  const typed = toCents(amount);
+  const typed = toCents(amount, formatting().locale);
   const left = toCents(limit);
   const after = typed !== null && left !== null ? fromCents(left - typed) : null;
   const hint =

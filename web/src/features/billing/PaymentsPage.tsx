@@ -2,12 +2,12 @@
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
-import { dateTime, label, money } from "../../components/format";
+import { dateTime, label, money } from "../../lib/format";
 import { Card, Pager, PageHeader, QueryView, SelectField } from "../../components/ui";
 import { CustomerFilter, DayRange, FilterBar } from "./InvoiceFilters";
 import { BillingTabs } from "./BillingTabs";
 import { PAGE_SIZE, PAYMENT_METHODS, usePayments, type PaymentMethod } from "./queries";
-import { orUndefined, useUrlFilters } from "../../components/urlState";
+import { orUndefined, useUrlFilters } from "../../lib/urlState";
 
 const KEYS = ["method", "customer", "invoice", "from", "to"] as const;
 

@@ -4,7 +4,7 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { money } from "../../components/format";
+import { money } from "../../lib/format";
 import { Field, FormProblem } from "../../components/ui";
 import { useRefreshBilling } from "./queries";
 

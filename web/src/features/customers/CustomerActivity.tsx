@@ -2,10 +2,10 @@
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
-import { count, date, dateTime, money } from "../../components/format";
+import { count, date, dateTime, money } from "../../lib/format";
 import { Card, Pager, QueryView, StatusBadge } from "../../components/ui";
-import { ACTIVITY_PAGE, useCustomerInvoices, useCustomerOrders, useOpenBalance } from "./hooks";
-import { useUrlOffset } from "../../components/urlState";
+import { ACTIVITY_PAGE, useCustomerInvoices, useCustomerOrders, useOpenBalance } from "./queries";
+import { useUrlOffset } from "../../lib/urlState";
 
 export function OpenBalanceCard({ customerId }: { customerId: string }) {
   const open = useOpenBalance(customerId);

@@ -3,10 +3,10 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call } from "../../api/client";
 import { Can } from "../../auth/AuthContext";
-import { count, dateTime } from "../../components/format";
+import { count, dateTime } from "../../lib/format";
 import { Card, FormActions, FormProblem } from "../../components/ui";
 import { CUSTOMER_FIELDS, CustomerFields, updateBody, valuesOf, type CustomerValues } from "./CustomerForm";
-import type { Customer } from "./hooks";
+import type { Customer } from "./queries";
 
 export function CustomerDetails({ customer }: { customer: Customer }) {
   const [editing, setEditing] = useState(false);

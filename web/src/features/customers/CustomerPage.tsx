@@ -4,7 +4,7 @@ import { Link, useParams } from "react-router";
 import { QueryView, PageHeader } from "../../components/ui";
 import { CustomerOrders, CustomerInvoices, OpenBalanceCard } from "./CustomerActivity";
 import { CustomerDetails } from "./CustomerDetails";
-import { useCustomer } from "./hooks";
+import { useCustomer } from "./queries";
 import "./customers.css";
 
 export default function CustomerPage() {

@@ -4,11 +4,11 @@ import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
 import { Can } from "../../auth/AuthContext";
-import { count } from "../../components/format";
+import { count } from "../../lib/format";
 import { Card, Field, PageHeader, Pager, QueryView } from "../../components/ui";
-import { PAGE_SIZE, useCustomerPage } from "./hooks";
+import { PAGE_SIZE, useCustomerPage } from "./queries";
 import { NewCustomerDialog } from "./NewCustomerDialog";
-import { useSearchText, useUrlOffset } from "../../components/urlState";
+import { useSearchText, useUrlOffset } from "../../lib/urlState";
 import "./customers.css";
 
 type Customer = Schemas["CustomerRead"];

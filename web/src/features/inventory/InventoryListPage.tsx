@@ -1,13 +1,13 @@
 // Inventory: every product with its stock, searchable, with a low-stock view for reordering.
 import { useState } from "react";
 import { useAuth } from "../../auth/AuthContext";
-import { count } from "../../components/format";
+import { count } from "../../lib/format";
 import { Card, Field, PageHeader, Pager, QueryView } from "../../components/ui";
-import { PAGE_SIZE, useStockPage, type Stock } from "./hooks";
+import { PAGE_SIZE, useStockPage, type Stock } from "./queries";
 import { NewProductDialog } from "./ProductDialogs";
 import { StockActionDialog, type StockAction } from "./StockDialogs";
 import { StockTable } from "./StockTable";
-import { useSearchText, useUrlFilters } from "../../components/urlState";
+import { useSearchText, useUrlFilters } from "../../lib/urlState";
 import "./inventory.css";
 
 export default function InventoryListPage() {

@@ -8,7 +8,7 @@ import { useAuth } from "../../auth/AuthContext";
 import { Dialog } from "../../components/Dialog";
 import { FormActions, FormProblem } from "../../components/ui";
 import { explainRate } from "./formValues";
-import { useRefreshInventory, type Stock } from "./hooks";
+import { useRefreshInventory, type Stock } from "./queries";
 import { createBody, EMPTY_PRODUCT, PRODUCT_FIELDS, ProductFields, updateBody, valuesOf, type ProductValues } from "./ProductForm";
 
 export function NewProductDialog({ open, onClose }: { open: boolean; onClose: () => void }) {

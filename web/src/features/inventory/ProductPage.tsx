@@ -3,15 +3,15 @@
 import { useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router";
 import { Can, useAuth } from "../../auth/AuthContext";
-import { count, dateTime, money } from "../../components/format";
+import { count, dateTime, money } from "../../lib/format";
 import { Card, PageHeader, QueryView } from "../../components/ui";
-import { fractionToPercent } from "./formValues";
-import { useStock, type Stock } from "./hooks";
+import { fractionToPercent } from "../../lib/decimal";
+import { useStock, type Stock } from "./queries";
 import { MovementsCard } from "./MovementsCard";
 import { EditProductDialog } from "./ProductDialogs";
 import { StockActionDialog, type StockAction } from "./StockDialogs";
 import { StockStatus } from "./StockTable";
-import { useUrlOffset } from "../../components/urlState";
+import { useUrlOffset } from "../../lib/urlState";
 import "./inventory.css";
 
 function Figure({ name, value, note }: { name: string; value: string; note?: ReactNode }) {

@@ -4,10 +4,10 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { count } from "../../components/format";
+import { count } from "../../lib/format";
 import { Field, FormActions, FormProblem } from "../../components/ui";
 import { attachTo, wholeNumber } from "./formValues";
-import { useRefreshInventory, type Stock } from "./hooks";
+import { useRefreshInventory, type Stock } from "./queries";
 
 export type StockAction = "receive" | "adjust";
 

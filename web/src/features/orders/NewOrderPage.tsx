@@ -4,11 +4,11 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, ApiProblem, call } from "../../api/client";
-import { count, money } from "../../components/format";
+import { count, money } from "../../lib/format";
 import { Card, FormProblem, PageHeader } from "../../components/ui";
 import { Combobox } from "./Combobox";
 import { DraftLines, draftFromStock, quantityOf, type DraftLine } from "./DraftLines";
-import { useCustomerSearch, useProductSearch, type Customer } from "./hooks";
+import { useCustomerSearch, useProductSearch, type Customer } from "./queries";
 import { newIdempotencyKey } from "../../api/idempotency";
 import "./orders.css";
 

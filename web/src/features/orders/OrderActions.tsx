@@ -6,7 +6,7 @@ import { api, call } from "../../api/client";
 import { Can, useAuth } from "../../auth/AuthContext";
 import { Dialog } from "../../components/Dialog";
 import { Field, FormProblem } from "../../components/ui";
-import type { Order, OrderStatus } from "./hooks";
+import type { Order, OrderStatus } from "./queries";
 
 // Mirrors the server's workflow for which buttons to offer; the server still decides.
 const CANCELLABLE: OrderStatus[] = ["placed", "confirmed", "invoiced", "paid"];

@@ -3,14 +3,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { api, ApiProblem, call } from "../../api/client";
-import { dateTime, money } from "../../components/format";
+import { dateTime, money } from "../../lib/format";
 import { Card, ErrorState, Loading, PageHeader, StatusBadge } from "../../components/ui";
 import { useLive, useLiveBatches } from "../../live/LiveProvider";
 import { InvoiceLink } from "./InvoiceLink";
 import { OrderActions } from "./OrderActions";
 import { OrderHistory, OrderLines } from "./OrderTables";
 import { StatusTimeline } from "./StatusTimeline";
-import { useCustomer, type Order } from "./hooks";
+import { useCustomer, type Order } from "./queries";
 import "./orders.css";
 
 // Without the live stream a just-placed order is still picked up, only more slowly.

@@ -1,9 +1,9 @@
 // The order list's filters, read from and written to the URL.
 import type { SetURLSearchParams } from "react-router";
-import { label } from "../../components/format";
+import { label } from "../../lib/format";
 import { Field, SelectField } from "../../components/ui";
-import { withFilter } from "../../components/urlState";
-import { ORDER_STATUSES, useCustomerDirectory, type OrderStatus } from "./hooks";
+import { withFilter } from "../../lib/urlState";
+import { ORDER_STATUSES, useCustomerDirectory, type OrderStatus } from "./queries";
 
 export interface Filters {
   status?: OrderStatus;

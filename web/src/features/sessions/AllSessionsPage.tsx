@@ -3,12 +3,12 @@
 import { useState } from "react";
 import { ApiProblem } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
-import { count } from "../../components/format";
-import { useUrlOffset } from "../../components/urlState";
+import { count } from "../../lib/format";
+import { useUrlOffset } from "../../lib/urlState";
 import { Card, PageHeader, Pager, QueryView } from "../../components/ui";
 import { NoAccess } from "../admin/NoAccess";
 import { EndSessionDialog } from "./EndSessionDialog";
-import { PAGE_SIZE, useAllSessions, type Session } from "./hooks";
+import { PAGE_SIZE, useAllSessions, type Session } from "./queries";
 import { PolicyCard } from "./PolicyCard";
 import { SessionsTable } from "./SessionsTable";
 import "./sessions.css";

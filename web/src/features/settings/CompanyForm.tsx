@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { ApiProblem } from "../../api/client";
 import { Field, FormProblem, SelectField } from "../../components/ui";
-import { useUpdateCompany, type CompanyChanges, type CompanySettings } from "./hooks";
+import { useUpdateCompany, type CompanyChanges, type CompanySettings } from "./queries";
 
 const FIELDS = [
   "name",

@@ -4,6 +4,8 @@
 // One locale and one currency for every figure, date and time the app shows: the browser's
 // locale by default (so the date pickers, which the browser draws in its own locale, agree
 // with the tables), and the company's currency. `FormatProvider` (Formatting.tsx) sets them.
+import { fractionToPercent, parseDecimal } from "./decimal";
+
 export interface Formatting {
   locale: string;
   currency: string;
@@ -89,10 +91,5 @@ export function label(value: string): string {
 /** A tax rate sent as a fraction ("0.0725") shown as a percentage ("7.25 %"), by moving the
  * decimal point in the string rather than multiplying a float. */
 export function ratePercent(value: string): string {
-  const match = /^(\d+)(?:\.(\d*))?$/.exec(value);
-  if (!match) return value;
-  const fraction = (match[2] ?? "").padEnd(2, "0");
-  const whole = BigInt(`${match[1]}${fraction.slice(0, 2)}`).toString();
-  const rest = fraction.slice(2).replace(/0+$/, "");
-  return `${whole}${rest ? `.${rest}` : ""} %`;
+  return parseDecimal(value) === null ? value : `${fractionToPercent(value)} %`;
 }

@@ -2,7 +2,7 @@
 // key prefixes, so the live stream and those modules' changes refresh them here too.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, call, type Schemas } from "../../api/client";
-import { sumAmounts } from "../../components/cents";
+import { sumAmounts } from "../../lib/decimal";
 
 export type Customer = Schemas["CustomerRead"];
 export const PAGE_SIZE = 25;

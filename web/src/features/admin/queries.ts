@@ -40,4 +40,4 @@ export function useUpdateUser(userId: string, onDone: (user: User) => void) {
 }
 
 /** The page offset, kept in the address so a reload or a shared link shows the same page. */
-export { useUrlOffset } from "../../components/urlState";
+export { useUrlOffset } from "../../lib/urlState";
