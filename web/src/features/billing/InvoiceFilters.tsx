@@ -1,7 +1,8 @@
 import type { ReactNode } from "react";
 import { label } from "../../lib/format";
 import { Field, SelectField } from "../../components/ui";
-import { INVOICE_STATUSES, useCustomerOptions } from "./queries";
+import { useCustomerDirectory } from "../customers/queries";
+import { INVOICE_STATUSES } from "./queries";
 
 export interface InvoiceFilterValues {
   status: string;
@@ -26,7 +27,7 @@ export function FilterBar({ name, active, onClear, children }: { name: string; a
 }
 
 export function CustomerFilter({ value, onChange }: { value: string; onChange: (customer: string) => void }) {
-  const customers = useCustomerOptions();
+  const customers = useCustomerDirectory();
   return (
     <SelectField label="Customer" name="customer" value={value} onChange={(e) => onChange(e.target.value)}>
       <option value="">All customers</option>

@@ -1,7 +1,6 @@
 // Recording money that moved: a customer's payment against the balance, or a refund paid
 // back out of what credit notes left owed. One Idempotency-Key per opening of the dialog,
 // so a double submit or a retry after a lost answer records the money once.
-import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
@@ -9,7 +8,8 @@ import { formatting, label, money } from "../../lib/format";
 import { Field, FormProblem, SelectField } from "../../components/ui";
 import { decimalInput, fromCents, toCents } from "../../lib/decimal";
 import { newIdempotencyKey } from "../../api/idempotency";
-import { PAYMENT_METHODS, useRefreshBilling, type PaymentMethod } from "./queries";
+import { useChange } from "../../lib/useChange";
+import { INVOICE_CHANGES, PAYMENT_METHODS, type PaymentMethod } from "./queries";
 
 type Kind = "payment" | "refund";
 
@@ -36,10 +36,10 @@ function PayForm({ kind, invoice, onClose, onDone }: Omit<Props, "open">) {
   const [amount, setAmount] = useState(limit);
   const [method, setMethod] = useState<PaymentMethod>("bank_transfer");
   const [reference, setReference] = useState("");
-  const refresh = useRefreshBilling();
 
-  const mutation = useMutation({
-    mutationFn: (): Promise<{ amount: string }> => {
+  const mutation = useChange(
+    INVOICE_CHANGES,
+    (): Promise<{ amount: string }> => {
       const path = { invoice_id: invoice.id };
       const headers = { "Idempotency-Key": key };
       const body = { amount: decimalInput(amount, formatting().locale) ?? "", method, reference: reference.trim() };
@@ -47,12 +47,11 @@ function PayForm({ kind, invoice, onClose, onDone }: Omit<Props, "open">) {
         ? call(api.POST("/billing/invoices/{invoice_id}/pay", { params: { path }, body, headers }))
         : call(api.POST("/billing/invoices/{invoice_id}/refunds", { params: { path }, body, headers }));
     },
-    onSuccess: (receipt) => {
-      refresh();
+    (receipt) => {
       onDone(kind === "payment" ? `Payment of ${money(receipt.amount)} recorded.` : `Refund of ${money(receipt.amount)} recorded.`);
       onClose();
     },
-  });
+  );
 
   function submit(event: FormEvent) {
     event.preventDefault();

@@ -1,6 +1,6 @@
 // Billing's queries. Every key starts with "billing": the live stream refreshes them after
 // each committed batch, so open pages follow payments made elsewhere without polling.
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, type QueryKey } from "@tanstack/react-query";
 import { api, call, type Schemas } from "../../api/client";
 
 export const PAGE_SIZE = 25;
@@ -87,20 +87,5 @@ export function useTrialBalance(asOf: string | undefined) {
   });
 }
 
-/** Customers for the filter menus (a small shop's list: the first 500 by name). */
-export function useCustomerOptions() {
-  return useQuery({
-    queryKey: ["billing", "customer-options"],
-    queryFn: () => call(api.GET("/customers", { params: { query: { limit: 500, offset: 0 } } })),
-    staleTime: 5 * 60_000,
-  });
-}
-
-/** After a change to one invoice: its page, the lists, the ledger, and the order it bills. */
-export function useRefreshBilling() {
-  const client = useQueryClient();
-  return () => {
-    void client.invalidateQueries({ queryKey: ["billing"] });
-    void client.invalidateQueries({ queryKey: ["orders"] });
-  };
-}
+/** What a change to one invoice moves: its page, the lists, the ledger, and the order it bills. */
+export const INVOICE_CHANGES: QueryKey[] = [["billing"], ["orders"]];

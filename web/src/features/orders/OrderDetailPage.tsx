@@ -10,7 +10,8 @@ import { InvoiceLink } from "./InvoiceLink";
 import { OrderActions } from "./OrderActions";
 import { OrderHistory, OrderLines } from "./OrderTables";
 import { StatusTimeline } from "./StatusTimeline";
-import { useCustomer, type Order } from "./queries";
+import { useCustomer } from "../customers/queries";
+import { orderKey, type Order } from "./queries";
 import "./orders.css";
 
 // Without the live stream a just-placed order is still picked up, only more slowly.
@@ -20,7 +21,7 @@ export default function OrderDetailPage() {
   const { orderId = "" } = useParams();
   const live = useLive();
   const order = useQuery({
-    queryKey: ["orders", "detail", orderId],
+    queryKey: orderKey(orderId),
     queryFn: () => call(api.GET("/orders/{order_id}", { params: { path: { order_id: orderId } } })),
     refetchInterval: (q) => (!live.connected && q.state.data?.status === "placed" ? FALLBACK_POLL_MS : false),
   });

@@ -3,7 +3,8 @@ import type { SetURLSearchParams } from "react-router";
 import { label } from "../../lib/format";
 import { Field, SelectField } from "../../components/ui";
 import { withFilter } from "../../lib/urlState";
-import { ORDER_STATUSES, useCustomerDirectory, type OrderStatus } from "./queries";
+import { useCustomerDirectory } from "../customers/queries";
+import { ORDER_STATUSES, type OrderStatus } from "./queries";
 
 export interface Filters {
   status?: OrderStatus;

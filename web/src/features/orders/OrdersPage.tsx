@@ -7,7 +7,7 @@ import { Can } from "../../auth/AuthContext";
 import { dateTime, money } from "../../lib/format";
 import { Card, PageHeader, Pager, QueryView, StatusBadge } from "../../components/ui";
 import { OrderFilters, readFilters, toQuery } from "./OrderFilters";
-import { useCustomerNames } from "./queries";
+import { useCustomerNames } from "../customers/queries";
 import "./orders.css";
 
 const LIMIT = 20;
