@@ -1,6 +1,7 @@
 // The small set of building blocks every page uses: page header, cards, status badges,
 // loading / empty / error states, paging, and form fields that show the server's message.
 import type { ReactNode, InputHTMLAttributes, SelectHTMLAttributes } from "react";
+import { Link } from "react-router";
 import { ApiProblem } from "../api/client";
 import { label } from "../lib/format";
 
@@ -84,19 +85,43 @@ interface QueryLike<T> {
   refetch: () => unknown;
 }
 
-/** Loading, error and empty states around a query's data. */
+/** The server's answer for a record that is not there (404), or an id that cannot be one (422). */
+function isMissing(error: unknown): boolean {
+  return error instanceof ApiProblem && (error.status === 404 || error.status === 422);
+}
+
+/** What a page about one record says when there is none, and the way back to its list. */
+export interface Missing {
+  text: string;
+  back: string;
+  backLabel: string;
+}
+
+/** Loading, error and empty states around a query's data; MISSING, on a page about one
+ * record, says when there is no such record. */
 export function QueryView<T>({
   query,
   empty,
   isEmpty,
+  loading,
+  missing,
   children,
 }: {
   query: QueryLike<T>;
   empty?: ReactNode;
   isEmpty?: (data: T) => boolean;
+  loading?: string;
+  missing?: Missing;
   children: (data: T) => ReactNode;
 }) {
-  if (query.isPending) return <Loading />;
+  if (query.isPending) return <Loading text={loading} />;
+  if (missing && isMissing(query.error)) {
+    return (
+      <Empty>
+        {missing.text} <Link to={missing.back}>{missing.backLabel}</Link>
+      </Empty>
+    );
+  }
   if (query.error || query.data === undefined) return <ErrorState error={query.error} retry={() => query.refetch()} />;
   if (empty && isEmpty?.(query.data)) return <Empty>{empty}</Empty>;
   return <>{children(query.data)}</>;

@@ -27,26 +27,23 @@ export function formatting(): Formatting {
   return current;
 }
 
-/** An Intl.NumberFormat for the current locale, made once per locale and options. */
-export function numberFormat(options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
-  const key = `n|${current.locale}|${JSON.stringify(options)}`;
-  let format = formats.get(key) as Intl.NumberFormat | undefined;
+/** A formatter for the current locale and OPTIONS, made once and kept (Intl's are costly). */
+function cached<F>(kind: string, options: object, make: (locale: string) => F): F {
+  const key = `${kind}|${current.locale}|${JSON.stringify(options)}`;
+  let format = formats.get(key) as F | undefined;
   if (!format) {
-    format = new Intl.NumberFormat(current.locale, options);
-    formats.set(key, format);
+    format = make(current.locale);
+    formats.set(key, format as Intl.NumberFormat | Intl.DateTimeFormat);
   }
   return format;
 }
 
-/** An Intl.DateTimeFormat for the current locale, made once per locale and options. */
+export function numberFormat(options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  return cached("n", options, (locale) => new Intl.NumberFormat(locale, options));
+}
+
 export function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `d|${current.locale}|${JSON.stringify(options)}`;
-  let format = formats.get(key) as Intl.DateTimeFormat | undefined;
-  if (!format) {
-    format = new Intl.DateTimeFormat(current.locale, options);
-    formats.set(key, format);
-  }
-  return format;
+  return cached("d", options, (locale) => new Intl.DateTimeFormat(locale, options));
 }
 
 export function money(value: string | number | null | undefined): string {

@@ -4,19 +4,14 @@ import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
 import { dateTime, label, money } from "../../lib/format";
 import { Card, Pager, PageHeader, QueryView, SelectField } from "../../components/ui";
-import { CustomerFilter, DayRange, FilterBar } from "./InvoiceFilters";
+import { DayRange, FilterBar } from "../../components/filters";
+import { dayRange } from "../../lib/days";
+import { CustomerFilter } from "../customers/CustomerFilter";
 import { BillingTabs } from "./BillingTabs";
 import { PAGE_SIZE, PAYMENT_METHODS, usePayments, type PaymentMethod } from "./queries";
 import { orUndefined, useUrlFilters } from "../../lib/urlState";
 
 const KEYS = ["method", "customer", "invoice", "from", "to"] as const;
-
-/** A local calendar day's first or last moment, as the instant the API filters on. */
-function dayBound(day: string, end: boolean): string | undefined {
-  if (!day) return undefined;
-  const moment = new Date(`${day}T${end ? "23:59:59.999" : "00:00:00"}`);
-  return Number.isNaN(moment.getTime()) ? undefined : moment.toISOString();
-}
 
 export default function PaymentsPage() {
   const { values, offset, setFilters, setOffset, clear, active } = useUrlFilters(KEYS);
@@ -26,8 +21,7 @@ export default function PaymentsPage() {
       method,
       customer_id: orUndefined(values.customer),
       invoice_id: orUndefined(values.invoice),
-      from: dayBound(values.from, false),
-      to: dayBound(values.to, true),
+      ...dayRange(values.from, values.to),
     },
     offset,
   );

@@ -11,7 +11,10 @@ export default function CustomerPage() {
   const id = useParams().customerId ?? "";
   const customer = useCustomer(id);
   return (
-    <QueryView query={customer}>
+    <QueryView
+      query={customer}
+      missing={{ text: "There is no customer at this address.", back: "/customers", backLabel: "Back to customers" }}
+    >
       {(c) => (
         <>
           <PageHeader

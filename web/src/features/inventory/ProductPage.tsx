@@ -30,7 +30,10 @@ export default function ProductPage() {
   const sku = useParams().sku ?? "";
   const stock = useStock(sku);
   return (
-    <QueryView query={stock}>
+    <QueryView
+      query={stock}
+      missing={{ text: "There is no product with this SKU.", back: "/inventory", backLabel: "Back to inventory" }}
+    >
       {(s) => <Product stock={s} />}
     </QueryView>
   );

@@ -2,9 +2,9 @@
 // It follows the live stream, so confirmation, invoicing and payment appear as they happen.
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
-import { api, ApiProblem, call } from "../../api/client";
+import { api, call } from "../../api/client";
 import { dateTime, money } from "../../lib/format";
-import { Card, ErrorState, Loading, PageHeader, StatusBadge } from "../../components/ui";
+import { Card, PageHeader, QueryView, StatusBadge } from "../../components/ui";
 import { useLive, useLiveBatches } from "../../live/LiveProvider";
 import { InvoiceLink } from "./InvoiceLink";
 import { OrderActions } from "./OrderActions";
@@ -29,27 +29,15 @@ export default function OrderDetailPage() {
     if (batch.orders.some((o) => o.id === orderId)) void order.refetch();
   });
 
-  if (order.isPending) return <Loading text="Loading order…" />;
-  if (order.isError) {
-    const missing = order.error instanceof ApiProblem && (order.error.status === 404 || order.error.status === 422);
-    return (
-      <>
-        <PageHeader title="Order" />
-        {missing ? (
-          <Card>
-            <div className="state state-empty">
-              <span>
-                This order does not exist. <Link to="/orders">Back to orders</Link>
-              </span>
-            </div>
-          </Card>
-        ) : (
-          <ErrorState error={order.error} retry={() => void order.refetch()} />
-        )}
-      </>
-    );
-  }
-  return <OrderView order={order.data} />;
+  return (
+    <QueryView
+      query={order}
+      loading="Loading order…"
+      missing={{ text: "This order does not exist.", back: "/orders", backLabel: "Back to orders" }}
+    >
+      {(found) => <OrderView order={found} />}
+    </QueryView>
+  );
 }
 
 function OrderView({ order }: { order: Order }) {

@@ -1,9 +1,11 @@
 // The order list's filters, read from and written to the URL.
 import type { SetURLSearchParams } from "react-router";
 import { label } from "../../lib/format";
-import { Field, SelectField } from "../../components/ui";
-import { withFilter } from "../../lib/urlState";
-import { useCustomerDirectory } from "../customers/queries";
+import { DayRange, FilterBar } from "../../components/filters";
+import { SelectField } from "../../components/ui";
+import { dayRange } from "../../lib/days";
+import { withFilters } from "../../lib/urlState";
+import { CustomerFilter } from "../customers/CustomerFilter";
 import { ORDER_STATUSES, type OrderStatus } from "./queries";
 
 export interface Filters {
@@ -27,31 +29,21 @@ export function readFilters(params: URLSearchParams): Filters {
   };
 }
 
-/** Local calendar days as instants: "to" is inclusive here and exclusive for the API. */
-function startOfDay(day: string, plusDays = 0): string {
-  const d = new Date(`${day}T00:00:00`);
-  d.setDate(d.getDate() + plusDays);
-  return d.toISOString();
-}
-
 export function toQuery(f: Filters) {
   return {
     status: f.status,
     customer_id: f.customer,
-    from: f.from ? startOfDay(f.from) : undefined,
-    to: f.to ? startOfDay(f.to, 1) : undefined,
+    ...dayRange(f.from, f.to),
   };
 }
 
 export function OrderFilters({ params, setParams }: { params: URLSearchParams; setParams: SetURLSearchParams }) {
-  const directory = useCustomerDirectory();
   const filters = readFilters(params);
-
-  const set = (name: keyof Filters, value: string) => setParams(withFilter(params, name, value, "offset"));
+  const set = (name: keyof Filters, value: string) => setParams(withFilters(params, { [name]: value }));
   const active = Object.values(filters).some(Boolean);
 
   return (
-    <div className="filters orders-filters" role="search" aria-label="Filter orders">
+    <FilterBar name="Filter orders" className="orders-filters" active={active} onClear={() => setParams(new URLSearchParams())}>
       <SelectField label="Status" name="status" value={filters.status ?? ""} onChange={(e) => set("status", e.target.value)}>
         <option value="">All statuses</option>
         {ORDER_STATUSES.map((s) => (
@@ -60,27 +52,8 @@ export function OrderFilters({ params, setParams }: { params: URLSearchParams; s
           </option>
         ))}
       </SelectField>
-      <SelectField
-        label="Customer"
-        name="customer"
-        value={filters.customer ?? ""}
-        onChange={(e) => set("customer", e.target.value)}
-        disabled={directory.isPending}
-      >
-        <option value="">{directory.isError ? "Customers unavailable" : "All customers"}</option>
-        {directory.data?.items.map((c) => (
-          <option key={c.id} value={c.id}>
-            {c.name}
-          </option>
-        ))}
-      </SelectField>
-      <Field label="From" name="from" type="date" value={filters.from ?? ""} max={filters.to} onChange={(e) => set("from", e.target.value)} />
-      <Field label="To" name="to" type="date" value={filters.to ?? ""} min={filters.from} onChange={(e) => set("to", e.target.value)} />
-      {active && (
-        <button className="btn btn-ghost" type="button" onClick={() => setParams(new URLSearchParams())}>
-          Clear filters
-        </button>
-      )}
-    </div>
+      <CustomerFilter value={filters.customer ?? ""} onChange={(customer) => set("customer", customer)} />
+      <DayRange from={filters.from ?? ""} to={filters.to ?? ""} onChange={(changes) => setParams(withFilters(params, changes))} />
+    </FilterBar>
   );
 }
