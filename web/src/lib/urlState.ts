@@ -76,6 +76,11 @@ export function useSearchText(key: string, ms = 250) {
   return { text, setText, committed };
 }
 
+/** VALUE when it is one of CHOICES (a status, a method read from the address), else undefined. */
+export function oneOf<T extends string>(choices: readonly T[], value: string | null | undefined): T | undefined {
+  return (choices as readonly string[]).includes(value ?? "") ? (value as T) : undefined;
+}
+
 /** Undefined for an empty filter, so it is left out of the query string. */
 export function orUndefined(value: string): string | undefined {
   return value === "" ? undefined : value;

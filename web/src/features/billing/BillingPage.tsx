@@ -3,17 +3,16 @@ import { Card, Pager, PageHeader, QueryView } from "../../components/ui";
 import { BillingTabs } from "./BillingTabs";
 import { InvoiceFilters } from "./InvoiceFilters";
 import { InvoiceTable } from "./InvoiceTable";
-import { INVOICE_STATUSES, PAGE_SIZE, useInvoices, type InvoiceStatus } from "./queries";
-import { orUndefined, useUrlFilters } from "../../lib/urlState";
+import { INVOICE_STATUSES, PAGE_SIZE, useInvoices } from "./queries";
+import { oneOf, orUndefined, useUrlFilters } from "../../lib/urlState";
 
 const KEYS = ["status", "customer", "overdue", "from", "to"] as const;
 
 export default function BillingPage() {
   const { values, offset, setFilters, setOffset, clear, active } = useUrlFilters(KEYS);
-  const status = INVOICE_STATUSES.includes(values.status as InvoiceStatus) ? (values.status as InvoiceStatus) : undefined;
-  const invoices = useInvoices(
+    const invoices = useInvoices(
     {
-      status,
+      status: oneOf(INVOICE_STATUSES, values.status),
       customer_id: orUndefined(values.customer),
       overdue: values.overdue === "true" ? true : undefined,
       from: orUndefined(values.from),

@@ -8,17 +8,16 @@ import { DayRange, FilterBar } from "../../components/filters";
 import { dayRange } from "../../lib/days";
 import { CustomerFilter } from "../customers/CustomerFilter";
 import { BillingTabs } from "./BillingTabs";
-import { PAGE_SIZE, PAYMENT_METHODS, usePayments, type PaymentMethod } from "./queries";
-import { orUndefined, useUrlFilters } from "../../lib/urlState";
+import { PAGE_SIZE, PAYMENT_METHODS, usePayments } from "./queries";
+import { oneOf, orUndefined, useUrlFilters } from "../../lib/urlState";
 
 const KEYS = ["method", "customer", "invoice", "from", "to"] as const;
 
 export default function PaymentsPage() {
   const { values, offset, setFilters, setOffset, clear, active } = useUrlFilters(KEYS);
-  const method = PAYMENT_METHODS.includes(values.method as PaymentMethod) ? (values.method as PaymentMethod) : undefined;
-  const payments = usePayments(
+    const payments = usePayments(
     {
-      method,
+      method: oneOf(PAYMENT_METHODS, values.method),
       customer_id: orUndefined(values.customer),
       invoice_id: orUndefined(values.invoice),
       ...dayRange(values.from, values.to),

@@ -4,7 +4,7 @@ import { label } from "../../lib/format";
 import { DayRange, FilterBar } from "../../components/filters";
 import { SelectField } from "../../components/ui";
 import { dayRange } from "../../lib/days";
-import { withFilters } from "../../lib/urlState";
+import { oneOf, withFilters } from "../../lib/urlState";
 import { CustomerFilter } from "../customers/CustomerFilter";
 import { ORDER_STATUSES, type OrderStatus } from "./queries";
 
@@ -18,11 +18,10 @@ export interface Filters {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function readFilters(params: URLSearchParams): Filters {
-  const status = params.get("status") as OrderStatus | null;
   const from = params.get("from");
   const to = params.get("to");
   return {
-    status: status && ORDER_STATUSES.includes(status) ? status : undefined,
+    status: oneOf(ORDER_STATUSES, params.get("status")),
     customer: params.get("customer") || undefined,
     from: from && DATE.test(from) ? from : undefined,
     to: to && DATE.test(to) ? to : undefined,
