@@ -127,6 +127,41 @@ export function QueryView<T>({
   return <>{children(query.data)}</>;
 }
 
+interface PageLike<T> {
+  items: T[];
+  total: number;
+}
+
+/** One page of a list: QueryView's states, the rows CHILDREN draws, and the pager below. */
+export function PageView<T>({
+  query,
+  offset,
+  limit,
+  onOffset,
+  empty,
+  testId,
+  children,
+}: {
+  query: QueryLike<PageLike<T>> & { isFetching: boolean };
+  offset: number;
+  limit: number;
+  onOffset: (offset: number) => void;
+  empty?: ReactNode;
+  testId?: string;
+  children: (items: T[]) => ReactNode;
+}) {
+  return (
+    <QueryView query={query} isEmpty={(page) => page.items.length === 0} empty={empty}>
+      {(page) => (
+        <div aria-busy={query.isFetching} data-testid={testId}>
+          {children(page.items)}
+          <Pager offset={offset} limit={limit} total={page.total} onChange={onOffset} />
+        </div>
+      )}
+    </QueryView>
+  );
+}
+
 export function Pager({ offset, limit, total, onChange }: { offset: number; limit: number; total: number; onChange: (offset: number) => void }) {
   const from = total === 0 ? 0 : offset + 1;
   const to = Math.min(offset + limit, total);

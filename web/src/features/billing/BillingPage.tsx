@@ -1,5 +1,5 @@
 // The invoices list: filters in the address, one page at a time, overdue rows highlighted.
-import { Card, Pager, PageHeader, QueryView } from "../../components/ui";
+import { Card, PageHeader, PageView } from "../../components/ui";
 import { BillingTabs } from "./BillingTabs";
 import { InvoiceFilters } from "./InvoiceFilters";
 import { InvoiceTable } from "./InvoiceTable";
@@ -27,18 +27,16 @@ export default function BillingPage() {
       <BillingTabs />
       <Card>
         <InvoiceFilters values={values} onChange={setFilters} onClear={clear} active={active} />
-        <QueryView
+        <PageView
           query={invoices}
-          isEmpty={(page) => page.items.length === 0}
+          offset={offset}
+          limit={PAGE_SIZE}
+          onOffset={setOffset}
+          testId="invoice-list"
           empty={active ? "No invoice matches these filters." : "No invoices yet. Confirmed orders are invoiced automatically."}
         >
-          {(page) => (
-            <div aria-busy={invoices.isFetching} data-testid="invoice-list">
-              <InvoiceTable invoices={page.items} />
-              <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
-            </div>
-          )}
-        </QueryView>
+          {(items) => <InvoiceTable invoices={items} />}
+        </PageView>
       </Card>
     </>
   );

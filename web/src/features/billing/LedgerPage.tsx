@@ -1,6 +1,6 @@
 // The journal: every posting the billing module made, newest first, by account and period.
 import { DayRange, FilterBar } from "../../components/filters";
-import { Card, Pager, PageHeader, QueryView, SelectField } from "../../components/ui";
+import { Card, PageHeader, PageView, SelectField } from "../../components/ui";
 import { BillingTabs } from "./BillingTabs";
 import { JournalTable } from "./JournalTable";
 import { PAGE_SIZE, useAccounts, useLedger } from "./queries";
@@ -29,18 +29,15 @@ export default function LedgerPage() {
           </SelectField>
           <DayRange from={values.from} to={values.to} onChange={setFilters} />
         </FilterBar>
-        <QueryView
+        <PageView
           query={ledger}
-          isEmpty={(page) => page.items.length === 0}
+          offset={offset}
+          limit={PAGE_SIZE}
+          onOffset={setOffset}
           empty={active ? "No journal entry matches these filters." : "Nothing has been booked yet."}
         >
-          {(page) => (
-            <div aria-busy={ledger.isFetching}>
-              <JournalTable entries={page.items} />
-              <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
-            </div>
-          )}
-        </QueryView>
+          {(items) => <JournalTable entries={items} />}
+        </PageView>
       </Card>
     </>
   );

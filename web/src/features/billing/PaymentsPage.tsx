@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
 import { dateTime, label, money } from "../../lib/format";
-import { Card, Pager, PageHeader, QueryView, SelectField } from "../../components/ui";
+import { Card, PageHeader, PageView, SelectField } from "../../components/ui";
 import { DayRange, FilterBar } from "../../components/filters";
 import { dayRange } from "../../lib/days";
 import { CustomerFilter } from "../customers/CustomerFilter";
@@ -43,18 +43,15 @@ export default function PaymentsPage() {
           <DayRange what="Received" from={values.from} to={values.to} onChange={setFilters} />
         </FilterBar>
         {values.invoice && <p className="muted">Showing the payments of one invoice.</p>}
-        <QueryView
+        <PageView
           query={payments}
-          isEmpty={(page) => page.items.length === 0}
+          offset={offset}
+          limit={PAGE_SIZE}
+          onOffset={setOffset}
           empty={active ? "No payment matches these filters." : "No payment recorded yet."}
         >
-          {(page) => (
-            <div aria-busy={payments.isFetching}>
-              <PaymentTable payments={page.items} />
-              <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
-            </div>
-          )}
-        </QueryView>
+          {(items) => <PaymentTable payments={items} />}
+        </PageView>
       </Card>
     </>
   );
