@@ -1,6 +1,6 @@
 """Numbers, money and dates written for people, in one locale and currency: the one place
 the server writes them into text (the recommendations' messages). The web app formats its
-own figures the same way (web/src/components/format.ts, from the browser's locale); the
+own figures the same way (web/src/lib/format.ts, from the browser's locale); the
 server takes the locale the browser asks for (Accept-Language) and the currency the
 company keeps its books in."""
 

@@ -2,9 +2,9 @@ import type { ReactNode } from "react";
 import { NavLink } from "react-router";
 import { useAuth } from "../auth/AuthContext";
 import { Logo } from "../auth/LoginPage";
-import { label } from "../components/format";
+import { label } from "../lib/format";
 import { FormatProvider } from "../components/Formatting";
-import { useCompanySettings } from "../features/settings/hooks";
+import { useCompanySettings } from "../features/settings/queries";
 import { useLive } from "../live/LiveProvider";
 
 const NAV: { to: string; label: string; icon: string; permission?: string }[] = [

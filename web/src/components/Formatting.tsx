@@ -1,7 +1,7 @@
 // The one source of the locale and currency that every formatter in format.ts uses: the
 // browser's locale unless one is given, and the company's currency.
 import { createContext, Fragment, useContext, useEffect, useMemo, type ReactNode } from "react";
-import { browserLocale, setFormatting, type Formatting } from "./format";
+import { browserLocale, setFormatting, type Formatting } from "../lib/format";
 
 const FormattingContext = createContext<Formatting>({ locale: browserLocale(), currency: "EUR" });
 

@@ -1,8 +1,9 @@
 // The small set of building blocks every page uses: page header, cards, status badges,
 // loading / empty / error states, paging, and form fields that show the server's message.
 import type { ReactNode, InputHTMLAttributes, SelectHTMLAttributes } from "react";
+import { Link } from "react-router";
 import { ApiProblem } from "../api/client";
-import { label } from "./format";
+import { label } from "../lib/format";
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
@@ -84,22 +85,81 @@ interface QueryLike<T> {
   refetch: () => unknown;
 }
 
-/** Loading, error and empty states around a query's data. */
+/** The server's answer for a record that is not there (404), or an id that cannot be one (422). */
+function isMissing(error: unknown): boolean {
+  return error instanceof ApiProblem && (error.status === 404 || error.status === 422);
+}
+
+/** What a page about one record says when there is none, and the way back to its list. */
+export interface Missing {
+  text: string;
+  back: string;
+  backLabel: string;
+}
+
+/** Loading, error and empty states around a query's data; MISSING, on a page about one
+ * record, says when there is no such record. */
 export function QueryView<T>({
   query,
   empty,
   isEmpty,
+  loading,
+  missing,
   children,
 }: {
   query: QueryLike<T>;
   empty?: ReactNode;
   isEmpty?: (data: T) => boolean;
+  loading?: string;
+  missing?: Missing;
   children: (data: T) => ReactNode;
 }) {
-  if (query.isPending) return <Loading />;
+  if (query.isPending) return <Loading text={loading} />;
+  if (missing && isMissing(query.error)) {
+    return (
+      <Empty>
+        {missing.text} <Link to={missing.back}>{missing.backLabel}</Link>
+      </Empty>
+    );
+  }
   if (query.error || query.data === undefined) return <ErrorState error={query.error} retry={() => query.refetch()} />;
   if (empty && isEmpty?.(query.data)) return <Empty>{empty}</Empty>;
   return <>{children(query.data)}</>;
+}
+
+interface PageLike<T> {
+  items: T[];
+  total: number;
+}
+
+/** One page of a list: QueryView's states, the rows CHILDREN draws, and the pager below. */
+export function PageView<T>({
+  query,
+  offset,
+  limit,
+  onOffset,
+  empty,
+  testId,
+  children,
+}: {
+  query: QueryLike<PageLike<T>> & { isFetching: boolean };
+  offset: number;
+  limit: number;
+  onOffset: (offset: number) => void;
+  empty?: ReactNode;
+  testId?: string;
+  children: (items: T[]) => ReactNode;
+}) {
+  return (
+    <QueryView query={query} isEmpty={(page) => page.items.length === 0} empty={empty}>
+      {(page) => (
+        <div aria-busy={query.isFetching} data-testid={testId}>
+          {children(page.items)}
+          <Pager offset={offset} limit={limit} total={page.total} onChange={onOffset} />
+        </div>
+      )}
+    </QueryView>
+  );
 }
 
 export function Pager({ offset, limit, total, onChange }: { offset: number; limit: number; total: number; onChange: (offset: number) => void }) {

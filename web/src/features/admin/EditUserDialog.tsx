@@ -6,7 +6,7 @@ import { useAuth } from "../../auth/AuthContext";
 import { Dialog } from "../../components/Dialog";
 import { ApiProblem } from "../../api/client";
 import { Field, FormActions, FormProblem, SelectField } from "../../components/ui";
-import { useUpdateUser, type Role, type User, type UserChanges } from "./hooks";
+import { useUpdateUser, type Role, type User, type UserChanges } from "./queries";
 import { ResetSecondFactor } from "../sessions/ResetSecondFactor";
 import { PASSWORD_HINT, RoleOptions } from "./RoleOptions";
 

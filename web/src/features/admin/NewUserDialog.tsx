@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { Dialog } from "../../components/Dialog";
 import { Field, FormActions, FormProblem, SelectField } from "../../components/ui";
-import { useCreateUser, type Role, type User } from "./hooks";
+import { useCreateUser, type Role, type User } from "./queries";
 import { PASSWORD_HINT, RoleOptions } from "./RoleOptions";
 
 const FIELDS = ["username", "email", "role", "password"];

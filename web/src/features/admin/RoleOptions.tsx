@@ -1,5 +1,5 @@
-import { label } from "../../components/format";
-import { ROLES } from "./hooks";
+import { label } from "../../lib/format";
+import { ROLES } from "./queries";
 import { ROLE_SUMMARY } from "./roles";
 
 /** The server's rule for a new password (NewPassword in platform/auth/schemas.py). */

@@ -3,10 +3,10 @@
 import { useState } from "react";
 import { ApiProblem } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
-import { count, label } from "../../components/format";
-import { Card, PageHeader, Pager, QueryView } from "../../components/ui";
+import { count, label } from "../../lib/format";
+import { Card, PageHeader, PageView } from "../../components/ui";
 import { EditUserDialog } from "./EditUserDialog";
-import { PAGE_SIZE, useUrlOffset, useUserPage, type User } from "./hooks";
+import { PAGE_SIZE, useUrlOffset, useUserPage, type User } from "./queries";
 import { NewUserDialog } from "./NewUserDialog";
 import { NoAccess } from "./NoAccess";
 import { RoleLegend } from "./roles";
@@ -51,14 +51,9 @@ export default function UsersPage() {
           <p className="admin-notice" role="status" aria-live="polite">
             {notice}
           </p>
-          <QueryView query={users} isEmpty={(page) => page.items.length === 0} empty="No users on this page.">
-            {(page) => (
-              <>
-                <UsersTable users={page.items} me={auth.username} onEdit={setEditing} />
-                <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
-              </>
-            )}
-          </QueryView>
+          <PageView query={users} offset={offset} limit={PAGE_SIZE} onOffset={setOffset} empty="No users on this page.">
+            {(items) => <UsersTable users={items} me={auth.username} onEdit={setEditing} />}
+          </PageView>
         </Card>
         <Card title="What each role may do">
           <RoleLegend />

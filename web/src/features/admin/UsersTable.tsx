@@ -1,6 +1,6 @@
 import { DataTable, type Column } from "../../components/DataTable";
-import { date, dateTime } from "../../components/format";
-import type { User } from "./hooks";
+import { date, dateTime } from "../../lib/format";
+import type { User } from "./queries";
 import { ActiveBadge, RoleBadge } from "./roles";
 
 export function UsersTable({ users, me, onEdit }: { users: User[]; me: string | null; onEdit: (user: User) => void }) {

@@ -1,8 +1,8 @@
 // What each role may do, in words, for the person handing out roles. Mirrors the role →
 // permission table of the server (platform/auth/permissions.py); the server remains the
 // authority, this is documentation.
-import { label } from "../../components/format";
-import type { Role } from "./hooks";
+import { label } from "../../lib/format";
+import type { Role } from "./queries";
 
 const TONE: Record<Role, string> = {
   admin: "violet",

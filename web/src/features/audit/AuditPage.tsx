@@ -3,12 +3,12 @@
 import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { ApiProblem } from "../../api/client";
-import { count, dateTime } from "../../components/format";
+import { count, dateTime } from "../../lib/format";
 import { Card, PageHeader, QueryView } from "../../components/ui";
 import { NoAccess } from "../admin/NoAccess";
 import { AuditFilters } from "./AuditFilters";
 import { ChainStatusCard } from "./ChainStatusCard";
-import { readFilters, useAuditPage, type AuditRecord } from "./hooks";
+import { readFilters, useAuditPage, type AuditRecord } from "./queries";
 import { RecordDialog } from "./RecordDialog";
 import "./audit.css";
 

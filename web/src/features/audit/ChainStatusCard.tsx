@@ -2,9 +2,9 @@
 // checkpoints, and if not, the first record that does not.
 import { useState } from "react";
 import { ApiProblem, download } from "../../api/client";
-import { count } from "../../components/format";
+import { count } from "../../lib/format";
 import { Card, QueryView } from "../../components/ui";
-import { useChainStatus } from "./hooks";
+import { useChainStatus } from "./queries";
 
 export function ChainStatusCard() {
   const status = useChainStatus();

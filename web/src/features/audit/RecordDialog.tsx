@@ -1,7 +1,7 @@
 // One audit record: who did what, when and from where, and the fields it changed.
 import { Dialog } from "../../components/Dialog";
-import { dateTime } from "../../components/format";
-import { diff, shown, type AuditRecord } from "./hooks";
+import { dateTime } from "../../lib/format";
+import { diff, shown, type AuditRecord } from "./queries";
 
 export function RecordDialog({ record, onClose }: { record: AuditRecord | null; onClose: () => void }) {
   return (

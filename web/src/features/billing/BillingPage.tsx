@@ -1,19 +1,18 @@
 // The invoices list: filters in the address, one page at a time, overdue rows highlighted.
-import { Card, Pager, PageHeader, QueryView } from "../../components/ui";
+import { Card, PageHeader, PageView } from "../../components/ui";
 import { BillingTabs } from "./BillingTabs";
 import { InvoiceFilters } from "./InvoiceFilters";
 import { InvoiceTable } from "./InvoiceTable";
-import { INVOICE_STATUSES, PAGE_SIZE, useInvoices, type InvoiceStatus } from "./queries";
-import { orUndefined, useUrlFilters } from "../../components/urlState";
+import { INVOICE_STATUSES, PAGE_SIZE, useInvoices } from "./queries";
+import { oneOf, orUndefined, useUrlFilters } from "../../lib/urlState";
 
 const KEYS = ["status", "customer", "overdue", "from", "to"] as const;
 
 export default function BillingPage() {
   const { values, offset, setFilters, setOffset, clear, active } = useUrlFilters(KEYS);
-  const status = INVOICE_STATUSES.includes(values.status as InvoiceStatus) ? (values.status as InvoiceStatus) : undefined;
-  const invoices = useInvoices(
+    const invoices = useInvoices(
     {
-      status,
+      status: oneOf(INVOICE_STATUSES, values.status),
       customer_id: orUndefined(values.customer),
       overdue: values.overdue === "true" ? true : undefined,
       from: orUndefined(values.from),
@@ -28,18 +27,16 @@ export default function BillingPage() {
       <BillingTabs />
       <Card>
         <InvoiceFilters values={values} onChange={setFilters} onClear={clear} active={active} />
-        <QueryView
+        <PageView
           query={invoices}
-          isEmpty={(page) => page.items.length === 0}
+          offset={offset}
+          limit={PAGE_SIZE}
+          onOffset={setOffset}
+          testId="invoice-list"
           empty={active ? "No invoice matches these filters." : "No invoices yet. Confirmed orders are invoiced automatically."}
         >
-          {(page) => (
-            <div aria-busy={invoices.isFetching} data-testid="invoice-list">
-              <InvoiceTable invoices={page.items} />
-              <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
-            </div>
-          )}
-        </QueryView>
+          {(items) => <InvoiceTable invoices={items} />}
+        </PageView>
       </Card>
     </>
   );

@@ -1,12 +1,13 @@
 // Issuing a credit note: an amount including tax, or quantities of chosen lines, and why.
-import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ApiProblem, api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { count, money } from "../../components/format";
+import { decimalInput, isZero } from "../../lib/decimal";
+import { count, formatting, money } from "../../lib/format";
 import { Field, FormActions, FormProblem } from "../../components/ui";
 import { newIdempotencyKey } from "../../api/idempotency";
-import { useRefreshBilling } from "./queries";
+import { useChange } from "../../lib/useChange";
+import { INVOICE_CHANGES } from "./queries";
 
 type Mode = "amount" | "lines";
 type Body = Schemas["CreditNoteCreate"];
@@ -33,17 +34,16 @@ function CreditNoteForm({ invoice, onClose, onDone }: Omit<Props, "open">) {
   const [quantities, setQuantities] = useState<Record<number, string>>({});
   const [reason, setReason] = useState("");
   const [nothingChosen, setNothingChosen] = useState(false);
-  const refresh = useRefreshBilling();
 
-  const mutation = useMutation({
-    mutationFn: (body: Body) =>
+  const mutation = useChange(
+    INVOICE_CHANGES,
+    (body: Body) =>
       call(api.POST("/billing/invoices/{invoice_id}/credit-notes", { params: { path: { invoice_id: invoice.id } }, body, headers: { "Idempotency-Key": key } })),
-    onSuccess: (note) => {
-      refresh();
+    (note) => {
       onDone(`Credit note ${note.number} for ${money(note.total)} issued.`);
       onClose();
     },
-  });
+  );
 
   function choose(next: Mode) {
     setMode(next);
@@ -54,13 +54,14 @@ function CreditNoteForm({ invoice, onClose, onDone }: Omit<Props, "open">) {
   function submit(event: FormEvent) {
     event.preventDefault();
     if (mutation.isPending) return;
+    const { locale } = formatting();
     const body: Body =
       mode === "amount"
-        ? { amount: amount.trim(), reason: reason.trim() }
+        ? { amount: decimalInput(amount, locale) ?? "", reason: reason.trim() }
         : {
             lines: Object.entries(quantities)
-              .filter(([, qty]) => qty.trim() !== "" && !/^0*(\.0*)?$/.test(qty.trim()))
-              .map(([lineNo, qty]) => ({ line_no: Number(lineNo), qty: qty.trim() })),
+              .filter(([, qty]) => qty.trim() !== "" && !isZero(qty, locale))
+              .map(([lineNo, qty]) => ({ line_no: Number(lineNo), qty: decimalInput(qty, locale) ?? "" })),
             reason: reason.trim(),
           };
     // An empty selection is a slip of the hand, not something to send.

@@ -1,6 +1,6 @@
 // What happened to an invoice after it was issued: money received, credit given, money paid back.
 import type { Schemas } from "../../api/client";
-import { date, dateTime, label, money } from "../../components/format";
+import { date, dateTime, label, money } from "../../lib/format";
 import { DataTable } from "../../components/DataTable";
 import { Card, Empty } from "../../components/ui";
 import { PdfButton } from "./PdfButton";

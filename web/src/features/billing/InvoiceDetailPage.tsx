@@ -2,12 +2,12 @@
 // actions a role may take on it. The live stream refreshes it when money moves elsewhere.
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { ApiProblem, type Schemas } from "../../api/client";
+import type { Schemas } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
-import { date, dateTime, money } from "../../components/format";
-import { Card, ErrorState, Loading, PageHeader, StatusBadge } from "../../components/ui";
+import { date, dateTime, money } from "../../lib/format";
+import { Card, PageHeader, QueryView, StatusBadge } from "../../components/ui";
 import { BillingTabs } from "./BillingTabs";
-import { isZero, toCents } from "../../components/cents";
+import { isZero, toCents } from "../../lib/decimal";
 import { CreditNoteDialog } from "./CreditNoteDialog";
 import { CreditNotesCard, PaymentsCard, RefundsCard } from "./InvoiceActivity";
 import { InvoiceLines } from "./InvoiceLines";
@@ -22,27 +22,15 @@ export default function InvoiceDetailPage() {
   const { invoiceId = "" } = useParams();
   const invoice = useInvoice(invoiceId);
 
-  if (invoice.isPending) return <Loading text="Loading the invoice…" />;
-  if (invoice.error || !invoice.data) {
-    const missing = invoice.error instanceof ApiProblem && (invoice.error.status === 404 || invoice.error.status === 422);
-    return (
-      <>
-        <PageHeader title={missing ? "Invoice not found" : "Invoice"} />
-        <BillingTabs />
-        {missing ? (
-          <Card>
-            <p>There is no invoice at this address.</p>
-            <Link className="btn" to="/billing">
-              Back to invoices
-            </Link>
-          </Card>
-        ) : (
-          <ErrorState error={invoice.error} retry={() => void invoice.refetch()} />
-        )}
-      </>
-    );
-  }
-  return <InvoiceView invoice={invoice.data} />;
+  return (
+    <QueryView
+      query={invoice}
+      loading="Loading the invoice…"
+      missing={{ text: "There is no invoice at this address.", back: "/billing", backLabel: "Back to invoices" }}
+    >
+      {(found) => <InvoiceView invoice={found} />}
+    </QueryView>
+  );
 }
 
 function InvoiceView({ invoice }: { invoice: Schemas["InvoiceRead"] }) {

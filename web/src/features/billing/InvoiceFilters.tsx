@@ -1,7 +1,9 @@
-import type { ReactNode } from "react";
-import { label } from "../../components/format";
-import { Field, SelectField } from "../../components/ui";
-import { INVOICE_STATUSES, useCustomerOptions } from "./queries";
+// The invoice list's filters: status, customer, period of issue, overdue only.
+import { DayRange, FilterBar } from "../../components/filters";
+import { SelectField } from "../../components/ui";
+import { label } from "../../lib/format";
+import { CustomerFilter } from "../customers/CustomerFilter";
+import { INVOICE_STATUSES } from "./queries";
 
 export interface InvoiceFilterValues {
   status: string;
@@ -9,44 +11,6 @@ export interface InvoiceFilterValues {
   overdue: string;
   from: string;
   to: string;
-}
-
-/** The filter bar of a billing list: its controls, then "Clear filters" when any is set. */
-export function FilterBar({ name, active, onClear, children }: { name: string; active: boolean; onClear: () => void; children: ReactNode }) {
-  return (
-    <form className="filters" role="search" aria-label={name} onSubmit={(e) => e.preventDefault()}>
-      {children}
-      {active && (
-        <button className="btn btn-ghost btn-small" type="button" onClick={onClear}>
-          Clear filters
-        </button>
-      )}
-    </form>
-  );
-}
-
-export function CustomerFilter({ value, onChange }: { value: string; onChange: (customer: string) => void }) {
-  const customers = useCustomerOptions();
-  return (
-    <SelectField label="Customer" name="customer" value={value} onChange={(e) => onChange(e.target.value)}>
-      <option value="">All customers</option>
-      {customers.data?.items.map((c) => (
-        <option key={c.id} value={c.id}>
-          {c.name}
-        </option>
-      ))}
-    </SelectField>
-  );
-}
-
-/** A from–to pair of day inputs. */
-export function DayRange({ what, from, to, onChange }: { what: string; from: string; to: string; onChange: (changes: { from?: string; to?: string }) => void }) {
-  return (
-    <>
-      <Field label={`${what} from`} name="from" type="date" value={from} onChange={(e) => onChange({ from: e.target.value })} />
-      <Field label={`${what} to`} name="to" type="date" value={to} onChange={(e) => onChange({ to: e.target.value })} />
-    </>
-  );
 }
 
 export function InvoiceFilters({

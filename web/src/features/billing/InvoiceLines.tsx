@@ -1,8 +1,8 @@
 import type { Schemas } from "../../api/client";
 import { DataTable, type Column } from "../../components/DataTable";
-import { count, money, ratePercent } from "../../components/format";
+import { count, money, ratePercent } from "../../lib/format";
 import { Card } from "../../components/ui";
-import { isZero } from "../../components/cents";
+import { isZero } from "../../lib/decimal";
 
 type Line = Schemas["InvoiceRead"]["lines"][number];
 type TaxLine = Schemas["InvoiceRead"]["tax_lines"][number];

@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
-import { date, money } from "../../components/format";
+import { date, money } from "../../lib/format";
 import { StatusBadge } from "../../components/ui";
 
 export function InvoiceTable({ invoices }: { invoices: Schemas["InvoiceSummary"][] }) {

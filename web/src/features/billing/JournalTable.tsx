@@ -2,9 +2,9 @@
 // then its credit lines indented, and the two totals, which always agree.
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
-import { date, label, money } from "../../components/format";
+import { date, label, money } from "../../lib/format";
 import { StatusBadge } from "../../components/ui";
-import { fromCents, sumCents } from "../../components/cents";
+import { fromCents, sumCents } from "../../lib/decimal";
 
 type Entry = Schemas["JournalEntryRead"];
 

@@ -1,15 +1,15 @@
 // Recording money that moved: a customer's payment against the balance, or a refund paid
 // back out of what credit notes left owed. One Idempotency-Key per opening of the dialog,
 // so a double submit or a retry after a lost answer records the money once.
-import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { label, money } from "../../components/format";
+import { formatting, label, money } from "../../lib/format";
 import { Field, FormProblem, SelectField } from "../../components/ui";
-import { fromCents, toCents } from "../../components/cents";
+import { decimalInput, fromCents, toCents } from "../../lib/decimal";
 import { newIdempotencyKey } from "../../api/idempotency";
-import { PAYMENT_METHODS, useRefreshBilling, type PaymentMethod } from "./queries";
+import { useChange } from "../../lib/useChange";
+import { INVOICE_CHANGES, PAYMENT_METHODS, type PaymentMethod } from "./queries";
 
 type Kind = "payment" | "refund";
 
@@ -36,23 +36,22 @@ function PayForm({ kind, invoice, onClose, onDone }: Omit<Props, "open">) {
   const [amount, setAmount] = useState(limit);
   const [method, setMethod] = useState<PaymentMethod>("bank_transfer");
   const [reference, setReference] = useState("");
-  const refresh = useRefreshBilling();
 
-  const mutation = useMutation({
-    mutationFn: (): Promise<{ amount: string }> => {
+  const mutation = useChange(
+    INVOICE_CHANGES,
+    (): Promise<{ amount: string }> => {
       const path = { invoice_id: invoice.id };
       const headers = { "Idempotency-Key": key };
-      const body = { amount: amount.trim(), method, reference: reference.trim() };
+      const body = { amount: decimalInput(amount, formatting().locale) ?? "", method, reference: reference.trim() };
       return kind === "payment"
         ? call(api.POST("/billing/invoices/{invoice_id}/pay", { params: { path }, body, headers }))
         : call(api.POST("/billing/invoices/{invoice_id}/refunds", { params: { path }, body, headers }));
     },
-    onSuccess: (receipt) => {
-      refresh();
+    (receipt) => {
       onDone(kind === "payment" ? `Payment of ${money(receipt.amount)} recorded.` : `Refund of ${money(receipt.amount)} recorded.`);
       onClose();
     },
-  });
+  );
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -60,7 +59,7 @@ function PayForm({ kind, invoice, onClose, onDone }: Omit<Props, "open">) {
   }
 
   // What the amount would leave, shown while typing; the server decides what is allowed.
-  const typed = toCents(amount);
+  const typed = toCents(amount, formatting().locale);
   const left = toCents(limit);
   const after = typed !== null && left !== null ? fromCents(left - typed) : null;
   const hint =

@@ -2,32 +2,25 @@
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
-import { dateTime, label, money } from "../../components/format";
-import { Card, Pager, PageHeader, QueryView, SelectField } from "../../components/ui";
-import { CustomerFilter, DayRange, FilterBar } from "./InvoiceFilters";
+import { dateTime, label, money } from "../../lib/format";
+import { Card, PageHeader, PageView, SelectField } from "../../components/ui";
+import { DayRange, FilterBar } from "../../components/filters";
+import { dayRange } from "../../lib/days";
+import { CustomerFilter } from "../customers/CustomerFilter";
 import { BillingTabs } from "./BillingTabs";
-import { PAGE_SIZE, PAYMENT_METHODS, usePayments, type PaymentMethod } from "./queries";
-import { orUndefined, useUrlFilters } from "../../components/urlState";
+import { PAGE_SIZE, PAYMENT_METHODS, usePayments } from "./queries";
+import { oneOf, orUndefined, useUrlFilters } from "../../lib/urlState";
 
 const KEYS = ["method", "customer", "invoice", "from", "to"] as const;
 
-/** A local calendar day's first or last moment, as the instant the API filters on. */
-function dayBound(day: string, end: boolean): string | undefined {
-  if (!day) return undefined;
-  const moment = new Date(`${day}T${end ? "23:59:59.999" : "00:00:00"}`);
-  return Number.isNaN(moment.getTime()) ? undefined : moment.toISOString();
-}
-
 export default function PaymentsPage() {
   const { values, offset, setFilters, setOffset, clear, active } = useUrlFilters(KEYS);
-  const method = PAYMENT_METHODS.includes(values.method as PaymentMethod) ? (values.method as PaymentMethod) : undefined;
-  const payments = usePayments(
+    const payments = usePayments(
     {
-      method,
+      method: oneOf(PAYMENT_METHODS, values.method),
       customer_id: orUndefined(values.customer),
       invoice_id: orUndefined(values.invoice),
-      from: dayBound(values.from, false),
-      to: dayBound(values.to, true),
+      ...dayRange(values.from, values.to),
     },
     offset,
   );
@@ -50,18 +43,15 @@ export default function PaymentsPage() {
           <DayRange what="Received" from={values.from} to={values.to} onChange={setFilters} />
         </FilterBar>
         {values.invoice && <p className="muted">Showing the payments of one invoice.</p>}
-        <QueryView
+        <PageView
           query={payments}
-          isEmpty={(page) => page.items.length === 0}
+          offset={offset}
+          limit={PAGE_SIZE}
+          onOffset={setOffset}
           empty={active ? "No payment matches these filters." : "No payment recorded yet."}
         >
-          {(page) => (
-            <div aria-busy={payments.isFetching}>
-              <PaymentTable payments={page.items} />
-              <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
-            </div>
-          )}
-        </QueryView>
+          {(items) => <PaymentTable payments={items} />}
+        </PageView>
       </Card>
     </>
   );

@@ -1,7 +1,7 @@
 // The trial balance: each account's debit or credit balance on a day, and the proof that
 // the books balance — total debits equal total credits.
 import { useSearchParams } from "react-router";
-import { date, label, money } from "../../components/format";
+import { date, label, money } from "../../lib/format";
 import { Card, PageHeader, QueryView, StatusBadge } from "../../components/ui";
 import { BillingTabs } from "./BillingTabs";
 import { useTrialBalance } from "./queries";

@@ -1,12 +1,12 @@
 // Voiding an unpaid invoice: the server reverses its journal entry; a paid or credited one
 // needs a credit note instead.
-import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call, type Schemas } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { money } from "../../components/format";
+import { money } from "../../lib/format";
 import { Field, FormProblem } from "../../components/ui";
-import { useRefreshBilling } from "./queries";
+import { useChange } from "../../lib/useChange";
+import { INVOICE_CHANGES } from "./queries";
 
 interface Props {
   invoice: Schemas["InvoiceRead"];
@@ -25,16 +25,14 @@ export function VoidDialog({ invoice, open, onClose, onDone }: Props) {
 
 function VoidForm({ invoice, onClose, onDone }: Omit<Props, "open">) {
   const [reason, setReason] = useState("");
-  const refresh = useRefreshBilling();
-  const mutation = useMutation({
-    mutationFn: () =>
-      call(api.POST("/billing/invoices/{invoice_id}/void", { params: { path: { invoice_id: invoice.id } }, body: { reason: reason.trim() } })),
-    onSuccess: () => {
-      refresh();
+  const mutation = useChange(
+    INVOICE_CHANGES,
+    () => call(api.POST("/billing/invoices/{invoice_id}/void", { params: { path: { invoice_id: invoice.id } }, body: { reason: reason.trim() } })),
+    () => {
       onDone(`Invoice ${invoice.number} voided.`);
       onClose();
     },
-  });
+  );
 
   function submit(event: FormEvent) {
     event.preventDefault();

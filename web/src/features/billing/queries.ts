@@ -1,6 +1,6 @@
 // Billing's queries. Every key starts with "billing": the live stream refreshes them after
 // each committed batch, so open pages follow payments made elsewhere without polling.
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery, type QueryKey } from "@tanstack/react-query";
 import { api, call, type Schemas } from "../../api/client";
 
 export const PAGE_SIZE = 25;
@@ -26,12 +26,18 @@ export interface InvoiceFilters {
   to?: string;
 }
 
-export function useInvoices(filters: InvoiceFilters, offset: number) {
-  return useQuery({
-    queryKey: ["billing", "invoices", filters, offset],
-    queryFn: () => call(api.GET("/billing/invoices", { params: { query: { ...filters, limit: PAGE_SIZE, offset } } })),
+/** One page of a billing list: its filters and offset in the key, the last page shown
+ * while the next one loads. */
+function listPage<F extends object, T>(list: string, filters: F, offset: number, get: (query: F & { limit: number; offset: number }) => Promise<T>) {
+  return {
+    queryKey: ["billing", list, filters, offset],
+    queryFn: () => get({ ...filters, limit: PAGE_SIZE, offset }),
     placeholderData: keepPreviousData,
-  });
+  };
+}
+
+export function useInvoices(filters: InvoiceFilters, offset: number) {
+  return useQuery(listPage("invoices", filters, offset, (query) => call(api.GET("/billing/invoices", { params: { query } }))));
 }
 
 export function useInvoice(invoiceId: string) {
@@ -50,11 +56,7 @@ export interface PaymentFilters {
 }
 
 export function usePayments(filters: PaymentFilters, offset: number) {
-  return useQuery({
-    queryKey: ["billing", "payments", filters, offset],
-    queryFn: () => call(api.GET("/billing/payments", { params: { query: { ...filters, limit: PAGE_SIZE, offset } } })),
-    placeholderData: keepPreviousData,
-  });
+  return useQuery(listPage("payments", filters, offset, (query) => call(api.GET("/billing/payments", { params: { query } }))));
 }
 
 export interface LedgerFilters {
@@ -64,11 +66,7 @@ export interface LedgerFilters {
 }
 
 export function useLedger(filters: LedgerFilters, offset: number) {
-  return useQuery({
-    queryKey: ["billing", "ledger", filters, offset],
-    queryFn: () => call(api.GET("/billing/ledger", { params: { query: { ...filters, limit: PAGE_SIZE, offset } } })),
-    placeholderData: keepPreviousData,
-  });
+  return useQuery(listPage("ledger", filters, offset, (query) => call(api.GET("/billing/ledger", { params: { query } }))));
 }
 
 export function useAccounts() {
@@ -87,20 +85,5 @@ export function useTrialBalance(asOf: string | undefined) {
   });
 }
 
-/** Customers for the filter menus (a small shop's list: the first 500 by name). */
-export function useCustomerOptions() {
-  return useQuery({
-    queryKey: ["billing", "customer-options"],
-    queryFn: () => call(api.GET("/customers", { params: { query: { limit: 500, offset: 0 } } })),
-    staleTime: 5 * 60_000,
-  });
-}
-
-/** After a change to one invoice: its page, the lists, the ledger, and the order it bills. */
-export function useRefreshBilling() {
-  const client = useQueryClient();
-  return () => {
-    void client.invalidateQueries({ queryKey: ["billing"] });
-    void client.invalidateQueries({ queryKey: ["orders"] });
-  };
-}
+/** What a change to one invoice moves: its page, the lists, the ledger, and the order it bills. */
+export const INVOICE_CHANGES: QueryKey[] = [["billing"], ["orders"]];

@@ -2,10 +2,10 @@
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
-import { count, date, dateTime, money } from "../../components/format";
-import { Card, Pager, QueryView, StatusBadge } from "../../components/ui";
-import { ACTIVITY_PAGE, useCustomerInvoices, useCustomerOrders, useOpenBalance } from "./hooks";
-import { useUrlOffset } from "../../components/urlState";
+import { count, date, dateTime, money } from "../../lib/format";
+import { Card, PageView, QueryView, StatusBadge } from "../../components/ui";
+import { ACTIVITY_PAGE, useCustomerInvoices, useCustomerOrders, useOpenBalance } from "./queries";
+import { useUrlOffset } from "../../lib/urlState";
 
 export function OpenBalanceCard({ customerId }: { customerId: string }) {
   const open = useOpenBalance(customerId);
@@ -48,23 +48,20 @@ export function CustomerOrders({ customerId }: { customerId: string }) {
   const orders = useCustomerOrders(customerId, offset);
   return (
     <Card title="Recent orders">
-      <QueryView query={orders} isEmpty={(p) => p.items.length === 0} empty="No orders from this customer yet.">
-        {(page) => (
-          <>
-            <DataTable<OrderRow>
-              rows={page.items}
-              rowKey={(o) => o.id}
-              columns={[
-                { header: "Order", className: "mono cust-nowrap", cell: (o) => <Link to={`/orders/${o.id}`}>{o.number}</Link> },
-                { header: "Placed", className: "cust-nowrap", cell: (o) => dateTime(o.created_at) },
-                { header: "Status", cell: (o) => <StatusBadge status={o.status} /> },
-                { header: "Total", numeric: true, cell: (o) => money(o.total) },
-              ]}
-            />
-            <Pager offset={offset} limit={ACTIVITY_PAGE} total={page.total} onChange={setOffset} />
-          </>
+      <PageView query={orders} offset={offset} limit={ACTIVITY_PAGE} onOffset={setOffset} empty="No orders from this customer yet.">
+        {(items) => (
+          <DataTable<OrderRow>
+            rows={items}
+            rowKey={(o) => o.id}
+            columns={[
+              { header: "Order", className: "mono cust-nowrap", cell: (o) => <Link to={`/orders/${o.id}`}>{o.number}</Link> },
+              { header: "Placed", className: "cust-nowrap", cell: (o) => dateTime(o.created_at) },
+              { header: "Status", cell: (o) => <StatusBadge status={o.status} /> },
+              { header: "Total", numeric: true, cell: (o) => money(o.total) },
+            ]}
+          />
         )}
-      </QueryView>
+      </PageView>
     </Card>
   );
 }
@@ -74,26 +71,23 @@ export function CustomerInvoices({ customerId }: { customerId: string }) {
   const invoices = useCustomerInvoices(customerId, offset);
   return (
     <Card title="Invoices">
-      <QueryView query={invoices} isEmpty={(p) => p.items.length === 0} empty="No invoices for this customer yet.">
-        {(page) => (
-          <>
-            <DataTable<InvoiceRow>
-              rows={page.items}
-              rowKey={(i) => i.id}
-              rowClassName={(i) => (i.overdue ? "row-alert" : undefined)}
-              columns={[
-                { header: "Invoice", className: "mono cust-nowrap", cell: (i) => <Link to={`/billing/invoices/${i.id}`}>{i.number}</Link> },
-                { header: "Issued", className: "cust-nowrap", cell: (i) => date(i.issue_date) },
-                { header: "Due", className: "cust-nowrap", cell: (i) => date(i.due_date) },
-                { header: "Status", cell: (i) => <StatusBadge status={i.overdue ? "overdue" : i.status} /> },
-                { header: "Total", numeric: true, cell: (i) => money(i.total) },
-                { header: "Balance", numeric: true, cell: (i) => <strong>{money(i.balance)}</strong> },
-              ]}
-            />
-            <Pager offset={offset} limit={ACTIVITY_PAGE} total={page.total} onChange={setOffset} />
-          </>
+      <PageView query={invoices} offset={offset} limit={ACTIVITY_PAGE} onOffset={setOffset} empty="No invoices for this customer yet.">
+        {(items) => (
+          <DataTable<InvoiceRow>
+            rows={items}
+            rowKey={(i) => i.id}
+            rowClassName={(i) => (i.overdue ? "row-alert" : undefined)}
+            columns={[
+              { header: "Invoice", className: "mono cust-nowrap", cell: (i) => <Link to={`/billing/invoices/${i.id}`}>{i.number}</Link> },
+              { header: "Issued", className: "cust-nowrap", cell: (i) => date(i.issue_date) },
+              { header: "Due", className: "cust-nowrap", cell: (i) => date(i.due_date) },
+              { header: "Status", cell: (i) => <StatusBadge status={i.overdue ? "overdue" : i.status} /> },
+              { header: "Total", numeric: true, cell: (i) => money(i.total) },
+              { header: "Balance", numeric: true, cell: (i) => <strong>{money(i.balance)}</strong> },
+            ]}
+          />
         )}
-      </QueryView>
+      </PageView>
     </Card>
   );
 }

@@ -1,12 +1,12 @@
 // The customer's details, and the form that edits them for users allowed to.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call } from "../../api/client";
 import { Can } from "../../auth/AuthContext";
-import { count, dateTime } from "../../components/format";
+import { count, dateTime } from "../../lib/format";
 import { Card, FormActions, FormProblem } from "../../components/ui";
 import { CUSTOMER_FIELDS, CustomerFields, updateBody, valuesOf, type CustomerValues } from "./CustomerForm";
-import type { Customer } from "./hooks";
+import { useChange } from "../../lib/useChange";
+import { customerKey, type Customer } from "./queries";
 
 export function CustomerDetails({ customer }: { customer: Customer }) {
   const [editing, setEditing] = useState(false);
@@ -43,18 +43,15 @@ export function CustomerDetails({ customer }: { customer: Customer }) {
 }
 
 function EditCustomer({ customer, onDone }: { customer: Customer; onDone: () => void }) {
-  const client = useQueryClient();
   const [before] = useState(() => valuesOf(customer));
   const [values, setValues] = useState<CustomerValues>(before);
   const body = updateBody(before, values);
-  const mutation = useMutation({
-    mutationFn: () => call(api.PATCH("/customers/{customer_id}", { params: { path: { customer_id: customer.id } }, body })),
-    onSuccess: async (saved) => {
-      client.setQueryData(["customers", "one", saved.id], saved);
-      await client.invalidateQueries({ queryKey: ["customers"] });
-      onDone();
-    },
-  });
+  const mutation = useChange(
+    [["customers"]],
+    () => call(api.PATCH("/customers/{customer_id}", { params: { path: { customer_id: customer.id } }, body })),
+    () => onDone(),
+    (saved) => customerKey(saved.id),
+  );
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (Object.keys(body).length > 0) mutation.mutate();

@@ -2,7 +2,7 @@
 // so a message such as a duplicate email lands next to the field it is about.
 import { ApiProblem, type Schemas } from "../../api/client";
 import { Field } from "../../components/ui";
-import type { Customer } from "./hooks";
+import type { Customer } from "./queries";
 import "./customers.css";
 
 export interface CustomerValues {

@@ -4,14 +4,17 @@ import { Link, useParams } from "react-router";
 import { QueryView, PageHeader } from "../../components/ui";
 import { CustomerOrders, CustomerInvoices, OpenBalanceCard } from "./CustomerActivity";
 import { CustomerDetails } from "./CustomerDetails";
-import { useCustomer } from "./hooks";
+import { useCustomer } from "./queries";
 import "./customers.css";
 
 export default function CustomerPage() {
   const id = useParams().customerId ?? "";
   const customer = useCustomer(id);
   return (
-    <QueryView query={customer}>
+    <QueryView
+      query={customer}
+      missing={{ text: "There is no customer at this address.", back: "/customers", backLabel: "Back to customers" }}
+    >
       {(c) => (
         <>
           <PageHeader

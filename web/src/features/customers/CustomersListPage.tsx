@@ -4,11 +4,11 @@ import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
 import { Can } from "../../auth/AuthContext";
-import { count } from "../../components/format";
-import { Card, Field, PageHeader, Pager, QueryView } from "../../components/ui";
-import { PAGE_SIZE, useCustomerPage } from "./hooks";
+import { count } from "../../lib/format";
+import { Card, Field, PageHeader, PageView } from "../../components/ui";
+import { PAGE_SIZE, useCustomerPage } from "./queries";
 import { NewCustomerDialog } from "./NewCustomerDialog";
-import { useSearchText, useUrlOffset } from "../../components/urlState";
+import { useSearchText, useUrlOffset } from "../../lib/urlState";
 import "./customers.css";
 
 type Customer = Schemas["CustomerRead"];
@@ -44,24 +44,21 @@ export default function CustomersListPage() {
             </span>
           )}
         </div>
-        <QueryView query={customers} isEmpty={(page) => page.items.length === 0} empty={q ? `No customer matches “${q}”.` : "No customers yet."}>
-          {(page) => (
-            <>
-              <DataTable<Customer>
-                rows={page.items}
-                rowKey={(c) => c.id}
-                columns={[
-                  { header: "Code", className: "mono", cell: (c) => c.code ?? <span className="muted">—</span> },
-                  { header: "Name", cell: (c) => <Link to={`/customers/${c.id}`}>{c.name}</Link> },
-                  { header: "Email", cell: (c) => c.email },
-                  { header: "Phone", className: "cust-optional", cell: (c) => c.phone || <span className="muted">—</span> },
-                  { header: "Payment terms", numeric: true, cell: (c) => `${count(c.payment_terms_days)} days` },
-                ]}
-              />
-              <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
-            </>
+        <PageView query={customers} offset={offset} limit={PAGE_SIZE} onOffset={setOffset} empty={q ? `No customer matches “${q}”.` : "No customers yet."}>
+          {(items) => (
+            <DataTable<Customer>
+              rows={items}
+              rowKey={(c) => c.id}
+              columns={[
+                { header: "Code", className: "mono", cell: (c) => c.code ?? <span className="muted">—</span> },
+                { header: "Name", cell: (c) => <Link to={`/customers/${c.id}`}>{c.name}</Link> },
+                { header: "Email", cell: (c) => c.email },
+                { header: "Phone", className: "cust-optional", cell: (c) => c.phone || <span className="muted">—</span> },
+                { header: "Payment terms", numeric: true, cell: (c) => `${count(c.payment_terms_days)} days` },
+              ]}
+            />
           )}
-        </QueryView>
+        </PageView>
       </Card>
       <NewCustomerDialog open={creating} onClose={() => setCreating(false)} />
     </>

@@ -1,11 +1,12 @@
 // Adding a customer. The server checks everything, including that the email and code are
 // not already taken; on success the new customer's page opens.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
 import { FormActions, FormProblem } from "../../components/ui";
+import { useChange } from "../../lib/useChange";
+import { customerKey } from "./queries";
 import { createBody, CUSTOMER_FIELDS, CustomerFields, EMPTY_CUSTOMER, type CustomerValues } from "./CustomerForm";
 
 export function NewCustomerDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -18,17 +19,16 @@ export function NewCustomerDialog({ open, onClose }: { open: boolean; onClose: (
 
 function NewCustomerForm({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
-  const client = useQueryClient();
   const [values, setValues] = useState<CustomerValues>(EMPTY_CUSTOMER);
-  const mutation = useMutation({
-    mutationFn: () => call(api.POST("/customers", { body: createBody(values) })),
-    onSuccess: async (created) => {
-      client.setQueryData(["customers", "one", created.id], created);
-      await client.invalidateQueries({ queryKey: ["customers"] });
+  const mutation = useChange(
+    [["customers"]],
+    () => call(api.POST("/customers", { body: createBody(values) })),
+    (created) => {
       onClose();
       navigate(`/customers/${created.id}`);
     },
-  });
+    (saved) => customerKey(saved.id),
+  );
   const submit = (event: FormEvent) => {
     event.preventDefault();
     mutation.mutate();

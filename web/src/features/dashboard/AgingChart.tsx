@@ -1,6 +1,6 @@
 // Open receivables per bucket as coloured bars; the amounts people read are in the table below it.
 import { Bar, BarChart, CartesianGrid, Cell, XAxis, YAxis } from "recharts";
-import { numberFormat } from "../../components/format";
+import { numberFormat } from "../../lib/format";
 
 export interface AgingPoint {
   key: string;

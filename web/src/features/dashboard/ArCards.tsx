@@ -1,7 +1,7 @@
 // Receivables: open amounts by days past due, and the invoices most overdue.
 import { Link } from "react-router";
 import { Card } from "../../components/ui";
-import { count, date, money } from "../../components/format";
+import { count, date, money } from "../../lib/format";
 import { AgingChart } from "./LazyCharts";
 import { ReportView } from "./ReportView";
 import { useAging, useOverdue } from "./queries";

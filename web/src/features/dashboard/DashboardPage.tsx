@@ -2,7 +2,7 @@
 // the rules recommend. Every card loads on its own and follows the live stream.
 import { useSearchParams } from "react-router";
 import { PageHeader } from "../../components/ui";
-import { date } from "../../components/format";
+import { date } from "../../lib/format";
 import { AgingCard, OverdueCard } from "./ArCards";
 import { KpiTiles } from "./KpiTiles";
 import { LiveStamp } from "./LiveStamp";

@@ -1,5 +1,5 @@
 // A change against the previous period: arrow and colour say whether it is good news.
-import { percent } from "../../components/format";
+import { percent } from "../../lib/format";
 
 export function Delta({ change, lowerIsBetter = false, period }: { change: string | null; lowerIsBetter?: boolean; period: string }) {
   if (change === null) return <span className="delta muted">No comparison for {period}</span>;

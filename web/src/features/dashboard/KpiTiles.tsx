@@ -1,6 +1,6 @@
 // The key figures of the period against the period before it.
 import type { Schemas } from "../../api/client";
-import { count, money, numberFormat } from "../../components/format";
+import { count, money, numberFormat } from "../../lib/format";
 import { Delta } from "./Delta";
 import { ReportView, type ReportQuery } from "./ReportView";
 import type { Period } from "./queries";

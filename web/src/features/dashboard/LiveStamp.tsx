@@ -1,7 +1,7 @@
 // When the figures on screen were last refreshed, and whether the live stream is connected.
 import { useIsFetching, useQueryClient } from "@tanstack/react-query";
 import { useLive } from "../../live/LiveProvider";
-import { dateFormat } from "../../components/format";
+import { dateFormat } from "../../lib/format";
 
 const clock = { format: (d: Date | number) => dateFormat({ hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(d) };
 

@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
 import { Card } from "../../components/ui";
-import { count } from "../../components/format";
+import { count } from "../../lib/format";
 import { ReportView } from "./ReportView";
 import { useLowStock } from "./queries";
 

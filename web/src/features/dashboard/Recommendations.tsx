@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { Can } from "../../auth/AuthContext";
 import { Card } from "../../components/ui";
-import { count, label, money } from "../../components/format";
+import { count, label, money } from "../../lib/format";
 import { ReceiveDialog } from "./ReceiveDialog";
 import { ReportView } from "./ReportView";
 import { useRecommendations, type Recommendation, type ReorderRecommendation } from "./queries";

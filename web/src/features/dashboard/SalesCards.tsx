@@ -1,6 +1,6 @@
 // Sales over the last 24 hours and over the period, as bar charts.
 import { Card } from "../../components/ui";
-import { count, dateFormat, money } from "../../components/format";
+import { count, dateFormat, money } from "../../lib/format";
 import { ReportView } from "./ReportView";
 import { SalesChart } from "./LazyCharts";
 import type { SalesPoint } from "./SalesChart";

@@ -1,7 +1,7 @@
 // Revenue per hour or per day as bars. Bar heights are the only place a decimal string
 // becomes a float; every figure a person reads is the API's own string through money().
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis, type TooltipContentProps } from "recharts";
-import { count, money, numberFormat } from "../../components/format";
+import { count, money, numberFormat } from "../../lib/format";
 
 export interface SalesPoint {
   key: string;

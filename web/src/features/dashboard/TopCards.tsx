@@ -2,7 +2,7 @@
 import { Link } from "react-router";
 import type { Schemas } from "../../api/client";
 import { DataTable } from "../../components/DataTable";
-import { count, money } from "../../components/format";
+import { count, money } from "../../lib/format";
 import { Card } from "../../components/ui";
 import { ReportView } from "./ReportView";
 import { useTopCustomers, useTopProducts, type Period } from "./queries";

@@ -22,78 +22,46 @@ export function parsePeriod(value: string | null): Period {
   return (PERIODS as readonly number[]).includes(n) ? (n as Period) : 30;
 }
 
-const live = { placeholderData: keepPreviousData, staleTime: 30_000 } as const;
+/** A report under the "query" prefix, keyed by its name and parameters; the last answer
+ * stays on screen while the live stream's refetch runs. */
+function useReport<T>(name: string, params: object, fetch: () => Promise<T>) {
+  return useQuery({ queryKey: ["query", name, params], queryFn: fetch, placeholderData: keepPreviousData, staleTime: 30_000 });
+}
 
 export function useKpis(days: Period) {
-  return useQuery({
-    queryKey: ["query", "kpis", { days }],
-    queryFn: () => json(api.GET("/query/kpis", { params: { query: { days } } })),
-    ...live,
-  });
+  return useReport("kpis", { days }, () => json(api.GET("/query/kpis", { params: { query: { days } } })));
 }
 
 export function useSalesHourly(hours = 24) {
-  return useQuery({
-    queryKey: ["query", "sales-hourly", { hours }],
-    queryFn: () => json(api.GET("/query/sales/hourly", { params: { query: { hours } } })),
-    ...live,
-  });
+  return useReport("sales-hourly", { hours }, () => json(api.GET("/query/sales/hourly", { params: { query: { hours } } })));
 }
 
 export function useSalesDaily(days: Period) {
-  return useQuery({
-    queryKey: ["query", "sales-daily", { days }],
-    queryFn: () => json(api.GET("/query/sales/daily", { params: { query: { days } } })),
-    ...live,
-  });
+  return useReport("sales-daily", { days }, () => json(api.GET("/query/sales/daily", { params: { query: { days } } })));
 }
 
 export function useTopProducts(days: Period, limit = 6) {
-  return useQuery({
-    queryKey: ["query", "top-products", { days, limit }],
-    queryFn: () => json(api.GET("/query/sales/top-products", { params: { query: { days, limit } } })),
-    ...live,
-  });
+  return useReport("top-products", { days, limit }, () => json(api.GET("/query/sales/top-products", { params: { query: { days, limit } } })));
 }
 
 export function useTopCustomers(days: Period, limit = 6) {
-  return useQuery({
-    queryKey: ["query", "top-customers", { days, limit }],
-    queryFn: () => json(api.GET("/query/sales/top-customers", { params: { query: { days, limit } } })),
-    ...live,
-  });
+  return useReport("top-customers", { days, limit }, () => json(api.GET("/query/sales/top-customers", { params: { query: { days, limit } } })));
 }
 
 export function useLowStock() {
-  return useQuery({
-    queryKey: ["query", "low-stock"],
-    queryFn: () => json(api.GET("/query/inventory/low-stock")),
-    ...live,
-  });
+  return useReport("low-stock", {}, () => json(api.GET("/query/inventory/low-stock")));
 }
 
 export function useAging() {
-  return useQuery({
-    queryKey: ["query", "ar-aging"],
-    queryFn: () => json(api.GET("/query/ar/aging")),
-    ...live,
-  });
+  return useReport("ar-aging", {}, () => json(api.GET("/query/ar/aging")));
 }
 
 export function useOverdue(limit = 5) {
-  return useQuery({
-    queryKey: ["query", "ar-overdue", { limit }],
-    queryFn: () => json(api.GET("/query/ar/overdue", { params: { query: { limit } } })),
-    ...live,
-  });
+  return useReport("ar-overdue", { limit }, () => json(api.GET("/query/ar/overdue", { params: { query: { limit } } })));
 }
 
 export function useRecommendations() {
-  return useQuery({
-    queryKey: ["query", "recommendations"],
-    queryFn: () => json(api.GET("/query/recommendations")),
-    ...live,
-  });
+  return useReport("recommendations", {}, () => json(api.GET("/query/recommendations")));
 }
 
 export type Recommendation = Schemas["RecommendationsReport"]["rows"][number];

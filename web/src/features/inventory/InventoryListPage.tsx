@@ -1,13 +1,13 @@
 // Inventory: every product with its stock, searchable, with a low-stock view for reordering.
 import { useState } from "react";
 import { useAuth } from "../../auth/AuthContext";
-import { count } from "../../components/format";
-import { Card, Field, PageHeader, Pager, QueryView } from "../../components/ui";
-import { PAGE_SIZE, useStockPage, type Stock } from "./hooks";
+import { count } from "../../lib/format";
+import { Card, Field, PageHeader, PageView } from "../../components/ui";
+import { PAGE_SIZE, useStockPage, type Stock } from "./queries";
 import { NewProductDialog } from "./ProductDialogs";
 import { StockActionDialog, type StockAction } from "./StockDialogs";
 import { StockTable } from "./StockTable";
-import { useSearchText, useUrlFilters } from "../../components/urlState";
+import { useSearchText, useUrlFilters } from "../../lib/urlState";
 import "./inventory.css";
 
 export default function InventoryListPage() {
@@ -46,18 +46,15 @@ export default function InventoryListPage() {
             Low stock only
           </label>
         </div>
-        <QueryView
+        <PageView
           query={query}
-          isEmpty={(page) => page.items.length === 0}
+          offset={offset}
+          limit={PAGE_SIZE}
+          onOffset={setOffset}
           empty={q ? `No products match “${q}”${lowOnly ? " among those low on stock" : ""}.` : lowOnly ? "No product is low on stock." : "No products yet."}
         >
-          {(page) => (
-            <>
-              <StockTable items={page.items} onAction={(action, stock) => setActing({ action, stock })} />
-              <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
-            </>
-          )}
-        </QueryView>
+          {(items) => <StockTable items={items} onAction={(action, stock) => setActing({ action, stock })} />}
+        </PageView>
       </Card>
       <NewProductDialog open={creating} onClose={() => setCreating(false)} />
       <StockActionDialog action={acting?.action ?? null} stock={acting?.stock ?? null} onClose={() => setActing(null)} />

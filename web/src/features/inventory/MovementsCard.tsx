@@ -1,9 +1,9 @@
 // A product's stock history, newest first: every receipt, adjustment, reservation and
 // shipment, with what was on hand and reserved after it.
 import { Link } from "react-router";
-import { count, dateTime, label } from "../../components/format";
+import { count, dateTime, label } from "../../lib/format";
 import { Card, Pager, QueryView } from "../../components/ui";
-import { PAGE_SIZE, useMovements } from "./hooks";
+import { PAGE_SIZE, useMovements } from "./queries";
 
 /** Kinds that move units on hand; the others (reservation, release) move only what is held. */
 const ON_HAND_KINDS = new Set(["receipt", "adjustment", "shipment"]);

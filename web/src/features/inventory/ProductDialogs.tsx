@@ -1,6 +1,5 @@
 // Creating a product, and editing one's price, tax and reorder settings (each part only for
 // those allowed to change it).
-import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useNavigate } from "react-router";
 import { api, call } from "../../api/client";
@@ -8,7 +7,8 @@ import { useAuth } from "../../auth/AuthContext";
 import { Dialog } from "../../components/Dialog";
 import { FormActions, FormProblem } from "../../components/ui";
 import { explainRate } from "./formValues";
-import { useRefreshInventory, type Stock } from "./hooks";
+import { useChange } from "../../lib/useChange";
+import type { Stock } from "./queries";
 import { createBody, EMPTY_PRODUCT, PRODUCT_FIELDS, ProductFields, updateBody, valuesOf, type ProductValues } from "./ProductForm";
 
 export function NewProductDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -21,16 +21,15 @@ export function NewProductDialog({ open, onClose }: { open: boolean; onClose: ()
 
 function NewProductForm({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
-  const refresh = useRefreshInventory();
   const [values, setValues] = useState<ProductValues>(EMPTY_PRODUCT);
-  const mutation = useMutation({
-    mutationFn: () => call(api.POST("/inventory", { body: createBody(values) })),
-    onSuccess: async (created) => {
-      await refresh();
+  const mutation = useChange(
+    [["inventory"]],
+    () => call(api.POST("/inventory", { body: createBody(values) })),
+    (created) => {
       onClose();
       navigate(`/inventory/${encodeURIComponent(created.sku)}`);
     },
-  });
+  );
   const problem = explainRate(mutation.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -54,7 +53,6 @@ export function EditProductDialog({ stock, open, onClose }: { stock: Stock; open
 }
 
 function EditProductForm({ stock, onClose }: { stock: Stock; onClose: () => void }) {
-  const refresh = useRefreshInventory();
   const { can } = useAuth();
   const editable = { pricing: can("inventory:price"), details: can("inventory:write") };
   // The form starts from the figures at the moment it opened; live refreshes do not reset typing.
@@ -62,13 +60,7 @@ function EditProductForm({ stock, onClose }: { stock: Stock; onClose: () => void
   const [values, setValues] = useState<ProductValues>(before);
   const body = updateBody(before, values);
   const changed = Object.keys(body).length > 0;
-  const mutation = useMutation({
-    mutationFn: () => call(api.PATCH("/inventory/{sku}", { params: { path: { sku: stock.sku } }, body })),
-    onSuccess: async () => {
-      await refresh();
-      onClose();
-    },
-  });
+  const mutation = useChange([["inventory"]], () => call(api.PATCH("/inventory/{sku}", { params: { path: { sku: stock.sku } }, body })), onClose);
   const problem = explainRate(mutation.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();

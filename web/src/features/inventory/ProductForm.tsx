@@ -2,8 +2,10 @@
 // so each message the server sends lands next to the field it is about.
 import { ApiProblem, type Schemas } from "../../api/client";
 import { Field } from "../../components/ui";
-import { fractionToPercent, percentToFraction, wholeNumber } from "./formValues";
-import type { Stock } from "./hooks";
+import { decimalInput, fractionToPercent, percentToFraction } from "../../lib/decimal";
+import { formatting } from "../../lib/format";
+import { wholeNumber } from "./formValues";
+import type { Stock } from "./queries";
 import "./inventory.css";
 
 export interface ProductValues {
@@ -52,8 +54,8 @@ export function createBody(v: ProductValues): Schemas["ProductCreate"] {
     sku: v.sku.trim(),
     name: v.name,
     description: v.description,
-    price: v.price.trim(),
-    tax_rate: percentToFraction(v.taxPercent) ?? "0",
+    price: decimalInput(v.price, formatting().locale) ?? "",
+    tax_rate: percentToFraction(v.taxPercent, formatting().locale) ?? "0",
     active: true,
     qty_on_hand: wholeNumber(v.qtyOnHand) as number,
     reorder_point: wholeNumber(v.reorderPoint) as number,
@@ -68,8 +70,8 @@ export function updateBody(before: ProductValues, v: ProductValues): Schemas["Pr
   const body: { [K in keyof Schemas["ProductUpdate"]]: Schemas["ProductUpdate"][K] | null } = {};
   if (v.name !== before.name) body.name = v.name;
   if (v.description !== before.description) body.description = v.description;
-  if (v.price.trim() !== before.price) body.price = v.price.trim();
-  if (v.taxPercent.trim() !== before.taxPercent) body.tax_rate = percentToFraction(v.taxPercent) ?? null;
+  if (v.price.trim() !== before.price) body.price = decimalInput(v.price, formatting().locale) ?? "";
+  if (v.taxPercent.trim() !== before.taxPercent) body.tax_rate = percentToFraction(v.taxPercent, formatting().locale) ?? null;
   if (v.reorderPoint.trim() !== before.reorderPoint) body.reorder_point = wholeNumber(v.reorderPoint) ?? null;
   if (v.reorderQty.trim() !== before.reorderQty) body.reorder_qty = wholeNumber(v.reorderQty) ?? null;
   if (v.leadTimeDays.trim() !== before.leadTimeDays) body.lead_time_days = wholeNumber(v.leadTimeDays) ?? null;

@@ -3,15 +3,15 @@
 import { useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router";
 import { Can, useAuth } from "../../auth/AuthContext";
-import { count, dateTime, money } from "../../components/format";
+import { count, dateTime, money } from "../../lib/format";
 import { Card, PageHeader, QueryView } from "../../components/ui";
-import { fractionToPercent } from "./formValues";
-import { useStock, type Stock } from "./hooks";
+import { fractionToPercent } from "../../lib/decimal";
+import { useStock, type Stock } from "./queries";
 import { MovementsCard } from "./MovementsCard";
 import { EditProductDialog } from "./ProductDialogs";
 import { StockActionDialog, type StockAction } from "./StockDialogs";
 import { StockStatus } from "./StockTable";
-import { useUrlOffset } from "../../components/urlState";
+import { useUrlOffset } from "../../lib/urlState";
 import "./inventory.css";
 
 function Figure({ name, value, note }: { name: string; value: string; note?: ReactNode }) {
@@ -30,7 +30,10 @@ export default function ProductPage() {
   const sku = useParams().sku ?? "";
   const stock = useStock(sku);
   return (
-    <QueryView query={stock}>
+    <QueryView
+      query={stock}
+      missing={{ text: "There is no product with this SKU.", back: "/inventory", backLabel: "Back to inventory" }}
+    >
       {(s) => <Product stock={s} />}
     </QueryView>
   );

@@ -1,13 +1,13 @@
 // Receiving goods and correcting a count. Both go to the server, which refuses anything
 // that would leave less on hand than is reserved; its answer is shown on the field.
-import { useMutation } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { api, call } from "../../api/client";
 import { Dialog } from "../../components/Dialog";
-import { count } from "../../components/format";
+import { count } from "../../lib/format";
 import { Field, FormActions, FormProblem } from "../../components/ui";
 import { attachTo, wholeNumber } from "./formValues";
-import { useRefreshInventory, type Stock } from "./hooks";
+import { useChange } from "../../lib/useChange";
+import type { Stock } from "./queries";
 
 export type StockAction = "receive" | "adjust";
 
@@ -16,7 +16,7 @@ export function StockActionDialog({ action, stock, onClose }: { action: StockAct
   const title = action === "adjust" ? "Adjust stock" : "Receive stock";
   return (
     <Dialog open={open} title={title} onClose={onClose}>
-      {open && action === "receive" && <ReceiveForm stock={stock} onDone={onClose} />}
+      {open && action === "receive" && <ReceiveForm sku={stock.sku} summary={<Summary stock={stock} />} onCancel={onClose} onDone={onClose} />}
       {open && action === "adjust" && <AdjustForm stock={stock} onDone={onClose} />}
     </Dialog>
   );
@@ -30,55 +30,62 @@ function Summary({ stock }: { stock: Stock }) {
   );
 }
 
-function ReceiveForm({ stock, onDone }: { stock: Stock; onDone: () => void }) {
-  const refresh = useRefreshInventory();
-  const [qty, setQty] = useState("");
+/** Goods received for SKU: the quantity (SUGGESTED_QTY filled in, when there is one) and
+ * why, which is DEFAULT_REASON when left empty. ON_DONE gets the stock as it now stands. */
+export function ReceiveForm({
+  sku,
+  summary,
+  suggestedQty,
+  defaultReason = "receipt",
+  onCancel,
+  onDone,
+}: {
+  sku: string;
+  summary: ReactNode;
+  suggestedQty?: number;
+  defaultReason?: string;
+  onCancel: () => void;
+  onDone: (stock: Stock, qty: number) => void;
+}) {
+  const [qty, setQty] = useState(suggestedQty === undefined ? "" : String(suggestedQty));
   const [reason, setReason] = useState("");
-  const mutation = useMutation({
-    mutationFn: () =>
-      call(
-        api.POST("/inventory/{sku}/receive", {
-          params: { path: { sku: stock.sku } },
-          body: { qty: wholeNumber(qty) as number, reason: reason.trim() || "receipt" },
-        }),
-      ),
-    onSuccess: async () => {
-      await refresh();
-      onDone();
-    },
-  });
+  const mutation = useChange(
+    [["inventory"]],
+    (amount: number) => call(api.POST("/inventory/{sku}/receive", { params: { path: { sku } }, body: { qty: amount, reason: reason.trim() || defaultReason } })),
+    onDone,
+  );
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    mutation.mutate();
+    mutation.mutate(wholeNumber(qty) as number);
   };
   return (
     <form onSubmit={submit} noValidate className="stack">
-      <Summary stock={stock} />
-      <Field label="Quantity received" name="qty" inputMode="numeric" value={qty} onChange={(e) => setQty(e.target.value)} problem={mutation.error} autoFocus />
-      <Field label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} problem={mutation.error} placeholder="receipt" hint="A delivery note or supplier reference helps later." />
+      {summary}
+      <Field
+        label="Quantity received"
+        name="qty"
+        inputMode="numeric"
+        value={qty}
+        onChange={(e) => setQty(e.target.value)}
+        problem={mutation.error}
+        hint={suggestedQty === undefined ? undefined : `Suggested: ${suggestedQty}`}
+        autoFocus
+      />
+      <Field label="Reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} problem={mutation.error} placeholder={defaultReason} hint="A delivery note or supplier reference helps later." />
       <FormProblem problem={mutation.error} fields={["qty", "reason"]} />
-      <FormActions onCancel={onDone} pending={mutation.isPending} label="Receive" pendingLabel="Receiving…" />
+      <FormActions onCancel={onCancel} pending={mutation.isPending} label="Receive" pendingLabel="Receiving…" />
     </form>
   );
 }
 
 function AdjustForm({ stock, onDone }: { stock: Stock; onDone: () => void }) {
-  const refresh = useRefreshInventory();
   const [delta, setDelta] = useState("");
   const [reason, setReason] = useState("");
-  const mutation = useMutation({
-    mutationFn: () =>
-      call(
-        api.POST("/inventory/{sku}/adjust", {
-          params: { path: { sku: stock.sku } },
-          body: { delta: wholeNumber(delta) as number, reason },
-        }),
-      ),
-    onSuccess: async () => {
-      await refresh();
-      onDone();
-    },
-  });
+  const mutation = useChange(
+    [["inventory"]],
+    () => call(api.POST("/inventory/{sku}/adjust", { params: { path: { sku: stock.sku } }, body: { delta: wholeNumber(delta) as number, reason } })),
+    onDone,
+  );
   // A refusal for lack of stock names no field, but it is the change that was refused.
   const problem = attachTo(mutation.error, "delta");
   const submit = (event: FormEvent) => {

@@ -2,9 +2,9 @@
 // for users allowed to move stock.
 import { Link } from "react-router";
 import { useAuth } from "../../auth/AuthContext";
-import { count, money } from "../../components/format";
+import { count, money } from "../../lib/format";
 import { StatusBadge } from "../../components/ui";
-import type { Stock } from "./hooks";
+import type { Stock } from "./queries";
 import type { StockAction } from "./StockDialogs";
 
 export function StockStatus({ stock }: { stock: Stock }) {

@@ -9,28 +9,6 @@ export function wholeNumber(text: string): number | undefined {
   return /^-?\d+$/.test(trimmed) ? Number(trimmed) : (trimmed as unknown as number);
 }
 
-/** "0.2000" → "20": a stored fraction as a percentage, moved by string so no digit is lost. */
-export function fractionToPercent(value: string): string {
-  const match = /^(\d*)(?:\.(\d*))?$/.exec(value.trim());
-  if (!match) return value;
-  const [, whole = "", fraction = ""] = match;
-  const padded = fraction.padEnd(2, "0");
-  const integer = `${whole}${padded.slice(0, 2)}`.replace(/^0+(?=\d)/, "") || "0";
-  const rest = padded.slice(2).replace(/0+$/, "");
-  return rest ? `${integer}.${rest}` : integer;
-}
-
-/** "20" → "0.20": a typed percentage as the fraction the API stores; other text is passed on. */
-export function percentToFraction(text: string): string | undefined {
-  const trimmed = text.trim();
-  if (trimmed === "") return undefined;
-  const match = /^(\d*)(?:\.(\d*))?$/.exec(trimmed);
-  if (!match || trimmed === ".") return trimmed;
-  const [, whole = "", fraction = ""] = match;
-  const digits = whole.replace(/^0+/, "").padStart(3, "0");
-  return `${digits.slice(0, -2)}.${digits.slice(-2)}${fraction}`;
-}
-
 /** The server checks the rate as a fraction; say it in the percentage the form asks for. */
 export function explainRate(problem: unknown, field = "tax_rate"): unknown {
   if (!(problem instanceof ApiProblem) || !problem.messageFor(field)) return problem;

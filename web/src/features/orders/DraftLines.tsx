@@ -1,9 +1,9 @@
 // The lines of an order being written: quantity inputs, per-line figures and live totals.
 import { ApiProblem } from "../../api/client";
-import { count, money, ratePercent } from "../../components/format";
-import { fromCents } from "../../components/cents";
+import { count, money, ratePercent } from "../../lib/format";
+import { fromCents } from "../../lib/decimal";
 import { lineFigures, sumLines } from "./cents";
-import type { Stock } from "./hooks";
+import type { Stock } from "./queries";
 
 export interface DraftLine {
   sku: string;

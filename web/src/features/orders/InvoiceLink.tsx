@@ -3,7 +3,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
 import { StatusBadge } from "../../components/ui";
-import type { Order } from "./hooks";
+import type { Order } from "./queries";
 
 async function findInvoice(order: Order): Promise<Schemas["InvoiceSummary"] | null> {
   const result = await call(api.GET("/billing/invoices", { params: { query: { order_id: order.id, limit: 1 } } }));

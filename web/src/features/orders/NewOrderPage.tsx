@@ -1,22 +1,22 @@
 // Writing an order: pick a customer, add products, set quantities, and place it. Totals shown
 // here are a preview; the server prices the order and its figures are the ones kept.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useNavigate } from "react-router";
 import { api, ApiProblem, call } from "../../api/client";
-import { count, money } from "../../components/format";
+import { count, money } from "../../lib/format";
 import { Card, FormProblem, PageHeader } from "../../components/ui";
 import { Combobox } from "./Combobox";
 import { DraftLines, draftFromStock, quantityOf, type DraftLine } from "./DraftLines";
-import { useCustomerSearch, useProductSearch, type Customer } from "./hooks";
+import { useCustomerSearch, type Customer } from "../customers/queries";
+import { useProductSearch } from "./queries";
 import { newIdempotencyKey } from "../../api/idempotency";
+import { useChange } from "../../lib/useChange";
 import "./orders.css";
 
 type Body = { customer_id: string; items: { sku: string; qty: number }[] };
 
 export default function NewOrderPage() {
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   // One key for this form: a double submit replays the first answer instead of placing twice.
   const [key] = useState(newIdempotencyKey);
   const [customer, setCustomer] = useState<Customer | null>(null);
@@ -28,14 +28,11 @@ export default function NewOrderPage() {
   const customers = useCustomerSearch(customerText, customer === null || customerText !== customer.name);
   const products = useProductSearch(productText, productText.trim() !== "");
 
-  const place = useMutation({
-    mutationFn: (body: Body) => call(api.POST("/orders", { body, headers: { "Idempotency-Key": key } })),
-    onSuccess: (order) => {
-      void queryClient.invalidateQueries({ queryKey: ["orders"] });
-      void queryClient.invalidateQueries({ queryKey: ["inventory"] });
-      navigate(`/orders/${order.id}`);
-    },
-  });
+  const place = useChange(
+    [["orders"], ["inventory"]],
+    (body: Body) => call(api.POST("/orders", { body, headers: { "Idempotency-Key": key } })),
+    (order) => navigate(`/orders/${order.id}`),
+  );
   const problem = place.error;
 
   const edit = (next: DraftLine[]) => {

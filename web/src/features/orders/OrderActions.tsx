@@ -1,12 +1,12 @@
 // The moves a person may make on an order: cancel it (with a reason), mark it shipped once
 // paid, and completed once shipped. The other moves are made by stock and billing.
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { api, call } from "../../api/client";
 import { Can, useAuth } from "../../auth/AuthContext";
 import { Dialog } from "../../components/Dialog";
 import { Field, FormProblem } from "../../components/ui";
-import type { Order, OrderStatus } from "./hooks";
+import { useChange } from "../../lib/useChange";
+import { orderKey, type Order, type OrderStatus } from "./queries";
 
 // Mirrors the server's workflow for which buttons to offer; the server still decides.
 const CANCELLABLE: OrderStatus[] = ["placed", "confirmed", "invoiced", "paid"];
@@ -17,28 +17,19 @@ const NEXT_BY_HAND: Partial<Record<OrderStatus, { status: OrderStatus; text: str
   shipped: { status: "completed", text: "Mark completed" },
 };
 
-function useOrderUpdate(order: Order, onDone?: () => void) {
-  const queryClient = useQueryClient();
-  return (saved: Order) => {
-    queryClient.setQueryData(["orders", "detail", order.id], saved);
-    void queryClient.invalidateQueries({ queryKey: ["orders"] });
-    void queryClient.invalidateQueries({ queryKey: ["billing"] });
-    void queryClient.invalidateQueries({ queryKey: ["inventory"] });
-    onDone?.();
-  };
+/** A move of an order: its page shows the answer at once; what the move touches refreshes. */
+function useOrderMove<Input>(send: (input: Input) => Promise<Order>, onDone?: () => void) {
+  return useChange([["orders"], ["billing"], ["inventory"]], send, onDone && (() => onDone()), (saved) => orderKey(saved.id));
 }
 
 export function OrderActions({ order }: { order: Order }) {
   const [cancelling, setCancelling] = useState(false);
   const next = NEXT_BY_HAND[order.status];
-  const saved = useOrderUpdate(order);
   const { can } = useAuth();
   const cancellable = CANCELLABLE.includes(order.status) && (!INVOICED.includes(order.status) || can("billing:write"));
-  const move = useMutation({
-    mutationFn: (status: OrderStatus) =>
-      call(api.PATCH("/orders/{order_id}", { params: { path: { order_id: order.id } }, body: { status, reason: "" } })),
-    onSuccess: saved,
-  });
+  const move = useOrderMove((status: OrderStatus) =>
+    call(api.PATCH("/orders/{order_id}", { params: { path: { order_id: order.id } }, body: { status, reason: "" } })),
+  );
   if (!next && !cancellable) return null;
 
   return (
@@ -67,13 +58,13 @@ export function OrderActions({ order }: { order: Order }) {
 
 function CancelDialog({ order, open, onClose }: { order: Order; open: boolean; onClose: () => void }) {
   const [reason, setReason] = useState("");
-  const cancel = useMutation({
-    mutationFn: () => call(api.POST("/orders/{order_id}/cancel", { params: { path: { order_id: order.id } }, body: { reason: reason.trim() } })),
-    onSuccess: useOrderUpdate(order, () => {
+  const cancel = useOrderMove(
+    () => call(api.POST("/orders/{order_id}/cancel", { params: { path: { order_id: order.id } }, body: { reason: reason.trim() } })),
+    () => {
       setReason("");
       onClose();
-    }),
-  });
+    },
+  );
   const close = () => {
     cancel.reset();
     onClose();

@@ -2,15 +2,16 @@
 // It follows the live stream, so confirmation, invoicing and payment appear as they happen.
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
-import { api, ApiProblem, call } from "../../api/client";
-import { dateTime, money } from "../../components/format";
-import { Card, ErrorState, Loading, PageHeader, StatusBadge } from "../../components/ui";
+import { api, call } from "../../api/client";
+import { dateTime, money } from "../../lib/format";
+import { Card, PageHeader, QueryView, StatusBadge } from "../../components/ui";
 import { useLive, useLiveBatches } from "../../live/LiveProvider";
 import { InvoiceLink } from "./InvoiceLink";
 import { OrderActions } from "./OrderActions";
 import { OrderHistory, OrderLines } from "./OrderTables";
 import { StatusTimeline } from "./StatusTimeline";
-import { useCustomer, type Order } from "./hooks";
+import { useCustomer } from "../customers/queries";
+import { orderKey, type Order } from "./queries";
 import "./orders.css";
 
 // Without the live stream a just-placed order is still picked up, only more slowly.
@@ -20,7 +21,7 @@ export default function OrderDetailPage() {
   const { orderId = "" } = useParams();
   const live = useLive();
   const order = useQuery({
-    queryKey: ["orders", "detail", orderId],
+    queryKey: orderKey(orderId),
     queryFn: () => call(api.GET("/orders/{order_id}", { params: { path: { order_id: orderId } } })),
     refetchInterval: (q) => (!live.connected && q.state.data?.status === "placed" ? FALLBACK_POLL_MS : false),
   });
@@ -28,27 +29,15 @@ export default function OrderDetailPage() {
     if (batch.orders.some((o) => o.id === orderId)) void order.refetch();
   });
 
-  if (order.isPending) return <Loading text="Loading order…" />;
-  if (order.isError) {
-    const missing = order.error instanceof ApiProblem && (order.error.status === 404 || order.error.status === 422);
-    return (
-      <>
-        <PageHeader title="Order" />
-        {missing ? (
-          <Card>
-            <div className="state state-empty">
-              <span>
-                This order does not exist. <Link to="/orders">Back to orders</Link>
-              </span>
-            </div>
-          </Card>
-        ) : (
-          <ErrorState error={order.error} retry={() => void order.refetch()} />
-        )}
-      </>
-    );
-  }
-  return <OrderView order={order.data} />;
+  return (
+    <QueryView
+      query={order}
+      loading="Loading order…"
+      missing={{ text: "This order does not exist.", back: "/orders", backLabel: "Back to orders" }}
+    >
+      {(found) => <OrderView order={found} />}
+    </QueryView>
+  );
 }
 
 function OrderView({ order }: { order: Order }) {

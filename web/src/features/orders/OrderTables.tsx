@@ -1,8 +1,8 @@
 // The lines of a placed order with the server's figures, and its status history.
 import { DataTable } from "../../components/DataTable";
-import { count, dateTime, label, money, ratePercent } from "../../components/format";
+import { count, dateTime, label, money, ratePercent } from "../../lib/format";
 import { Card, StatusBadge } from "../../components/ui";
-import type { Order } from "./hooks";
+import type { Order } from "./queries";
 
 type Line = Order["lines"][number];
 

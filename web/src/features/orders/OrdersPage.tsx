@@ -4,10 +4,10 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { api, call } from "../../api/client";
 import { Can } from "../../auth/AuthContext";
-import { dateTime, money } from "../../components/format";
+import { dateTime, money } from "../../lib/format";
 import { Card, PageHeader, Pager, QueryView, StatusBadge } from "../../components/ui";
 import { OrderFilters, readFilters, toQuery } from "./OrderFilters";
-import { useCustomerNames } from "./hooks";
+import { useCustomerNames } from "../customers/queries";
 import "./orders.css";
 
 const LIMIT = 20;

@@ -1,7 +1,7 @@
 // Where an order stands in the workflow. Steps count as reached from the current status and
 // from the recorded history, so an order cancelled after invoicing shows how far it got.
-import { dateTime, label } from "../../components/format";
-import type { Order, OrderStatus } from "./hooks";
+import { dateTime, label } from "../../lib/format";
+import type { Order, OrderStatus } from "./queries";
 
 const STEPS: OrderStatus[] = ["placed", "confirmed", "invoiced", "paid", "shipped", "completed"];
 const STOPPED: OrderStatus[] = ["rejected", "cancelled"];

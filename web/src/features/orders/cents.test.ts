@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fromCents } from "../../components/cents";
-import { lineFigures, sumLines, toCents } from "./cents";
+import { fromCents, parseDecimal, roundToCents } from "../../lib/decimal";
+import { lineFigures, sumLines } from "./cents";
 
 describe("order line arithmetic (the server's rule: net and tax rounded half-up per line)", () => {
   it("prices a line to the cent", () => {
@@ -10,7 +10,7 @@ describe("order line arithmetic (the server's rule: net and tax rounded half-up 
 
   it("rounds a tie up, where a float would not", () => {
     // 1.005 is 1.00499999999999989… as a double; half-up on the decimal gives 1.01.
-    expect(toCents("1.005")).toBe(101n);
+    expect(roundToCents(parseDecimal("1.005")!)).toBe(101n);
     // 0.05 × 10 % = 0.005 → 0.01.
     expect(lineFigures("0.05", "0.10", 1)).toEqual({ net: 5n, tax: 1n });
   });

@@ -3,12 +3,12 @@
 import { useState } from "react";
 import { ApiProblem } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
-import { count } from "../../components/format";
-import { useUrlOffset } from "../../components/urlState";
-import { Card, PageHeader, Pager, QueryView } from "../../components/ui";
+import { count } from "../../lib/format";
+import { useUrlOffset } from "../../lib/urlState";
+import { Card, PageHeader, PageView } from "../../components/ui";
 import { NoAccess } from "../admin/NoAccess";
 import { EndSessionDialog } from "./EndSessionDialog";
-import { PAGE_SIZE, useAllSessions, type Session } from "./hooks";
+import { PAGE_SIZE, useAllSessions, type Session } from "./queries";
 import { PolicyCard } from "./PolicyCard";
 import { SessionsTable } from "./SessionsTable";
 import "./sessions.css";
@@ -38,14 +38,9 @@ export default function AllSessionsPage() {
           <p className="sessions-notice" role="status" aria-live="polite">
             {notice}
           </p>
-          <QueryView query={sessions}>
-            {(page) => (
-              <>
-                <SessionsTable sessions={page.items} showUser onEnd={setEnding} label="All sessions" />
-                <Pager offset={offset} limit={PAGE_SIZE} total={page.total} onChange={setOffset} />
-              </>
-            )}
-          </QueryView>
+          <PageView query={sessions} offset={offset} limit={PAGE_SIZE} onOffset={setOffset}>
+            {(items) => <SessionsTable sessions={items} showUser onEnd={setEnding} label="All sessions" />}
+          </PageView>
         </Card>
         {auth.can("users:admin") && <PolicyCard />}
       </div>

@@ -1,7 +1,7 @@
 // Asks before ending a session: the device signed in there is signed out at its next request.
 import { Dialog } from "../../components/Dialog";
 import { FormProblem } from "../../components/ui";
-import { useEndSession, type Session } from "./hooks";
+import { useEndSession, type Session } from "./queries";
 
 export function EndSessionDialog({ session, onClose, onEnded }: { session: Session | null; onClose: () => void; onEnded: (session: Session) => void }) {
   const end = useEndSession(() => {

@@ -1,10 +1,10 @@
 // "My sessions": where you are signed in, ending a session on a device you no longer use,
 // and two-step sign-in.
 import { useState } from "react";
-import { count } from "../../components/format";
+import { count } from "../../lib/format";
 import { Card, PageHeader, QueryView } from "../../components/ui";
 import { EndSessionDialog } from "./EndSessionDialog";
-import { useMySessions, type Session } from "./hooks";
+import { useMySessions, type Session } from "./queries";
 import { SessionsTable } from "./SessionsTable";
 import { TwoFactorCard } from "./TwoFactorCard";
 import "./sessions.css";

@@ -1,9 +1,9 @@
 // The roles whose users must sign in with a second factor: a user of such a role who has
 // none sets one up at the next sign-in and cannot skip it.
 import { useEffect, useState, type FormEvent } from "react";
-import { label } from "../../components/format";
+import { label } from "../../lib/format";
 import { Card, FormProblem, QueryView } from "../../components/ui";
-import { usePolicy, useSetPolicy, type Role } from "./hooks";
+import { usePolicy, useSetPolicy, type Role } from "./queries";
 
 const ROLES: Role[] = ["admin", "accountant", "clerk", "viewer"];
 

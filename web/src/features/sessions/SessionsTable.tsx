@@ -1,8 +1,8 @@
 // Live sessions: the device and address each sign-in came from, when it began and was last
 // seen. Ending one stops its tokens at their next request.
 import { DataTable, type Column } from "../../components/DataTable";
-import { dateTime } from "../../components/format";
-import type { Session } from "./hooks";
+import { dateTime } from "../../lib/format";
+import type { Session } from "./queries";
 
 export function SessionsTable({
   sessions,

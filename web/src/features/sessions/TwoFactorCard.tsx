@@ -3,9 +3,9 @@
 // requires it.
 import { useState, type FormEvent } from "react";
 import { RecoveryCodesList, TotpEnrolment } from "../../auth/TotpEnrolment";
-import { date } from "../../components/format";
+import { date } from "../../lib/format";
 import { Card, Field, FormProblem, QueryView } from "../../components/ui";
-import { useConfirm, useDisable, useRenewCodes, useSecondFactor, useSetUp, type Setup } from "./hooks";
+import { useConfirm, useDisable, useRenewCodes, useSecondFactor, useSetUp, type Setup } from "./queries";
 
 export function TwoFactorCard() {
   const status = useSecondFactor();

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { ApiProblem } from "../../api/client";
 import { Field, FormProblem, SelectField } from "../../components/ui";
-import { useUpdateCompany, type CompanyChanges, type CompanySettings } from "./hooks";
+import { useUpdateCompany, type CompanyChanges, type CompanySettings } from "./queries";
 
 const FIELDS = [
   "name",
@@ -15,22 +15,13 @@ const FIELDS = [
   "payment_terms_days",
   "fiscal_year_start_month",
   "fiscal_year_start_day",
-];
+] as const;
 // Offered first; any other language-COUNTRY tag can be typed in.
 const LOCALES = ["en-GB", "en-US", "en-IE", "de-DE", "de-AT", "de-CH", "fr-FR", "fr-BE", "it-IT", "es-ES", "nl-NL", "pl-PL", "sv-SE"];
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
-type Draft = {
-  name: string;
-  address: string;
-  tax_id: string;
-  email: string;
-  currency: string;
-  locale: string;
-  payment_terms_days: string;
-  fiscal_year_start_month: string;
-  fiscal_year_start_day: string;
-};
+/** The form's text, one entry per field; numbers are turned back into numbers on save. */
+type Draft = Record<(typeof FIELDS)[number], string>;
 
 function draftOf(company: CompanySettings): Draft {
   return {
@@ -147,7 +138,7 @@ export function CompanyForm({ company, canEdit, onSaved }: { company: CompanySet
           <Field label="On day" name="fiscal_year_start_day" inputMode="numeric" value={draft.fiscal_year_start_day} onChange={set("fiscal_year_start_day")} problem={problem} />
         </div>
       </fieldset>
-      <FormProblem problem={problem} fields={FIELDS} />
+      <FormProblem problem={problem} fields={[...FIELDS]} />
       {canEdit && (
         <div className="form-actions">
           <button className="btn" type="button" onClick={() => setDraft(draftOf(company))}>

@@ -3,7 +3,7 @@
 import { useRef, useState, type ChangeEvent } from "react";
 import { ApiProblem } from "../../api/client";
 import { Card, FormProblem } from "../../components/ui";
-import { LOGO_TYPES, MAX_LOGO_BYTES, toBase64, useLogo, useRemoveLogo, useUploadLogo, type CompanySettings, type LogoType } from "./hooks";
+import { LOGO_TYPES, MAX_LOGO_BYTES, toBase64, useLogo, useRemoveLogo, useUploadLogo, type CompanySettings, type LogoType } from "./queries";
 
 export function LogoCard({ company, canEdit, onSaved }: { company: CompanySettings; canEdit: boolean; onSaved: (message: string) => void }) {
   const logo = useLogo(company.revision, company.has_logo);

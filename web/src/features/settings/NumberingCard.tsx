@@ -3,9 +3,9 @@
 import { useState, type FormEvent } from "react";
 import { DataTable, type Column } from "../../components/DataTable";
 import { Dialog } from "../../components/Dialog";
-import { label } from "../../components/format";
+import { label } from "../../lib/format";
 import { Card, Field, FormActions, FormProblem, QueryView } from "../../components/ui";
-import { useNumbering, useUpdateSeries, type Series, type SeriesChanges } from "./hooks";
+import { useNumbering, useUpdateSeries, type Series, type SeriesChanges } from "./queries";
 
 export function NumberingCard({ canEdit, onSaved }: { canEdit: boolean; onSaved: (message: string) => void }) {
   const numbering = useNumbering();

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useAuth } from "../../auth/AuthContext";
 import { Card, PageHeader, QueryView } from "../../components/ui";
 import { CompanyForm } from "./CompanyForm";
-import { useCompanySettings } from "./hooks";
+import { useCompanySettings } from "./queries";
 import { LogoCard } from "./LogoCard";
 import { NumberingCard } from "./NumberingCard";
 import { TaxRatesCard } from "./TaxRatesCard";

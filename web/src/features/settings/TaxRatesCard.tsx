@@ -3,10 +3,11 @@
 import { useState, type FormEvent } from "react";
 import { DataTable, type Column } from "../../components/DataTable";
 import { Dialog } from "../../components/Dialog";
-import { ratePercent } from "../../components/format";
+import { formatting, ratePercent } from "../../lib/format";
 import { Card, Field, FormActions, FormProblem, QueryView } from "../../components/ui";
-import { explainRate, fractionToPercent, percentToFraction } from "../inventory/formValues";
-import { useCreateTaxRate, useTaxRates, useUpdateTaxRate, type TaxRate } from "./hooks";
+import { fractionToPercent, percentToFraction } from "../../lib/decimal";
+import { explainRate } from "../inventory/formValues";
+import { useCreateTaxRate, useTaxRates, useUpdateTaxRate, type TaxRate } from "./queries";
 
 export function TaxRatesCard({ canEdit, onSaved }: { canEdit: boolean; onSaved: (message: string) => void }) {
   const rates = useTaxRates();
@@ -52,7 +53,7 @@ function NewTaxRateForm({ onSaved }: { onSaved: (message: string) => void }) {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate({ code, name, rate: percentToFraction(percent) ?? "", active: true });
+    create.mutate({ code, name, rate: percentToFraction(percent, formatting().locale) ?? "", active: true });
   };
   const problem = explainRate(create.error, "rate");
   return (
@@ -80,7 +81,7 @@ function EditTaxRateForm({ rate, onClose, onSaved }: { rate: TaxRate; onClose: (
     event.preventDefault();
     const body: { name?: string; rate?: string; active?: boolean } = {};
     if (name !== rate.name) body.name = name;
-    if (percent.trim() !== fractionToPercent(rate.rate)) body.rate = percentToFraction(percent) ?? "";
+    if (percent.trim() !== fractionToPercent(rate.rate)) body.rate = percentToFraction(percent, formatting().locale) ?? "";
     if (active !== rate.active) body.active = active;
     if (Object.keys(body).length === 0) {
       onClose();

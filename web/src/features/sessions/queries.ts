@@ -1,7 +1,8 @@
 // Sessions and the second factor: queries and changes. Keys start with "sessions"; every
 // change refreshes them.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, call, type Schemas } from "../../api/client";
+import { useChange } from "../../lib/useChange";
 
 export type Session = Schemas["SessionRead"];
 export type SessionPage = Schemas["SessionPage"];
@@ -26,14 +27,7 @@ export function useAllSessions(offset: number) {
 }
 
 function useRefreshing<T, R>(run: (input: T) => Promise<R>, onDone?: (result: R) => void) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: run,
-    onSuccess: async (result) => {
-      await client.invalidateQueries({ queryKey: ["sessions"] });
-      onDone?.(result);
-    },
-  });
+  return useChange([["sessions"]], run, onDone);
 }
 
 export function useEndSession(onDone: () => void) {

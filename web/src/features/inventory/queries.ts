@@ -1,8 +1,7 @@
 // The inventory queries the pages share. Every key starts with "inventory" so the live
 // stream refreshes stock figures after each analytics batch, and one invalidation after a
 // change refreshes the list, the product and its history together.
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, call, type Schemas } from "../../api/client";
 
 export type Stock = Schemas["StockRead"];
@@ -36,9 +35,4 @@ export function useMovements(sku: string, offset: number) {
     queryFn: () => call(api.GET("/inventory/{sku}/movements", { params: { path: { sku }, query: { limit: PAGE_SIZE, offset } } })),
     placeholderData: keepPreviousData,
   });
-}
-
-export function useRefreshInventory() {
-  const client = useQueryClient();
-  return useCallback(() => client.invalidateQueries({ queryKey: ["inventory"] }), [client]);
 }

@@ -1,14 +1,16 @@
 // List filters, searches and pages live in the address, so a view can be bookmarked, shared
 // and restored with the back button. A change of filter or search starts at the first page.
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
 
-/** PARAMS with filter NAME set to VALUE (removed when empty) and the paging parameter
+/** PARAMS with each filter of CHANGES set (removed when empty) and the paging parameter
  * RESTART removed, so that a new filter starts from the first page. */
-export function withFilter(params: URLSearchParams, name: string, value: string, restart: string): URLSearchParams {
+export function withFilters(params: URLSearchParams, changes: Record<string, string | undefined>, restart = "offset"): URLSearchParams {
   const next = new URLSearchParams(params);
-  if (value) next.set(name, value);
-  else next.delete(name);
+  for (const [name, value] of Object.entries(changes)) {
+    if (value) next.set(name, value);
+    else next.delete(name);
+  }
   next.delete(restart);
   return next;
 }
@@ -37,20 +39,7 @@ export function useUrlFilters<K extends string>(keys: readonly K[]) {
   const values = Object.fromEntries(keys.map((k) => [k, params.get(k) ?? ""])) as Record<K, string>;
 
   const setFilters = useCallback(
-    (changes: Partial<Record<K, string>>) => {
-      setParams(
-        (current) => {
-          const next = new URLSearchParams(current);
-          for (const [key, value] of Object.entries(changes) as [K, string | undefined][]) {
-            if (value) next.set(key, value);
-            else next.delete(key);
-          }
-          next.delete("offset");
-          return next;
-        },
-        { replace: true },
-      );
-    },
+    (changes: Partial<Record<K, string>>) => setParams((current) => withFilters(current, changes), { replace: true }),
     [setParams],
   );
 
@@ -64,33 +53,32 @@ export function useSearchText(key: string, ms = 250) {
   const [params, setParams] = useSearchParams();
   const committed = params.get(key) ?? "";
   const [text, setText] = useState(committed);
+  // What this box last wrote: the URL catching up with it must not undo the typing since.
+  const written = useRef(committed);
 
   useEffect(() => {
     const wanted = text.trim();
     if (wanted === committed) return;
-    const timer = setTimeout(
-      () =>
-        setParams(
-          (current) => {
-            const next = new URLSearchParams(current);
-            if (wanted) next.set(key, wanted);
-            else next.delete(key);
-            next.delete("offset");
-            return next;
-          },
-          { replace: true },
-        ),
-      ms,
-    );
+    const timer = setTimeout(() => {
+      written.current = wanted;
+      setParams((current) => withFilters(current, { [key]: wanted }), { replace: true });
+    }, ms);
     return () => clearTimeout(timer);
   }, [text, committed, key, ms, setParams]);
 
   // Back and forward change the URL under the box; follow them.
   useEffect(() => {
-    setText((current) => (current.trim() === committed ? current : committed));
+    if (committed === written.current) return;
+    written.current = committed;
+    setText(committed);
   }, [committed]);
 
   return { text, setText, committed };
+}
+
+/** VALUE when it is one of CHOICES (a status, a method read from the address), else undefined. */
+export function oneOf<T extends string>(choices: readonly T[], value: string | null | undefined): T | undefined {
+  return (choices as readonly string[]).includes(value ?? "") ? (value as T) : undefined;
 }
 
 /** Undefined for an empty filter, so it is left out of the query string. */

@@ -2,6 +2,7 @@
 // by a cursor (the oldest seq shown) rather than an offset that new records would shift.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, call, type Schemas } from "../../api/client";
+import { dayRange } from "../../lib/days";
 import type { AuditFilters } from "./records";
 
 export { diff, readFilters, shown, type AuditFilters } from "./records";
@@ -9,18 +10,10 @@ export type AuditRecord = Schemas["AuditRecordRead"];
 export type ChainStatus = Schemas["ChainStatus"];
 export const PAGE_SIZE = 25;
 
-/** Local calendar days as instants: "to" is inclusive here and exclusive for the API. */
-function startOfDay(day: string, plusDays = 0): string {
-  const d = new Date(`${day}T00:00:00`);
-  d.setDate(d.getDate() + plusDays);
-  return d.toISOString();
-}
-
 export function useAuditPage(filters: AuditFilters, beforeSeq: number | undefined) {
   const query = {
     ...filters,
-    from: filters.from ? startOfDay(filters.from) : undefined,
-    to: filters.to ? startOfDay(filters.to, 1) : undefined,
+    ...dayRange(filters.from, filters.to),
     before_seq: beforeSeq,
     limit: PAGE_SIZE,
   };

@@ -1,6 +1,7 @@
 // The admin area's queries and changes. Keys start with "admin"; every change refreshes them.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api, call, type Schemas } from "../../api/client";
+import { useChange } from "../../lib/useChange";
 
 export type User = Schemas["UserRead"];
 export type Role = Schemas["Role"];
@@ -18,26 +19,16 @@ export function useUserPage(offset: number) {
 }
 
 export function useCreateUser(onDone: (user: User) => void) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (body: Schemas["UserCreate"]) => call(api.POST("/auth/users", { body })),
-    onSuccess: async (user) => {
-      await client.invalidateQueries({ queryKey: ["admin"] });
-      onDone(user);
-    },
-  });
+  return useChange([["admin"]], (body: Schemas["UserCreate"]) => call(api.POST("/auth/users", { body })), onDone);
 }
 
 export function useUpdateUser(userId: string, onDone: (user: User) => void) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (body: UserChanges) => call(api.PATCH("/auth/users/{user_id}", { params: { path: { user_id: userId } }, body })),
-    onSuccess: async (user) => {
-      await client.invalidateQueries({ queryKey: ["admin"] });
-      onDone(user);
-    },
-  });
+  return useChange(
+    [["admin"]],
+    (body: UserChanges) => call(api.PATCH("/auth/users/{user_id}", { params: { path: { user_id: userId } }, body })),
+    onDone,
+  );
 }
 
 /** The page offset, kept in the address so a reload or a shared link shows the same page. */
-export { useUrlOffset } from "../../components/urlState";
+export { useUrlOffset } from "../../lib/urlState";

@@ -4,6 +4,8 @@
 // One locale and one currency for every figure, date and time the app shows: the browser's
 // locale by default (so the date pickers, which the browser draws in its own locale, agree
 // with the tables), and the company's currency. `FormatProvider` (Formatting.tsx) sets them.
+import { fractionToPercent, parseDecimal } from "./decimal";
+
 export interface Formatting {
   locale: string;
   currency: string;
@@ -25,26 +27,23 @@ export function formatting(): Formatting {
   return current;
 }
 
-/** An Intl.NumberFormat for the current locale, made once per locale and options. */
-export function numberFormat(options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
-  const key = `n|${current.locale}|${JSON.stringify(options)}`;
-  let format = formats.get(key) as Intl.NumberFormat | undefined;
+/** A formatter for the current locale and OPTIONS, made once and kept (Intl's are costly). */
+function cached<F>(kind: string, options: object, make: (locale: string) => F): F {
+  const key = `${kind}|${current.locale}|${JSON.stringify(options)}`;
+  let format = formats.get(key) as F | undefined;
   if (!format) {
-    format = new Intl.NumberFormat(current.locale, options);
-    formats.set(key, format);
+    format = make(current.locale);
+    formats.set(key, format as Intl.NumberFormat | Intl.DateTimeFormat);
   }
   return format;
 }
 
-/** An Intl.DateTimeFormat for the current locale, made once per locale and options. */
+export function numberFormat(options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  return cached("n", options, (locale) => new Intl.NumberFormat(locale, options));
+}
+
 export function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `d|${current.locale}|${JSON.stringify(options)}`;
-  let format = formats.get(key) as Intl.DateTimeFormat | undefined;
-  if (!format) {
-    format = new Intl.DateTimeFormat(current.locale, options);
-    formats.set(key, format);
-  }
-  return format;
+  return cached("d", options, (locale) => new Intl.DateTimeFormat(locale, options));
 }
 
 export function money(value: string | number | null | undefined): string {
@@ -89,10 +88,5 @@ export function label(value: string): string {
 /** A tax rate sent as a fraction ("0.0725") shown as a percentage ("7.25 %"), by moving the
  * decimal point in the string rather than multiplying a float. */
 export function ratePercent(value: string): string {
-  const match = /^(\d+)(?:\.(\d*))?$/.exec(value);
-  if (!match) return value;
-  const fraction = (match[2] ?? "").padEnd(2, "0");
-  const whole = BigInt(`${match[1]}${fraction.slice(0, 2)}`).toString();
-  const rest = fraction.slice(2).replace(/0+$/, "");
-  return `${whole}${rest ? `.${rest}` : ""} %`;
+  return parseDecimal(value) === null ? value : `${fractionToPercent(value)} %`;
 }

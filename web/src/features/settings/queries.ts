@@ -1,8 +1,9 @@
 // The company settings: read by every signed-in user (formatting follows the company's
 // currency and locale), changed by admins. Keys start with "settings"; every change
 // refreshes them, and the next invoice and PDF use the new values.
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { api, call, type Schemas } from "../../api/client";
+import { useChange } from "../../lib/useChange";
 
 export type CompanySettings = Schemas["CompanyRead"];
 export type CompanyChanges = Schemas["CompanyUpdate"];
@@ -24,14 +25,7 @@ export function useCompanySettings() {
 }
 
 function useSettingsChange<T, R>(send: (body: T) => Promise<R>, onDone?: (result: R) => void) {
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: send,
-    onSuccess: async (result) => {
-      await client.invalidateQueries({ queryKey: ["settings"] });
-      onDone?.(result);
-    },
-  });
+  return useChange([["settings"]], send, onDone);
 }
 
 export function useUpdateCompany(onDone?: (company: CompanySettings) => void) {

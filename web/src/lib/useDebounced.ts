@@ -1,0 +1,11 @@
+// A value that follows another once it has stopped changing for a moment (a search box).
+import { useEffect, useState } from "react";
+
+export function useDebounced<T>(value: T, ms = 200): T {
+  const [current, setCurrent] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setCurrent(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return current;
+}
