@@ -16,6 +16,9 @@ from pulse.platform.auth.cli import users_app
 from pulse.platform.auth.keys_cli import auth_app
 from pulse.platform.settings import Settings
 
+# How long uvicorn's supervisor waits for a new `--workers` process to answer its ping.
+WORKER_START_SECONDS = 120
+
 app = typer.Typer(no_args_is_help=True, help="Pulse ERP: orders, inventory, billing and live BI.")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
 app.add_typer(db_app, name="db")
@@ -115,7 +118,16 @@ def _serve(
         load_key_ring(settings)
         if banner:
             typer.echo(banner)
-        uvicorn.run("pulse.app:create_served_app", factory=True, workers=workers, **options)
+        uvicorn.run(
+            "pulse.app:create_served_app",
+            factory=True,
+            workers=workers,
+            # A worker imports the whole product before it answers the supervisor's ping:
+            # seconds on a small or busy machine, where uvicorn's 5 s default had it killed
+            # and restarted for ever.
+            timeout_worker_healthcheck=WORKER_START_SECONDS,
+            **options,
+        )
         return
     application = create_app(settings=settings, freeze_heap=True)
     if banner:
