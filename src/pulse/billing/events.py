@@ -43,7 +43,7 @@ class _InvoiceIssuedFields(_InvoiceEvent):
     total: Decimal
     # `paid` when there is nothing to pay (a zero total); otherwise `issued`.
     status: str
-    # "order", "manual" or "import" (an order loaded from history, invoiced on its date).
+    # "order", "manual" or "import" (a past order imported in bulk, invoiced on its date).
     source: str = "order"
 
 
@@ -52,10 +52,10 @@ class InvoiceIssued(_InvoiceIssuedFields):
 
 
 class InvoiceImported(_InvoiceIssuedFields):
-    """The invoice an order loaded from history had (source "import"), booked in bulk.
+    """The invoice a past order imported in bulk had (source "import"), booked in bulk.
 
     Its own type, so live reactions to `invoice.issued` (moving the order along, rendering
-    the PDF) pass history by; readers of the whole history treat it as `invoice.issued`."""
+    the PDF) pass imports by; readers of the whole event stream treat it as `invoice.issued`."""
 
     type = "invoice.imported"
 
@@ -88,7 +88,7 @@ class PaymentReceived(_PaymentReceivedFields):
 
 
 class PaymentImported(_PaymentReceivedFields):
-    """The payment of an invoice imported from history, as `payment.received` tells it."""
+    """The payment of an invoice imported in bulk, as `payment.received` tells it."""
 
     type = "payment.imported"
 

@@ -87,7 +87,8 @@ class Invoice(Base):
     # One invoice per order: the unique key is what makes issuing on `order.confirmed` once.
     order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     order_number: Mapped[str | None] = mapped_column(String(20))
-    # How it came about: "order" (a confirmed order), "manual" or "import" (history).
+    # How it came about: "order" (a confirmed order), "manual" or "import" (a past order
+    # imported in bulk).
     source: Mapped[str] = mapped_column(String(10), default="order")
     customer_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     # The customer as billed: an invoice keeps the name and address it was issued to.

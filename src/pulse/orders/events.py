@@ -99,7 +99,7 @@ class OrderStatusChanged(_OrderEvent):
 
 
 class OrderImported(_OrderEvent):
-    """A historical order loaded in its final state (demo data, migrations from another system).
+    """A past order imported in its final state (demo data, migrations from another system).
 
     Inventory does not react to it: its stock moved long ago."""
 
