@@ -6,14 +6,10 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
-from pulse.platform.events import Event
+from pulse.platform.events import Event, EventData
 
 
-class InvoiceLineData(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class InvoiceLineData(EventData):
     line_no: int
     sku: str | None
     qty: Decimal
@@ -25,10 +21,8 @@ class InvoiceLineData(BaseModel):
 
 class _InvoiceEvent(Event):
     aggregate_type = "invoice"
+    aggregate_field = "invoice_id"
     invoice_id: uuid.UUID
-
-    def aggregate_id(self) -> str:
-        return str(self.invoice_id)
 
 
 class _InvoiceIssuedFields(_InvoiceEvent):
