@@ -48,9 +48,7 @@ FLOW_BACKLOG = Gauge(
 )
 
 
-class FlowBehind(PulseError):
-    status = 503
-    code = "flow_behind"
+class FlowBehind(PulseError, status=503, code="flow_behind"): ...
 
 
 class Backlog:

@@ -27,10 +27,8 @@ _MISSING_OBJECT_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
 _MISSING_BUCKET_CODES = frozenset({"NoSuchBucket", "NotFound", "404"})
 
 
-class ObjectNotFound(NotFound):
+class ObjectNotFound(NotFound, code="object_not_found"):
     """No object under the key: a 404 for the caller, whichever backend answered."""
-
-    code = "object_not_found"
 
     def __init__(self, key: str) -> None:
         super().__init__(f"no stored object {key!r}", code=self.code)
