@@ -20,12 +20,9 @@ LineQuantity = Annotated[
     plain_decimal(
         r"^([1-9][0-9]{0,5}(\.[0-9]{1,3}0*)?|1000000(\.0+)?|0\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9])0*)$",
         example="2.5",
-        low=1,
-        high=1_000_000,
         gt=0,
         le=1_000_000,
-        max_digits=10,
-        decimal_places=3,
+        places=3,
     ),
 ]
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoNul]
