@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -114,6 +114,16 @@ def Money() -> ExactDecimal:  # noqa: N802 - reads like a type in model declarat
 
 def Rate() -> ExactDecimal:  # noqa: N802
     return ExactDecimal(7, 4)
+
+
+class PricedLine:
+    """The columns a priced document line (of an order, an invoice, a credit note) ends
+    with, after its own: the unit price and tax rate, and the amounts rounded from them."""
+
+    unit_price: Mapped[Decimal] = mapped_column(Money())
+    tax_rate: Mapped[Decimal] = mapped_column(Rate())
+    line_total: Mapped[Decimal] = mapped_column(Money())
+    line_tax: Mapped[Decimal] = mapped_column(Money())
 
 
 class Database:
