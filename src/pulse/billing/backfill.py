@@ -21,6 +21,7 @@ from pulse import orders as orders_module
 from pulse.billing import ledger
 from pulse.billing.events import InvoiceImported, PaymentImported
 from pulse.billing.models import Invoice, InvoiceLine, Payment
+from pulse.billing.repository import INVOICE_LINE_COLUMNS
 from pulse.billing.rules import Line, status_after
 from pulse.billing.schemas import InvoiceStatus, PaymentMethod
 from pulse.platform.bulk import insert_rows, json_datetime
@@ -59,17 +60,6 @@ INVOICE_COLUMNS = (
     # An imported invoice keeps its own time: issued when its order was placed.
     "created_at",
     "updated_at",
-)
-INVOICE_LINE_COLUMNS = (
-    "invoice_id",
-    "line_no",
-    "sku",
-    "description",
-    "qty",
-    "unit_price",
-    "tax_rate",
-    "line_total",
-    "line_tax",
 )
 PAYMENT_COLUMNS = ("id", "invoice_id", "customer_id", "amount", "reference", "received_at")
 

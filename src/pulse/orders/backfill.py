@@ -19,6 +19,7 @@ from pulse.inventory import CatalogueLine, catalogue_lines
 from pulse.orders.events import OrderImported
 from pulse.orders.models import Order, OrderLine, OrderStatusChange
 from pulse.orders.queries import OrderLineForInvoice
+from pulse.orders.repository import LINE_COLUMNS
 from pulse.platform.bulk import insert_rows, json_datetime
 from pulse.platform.errors import InvalidInput
 from pulse.platform.money import ZERO, money
@@ -50,17 +51,6 @@ ORDER_COLUMNS = (
     "total",
     "created_at",
     "updated_at",
-)
-LINE_COLUMNS = (
-    "order_id",
-    "line_no",
-    "sku",
-    "name",
-    "qty",
-    "unit_price",
-    "tax_rate",
-    "line_total",
-    "line_tax",
 )
 CHANGE_COLUMNS = ("order_id", "from_status", "to_status", "at")
 
