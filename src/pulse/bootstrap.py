@@ -79,7 +79,7 @@ def consumers(documents: Documents) -> list[Consumer]:
             {
                 orders.OrderConfirmed: billing_handlers.invoice_orders,
                 orders.OrderCancelled: per_event(billing_handlers.settle_cancelled_order),
-                # Orders imported from history are booked with them (billing.book_history).
+                # Past orders imported in bulk are booked with them (billing.book_imported).
             },
         ),
         Consumer(

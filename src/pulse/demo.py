@@ -1,4 +1,4 @@
-"""Demo data: a small camera shop with customers, a catalogue, stock and order history."""
+"""Demo data: a small camera shop with customers, a catalogue, stock and past orders."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from pulse import billing
 from pulse.inventory.models import Product
 from pulse.inventory.schemas import ProductCreate
 from pulse.inventory.service import create_product
+from pulse.orders.backfill import PastOrder, import_orders
 from pulse.orders.customers import create_customer
-from pulse.orders.history import HistoricalOrder, import_orders
 from pulse.orders.schemas import CustomerCreate
 from pulse.platform.db import Database
 from pulse.platform.events import new_event_id, utcnow
@@ -125,7 +125,7 @@ async def load(
                 customer_ids.append(customer.id)
             await uow.commit()
         with _collector_paused():
-            invoices, payments = await _load_history(
+            invoices, payments = await _load_past_orders(
                 uow_factory, rng, customer_ids, orders=orders, days=days, progress=progress
             )
         return {
@@ -152,7 +152,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-async def _load_history(
+async def _load_past_orders(
     uow_factory: UnitOfWorkFactory,
     rng: random.Random,
     customer_ids: list[uuid.UUID],
@@ -161,7 +161,7 @@ async def _load_history(
     days: int,
     progress: Callable[[int], None] | None,
 ) -> tuple[int, int]:
-    """ORDERS historical orders with their invoices and payments; (invoices, payments)."""
+    """ORDERS past orders with their invoices and payments; (invoices, payments)."""
     statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
     cum_weights = list(itertools.accumulate(weights))
     skus = [p[0] for p in PRODUCTS]
@@ -173,7 +173,7 @@ async def _load_history(
     while done < orders:
         size = min(CHUNK, orders - done)
         batch = [
-            HistoricalOrder(
+            PastOrder(
                 customer_id=rng.choice(customer_ids),
                 placed_at=first + timedelta(seconds=(i + rng.random()) * slot),
                 status=rng.choices(statuses, cum_weights=cum_weights)[0],
@@ -188,7 +188,7 @@ async def _load_history(
         # events share one correlation id (one command), not one each.
         async with uow_factory(actor="demo", correlation_id=str(new_event_id())) as uow:
             imported = await import_orders(uow, batch)
-            booked = await billing.book_history(uow, imported)
+            booked = await billing.book_imported(uow, imported)
             await uow.commit()
         invoices += booked.invoices
         payments += booked.payments
@@ -214,11 +214,11 @@ demo_app = typer.Typer(no_args_is_help=True, help="Demo data.")
 
 @demo_app.command("load")
 def load_command(
-    orders: Annotated[int, typer.Option(min=0, max=5_000_000, help="Historical orders.")] = 500,
+    orders: Annotated[int, typer.Option(min=0, max=5_000_000, help="Past orders.")] = 500,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     force: Annotated[bool, typer.Option(help="Load even if products already exist.")] = False,
 ) -> None:
-    """Load customers, products, stock and ORDERS historical orders."""
+    """Load customers, products, stock and ORDERS past orders."""
     import asyncio
     import time
 
@@ -240,7 +240,7 @@ def load_command(
         typer.echo("demo data already present (use --force to load again)")
         raise typer.Exit(0)
     with Progress() as bar:
-        task = bar.add_task("historical orders", total=orders)
+        task = bar.add_task("past orders", total=orders)
         counts = asyncio.run(
             load(settings, orders=orders, seed=seed, progress=lambda n: bar.advance(task, n))
         )

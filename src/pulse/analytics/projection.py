@@ -16,8 +16,8 @@ import duckdb
 
 from pulse.analytics import columns, transform
 from pulse.analytics.projection_billing import project_billing
-from pulse.analytics.schema import SOLD_STATUSES
 from pulse.analytics.sql import M, Script, run, upsert_sum, utc_date
+from pulse.analytics.tables import SOLD_STATUSES
 from pulse.analytics.transform import Batch
 
 SOLD = "(" + ", ".join(f"'{s}'" for s in SOLD_STATUSES) + ")"

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import duckdb
 
-from pulse.analytics.schema import SCHEMA_VERSION, TABLES
+from pulse.analytics.tables import SCHEMA_VERSION, TABLES
 
 T = TypeVar("T")
 

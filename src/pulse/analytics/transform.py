@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from pulse.analytics.schema import SOLD_STATUSES
+from pulse.analytics.tables import SOLD_STATUSES
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Billing: invoices, payments, credit notes, the double-entry ledger and invoice PDFs.
 
-Public surface for other modules: the event classes, and `book_history` for booking the
-invoices and payments of orders loaded from history.
+Public surface for other modules: the event classes, and `book_imported` for booking the
+invoices and payments of past orders imported in bulk.
 """
 
+from pulse.billing.backfill import BookedImport, book_imported
 from pulse.billing.events import (
     EVENTS,
     CreditNoteIssued,
@@ -14,11 +15,10 @@ from pulse.billing.events import (
     PaymentReceived,
     RefundPaid,
 )
-from pulse.billing.history import BookedHistory, book_history
 
 __all__ = [
     "EVENTS",
-    "BookedHistory",
+    "BookedImport",
     "CreditNoteIssued",
     "InvoiceImported",
     "InvoiceIssued",
@@ -26,5 +26,5 @@ __all__ = [
     "PaymentImported",
     "PaymentReceived",
     "RefundPaid",
-    "book_history",
+    "book_imported",
 ]

@@ -226,7 +226,7 @@ class Documents:
         """Render the invoice as issued (re-rendering writes the same object)."""
         invoice = await uow.repo(BillingRepository).get_invoice(event.invoice_id)
         if invoice is None or invoice.source == "import":
-            return  # history is rendered when someone asks for it
+            return  # an imported invoice is rendered when someone asks for it
         key = invoice_key(invoice)
         if not await self.store.exists(key):
             await self._render(uow, key, await self._invoice_document(uow, invoice))

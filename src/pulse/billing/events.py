@@ -6,14 +6,10 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
-from pulse.platform.events import Event
+from pulse.platform.events import Event, EventData
 
 
-class InvoiceLineData(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class InvoiceLineData(EventData):
     line_no: int
     sku: str | None
     qty: Decimal
@@ -25,10 +21,8 @@ class InvoiceLineData(BaseModel):
 
 class _InvoiceEvent(Event):
     aggregate_type = "invoice"
+    aggregate_field = "invoice_id"
     invoice_id: uuid.UUID
-
-    def aggregate_id(self) -> str:
-        return str(self.invoice_id)
 
 
 class _InvoiceIssuedFields(_InvoiceEvent):
@@ -43,7 +37,7 @@ class _InvoiceIssuedFields(_InvoiceEvent):
     total: Decimal
     # `paid` when there is nothing to pay (a zero total); otherwise `issued`.
     status: str
-    # "order", "manual" or "import" (an order loaded from history, invoiced on its date).
+    # "order", "manual" or "import" (a past order imported in bulk, invoiced on its date).
     source: str = "order"
 
 
@@ -52,10 +46,10 @@ class InvoiceIssued(_InvoiceIssuedFields):
 
 
 class InvoiceImported(_InvoiceIssuedFields):
-    """The invoice an order loaded from history had (source "import"), booked in bulk.
+    """The invoice a past order imported in bulk had (source "import"), booked in bulk.
 
     Its own type, so live reactions to `invoice.issued` (moving the order along, rendering
-    the PDF) pass history by; readers of the whole history treat it as `invoice.issued`."""
+    the PDF) pass imports by; readers of the whole event stream treat it as `invoice.issued`."""
 
     type = "invoice.imported"
 
@@ -88,7 +82,7 @@ class PaymentReceived(_PaymentReceivedFields):
 
 
 class PaymentImported(_PaymentReceivedFields):
-    """The payment of an invoice imported from history, as `payment.received` tells it."""
+    """The payment of an invoice imported in bulk, as `payment.received` tells it."""
 
     type = "payment.imported"
 

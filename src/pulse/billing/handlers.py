@@ -1,6 +1,6 @@
 """Billing's reactions to orders: invoice confirmed orders (once each, a whole batch at a
-time), and void or credit the invoice of a cancelled one. (Orders loaded from history are
-booked in bulk by whoever loads them, through `pulse.billing.history.book_history`.)"""
+time), and void or credit the invoice of a cancelled one. (Past orders imported in bulk are
+booked in bulk by whoever loads them, through `pulse.billing.backfill.book_imported`.)"""
 
 from __future__ import annotations
 

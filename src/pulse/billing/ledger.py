@@ -130,7 +130,7 @@ async def post_many(
     *,
     created_by: Sequence[str | None] | None = None,
 ) -> int:
-    """Book many entries at once (a batch of invoices, imports of history): for each, what
+    """Book many entries at once (a batch of invoices, bulk imports of past orders): for each, what
     `post` books, with the same checks, in one executemany for the entries and one for their
     lines. `created_by`: who booked each entry (by default the unit of work's actor). Returns
     how many were booked (entries whose amounts are all zero are not)."""

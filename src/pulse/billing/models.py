@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pulse.platform.db import Base, ExactDecimal, Money, Rate, UtcDateTime
+from pulse.platform.db import Base, ExactDecimal, Money, PricedLine, UtcDateTime
 from pulse.platform.outbox import BigIntPK
 
 
@@ -87,7 +87,8 @@ class Invoice(Base):
     # One invoice per order: the unique key is what makes issuing on `order.confirmed` once.
     order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, unique=True)
     order_number: Mapped[str | None] = mapped_column(String(20))
-    # How it came about: "order" (a confirmed order), "manual" or "import" (history).
+    # How it came about: "order" (a confirmed order), "manual" or "import" (a past order
+    # imported in bulk).
     source: Mapped[str] = mapped_column(String(10), default="order")
     customer_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     # The customer as billed: an invoice keeps the name and address it was issued to.
@@ -128,7 +129,7 @@ class Invoice(Base):
     )
 
 
-class InvoiceLine(Base):
+class InvoiceLine(PricedLine, Base):
     __tablename__ = "invoice_lines"
 
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
@@ -136,11 +137,8 @@ class InvoiceLine(Base):
     sku: Mapped[str | None] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(String(300))
     qty: Mapped[Decimal] = mapped_column(Quantity())
-    unit_price: Mapped[Decimal] = mapped_column(Money())
-    tax_rate: Mapped[Decimal] = mapped_column(Rate())
-    line_total: Mapped[Decimal] = mapped_column(Money())
-    line_tax: Mapped[Decimal] = mapped_column(Money())
-    credited_qty: Mapped[Decimal] = mapped_column(Quantity())
+    # After the priced line's columns.
+    credited_qty: Mapped[Decimal] = mapped_column(Quantity(), sort_order=1)
 
     __table_args__ = (
         CheckConstraint("qty > 0", name="qty_positive"),
@@ -148,15 +146,24 @@ class InvoiceLine(Base):
     )
 
 
-class Payment(Base):
+class _MoneyMoved:
+    """The columns a payment and a refund start with: an amount of money that moved between
+    the customer and the business for an invoice, how, and under what reference."""
+
+    # Before the table's own columns.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, sort_order=-1)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("invoices.id"), index=True, sort_order=-1
+    )
+    customer_id: Mapped[uuid.UUID] = mapped_column(Uuid, sort_order=-1)
+    amount: Mapped[Decimal] = mapped_column(Money(), sort_order=-1)
+    method: Mapped[str] = mapped_column(String(20), sort_order=-1)
+    reference: Mapped[str] = mapped_column(String(200), default="", sort_order=-1)
+
+
+class Payment(_MoneyMoved, Base):
     __tablename__ = "payments"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
-    customer_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    amount: Mapped[Decimal] = mapped_column(Money())
-    method: Mapped[str] = mapped_column(String(20))
-    reference: Mapped[str] = mapped_column(String(200), default="")
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str | None] = mapped_column(String(100))
 
@@ -167,17 +174,11 @@ class Payment(Base):
     )
 
 
-class Refund(Base):
+class Refund(_MoneyMoved, Base):
     """Money paid back to a customer out of what a credit note left owed to them."""
 
     __tablename__ = "refunds"
 
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
-    customer_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    amount: Mapped[Decimal] = mapped_column(Money())
-    method: Mapped[str] = mapped_column(String(20))
-    reference: Mapped[str] = mapped_column(String(200), default="")
     paid_at: Mapped[datetime] = mapped_column(UtcDateTime())
     created_by: Mapped[str | None] = mapped_column(String(100))
 
@@ -208,7 +209,7 @@ class CreditNote(Base):
     )
 
 
-class CreditNoteLine(Base):
+class CreditNoteLine(PricedLine, Base):
     __tablename__ = "credit_note_lines"
 
     credit_note_id: Mapped[uuid.UUID] = mapped_column(
@@ -220,7 +221,3 @@ class CreditNoteLine(Base):
     sku: Mapped[str | None] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(String(300))
     qty: Mapped[Decimal] = mapped_column(Quantity())
-    unit_price: Mapped[Decimal] = mapped_column(Money())
-    tax_rate: Mapped[Decimal] = mapped_column(Rate())
-    line_total: Mapped[Decimal] = mapped_column(Money())
-    line_tax: Mapped[Decimal] = mapped_column(Money())

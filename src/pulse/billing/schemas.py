@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic.json_schema import SkipJsonSchema
 
 from pulse.platform.money import Amount, Price, TaxRate, plain_decimal
-from pulse.platform.validation import JsonInt, NoNul
+from pulse.platform.validation import JsonInt, NoNul, RequestModel
 
 # More than 0, at most 1,000,000, three places.
 LineQuantity = Annotated[
@@ -20,12 +20,9 @@ LineQuantity = Annotated[
     plain_decimal(
         r"^([1-9][0-9]{0,5}(\.[0-9]{1,3}0*)?|1000000(\.0+)?|0\.([1-9][0-9]{0,2}|0[1-9][0-9]?|00[1-9])0*)$",
         example="2.5",
-        low=1,
-        high=1_000_000,
         gt=0,
         le=1_000_000,
-        max_digits=10,
-        decimal_places=3,
+        places=3,
     ),
 ]
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), NoNul]
@@ -56,12 +53,8 @@ class PaymentMethod(StrEnum):
     CHEQUE = "cheque"
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 # -- invoices --------------------------------------------------------------------------------
-class InvoiceLineCreate(_In):
+class InvoiceLineCreate(RequestModel):
     """A catalogue line (`sku`; name, price and tax rate default from the catalogue) or a
     free line (`description`, `unit_price` and `tax_rate` all given)."""
 
@@ -89,14 +82,14 @@ class InvoiceLineCreate(_In):
         return self
 
 
-class InvoiceCreate(_In):
+class InvoiceCreate(RequestModel):
     customer_id: uuid.UUID
     lines: Annotated[list[InvoiceLineCreate], Field(min_length=1, max_length=200)]
     issue_date: date | None = None
     notes: Notes = ""
 
 
-class InvoiceVoid(_In):
+class InvoiceVoid(RequestModel):
     reason: Reason = ""
 
 
@@ -139,7 +132,9 @@ class InvoiceSummary(BaseModel):
     overdue: bool = False
 
 
-class PaymentRead(BaseModel):
+class _MoneyMovedRead(BaseModel):
+    """What a payment and a refund start with: money moved for an invoice, how and why."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -148,19 +143,14 @@ class PaymentRead(BaseModel):
     amount: Decimal
     method: PaymentMethod
     reference: str
+
+
+class PaymentRead(_MoneyMovedRead):
     received_at: datetime
     created_by: str | None
 
 
-class RefundRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    invoice_id: uuid.UUID
-    customer_id: uuid.UUID
-    amount: Decimal
-    method: PaymentMethod
-    reference: str
+class RefundRead(_MoneyMovedRead):
     paid_at: datetime
     created_by: str | None
 
@@ -209,10 +199,13 @@ class InvoicePage(BaseModel):
 
 
 # -- payments --------------------------------------------------------------------------------
-class PaymentCreate(_In):
+class _MoneyMovedCreate(RequestModel):
     amount: Amount
     method: PaymentMethod
     reference: Reference = ""
+
+
+class PaymentCreate(_MoneyMovedCreate):
     received_at: datetime | None = None
 
 
@@ -224,12 +217,9 @@ class PaymentReceipt(PaymentRead):
     invoice_balance: Decimal
 
 
-class RefundCreate(_In):
+class RefundCreate(_MoneyMovedCreate):
     """Money paid back to the customer out of what the invoice's credit notes left owed."""
 
-    amount: Amount
-    method: PaymentMethod
-    reference: Reference = ""
     paid_at: datetime | None = None
 
 
@@ -253,13 +243,13 @@ class PaymentPage(BaseModel):
 
 
 # -- credit notes ----------------------------------------------------------------------------
-class CreditLine(_In):
+class CreditLine(RequestModel):
     # Strict: JSON `true` is not line 1.
     line_no: Annotated[int, Field(ge=1, le=10_000), JsonInt]
     qty: LineQuantity
 
 
-class CreditNoteCreate(_In):
+class CreditNoteCreate(RequestModel):
     """Credit chosen lines (`lines`), or an amount including tax (`amount`), not both."""
 
     model_config = ConfigDict(

@@ -5,19 +5,17 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
-from pulse.platform.events import Event
+from pulse.platform.events import Event, EventData
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class ProductCreated(Event):
-    type = "product.created"
+class _ProductEvent(Event):
     aggregate_type = "product"
+    aggregate_field = "sku"
     sku: str
+
+
+class ProductCreated(_ProductEvent):
+    type = "product.created"
     name: str
     price: Decimal
     tax_rate: Decimal
@@ -26,52 +24,40 @@ class ProductCreated(Event):
     reorder_qty: int
     lead_time_days: int
 
-    def aggregate_id(self) -> str:
-        return self.sku
 
-
-class ProductUpdated(Event):
+class ProductUpdated(_ProductEvent):
     type = "product.updated"
-    aggregate_type = "product"
-    sku: str
     changes: dict[str, str | int | bool | None]
 
-    def aggregate_id(self) -> str:
-        return self.sku
 
-
-class StockLine(_Frozen):
+class StockLine(EventData):
     sku: str
     qty: int
     qty_on_hand: int
     reserved_qty: int
 
 
-class Shortage(_Frozen):
+class Shortage(EventData):
     sku: str
     requested: int
     available: int
 
 
-class StockReserved(Event):
-    type = "stock.reserved"
+class _ReservationEvent(Event):
     aggregate_type = "order"
+    aggregate_field = "order_id"
     order_id: uuid.UUID
+
+
+class StockReserved(_ReservationEvent):
+    type = "stock.reserved"
     lines: tuple[StockLine, ...]
 
-    def aggregate_id(self) -> str:
-        return str(self.order_id)
 
-
-class StockReservationFailed(Event):
+class StockReservationFailed(_ReservationEvent):
     type = "stock.reservation_failed"
-    aggregate_type = "order"
-    order_id: uuid.UUID
     reason: str
     shortages: tuple[Shortage, ...]
-
-    def aggregate_id(self) -> str:
-        return str(self.order_id)
 
 
 class StockReleased(Event):
@@ -84,21 +70,16 @@ class StockReleased(Event):
         return str(self.order_id) if self.order_id else self.lines[0].sku
 
 
-class StockChanged(Event):
+class StockChanged(_ProductEvent):
     """On-hand stock moved: a receipt, an adjustment or a shipment."""
 
     type = "stock.changed"
-    aggregate_type = "product"
-    sku: str
     kind: str
     delta: int
     qty_on_hand: int
     reserved_qty: int
     reason: str = ""
     order_id: uuid.UUID | None = None
-
-    def aggregate_id(self) -> str:
-        return self.sku
 
 
 EVENTS: tuple[type[Event], ...] = (

@@ -10,7 +10,6 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StringConstraints,
@@ -19,7 +18,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from pulse.platform.money import Price, TaxRate
-from pulse.platform.validation import JsonInt, NoNul
+from pulse.platform.validation import JsonInt, NoNul, RequestModel
 
 # Path segments under /inventory/ that are routes of their own, so never a SKU.
 RESERVED_SKUS = frozenset({"low-stock"})
@@ -60,17 +59,13 @@ Reason = Annotated[
 ]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 # A named tax rate (`/settings/tax-rates`): the product's rate is then that rate's.
 TaxCode = Annotated[
     str, StringConstraints(min_length=1, max_length=32, pattern=r"^[a-z0-9][a-z0-9_-]*$")
 ]
 
 
-class ProductCreate(_In):
+class ProductCreate(RequestModel):
     sku: Sku
     name: Name
     description: Description = ""
@@ -84,7 +79,7 @@ class ProductCreate(_In):
     lead_time_days: LeadTime = 0
 
 
-class ProductUpdate(_In):
+class ProductUpdate(RequestModel):
     """Every field optional; none can be cleared (null is not in the schema)."""
 
     name: Name | SkipJsonSchema[None] = None
@@ -124,12 +119,12 @@ class StockPage(BaseModel):
     offset: int
 
 
-class ReceiveStock(_In):
+class ReceiveStock(RequestModel):
     qty: Quantity
     reason: Note = "receipt"
 
 
-class AdjustStock(_In):
+class AdjustStock(RequestModel):
     """A signed correction of the on-hand count (a stock take, breakage, …)."""
 
     # Zero changes nothing and is refused: the schema says so too.
@@ -141,7 +136,7 @@ class AdjustStock(_In):
     reason: Reason
 
 
-class ReserveStock(_In):
+class ReserveStock(RequestModel):
     qty: Quantity
     reference: Note = ""
 
@@ -166,7 +161,7 @@ class MovementPage(BaseModel):
     offset: int
 
 
-class ReleaseStock(_In):
+class ReleaseStock(RequestModel):
     reservation_id: uuid.UUID
 
 

@@ -6,14 +6,10 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
-
-from pulse.platform.events import Event
+from pulse.platform.events import Event, EventData
 
 
-class OrderLineData(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class OrderLineData(EventData):
     sku: str
     qty: int
     unit_price: Decimal
@@ -22,34 +18,28 @@ class OrderLineData(BaseModel):
     line_tax: Decimal
 
 
-class CustomerCreated(Event):
-    type = "customer.created"
+class _CustomerEvent(Event):
     aggregate_type = "customer"
+    aggregate_field = "customer_id"
     customer_id: uuid.UUID
+
+
+class CustomerCreated(_CustomerEvent):
+    type = "customer.created"
     name: str
     email: str
     payment_terms_days: int
 
-    def aggregate_id(self) -> str:
-        return str(self.customer_id)
 
-
-class CustomerUpdated(Event):
+class CustomerUpdated(_CustomerEvent):
     type = "customer.updated"
-    aggregate_type = "customer"
-    customer_id: uuid.UUID
     changes: dict[str, str | int | None]
-
-    def aggregate_id(self) -> str:
-        return str(self.customer_id)
 
 
 class _OrderEvent(Event):
     aggregate_type = "order"
+    aggregate_field = "order_id"
     order_id: uuid.UUID
-
-    def aggregate_id(self) -> str:
-        return str(self.order_id)
 
 
 class OrderPlaced(_OrderEvent):
@@ -99,7 +89,7 @@ class OrderStatusChanged(_OrderEvent):
 
 
 class OrderImported(_OrderEvent):
-    """A historical order loaded in its final state (demo data, migrations from another system).
+    """A past order imported in its final state (demo data, migrations from another system).
 
     Inventory does not react to it: its stock moved long ago."""
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pulse.platform.db import Base, Money, Rate, UtcDateTime
+from pulse.platform.db import Base, Money, PricedLine, UtcDateTime
 from pulse.platform.outbox import BigIntPK
 
 
@@ -51,7 +51,7 @@ class Order(Base):
     )
 
 
-class OrderLine(Base):
+class OrderLine(PricedLine, Base):
     __tablename__ = "order_lines"
 
     order_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("orders.id"), primary_key=True)
@@ -59,10 +59,6 @@ class OrderLine(Base):
     sku: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     qty: Mapped[int] = mapped_column(Integer)
-    unit_price: Mapped[Decimal] = mapped_column(Money())
-    tax_rate: Mapped[Decimal] = mapped_column(Rate())
-    line_total: Mapped[Decimal] = mapped_column(Money())
-    line_tax: Mapped[Decimal] = mapped_column(Money())
 
     __table_args__ = (CheckConstraint("qty > 0", name="qty_positive"),)
 

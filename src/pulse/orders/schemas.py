@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic.json_schema import SkipJsonSchema
 
 from pulse.platform.money import Price
-from pulse.platform.validation import Email, JsonInt, NoNul
+from pulse.platform.validation import Email, JsonInt, NoNul, RequestModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), NoNul]
@@ -36,11 +36,7 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CustomerCreate(_In):
+class CustomerCreate(RequestModel):
     name: Name
     email: Email
     code: Code | None = None
@@ -57,7 +53,7 @@ class CustomerCreate(_In):
         return self
 
 
-class CustomerUpdate(_In):
+class CustomerUpdate(RequestModel):
     # null clears code, phone and address; the others cannot be cleared (not in the schema).
     name: Name | SkipJsonSchema[None] = None
     email: Email | SkipJsonSchema[None] = None
@@ -86,23 +82,23 @@ class CustomerPage(BaseModel):
     offset: int
 
 
-class OrderItemIn(_In):
+class OrderItemIn(RequestModel):
     sku: Sku
     qty: Quantity
     price: Price | None = None
 
 
-class OrderCreate(_In):
+class OrderCreate(RequestModel):
     customer_id: uuid.UUID
     items: Annotated[list[OrderItemIn], Field(min_length=1, max_length=200)]
 
 
-class OrderUpdate(_In):
+class OrderUpdate(RequestModel):
     status: OrderStatus
     reason: Reason = ""
 
 
-class OrderCancel(_In):
+class OrderCancel(RequestModel):
     reason: Reason = ""
 
 

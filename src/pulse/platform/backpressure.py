@@ -13,7 +13,6 @@ counted: it renders only when the flow is idle, so its lag says nothing about th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import math
 import time
 from collections import deque
@@ -26,6 +25,7 @@ from prometheus_client import Counter, Gauge
 
 from pulse.platform import outbox
 from pulse.platform.errors import PulseError
+from pulse.platform.tasks import cancel_and_wait
 
 if TYPE_CHECKING:
     from pulse.platform.bus.base import ConsumerStatus, EventBus
@@ -48,9 +48,7 @@ FLOW_BACKLOG = Gauge(
 )
 
 
-class FlowBehind(PulseError):
-    status = 503
-    code = "flow_behind"
+class FlowBehind(PulseError, status=503, code="flow_behind"): ...
 
 
 class Backlog:
@@ -105,11 +103,8 @@ class Backlog:
             self._task = asyncio.create_task(self._run(), name="backpressure")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         failing = False

@@ -1,4 +1,4 @@
-"""Bulk writes for imports of history: many rows of one table in one executemany, and event
+"""Bulk writes for imports of past orders: many rows of one table in one executemany, and event
 payloads built without a model per event.
 
 On SQLite the rows go straight to the driver's executemany, converted column by column by

@@ -11,9 +11,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
-from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, Table, event
+from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, Select, Table, event
 from sqlalchemy.engine import CursorResult, Dialect, Result, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -42,6 +42,19 @@ class Base(DeclarativeBase):
     # Every model maps one table (no mapping to a join or a select), so its `__table__` is a
     # `Table`: typed so, Core statements (`Model.__table__.insert()`) check without casts.
     __table__: ClassVar[Table]
+
+
+_Row = TypeVar("_Row")
+
+
+async def one_or_none(
+    session: AsyncSession, query: Select[_Row], *, lock: bool = False
+) -> _Row | None:
+    """The one row the query finds, or None; with `lock`, locked (SELECT … FOR UPDATE) until
+    the transaction ends."""
+    if lock:
+        query = query.with_for_update()
+    return (await session.scalars(query)).one_or_none()
 
 
 def rowcount(result: Result[Any]) -> int:
@@ -114,6 +127,16 @@ def Money() -> ExactDecimal:  # noqa: N802 - reads like a type in model declarat
 
 def Rate() -> ExactDecimal:  # noqa: N802
     return ExactDecimal(7, 4)
+
+
+class PricedLine:
+    """The columns a priced document line (of an order, an invoice, a credit note) ends
+    with, after its own: the unit price and tax rate, and the amounts rounded from them."""
+
+    unit_price: Mapped[Decimal] = mapped_column(Money())
+    tax_rate: Mapped[Decimal] = mapped_column(Rate())
+    line_total: Mapped[Decimal] = mapped_column(Money())
+    line_tax: Mapped[Decimal] = mapped_column(Money())
 
 
 class Database:

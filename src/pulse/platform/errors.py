@@ -20,10 +20,20 @@ log = structlog.get_logger(__name__)
 
 
 class PulseError(Exception):
-    """Base of every domain error: an HTTP status, a stable code and a human message."""
+    """Base of every domain error: an HTTP status, a stable code and a human message.
+
+    A subclass gives its own in the class line: `class Gone(PulseError, status=410,
+    code="gone"): ...`; one raise may still give others."""
 
     status: int = 400
     code: str = "bad_request"
+
+    def __init_subclass__(cls, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init_subclass__()
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
 
     def __init__(
         self,
@@ -44,34 +54,22 @@ class PulseError(Exception):
         self.extra = extra or {}
 
 
-class NotFound(PulseError):
-    status = 404
-    code = "not_found"
+class NotFound(PulseError, status=404, code="not_found"): ...
 
 
-class Conflict(PulseError):
-    status = 409
-    code = "conflict"
+class Conflict(PulseError, status=409, code="conflict"): ...
 
 
-class InvalidInput(PulseError):
-    status = 422
-    code = "invalid_input"
+class InvalidInput(PulseError, status=422, code="invalid_input"): ...
 
 
-class Unauthorized(PulseError):
-    status = 401
-    code = "unauthorized"
+class Unauthorized(PulseError, status=401, code="unauthorized"): ...
 
 
-class Forbidden(PulseError):
-    status = 403
-    code = "forbidden"
+class Forbidden(PulseError, status=403, code="forbidden"): ...
 
 
-class TooManyRequests(PulseError):
-    status = 429
-    code = "too_many_requests"
+class TooManyRequests(PulseError, status=429, code="too_many_requests"): ...
 
 
 def problem(
@@ -138,6 +136,23 @@ def _allowed_methods(request: Request) -> str:
 _STANDARD_MEMBERS = frozenset({"type", "title", "status", "code", "detail", "instance"})
 
 
+# The answers to errors that say the same whatever the request: (status, code, detail).
+_CONFLICTS = (409, "conflict", "the change conflicts with existing data")
+_VALUE_REFUSED = (
+    422,
+    "invalid_value",
+    "a value in the request is out of range or cannot be stored",
+)
+_DATABASE_UNAVAILABLE = (503, "database_unavailable", "the database could not complete the request")
+_BUSY = (503, "busy", "the server is too busy to answer now; try again shortly")
+_INTERNAL = (500, "internal_error", "an unexpected error occurred")
+
+
+def _fixed(request: Request, answer: tuple[int, str, str]) -> JSONResponse:
+    status, code, detail = answer
+    return problem(status, code, detail, instance=request.url.path)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PulseError)
     async def _pulse_error(request: Request, exc: PulseError) -> JSONResponse:
@@ -185,42 +200,23 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
         log.info("integrity_error", error=str(exc.orig))
-        return problem(
-            409, "conflict", "the change conflicts with existing data", instance=request.url.path
-        )
+        return _fixed(request, _CONFLICTS)
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
         if _refused_value(exc):
             log.info("value_refused_by_database", error=str(exc.orig))
-            return problem(
-                422,
-                "invalid_value",
-                "a value in the request is out of range or cannot be stored",
-                instance=request.url.path,
-            )
+            return _fixed(request, _VALUE_REFUSED)
         log.error("database_error", error=str(exc.orig))
-        return problem(
-            503,
-            "database_unavailable",
-            "the database could not complete the request",
-            instance=request.url.path,
-        )
+        return _fixed(request, _DATABASE_UNAVAILABLE)
 
     @app.exception_handler(SQLAlchemyTimeoutError)
     @app.exception_handler(TimeoutError)
     async def _busy(request: Request, exc: Exception) -> JSONResponse:
         log.warning("request_timed_out", error=repr(exc))
-        return problem(
-            503,
-            "busy",
-            "the server is too busy to answer now; try again shortly",
-            instance=request.url.path,
-        )
+        return _fixed(request, _BUSY)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", path=request.url.path)
-        return problem(
-            500, "internal_error", "an unexpected error occurred", instance=request.url.path
-        )
+        return _fixed(request, _INTERNAL)

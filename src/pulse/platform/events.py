@@ -11,17 +11,36 @@ import uuid_utils
 from pydantic import BaseModel, ConfigDict
 
 
+class EventData(BaseModel):
+    """Plain data carried inside an event (a line, a shortage): frozen like the event."""
+
+    model_config = ConfigDict(frozen=True)
+
+
 class Event(BaseModel):
-    """A fact that happened. Subclasses set `type`, `aggregate_type` and `version`."""
+    """A fact that happened. Subclasses set `type`, `aggregate_type` and `version`, and say
+    which aggregate it is about: `aggregate_field` names the field that holds its id, or
+    the class overrides `aggregate_id()` where the id is not one field."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: ClassVar[str]
     aggregate_type: ClassVar[str]
+    aggregate_field: ClassVar[str | None] = None
     version: ClassVar[int] = 1
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # Checked when the class is made, so an event without an aggregate id never loads.
+        field = cls.aggregate_field
+        if field is not None and field not in cls.model_fields:
+            raise TypeError(f"{cls.__name__}.aggregate_field {field!r} is not one of its fields")
+        if "type" in cls.__dict__ and field is None and cls.aggregate_id is Event.aggregate_id:
+            raise TypeError(f"{cls.__name__} names no aggregate_field and no aggregate_id()")
+
     def aggregate_id(self) -> str:
-        raise NotImplementedError
+        return str(getattr(self, self.aggregate_field or ""))
 
 
 class Envelope(BaseModel):

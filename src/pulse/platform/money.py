@@ -34,17 +34,15 @@ def plain_decimal(
     pattern: str,
     *,
     example: str,
-    low: int,
-    high: int,
+    places: int,
+    le: Decimal | int,
     gt: int | None = None,
     ge: int | None = None,
-    le: Decimal | int,
-    max_digits: int,
-    decimal_places: int,
 ) -> GroupedMetadata:
-    """The metadata of a Decimal field (`Annotated[Decimal, plain_decimal(...)]`) that takes
-    a JSON integer in [LOW, HIGH] or a string fully matching PATTERN (ASCII digits, no sign,
-    spaces, underscores or exponent), and nothing else.
+    """The metadata of a Decimal field (`Annotated[Decimal, plain_decimal(...)]`) of at most
+    PLACES decimal places, from GE (or above GT) to LE, that takes a JSON integer in that
+    range or a string fully matching PATTERN (ASCII digits, no sign, spaces, underscores or
+    exponent), and nothing else.
 
     Python's Decimal() would take "١٢", "1_000", " 5 " and "1e2"; the schema promises less,
     so the field takes what the schema says. Plain text that is only out of range, negative
@@ -53,6 +51,10 @@ def plain_decimal(
     change nothing ("19.990").
     """
     compiled = re.compile(pattern)
+    # The integers in range, and the digits the largest value has with its places.
+    low = ge if ge is not None else (gt or 0) + 1
+    high = int(le)
+    max_digits = len(str(high)) + places
 
     def check(value: Any) -> Any:
         if isinstance(value, Decimal):
@@ -72,7 +74,7 @@ def plain_decimal(
             raise ValueError(f'give a fraction as a string, e.g. "{example}"')
         raise ValueError(
             f'must be a plain decimal such as "{example}" (ASCII digits, at most '
-            f"{decimal_places} decimal places, no sign, spaces or exponent)"
+            f"{places} decimal places, no sign, spaces or exponent)"
         )
 
     schema = {
@@ -84,7 +86,7 @@ def plain_decimal(
     return _Metadata(
         (
             BeforeValidator(check),
-            Field(gt=gt, ge=ge, le=le, max_digits=max_digits, decimal_places=decimal_places),
+            Field(gt=gt, ge=ge, le=le, max_digits=max_digits, decimal_places=places),
             WithJsonSchema(schema, mode="validation"),
         )
     )
@@ -106,12 +108,9 @@ Price = Annotated[
     plain_decimal(
         r"^(0|[1-9][0-9]{0,8})(\.[0-9]{1,2}0*)?$",
         example="19.99",
-        low=0,
-        high=999_999_999,
         ge=0,
         le=Decimal("999999999.99"),
-        max_digits=11,
-        decimal_places=2,
+        places=2,
     ),
 ]
 # An amount paid, refunded or credited: more than 0, at most 9,999,999,999.99.
@@ -120,12 +119,9 @@ Amount = Annotated[
     plain_decimal(
         r"^([1-9][0-9]{0,9}(\.[0-9]{1,2}0*)?|0\.([1-9][0-9]?|0[1-9])0*)$",
         example="120.50",
-        low=1,
-        high=9_999_999_999,
         gt=0,
         le=Decimal("9999999999.99"),
-        max_digits=12,
-        decimal_places=2,
+        places=2,
     ),
 ]
 # A tax rate as a fraction: 0 to 1, four places ("0.2000" is 20 %).
@@ -134,11 +130,8 @@ TaxRate = Annotated[
     plain_decimal(
         r"^(0(\.[0-9]{1,4}0*)?|1(\.0+)?)$",
         example="0.2000",
-        low=0,
-        high=1,
         ge=0,
         le=1,
-        max_digits=5,
-        decimal_places=4,
+        places=4,
     ),
 ]

@@ -54,19 +54,8 @@ class OutboxRecord(Base):
     __table_args__ = (Index("ix_outbox_unpublished", "published_at", "pk"),)
 
     def envelope(self) -> Envelope:
-        return Envelope(
-            id=self.id,
-            type=self.type,
-            aggregate_type=self.aggregate_type,
-            aggregate_id=self.aggregate_id,
-            occurred_at=self.occurred_at,
-            actor=self.actor,
-            correlation_id=self.correlation_id,
-            causation_id=self.causation_id,
-            schema_version=self.schema_version,
-            payload=self.payload,
-            traceparent=self.traceparent,
-        )
+        # The envelope's fields are this row's columns of the same names.
+        return Envelope.model_validate(self, from_attributes=True)
 
 
 class BusState(Base):

@@ -18,6 +18,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pulse.platform.tasks import cancel_and_wait
+
 CHANNEL = "pulse_outbox"
 log = structlog.get_logger(__name__)
 _NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', '')")
@@ -59,11 +61,8 @@ class Listener:
             self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         def callback(*args: Any) -> None:

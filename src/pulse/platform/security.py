@@ -18,6 +18,8 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pulse.platform.settings import comma_list
+
 APP_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -132,7 +134,7 @@ def _merged(
 
 
 def allowed_origins(setting: str) -> list[str]:
-    return [origin.strip().rstrip("/") for origin in setting.split(",") if origin.strip()]
+    return [origin.rstrip("/") for origin in comma_list(setting)]
 
 
 def install_security(app: FastAPI, *, cors_origins: str, hsts: bool, hsts_max_age: int) -> None:

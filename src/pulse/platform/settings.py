@@ -10,6 +10,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 NATS_SCHEMES = ("nats://", "tls://")
 
 
+def comma_list(text: str) -> list[str]:
+    """The entries of a comma-separated setting, trimmed, empty ones left out."""
+    return [part for part in (raw.strip() for raw in text.split(",")) if part]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PULSE_", env_file=".env", extra="ignore")
 
@@ -164,7 +169,7 @@ class Settings(BaseSettings):
     @field_validator("bus_url")
     @classmethod
     def _one_bus(cls, value: str) -> str:
-        members = [url.strip() for url in value.split(",") if url.strip()]
+        members = comma_list(value)
         if len(members) > 1 and not all(url.startswith(NATS_SCHEMES) for url in members):
             raise ValueError(
                 "several bus URLs must all be nats:// or tls:// URLs (members of one NATS cluster)"
@@ -194,7 +199,7 @@ class Settings(BaseSettings):
     @property
     def nats_servers(self) -> list[str]:
         """The NATS servers to connect to: every member of `bus_url` that is named."""
-        return [url.strip() for url in self.bus_url.split(",") if url.strip()]
+        return comma_list(self.bus_url)
 
     def consumer_enabled(self, name: str) -> bool:
         wanted = self.consumers.strip().lower()
@@ -202,4 +207,4 @@ class Settings(BaseSettings):
             return True
         if wanted in ("", "none"):
             return False
-        return name in {part.strip() for part in wanted.split(",")}
+        return name in comma_list(wanted)

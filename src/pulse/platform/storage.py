@@ -19,10 +19,8 @@ MAX_KEY_LENGTH = 512
 _SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
 
 
-class ObjectNotFound(NotFound):
+class ObjectNotFound(NotFound, code="object_not_found"):
     """No object under the key: a 404 for the caller, whichever backend answered."""
-
-    code = "object_not_found"
 
     def __init__(self, key: str) -> None:
         super().__init__(f"no stored object {key!r}", code=self.code)

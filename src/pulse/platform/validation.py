@@ -7,7 +7,9 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    BaseModel,
     BeforeValidator,
+    ConfigDict,
     EmailStr,
     Field,
     GetCoreSchemaHandler,
@@ -18,6 +20,12 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from pulse.platform.errors import InvalidInput
+
+
+class RequestModel(BaseModel):
+    """A body read from a request: a field it does not know is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 def no_nul(value: str | None) -> str | None:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import uvicorn
 
-from pulse.analytics.schema import SOLD_STATUSES
+from pulse.analytics.tables import SOLD_STATUSES
 from pulse.bootstrap import Container
 from tests.conftest import ClientFor, TokenFor
 from tests.integration.inventory.factories import make_product

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from pulse.analytics.schema import SOLD_STATUSES
+from pulse.analytics.tables import SOLD_STATUSES
 from pulse.billing.models import Invoice
 from pulse.bootstrap import Container
 from pulse.inventory.models import StockLevel as Stock

@@ -1,4 +1,4 @@
-"""Order numbers: imported history and orders placed afterwards never share a number."""
+"""Order numbers: imported past orders and orders placed afterwards never share a number."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from pulse.app import create_app
 from pulse.bootstrap import Container, build_container
-from pulse.orders.history import HistoricalOrder, import_orders
+from pulse.orders.backfill import PastOrder, import_orders
 from pulse.platform.events import utcnow
 from pulse.platform.numbering import BLOCK, next_number
 from pulse.platform.settings import Settings
@@ -24,8 +24,8 @@ async def test_imported_and_placed_orders_get_distinct_numbers(
 ) -> None:
     product = await make_product(client, qty_on_hand=50)
     customer = await make_customer(client)
-    history = [
-        HistoricalOrder(
+    past = [
+        PastOrder(
             customer_id=uuid.UUID(customer["id"]),
             placed_at=utcnow() - timedelta(days=day),
             status="completed",
@@ -34,7 +34,7 @@ async def test_imported_and_placed_orders_get_distinct_numbers(
         for day in (3, 2, 1)
     ]
     async with container.uow(actor="import") as uow:
-        assert len(await import_orders(uow, history)) == 3
+        assert len(await import_orders(uow, past)) == 3
         await uow.commit()
     items = [{"sku": product["sku"], "qty": 1}]
     placed = [await make_order(client, customer["id"], items) for _ in range(2)]

@@ -4,7 +4,6 @@ grows, so cutting records off its end is detected (see audit/chain.py)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 
 import structlog
@@ -12,6 +11,7 @@ import structlog
 from pulse.platform.audit import service
 from pulse.platform.audit.signing import Signer, signer_for
 from pulse.platform.settings import Settings
+from pulse.platform.tasks import cancel_and_wait
 from pulse.platform.uow import UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
@@ -50,8 +50,5 @@ class Checkpointer:
             self._task = asyncio.create_task(self._loop(), name="audit-checkpoints")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None

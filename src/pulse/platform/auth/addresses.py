@@ -13,6 +13,8 @@ import ipaddress
 
 from starlette.requests import Request
 
+from pulse.platform.settings import comma_list
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -20,12 +22,11 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def trusted_networks(setting: str) -> tuple[Network, ...]:
     """Parse the setting; an entry that is not an IP address or network is an error."""
     networks = []
-    for part in setting.split(","):
-        if part.strip():
-            try:
-                networks.append(ipaddress.ip_network(part.strip(), strict=False))
-            except ValueError as exc:
-                raise ValueError(f"PULSE_TRUSTED_PROXIES: {part.strip()!r}: {exc}") from exc
+    for part in comma_list(setting):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ValueError(f"PULSE_TRUSTED_PROXIES: {part!r}: {exc}") from exc
     return tuple(networks)
 
 

@@ -8,49 +8,38 @@ from datetime import datetime
 from pulse.platform.events import Event
 
 
-class UserCreated(Event):
-    type = "user.created"
+class UserEvent(Event):
+    """An event about one user, who is named in it too (the audit log shows the name)."""
+
     aggregate_type = "user"
+    aggregate_field = "user_id"
     user_id: uuid.UUID
     username: str
+
+
+class UserCreated(UserEvent):
+    type = "user.created"
     role: str
     email: str | None = None
 
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
-
-class UserUpdated(Event):
+class UserUpdated(UserEvent):
     type = "user.updated"
-    aggregate_type = "user"
-    user_id: uuid.UUID
-    username: str
     # Field name -> new value; a password change shows as {"password": "changed"}.
     changes: dict[str, str | bool | None]
 
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
-
-class UserLoggedIn(Event):
+class UserLoggedIn(UserEvent):
     type = "user.logged_in"
-    aggregate_type = "user"
-    user_id: uuid.UUID
-    username: str
-
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
 
 class LoginLockedOut(Event):
     type = "user.login_locked"
     aggregate_type = "login"
+    aggregate_field = "username"
     username: str
     failures: int
     locked_until: datetime
-
-    def aggregate_id(self) -> str:
-        return self.username
 
 
 class RefreshTokenReused(Event):
@@ -58,28 +47,20 @@ class RefreshTokenReused(Event):
 
     type = "user.refresh_token_reused"
     aggregate_type = "user"
+    aggregate_field = "user_id"
     user_id: uuid.UUID
     family_id: uuid.UUID
 
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
-
-class UserProvisioned(Event):
+class UserProvisioned(UserEvent):
     """A user made on first sign-in through the single sign-on provider."""
 
     type = "user.provisioned"
-    aggregate_type = "user"
-    user_id: uuid.UUID
-    username: str
     role: str
     email: str | None = None
     issuer: str
     subject: str
     provider_roles: list[str]
-
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
 
 EVENTS: tuple[type[Event], ...] = (

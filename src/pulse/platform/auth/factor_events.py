@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from pulse.platform.auth.events import UserEvent
 from pulse.platform.events import Event
 
 
@@ -12,59 +13,33 @@ class SessionEnded(Event):
 
     type = "session.ended"
     aggregate_type = "session"
+    aggregate_field = "session_id"
     session_id: uuid.UUID
     user_id: uuid.UUID
     username: str
     reason: str
     ended_by: str | None = None
 
-    def aggregate_id(self) -> str:
-        return str(self.session_id)
 
-
-class SecondFactorEnabled(Event):
+class SecondFactorEnabled(UserEvent):
     type = "user.second_factor_enabled"
-    aggregate_type = "user"
-    user_id: uuid.UUID
-    username: str
-
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
 
-class SecondFactorDisabled(Event):
+class SecondFactorDisabled(UserEvent):
     """Turned off by its user (with a code) or reset by an admin (`by`)."""
 
     type = "user.second_factor_disabled"
-    aggregate_type = "user"
-    user_id: uuid.UUID
-    username: str
     by: str | None = None
 
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
-
-class RecoveryCodesIssued(Event):
+class RecoveryCodesIssued(UserEvent):
     type = "user.recovery_codes_issued"
-    aggregate_type = "user"
-    user_id: uuid.UUID
-    username: str
     count: int
 
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
-
-class RecoveryCodeUsed(Event):
+class RecoveryCodeUsed(UserEvent):
     type = "user.recovery_code_used"
-    aggregate_type = "user"
-    user_id: uuid.UUID
-    username: str
     codes_left: int
-
-    def aggregate_id(self) -> str:
-        return str(self.user_id)
 
 
 class SecondFactorPolicyChanged(Event):

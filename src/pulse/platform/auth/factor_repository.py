@@ -18,6 +18,7 @@ from pulse.platform.auth.factor_models import (
     TotpFactor,
 )
 from pulse.platform.auth.models import RefreshToken, User
+from pulse.platform.db import one_or_none
 
 
 def _rowcount(result: Any) -> int:
@@ -73,9 +74,7 @@ async def get_session(
     session: AsyncSession, session_id: uuid.UUID, *, for_update: bool = False
 ) -> AuthSession | None:
     query = select(AuthSession).where(AuthSession.id == session_id)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    return await one_or_none(session, query, lock=for_update)
 
 
 async def session_is_live(session: AsyncSession, session_id: uuid.UUID, *, now: datetime) -> bool:
@@ -110,9 +109,7 @@ async def get_factor(
     session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
 ) -> TotpFactor | None:
     query = select(TotpFactor).where(TotpFactor.user_id == user_id)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    return await one_or_none(session, query, lock=for_update)
 
 
 async def replace_factor(
@@ -210,9 +207,7 @@ async def challenge_by_hash(
     session: AsyncSession, token_hash: str, *, for_update: bool = False
 ) -> LoginChallenge | None:
     query = select(LoginChallenge).where(LoginChallenge.token_hash == token_hash)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    return await one_or_none(session, query, lock=for_update)
 
 
 async def count_challenge_attempt(

@@ -6,18 +6,15 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from pulse.platform.auth.permissions import Role
 from pulse.platform.auth.schemas import OpaqueToken, TokenResponse
+from pulse.platform.validation import RequestModel
 
 # Six digits, or a recovery code (`xxxxx-xxxxx`) where one is accepted.
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=6, max_length=20)]
 TotpCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class SessionRead(BaseModel):
@@ -50,26 +47,26 @@ class SecondFactorChallenge(BaseModel):
     username: str
 
 
-class ChallengeCode(_In):
+class ChallengeCode(RequestModel):
     challenge: OpaqueToken
     # A code from the authenticator app, or one of the recovery codes.
     code: Code
 
 
-class ChallengeOnly(_In):
+class ChallengeOnly(RequestModel):
     challenge: OpaqueToken
 
 
-class ChallengeConfirm(_In):
+class ChallengeConfirm(RequestModel):
     challenge: OpaqueToken
     code: TotpCode
 
 
-class CodeOnly(_In):
+class CodeOnly(RequestModel):
     code: TotpCode
 
 
-class CodeOrRecovery(_In):
+class CodeOrRecovery(RequestModel):
     code: Code
 
 
@@ -105,5 +102,5 @@ class SecondFactorStatus(BaseModel):
     required: bool
 
 
-class SecondFactorPolicy(_In):
+class SecondFactorPolicy(RequestModel):
     required_roles: list[Role] = Field(max_length=len(Role))

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from pulse.platform.events import utcnow
-from pulse.platform.settings import Settings
+from pulse.platform.settings import Settings, comma_list
 
 LEGACY_SECRET_FILE = "jwt-secret"
 KEY_RING_FILE = "jwt-keys.json"
@@ -223,8 +223,7 @@ def load_key_ring(settings: Settings, *, create: bool = True) -> KeyRing:
     if settings.jwt_secret is not None:
         listed = settings.jwt_previous_secrets
         text = "" if listed is None else listed.get_secret_value()
-        previous = [s.strip() for s in text.split(",") if s.strip()]
-        return KeyRing.of_secret(settings.jwt_secret.get_secret_value(), previous)
+        return KeyRing.of_secret(settings.jwt_secret.get_secret_value(), comma_list(text))
     path = ring_path(settings)
     keys = _stored_keys(settings)
     if keys is None:

@@ -108,6 +108,19 @@ async def _take(
     return taken
 
 
+def _refuse_if_locked(
+    taken: repo.Taken, now: datetime, window_seconds: int, code: str, whence: str
+) -> None:
+    """429 when the budget had no attempt left, saying how long to wait."""
+    if not taken.taken:
+        wait = _wait(taken.locked_until, now, window_seconds)
+        raise TooManyRequests(
+            f"too many failed logins{whence}; try again in {wait} seconds",
+            code=code,
+            extra={"retry_after": wait},
+        )
+
+
 async def reserve(
     uow: UnitOfWork, username: str, address: str, *, settings: Settings
 ) -> Attempt | None:
@@ -122,24 +135,13 @@ async def reserve(
     by_address = await _take(session, AddressThrottle, address, now, budgets, inline=inline)
     if by_address is None:
         return None
-    if not by_address.taken:
-        wait = _wait(by_address.locked_until, now, settings.login_address_window_seconds)
-        raise TooManyRequests(
-            f"too many failed logins from your address; try again in {wait} seconds",
-            code="address_locked",
-            extra={"retry_after": wait},
-        )
+    window = settings.login_address_window_seconds
+    _refuse_if_locked(by_address, now, window, "address_locked", " from your address")
     by_name = await _take(session, LoginThrottle, username, now, budgets, inline=inline)
     if by_name is None:
         return None
-    if not by_name.taken:
-        # The caller rolls back: a refused attempt uses nothing of the address's budget.
-        wait = _wait(by_name.locked_until, now, settings.login_lockout_seconds)
-        raise TooManyRequests(
-            f"too many failed logins; try again in {wait} seconds",
-            code="login_locked",
-            extra={"retry_after": wait},
-        )
+    # The caller rolls back: a refused attempt uses nothing of the address's budget.
+    _refuse_if_locked(by_name, now, settings.login_lockout_seconds, "login_locked", "")
     user = await repo.get_user_by_username(session, username)
     return Attempt(
         username=username,

@@ -32,9 +32,7 @@ METADATA_SECONDS = 3600.0
 HTTP_TIMEOUT_SECONDS = 5.0
 
 
-class ProviderUnavailable(PulseError):
-    status = 503
-    code = "sso_unavailable"
+class ProviderUnavailable(PulseError, status=503, code="sso_unavailable"): ...
 
 
 @dataclass(frozen=True)

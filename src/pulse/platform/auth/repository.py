@@ -12,17 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.platform.auth.models import AddressThrottle, LoginThrottle, RefreshToken, User
-from pulse.platform.db import UtcDateTime, rowcount
+from pulse.platform.db import UtcDateTime, one_or_none, rowcount
 
 
 # -- users -----------------------------------------------------------------------------------
 async def get_user(
     session: AsyncSession, user_id: uuid.UUID, *, for_update: bool = False
 ) -> User | None:
-    query = select(User).where(User.id == user_id)
-    if for_update:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
+    return await one_or_none(session, select(User).where(User.id == user_id), lock=for_update)
 
 
 async def get_user_by_username(session: AsyncSession, username: str) -> User | None:

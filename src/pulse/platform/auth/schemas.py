@@ -6,9 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StrictBool, StringConstraints
+from pydantic import BaseModel, EmailStr, StrictBool, StringConstraints
 
 from pulse.platform.auth.permissions import Role
+from pulse.platform.validation import RequestModel
 
 # Lower-cased on the way in: usernames are case-insensitive.
 Username = Annotated[
@@ -31,16 +32,12 @@ Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class LoginRequest(_In):
+class LoginRequest(RequestModel):
     username: LoginName
     password: AnyPassword
 
 
-class RefreshRequest(_In):
+class RefreshRequest(RequestModel):
     refresh_token: OpaqueToken
 
 
@@ -63,14 +60,14 @@ class MeRead(BaseModel):
     currency: str = "EUR"
 
 
-class UserCreate(_In):
+class UserCreate(RequestModel):
     username: Username
     password: NewPassword
     role: Role
     email: Email | None = None
 
 
-class UserUpdate(_In):
+class UserUpdate(RequestModel):
     """Every field optional; only the ones sent change."""
 
     role: Role | None = None

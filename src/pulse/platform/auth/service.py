@@ -44,16 +44,7 @@ class Rejected(Exception):
 
 
 def user_read(u: User) -> UserRead:
-    return UserRead(
-        id=u.id,
-        username=u.username,
-        email=u.email,
-        role=u.role,
-        active=u.active,
-        created_at=u.created_at,
-        updated_at=u.updated_at,
-        last_login_at=u.last_login_at,
-    )
+    return UserRead.model_validate(u, from_attributes=True)
 
 
 def hash_token(raw: str) -> str:
@@ -61,6 +52,30 @@ def hash_token(raw: str) -> str:
 
 
 # -- users -----------------------------------------------------------------------------------
+async def new_user(
+    uow: UnitOfWork,
+    username: str,
+    email: str | None,
+    password_hash: str,
+    role: str,
+    now: datetime,
+) -> User:
+    """A new, active user who has never signed in."""
+    user = User(
+        id=uuid.uuid4(),
+        username=username,
+        email=email,
+        password_hash=password_hash,
+        role=role,
+        active=True,
+        created_at=now,
+        updated_at=now,
+        last_login_at=None,
+    )
+    await repo.add_user(uow.session, user)
+    return user
+
+
 async def create_user(uow: UnitOfWork, data: UserCreate, *, hashing: HashPool) -> UserRead:
     if await repo.username_taken(uow.session, data.username):
         raise Conflict(
@@ -73,19 +88,8 @@ async def create_user(uow: UnitOfWork, data: UserCreate, *, hashing: HashPool) -
         raise Conflict(
             f"a user with email '{email}' already exists", code="duplicate_email", field="email"
         )
-    now = utcnow()
-    user = User(
-        id=uuid.uuid4(),
-        username=data.username,
-        email=email,
-        password_hash=await hashing.hash(data.password),
-        role=data.role.value,
-        active=True,
-        created_at=now,
-        updated_at=now,
-        last_login_at=None,
-    )
-    await repo.add_user(uow.session, user)
+    password_hash = await hashing.hash(data.password)
+    user = await new_user(uow, data.username, email, password_hash, data.role.value, utcnow())
     uow.emit(UserCreated(user_id=user.id, username=user.username, role=user.role, email=email))
     record(
         uow,

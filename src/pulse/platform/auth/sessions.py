@@ -10,7 +10,6 @@ minute per session and process, after the request, never on every request.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from pulse.platform.auth.notify import announce
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.errors import Forbidden, NotFound
 from pulse.platform.events import utcnow
+from pulse.platform.tasks import cancel_and_wait
 from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
@@ -206,7 +206,4 @@ class SessionActivity:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await cancel_and_wait(*self._tasks)

@@ -32,7 +32,7 @@ from pulse.platform.auth.oidc import ExternalIdentity, OidcVerifier
 from pulse.platform.auth.permissions import permissions_for
 from pulse.platform.auth.revocation import TokenStates
 from pulse.platform.auth.schemas import TokenResponse
-from pulse.platform.auth.service import issue_session
+from pulse.platform.auth.service import issue_session, new_user
 from pulse.platform.auth.sessions import Client
 from pulse.platform.auth.sso_models import SsoIdentity
 from pulse.platform.auth.tokens import Principal, TokenCodec
@@ -71,18 +71,8 @@ async def _provision(uow: UnitOfWork, identity: ExternalIdentity, now: datetime)
     email = identity.email
     if email and (len(email) > 254 or await repo.email_taken(uow.session, email)):
         email = None  # the address is someone else's here: never link by it
-    user = User(
-        id=uuid.uuid4(),
-        username=await _free_username(uow, _base_username(identity)),
-        email=email,
-        password_hash=NO_PASSWORD,
-        role=identity.role.value,
-        active=True,
-        created_at=now,
-        updated_at=now,
-        last_login_at=None,
-    )
-    await repo.add_user(uow.session, user)
+    username = await _free_username(uow, _base_username(identity))
+    user = await new_user(uow, username, email, NO_PASSWORD, identity.role.value, now)
     await sso_repo.add_link(
         uow.session,
         SsoIdentity(

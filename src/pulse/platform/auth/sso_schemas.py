@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
+
+from pulse.platform.validation import RequestModel
 
 # A provider's access token: a JWT, a few kilobytes at most even with many roles.
 ProviderToken = Annotated[str, StringConstraints(min_length=1, max_length=16_384)]
@@ -27,19 +29,15 @@ class SsoConfigRead(BaseModel):
     end_session_endpoint: str | None = None
 
 
-class SsoTokenTrade(BaseModel):
+class SsoTokenTrade(RequestModel):
     """A provider's access token, for a Pulse session."""
-
-    model_config = ConfigDict(extra="forbid")
 
     access_token: ProviderToken
 
 
-class SsoCodeTrade(BaseModel):
+class SsoCodeTrade(RequestModel):
     """What the web app's callback received: the authorization code, with the PKCE verifier
     it was asked for with and the redirect URI it was sent to."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: Short
     code_verifier: Verifier

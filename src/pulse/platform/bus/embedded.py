@@ -298,7 +298,7 @@ class EmbeddedBus(EventBus):
         """Apply the next events this consumer handles; return how many were applied.
 
         Only the event types the consumer handles are read: a consumer far behind on events
-        that are not its business (a history import of millions) skips them in one step.
+        that are not its business (a bulk import of millions) skips them in one step.
         """
         name = runner.consumer.name
         position = self._positions.get(name, 0)

@@ -19,36 +19,30 @@ class CompanySettingsChanged(Event):
         return "company"
 
 
-class TaxRateCreated(Event):
-    type = "settings.tax_rate_created"
+class _TaxRateEvent(Event):
     aggregate_type = "tax_rate"
+    aggregate_field = "code"
     code: str
+
+
+class TaxRateCreated(_TaxRateEvent):
+    type = "settings.tax_rate_created"
     name: str
     rate: str
     active: bool
 
-    def aggregate_id(self) -> str:
-        return self.code
 
-
-class TaxRateChanged(Event):
+class TaxRateChanged(_TaxRateEvent):
     type = "settings.tax_rate_changed"
-    aggregate_type = "tax_rate"
-    code: str
     changes: Changes
-
-    def aggregate_id(self) -> str:
-        return self.code
 
 
 class NumberingChanged(Event):
     type = "settings.numbering_changed"
     aggregate_type = "number_series"
+    aggregate_field = "series"
     series: str
     changes: Changes
-
-    def aggregate_id(self) -> str:
-        return self.series
 
 
 EVENTS: tuple[type[Event], ...] = (

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.platform.company.models import CompanySettings, TaxRate
+from pulse.platform.db import one_or_none
 
 ROW_ID = 1
 
@@ -40,9 +41,7 @@ async def tax_rates(session: AsyncSession) -> Sequence[TaxRate]:
 
 async def tax_rate(session: AsyncSession, code: str, *, lock: bool = False) -> TaxRate | None:
     query = select(TaxRate).where(TaxRate.code == code).execution_options(populate_existing=True)
-    if lock:
-        query = query.with_for_update()
-    return (await session.scalars(query)).one_or_none()
+    return await one_or_none(session, query, lock=lock)
 
 
 async def update_tax_rate(session: AsyncSession, code: str, values: dict[str, Any]) -> None:

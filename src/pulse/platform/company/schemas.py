@@ -8,7 +8,6 @@ from typing import Annotated, Literal, Self
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StringConstraints,
@@ -17,7 +16,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from pulse.platform.money import TaxRate as Rate
-from pulse.platform.validation import Email, JsonInt, NoNul
+from pulse.platform.validation import Email, JsonInt, NoNul, RequestModel
 
 CompanyName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoNul
@@ -59,9 +58,7 @@ MAX_LOGO_BYTES = 96 * 1024
 LogoData = Annotated[str, StringConstraints(min_length=1, max_length=(MAX_LOGO_BYTES + 2) // 3 * 4)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _In(RequestModel):
     @model_validator(mode="after")
     def _no_nulls(self) -> Self:
         # The schema has no null; a field is left out to keep its value.
@@ -71,7 +68,9 @@ class _In(BaseModel):
         return self
 
 
-class CompanyRead(BaseModel):
+class CompanyDetails(BaseModel):
+    """The company as its documents print it and an admin edits it."""
+
     name: str
     address: str
     tax_id: str
@@ -81,6 +80,9 @@ class CompanyRead(BaseModel):
     payment_terms_days: int
     fiscal_year_start_month: int
     fiscal_year_start_day: int
+
+
+class CompanyRead(CompanyDetails):
     has_logo: bool
     revision: int
     updated_at: datetime | None

@@ -10,7 +10,6 @@ import binascii
 import calendar
 import hashlib
 import io
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
 from PIL import Image
+from pydantic import ConfigDict
 
 from pulse.platform.company import repository as repo
 from pulse.platform.company.audit import record
@@ -30,6 +30,7 @@ from pulse.platform.company.events import (
 from pulse.platform.company.models import TaxRate
 from pulse.platform.company.schemas import (
     MAX_LOGO_BYTES,
+    CompanyDetails,
     CompanyRead,
     CompanyUpdate,
     LogoUpload,
@@ -52,19 +53,11 @@ _BAD_LOGO = "invalid_logo"
 _RATE_PLACES = Decimal("0.0001")
 
 
-@dataclass(frozen=True)
-class CompanyProfile:
-    """The company as documents print it and the web app shows it."""
+class CompanyProfile(CompanyDetails):
+    """The company as documents print it and the web app shows it, with where its logo is."""
 
-    name: str
-    address: str
-    tax_id: str
-    email: str
-    currency: str
-    locale: str
-    payment_terms_days: int
-    fiscal_year_start_month: int
-    fiscal_year_start_day: int
+    model_config = ConfigDict(frozen=True)
+
     logo_key: str | None
     logo_content_type: str | None
     revision: int
@@ -116,8 +109,7 @@ async def company_profile(uow: UnitOfWork, *, defaults: Settings) -> CompanyProf
 
 
 def to_read(profile: CompanyProfile) -> CompanyRead:
-    fields = asdict(profile)
-    fields.pop("logo_content_type")
+    fields = profile.model_dump(exclude={"logo_content_type"})
     return CompanyRead(has_logo=fields.pop("logo_key") is not None, **fields)
 
 
@@ -186,7 +178,7 @@ async def update_company(
     month = wanted.get("fiscal_year_start_month", current.fiscal_year_start_month)
     day = wanted.get("fiscal_year_start_day", current.fiscal_year_start_day)
     _check_fiscal_start(month, day)
-    before = asdict(current)
+    before = current.model_dump()
     changes: Changes = {k: (before[k], v) for k, v in wanted.items() if before[k] != v}
     if changes:
         await _change(uow, {k: wanted[k] for k in changes}, changes)

@@ -1,10 +1,10 @@
-"""The invoices and payments of orders loaded from history, booked in bulk on their own dates.
+"""The invoices and payments of past orders imported in bulk, booked on their own dates.
 
 For a chunk of imported orders, what issuing each invoice and recording its payment would
 write one order at a time (invoice and lines, payment, journal entries, events), in one
 executemany per table. The events are `invoice.imported` and `payment.imported`: live
 reactions to issued invoices and payments (moving the order, rendering the PDF) pass
-history by, while readers of the whole history see it all.
+imports by, while readers of the whole event stream see them all.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pulse import orders as orders_module
 from pulse.billing import ledger
 from pulse.billing.events import InvoiceImported, PaymentImported
 from pulse.billing.models import Invoice, InvoiceLine, Payment
+from pulse.billing.repository import INVOICE_LINE_COLUMNS
 from pulse.billing.rules import Line, status_after
 from pulse.billing.schemas import InvoiceStatus, PaymentMethod
 from pulse.platform.bulk import insert_rows, json_datetime
@@ -30,10 +31,10 @@ from pulse.platform.money import MAX_AMOUNT, ZERO
 from pulse.platform.numbering import next_numbers
 from pulse.platform.uow import UnitOfWork
 
-# Historical statuses that had been invoiced, and those that had been paid too.
+# Statuses of a past order that had been invoiced, and those that had been paid too.
 INVOICED_BEFORE = frozenset({"invoiced", "paid", "shipped", "completed"})
 PAID_BEFORE = frozenset({"paid", "shipped", "completed"})
-# When a historical invoice is taken to have been paid, after its issue.
+# When an imported invoice is taken to have been paid, after its issue.
 PAID_AFTER = timedelta(days=3)
 PAID_BY = PaymentMethod.BANK_TRANSFER.value
 ISSUED, NOTHING_TO_PAY = InvoiceStatus.ISSUED.value, InvoiceStatus.PAID.value
@@ -60,21 +61,10 @@ INVOICE_COLUMNS = (
     "created_at",
     "updated_at",
 )
-INVOICE_LINE_COLUMNS = (
-    "invoice_id",
-    "line_no",
-    "sku",
-    "description",
-    "qty",
-    "unit_price",
-    "tax_rate",
-    "line_total",
-    "line_tax",
-)
 PAYMENT_COLUMNS = ("id", "invoice_id", "customer_id", "amount", "reference", "received_at")
 
 
-class HistoryLine(Protocol):
+class ImportedLine(Protocol):
     @property
     def line_no(self) -> int: ...
     @property
@@ -89,8 +79,8 @@ class HistoryLine(Protocol):
     def tax_rate(self) -> Decimal: ...
 
 
-class HistoryOrder(Protocol):
-    """An order loaded from history (`pulse.orders.history.ImportedOrder`)."""
+class ImportedOrder(Protocol):
+    """A past order imported in bulk (`pulse.orders.backfill.ImportedOrder`)."""
 
     @property
     def order_id(self) -> uuid.UUID: ...
@@ -103,10 +93,10 @@ class HistoryOrder(Protocol):
     @property
     def placed_at(self) -> datetime: ...
     @property
-    def lines(self) -> Sequence[HistoryLine]: ...
+    def lines(self) -> Sequence[ImportedLine]: ...
 
 
-class BookedHistory(NamedTuple):
+class BookedImport(NamedTuple):
     invoices: int
     payments: int
 
@@ -118,7 +108,7 @@ class _InvoiceLine(NamedTuple):
     payload: dict[str, Any]  # the line as InvoiceLineData dumps it
 
 
-def _invoice_line(x: HistoryLine) -> _InvoiceLine:
+def _invoice_line(x: ImportedLine) -> _InvoiceLine:
     line = Line(
         sku=x.sku,
         description=x.name,
@@ -145,14 +135,14 @@ def _invoice_line(x: HistoryLine) -> _InvoiceLine:
 
 
 class _Priced(NamedTuple):
-    order: HistoryOrder
+    order: ImportedOrder
     lines: list[_InvoiceLine]
     subtotal: Decimal
     tax: Decimal
     issue_date: date
 
 
-def _priced(orders: Sequence[HistoryOrder], now: datetime) -> list[_Priced]:
+def _priced(orders: Sequence[ImportedOrder], now: datetime) -> list[_Priced]:
     """The invoice lines and amounts of each order, refusing what issuing would refuse."""
     known: dict[int, _InvoiceLine] = {}  # by id(): the import shares its line objects
     priced = []
@@ -178,7 +168,7 @@ def _priced(orders: Sequence[HistoryOrder], now: datetime) -> list[_Priced]:
 
 
 class _Books:
-    """The rows, journal entries and events of a chunk of history, gathered to be written
+    """The rows, journal entries and events of a chunk of imported orders, gathered to be written
     with one executemany per table."""
 
     def __init__(self, parties: dict[uuid.UUID, orders_module.BillingParty], now: datetime):
@@ -266,7 +256,7 @@ class _Books:
 
     def _payment(
         self,
-        order: HistoryOrder,
+        order: ImportedOrder,
         invoice_id: uuid.UUID,
         total: Decimal,
         invoice: dict[str, Any],
@@ -278,7 +268,7 @@ class _Books:
         payment_id = uuid7()
         payment_text = str(payment_id)
         received_at = min(order.placed_at + PAID_AFTER, self.now)
-        reference = f"history {order.number}"
+        reference = f"import {order.number}"
         self.payments.append(
             (payment_id, invoice_id, order.customer_id, total, reference, received_at)
         )
@@ -333,7 +323,7 @@ class _Books:
         uow.emit_payloads(self.events)
 
 
-async def book_history(uow: UnitOfWork, orders: Sequence[HistoryOrder]) -> BookedHistory:
+async def book_imported(uow: UnitOfWork, orders: Sequence[ImportedOrder]) -> BookedImport:
     """Book the invoice (issued on the order's date) of every order that had been invoiced,
     and the payment (in full, by bank transfer, `PAID_AFTER` later) of every one that had
     been paid: the rules of issuing an invoice and recording a payment, for orders new to
@@ -346,11 +336,11 @@ async def book_history(uow: UnitOfWork, orders: Sequence[HistoryOrder]) -> Booke
             parties[customer_id] = party
     wanted = [o for o in wanted if o.customer_id in parties]
     if not wanted:
-        return BookedHistory(0, 0)
+        return BookedImport(0, 0)
     books = _Books(parties, utcnow())
     priced = _priced(wanted, books.now)
     numbers = await next_numbers(uow, "invoices", len(priced))
     for number, one in zip(numbers, priced, strict=True):
         books.add(number, one)
     await books.write(uow)
-    return BookedHistory(len(books.invoices), len(books.payments))
+    return BookedImport(len(books.invoices), len(books.payments))

@@ -1,4 +1,4 @@
-"""History imported in bulk writes event payloads by hand, for speed: they must be exactly
+"""A bulk import of past orders writes event payloads by hand, for speed: they must be exactly
 what the event models dump, as a live invoice and payment would have them. Run with a fake
 unit of work and no database."""
 
@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from pulse.billing import InvoiceImported, InvoiceIssued, PaymentImported, PaymentReceived, ledger
-from pulse.billing import history as billing_history
+from pulse.billing import backfill as billing_backfill
 from pulse.billing.events import InvoiceLineData
 from pulse.inventory import CatalogueLine
 from pulse.orders import BillingParty, OrderImported
-from pulse.orders import history as orders_history
+from pulse.orders import backfill as orders_backfill
 from pulse.orders.events import OrderLineData
 
 CUSTOMER = uuid.uuid4()
@@ -66,12 +66,12 @@ def written(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[tuple[Any, ...]]]
         tables["postings"] = list(entries)
         return len(entries)
 
-    for module in (orders_history, billing_history):
+    for module in (orders_backfill, billing_backfill):
         monkeypatch.setattr(module, "insert_rows", insert_rows)
         monkeypatch.setattr(module, "next_numbers", next_numbers)
-    monkeypatch.setattr(orders_history, "catalogue_lines", catalogue_lines)
+    monkeypatch.setattr(orders_backfill, "catalogue_lines", catalogue_lines)
     monkeypatch.setattr(
-        billing_history, "orders_module", SimpleNamespace(billing_party=billing_party)
+        billing_backfill, "orders_module", SimpleNamespace(billing_party=billing_party)
     )
     monkeypatch.setattr(ledger, "post_many", post_many)
     return tables
@@ -85,20 +85,20 @@ def _dump(event: Any) -> dict[str, Any]:
 async def test_payloads_are_what_the_event_models_dump(
     written: dict[str, list[dict[str, Any]]],
 ) -> None:
-    history = [
-        orders_history.HistoricalOrder(
+    past = [
+        orders_backfill.PastOrder(
             CUSTOMER,
             datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC),
             "completed",
             (("CAM-1", 2), ("BOOK-1", 3), ("CHIP-1", 7)),
         ),
-        orders_history.HistoricalOrder(
+        orders_backfill.PastOrder(
             CUSTOMER, datetime(2026, 3, 5, 0, 0, 0, tzinfo=UTC), "invoiced", (("BOOK-1", 1),)
         ),
     ]
     uow = FakeUow()
-    imported = await orders_history.import_orders(uow, history)  # type: ignore[arg-type]
-    booked = await billing_history.book_history(uow, imported)  # type: ignore[arg-type]
+    imported = await orders_backfill.import_orders(uow, past)  # type: ignore[arg-type]
+    booked = await billing_backfill.book_imported(uow, imported)  # type: ignore[arg-type]
     assert booked == (2, 1)
 
     lines = written["order_lines"]
@@ -179,7 +179,7 @@ async def test_payloads_are_what_the_event_models_dump(
     }
     assert payload == _dump(PaymentImported(**fields)) == _dump(PaymentReceived(**fields))
     assert list(payload) == list(_dump(PaymentImported(**fields)))
-    assert payment["received_at"] == history[0].placed_at + timedelta(days=3)
+    assert payment["received_at"] == past[0].placed_at + timedelta(days=3)
     assert invoice["due_date"] == date(2026, 4, 3)
     assert (invoice["status"], invoice["balance"], invoice["revision"]) == ("paid", 0, 2)
 
@@ -189,17 +189,17 @@ async def test_documents_and_entries_follow_the_per_order_rules(
 ) -> None:
     recent = datetime.now(UTC) - timedelta(days=1)
     uow = FakeUow()
-    imported = await orders_history.import_orders(
+    imported = await orders_backfill.import_orders(
         uow,  # type: ignore[arg-type]
         [
-            orders_history.HistoricalOrder(CUSTOMER, recent, status, (("CHIP-1", 3),))
+            orders_backfill.PastOrder(CUSTOMER, recent, status, (("CHIP-1", 3),))
             for status in ("paid", "cancelled", "rejected", "confirmed")
         ],
     )
-    assert await billing_history.book_history(uow, imported) == (1, 1)  # type: ignore[arg-type]
+    assert await billing_backfill.book_imported(uow, imported) == (1, 1)  # type: ignore[arg-type]
     (payment,) = written["payments"]
     assert payment["received_at"] <= datetime.now(UTC)  # never in the future
-    assert payment["reference"] == f"history {imported[0].number}"
+    assert payment["reference"] == f"import {imported[0].number}"
     invoice_entry, payment_entry = written["postings"]
     assert invoice_entry.postings == [
         ledger.debit(ledger.RECEIVABLES, Decimal("0.32")),

@@ -1,4 +1,4 @@
-"""Bulk import of historical orders in their final state (demo data, data migration).
+"""Bulk import of past orders in their final state (demo data, data migration).
 
 Built for volume (a million orders): rows go in as tuples through one executemany per
 table, events as ready-made payloads, and what repeats (the amounts of a SKU at a quantity,
@@ -19,6 +19,7 @@ from pulse.inventory import CatalogueLine, catalogue_lines
 from pulse.orders.events import OrderImported
 from pulse.orders.models import Order, OrderLine, OrderStatusChange
 from pulse.orders.queries import OrderLineForInvoice
+from pulse.orders.repository import LINE_COLUMNS
 from pulse.platform.bulk import insert_rows, json_datetime
 from pulse.platform.errors import InvalidInput
 from pulse.platform.money import ZERO, money
@@ -51,21 +52,10 @@ ORDER_COLUMNS = (
     "created_at",
     "updated_at",
 )
-LINE_COLUMNS = (
-    "order_id",
-    "line_no",
-    "sku",
-    "name",
-    "qty",
-    "unit_price",
-    "tax_rate",
-    "line_total",
-    "line_tax",
-)
 CHANGE_COLUMNS = ("order_id", "from_status", "to_status", "at")
 
 
-class HistoricalOrder(NamedTuple):
+class PastOrder(NamedTuple):
     customer_id: uuid.UUID
     placed_at: datetime
     status: str
@@ -124,25 +114,25 @@ class _Pricing:
         return priced
 
 
-async def import_orders(uow: UnitOfWork, history: Sequence[HistoricalOrder]) -> list[ImportedOrder]:
+async def import_orders(uow: UnitOfWork, past: Sequence[PastOrder]) -> list[ImportedOrder]:
     """Insert orders with their lines and status history, emitting `order.imported` each.
 
     Returns the imported orders, in the order given, for billing to book.
     """
-    if not history:
+    if not past:
         return []
-    for h in history:
-        if h.status not in FINAL_PATH:
-            raise InvalidInput(f"unknown order status '{h.status}'", field="status")
-    pricing = _Pricing(await catalogue_lines(uow, {sku for h in history for sku, _ in h.items}))
-    numbers = await next_numbers(uow, "orders", len(history), gapless=False)
+    for p in past:
+        if p.status not in FINAL_PATH:
+            raise InvalidInput(f"unknown order status '{p.status}'", field="status")
+    pricing = _Pricing(await catalogue_lines(uow, {sku for p in past for sku, _ in p.items}))
+    numbers = await next_numbers(uow, "orders", len(past), gapless=False)
     customer_text: dict[uuid.UUID, str] = {}
     imported: list[ImportedOrder] = []
     orders: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     changes: list[tuple[Any, ...]] = []
     events: list[tuple[type[OrderImported], str, dict[str, Any]]] = []
-    for number, (customer_id, placed_at, status, items) in zip(numbers, history, strict=True):
+    for number, (customer_id, placed_at, status, items) in zip(numbers, past, strict=True):
         # Time-ordered ids: the rows of a large import land at the end of each index.
         order_id = uuid7()
         priced = [pricing.line(n, sku, qty) for n, (sku, qty) in enumerate(items, start=1)]

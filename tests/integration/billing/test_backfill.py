@@ -1,6 +1,6 @@
-"""Orders loaded from history get the invoices and payments they had, on their own dates,
+"""Past orders imported in bulk get the invoices and payments they had, on their own dates,
 booked in bulk with the import: documents, ledger and outbox agree, and the live consumers
-leave history alone."""
+leave imports alone."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from pulse import billing
 from pulse.billing import ledger
-from pulse.billing.history import INVOICED_BEFORE, PAID_AFTER, PAID_BEFORE
+from pulse.billing.backfill import INVOICED_BEFORE, PAID_AFTER, PAID_BEFORE
 from pulse.billing.models import Invoice, JournalEntry, JournalLine, Payment
 from pulse.bootstrap import Container
-from pulse.orders.history import HistoricalOrder, ImportedOrder, import_orders
+from pulse.orders.backfill import ImportedOrder, PastOrder, import_orders
 from pulse.orders.models import Order, OrderStatusChange
 from pulse.platform.events import utcnow
 from pulse.platform.outbox import DeadLetter, OutboxRecord, ProcessedEvent
@@ -30,13 +30,13 @@ from tests.integration.orders.factories import make_customer
 STATUSES = ["completed", "paid", "shipped", "invoiced", "cancelled", "rejected", "confirmed"]
 
 
-async def _import(container: Container, history: list[HistoricalOrder]) -> list[ImportedOrder]:
+async def _import(container: Container, past: list[PastOrder]) -> list[ImportedOrder]:
     async with container.uow(actor="import") as uow:
-        imported = await import_orders(uow, history)
-        booked = await billing.book_history(uow, imported)
+        imported = await import_orders(uow, past)
+        booked = await billing.book_imported(uow, imported)
         await uow.commit()
     invoiced = [o for o in imported if o.status in INVOICED_BEFORE]
-    assert booked == billing.BookedHistory(
+    assert booked == billing.BookedImport(
         len(invoiced), sum(o.status in PAID_BEFORE for o in invoiced)
     )
     return imported
@@ -48,11 +48,11 @@ async def test_imported_orders_are_booked_on_their_dates(
     product = await make_product(client, price="10.00", tax_rate="0.2000")
     customer = await make_customer(client, payment_terms_days=30)
     long_ago = utcnow() - timedelta(days=90)
-    history = [
-        HistoricalOrder(uuid.UUID(customer["id"]), long_ago, status, ((product["sku"], 2),))
+    past = [
+        PastOrder(uuid.UUID(customer["id"]), long_ago, status, ((product["sku"], 2),))
         for status in ("completed", "invoiced", "cancelled", "paid")
     ]
-    assert len(await _import(container, history)) == 4
+    assert len(await _import(container, past)) == 4
     assert await container.bus.drain()
 
     page = (await client.get("/billing/invoices", params={"customer_id": customer["id"]})).json()
@@ -89,7 +89,7 @@ async def test_imported_orders_are_booked_on_their_dates(
     )
     assert statuses == ["cancelled", "completed", "invoiced", "paid"]
 
-    # No PDF was rendered for history; asking for one renders and keeps it.
+    # No PDF was rendered for the import; asking for one renders and keeps it.
     objects = container.settings.data_dir / "objects" / "invoices"
     assert not objects.exists() or not any(objects.rglob("*.pdf"))
     pdf = await client.get(f"/billing/invoices/{unpaid['id']}/pdf")
@@ -120,7 +120,7 @@ async def _snapshot(container: Container) -> dict[str, Any]:
     return {"counts": counts, "orders": orders, "invoices": invoices}
 
 
-async def test_a_history_in_bulk_is_consistent_and_left_alone_by_consumers(
+async def test_a_bulk_import_is_consistent_and_left_alone_by_consumers(
     client: httpx.AsyncClient, container: Container
 ) -> None:
     products = [
@@ -133,8 +133,8 @@ async def test_a_history_in_bulk_is_consistent_and_left_alone_by_consumers(
     ]
     rng = random.Random(3)
     start = utcnow() - timedelta(days=60)
-    history = [
-        HistoricalOrder(
+    past = [
+        PastOrder(
             rng.choice(customers),
             start + timedelta(hours=i),
             STATUSES[i % len(STATUSES)],
@@ -144,7 +144,7 @@ async def test_a_history_in_bulk_is_consistent_and_left_alone_by_consumers(
         )
         for i in range(300)
     ]
-    imported = await _import(container, history[:120]) + await _import(container, history[120:])
+    imported = await _import(container, past[:120]) + await _import(container, past[120:])
     before = await _snapshot(container)
 
     # (a) one invoice per invoiced order, with the order's total; one payment per paid one.
@@ -185,7 +185,7 @@ async def test_a_history_in_bulk_is_consistent_and_left_alone_by_consumers(
     roles = await balances(client)
     assert roles["revenue"] == sum((o.subtotal for o in invoiced), Decimal("0.00"))
 
-    # (c) the outbox tells the same history, in events the registry decodes.
+    # (c) the outbox tells the same story, in events the registry decodes.
     async with container.uow(readonly=True) as uow:
         records = [
             (record.envelope(), record.payload)
@@ -220,7 +220,7 @@ async def test_a_history_in_bulk_is_consistent_and_left_alone_by_consumers(
             assert (event.invoice_status, event.balance_after) == ("paid", 0)
             assert event.received_at.date() >= invoices[event.order_id].issue_date
 
-    # (d) the consumers have nothing to do with history.
+    # (d) the consumers have nothing to do with the import.
     assert await container.bus.drain()
     assert await _snapshot(container) == before
     async with container.uow(readonly=True) as uow:
