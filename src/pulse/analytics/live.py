@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -62,6 +63,24 @@ FIGURES = {
         "day",
     ),
 }
+
+
+# Experiment: rows (B) or keys only (A).
+ROWS = os.environ.get("PULSE_LIVE_ROWS") == "1"
+
+
+def keys_only(applied: Applied) -> dict[str, Any]:
+    """The message for one batch: what changed, by name and keys; no rows."""
+    return {
+        "position": applied.position,
+        "events": applied.events,
+        "batch_ms": round(applied.duration_ms, 3),
+        "orders": applied.orders,
+        "changed": {
+            name: (list(keys) if len(keys) <= MAX_KEYS else None)
+            for name, keys in applied.changed.items()
+        },
+    }
 
 
 def figures(cur: duckdb.DuckDBPyConnection, applied: Applied) -> dict[str, Any]:

@@ -245,7 +245,10 @@ class Projector:
         self._aging_day = today if "ar_aging" in applied.changed else self._aging_day
         self._recent.append((time.monotonic(), applied.events))
         if self.hub.listeners:
-            message = await self.store.read(lambda cur: live.figures(cur, applied))
+            if live.ROWS:
+                message = await self.store.read(lambda cur: live.figures(cur, applied))
+            else:
+                message = live.keys_only(applied)
             self._publish(message)
         return applied.events
 
