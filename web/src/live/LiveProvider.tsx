@@ -1,6 +1,7 @@
 // The live stream (/query/live, Server-Sent Events). A browser EventSource cannot send the
-// bearer token, so the stream is read with fetch. Each committed analytics batch refreshes
-// the figures on screen: the dashboards' reports, and the orders and invoices it touched.
+// bearer token, so the stream is read with fetch. Each committed analytics batch names what
+// it changed (no figures: docs/ARCHITECTURE.md, "Live push"), and the figures on screen are
+// refetched: the dashboards' reports, and the orders and invoices it touched.
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { session } from "../auth/session";
@@ -12,7 +13,8 @@ export interface LiveBatch {
   events: number;
   batch_ms: number;
   orders: { id: string; status: string }[];
-  changed: Record<string, unknown[] | null>;
+  /** Each aggregate the batch changed, with its changed keys (null: too many to list). */
+  changed: Record<string, (string | number)[] | null>;
 }
 
 interface LiveState {
@@ -44,64 +46,8 @@ export function useLive(): LiveState {
 
 const REFRESH_MS = 250;
 
-// Experiment B: rows pushed by the server are applied to the sales reports in place.
-type Row = Record<string, unknown>;
-interface SalesReport {
-  rows: Row[];
-  totals: Record<string, unknown>;
-}
-const PATCHED = ["sales-hourly", "sales-daily"];
-
-function addDecimal(a: string, b: string): string {
-  const scale = 4;
-  const big = (v: string) => {
-    const neg = v.startsWith("-");
-    const [i, f = ""] = (neg ? v.slice(1) : v).split(".");
-    const n = BigInt(i! + f.padEnd(scale, "0").slice(0, scale));
-    return neg ? -n : n;
-  };
-  const n = big(a) + big(b);
-  const neg = n < 0n;
-  const digits = (neg ? -n : n).toString().padStart(scale + 1, "0");
-  const text = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`.replace(/0+$/, "").replace(/\.$/, "");
-  return (neg ? "-" : "") + text;
-}
-
-function applyRows(client: QueryClient, batch: LiveBatch): boolean {
-  let applied = false;
-  for (const [name, report, key] of [
-    ["sales_by_hour", "sales-hourly", "hour"],
-    ["sales_by_day", "sales-daily", "day"],
-  ] as const) {
-    const rows = batch.changed[name];
-    if (!Array.isArray(rows) || rows.length === 0 || typeof rows[0] !== "object") continue;
-    applied = true;
-    const fresh = new Map((rows as Row[]).map((r) => [String(r[key]), r]));
-    client.setQueriesData<SalesReport>({ queryKey: ["query", report] }, (old) => {
-      if (!old) return old;
-      const next = old.rows.map((r) => {
-        const row = fresh.get(String(r[key]));
-        return row ? { ...r, ...row } : r;
-      });
-      const totals: Record<string, unknown> = { orders: 0, units: 0, revenue: "0", tax: "0", gross: "0" };
-      for (const r of next) {
-        totals.orders = (totals.orders as number) + Number(r.orders);
-        totals.units = (totals.units as number) + Number(r.units);
-        for (const m of ["revenue", "tax", "gross"]) totals[m] = addDecimal(totals[m] as string, String(r[m]));
-      }
-      return { ...old, rows: next, totals };
-    });
-  }
-  return applied;
-}
-
-let rowsMode = false;
-
 function refresh(client: QueryClient, stale: Stale): void {
-  void client.invalidateQueries({
-    queryKey: ["query"],
-    predicate: (q) => !(rowsMode && PATCHED.includes(q.queryKey[1] as string)),
-  });
+  void client.invalidateQueries({ queryKey: ["query"] });
   void client.invalidateQueries({ queryKey: ["stats"] });
   for (const key of ["orders", "billing", "inventory"] as const) {
     if (stale[key]) void client.invalidateQueries({ queryKey: [key] });
@@ -160,7 +106,6 @@ export function LiveProvider({ enabled, children }: { enabled: boolean; children
                 const batch = JSON.parse(message.data) as LiveBatch;
                 setState({ connected: true, position: batch.position, lastBatchAt: Date.now() });
                 for (const listener of listeners) listener(batch);
-                if (applyRows(client, batch)) rowsMode = true;
                 schedule(batch);
               } else if (message.event === "reload") {
                 schedule(null);
