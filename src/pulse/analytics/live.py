@@ -1,8 +1,11 @@
-"""Live push: after each committed batch, every connected dashboard gets what changed.
+"""Live push: after each committed batch, every connected dashboard is told what changed.
 
-One message is built and serialised per batch, whatever the number of listeners; each
-listener has a bounded queue, and one that cannot keep up is told to reload rather than
-slowing the projector or the others.
+A batch's message names the aggregates it changed and their keys (hours, days, SKUs,
+customers), and the orders it moved; it carries no figures. A dashboard refetches the
+reports it shows (docs/ARCHITECTURE.md, "Live push"): the report is the one source of each
+figure, and the projector never queries DuckDB for a push. One message is serialised per
+batch, whatever the number of listeners; each listener has a bounded queue, and one that
+cannot keep up is told to reload rather than slowing the projector or the others.
 """
 
 from __future__ import annotations
@@ -13,17 +16,15 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import orjson
 
 from pulse.analytics.projection import Applied
-from pulse.analytics.sql import rows
 
 # Batches a listener may fall behind before it is told to reload (a burst under load
-# produces many small batches; each message is a few kilobytes).
+# produces many small batches; each message is a few hundred bytes).
 QUEUE_SIZE = 1024
 HEARTBEAT_SECONDS = 15.0
-# Above this many changed keys an aggregate is only named, and dashboards reload it.
+# Above this many changed keys an aggregate is only named (null): "reload all of it".
 MAX_KEYS = 50
 
 
@@ -38,51 +39,18 @@ def dumps(value: Any) -> bytes:
     return orjson.dumps(value, default=_default, option=orjson.OPT_NAIVE_UTC)
 
 
-# The rows of each aggregate to send, by the keys that changed.
-FIGURES = {
-    "sales_by_hour": ("SELECT * FROM sales_by_hour WHERE hour IN ? ORDER BY hour", "hour"),
-    "sales_by_day": ("SELECT * FROM sales_by_day WHERE day IN ? ORDER BY day", "day"),
-    "sales_by_product": (
-        "SELECT p.*, s.name FROM sales_by_product p LEFT JOIN stock_snapshot s USING (sku) "
-        "WHERE p.sku IN ? ORDER BY p.sku",
-        "sku",
-    ),
-    "sales_by_customer": (
-        "SELECT s.*, c.name FROM sales_by_customer s LEFT JOIN customers c USING (customer_id) "
-        "WHERE s.customer_id IN ?",
-        "customer_id",
-    ),
-    "stock_snapshot": (
-        "SELECT *, on_hand - reserved AS available FROM stock_snapshot WHERE sku IN ? ORDER BY sku",
-        "sku",
-    ),
-    "cash_by_day": ("SELECT * FROM cash_by_day WHERE day IN ? ORDER BY day", "day"),
-    "fulfilment_by_day": (
-        "SELECT * FROM fulfilment_by_day WHERE day IN ? ORDER BY day",
-        "day",
-    ),
-}
-
-
-def figures(cur: duckdb.DuckDBPyConnection, applied: Applied) -> dict[str, Any]:
-    """The message for one batch: what changed and, where few keys did, the new rows."""
-    changed: dict[str, Any] = {}
-    for name, keys in applied.changed.items():
-        if name == "ar_aging":
-            changed[name] = rows(
-                cur, "SELECT bucket, invoices, amount, as_of FROM ar_aging ORDER BY sort", []
-            )
-        elif name in FIGURES and 0 < len(keys) <= MAX_KEYS:
-            sql, _ = FIGURES[name]
-            changed[name] = rows(cur, sql, [list(keys)])
-        else:
-            changed[name] = None  # too many to send: reload
+def message(applied: Applied) -> dict[str, Any]:
+    """The message for one batch: the aggregates it changed with their keys ([] for one
+    without keys, such as ar_aging; null above MAX_KEYS), and the orders it moved."""
     return {
         "position": applied.position,
         "events": applied.events,
         "batch_ms": round(applied.duration_ms, 3),
         "orders": applied.orders,
-        "changed": changed,
+        "changed": {
+            name: list(keys) if len(keys) <= MAX_KEYS else None
+            for name, keys in applied.changed.items()
+        },
     }
 
 

@@ -245,8 +245,7 @@ class Projector:
         self._aging_day = today if "ar_aging" in applied.changed else self._aging_day
         self._recent.append((time.monotonic(), applied.events))
         if self.hub.listeners:
-            message = await self.store.read(lambda cur: live.figures(cur, applied))
-            self._publish(message)
+            self._publish(live.message(applied))
         return applied.events
 
     async def _refresh_aging(self, today: date) -> None:

@@ -1,5 +1,5 @@
-"""Live push over server-sent events, through a real HTTP server: a dashboard hears about an
-order's sale with the new figures, without polling."""
+"""Live push over server-sent events, through a real HTTP server: a dashboard hears which
+aggregates an order's sale changed, by name and key, without polling."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +54,7 @@ async def events(response: httpx.Response) -> AsyncIterator[tuple[str, dict[str,
             name, data = "message", ""
 
 
-async def test_a_sale_is_pushed_with_its_figures(
+async def test_a_sale_is_pushed_by_name_and_key_and_the_reports_already_show_it(
     container: Container, client_for: ClientFor, token_for: TokenFor, base_url: str
 ) -> None:
     admin = client_for("admin")
@@ -71,23 +72,37 @@ async def test_a_sale_is_pushed_with_its_figures(
         assert name == "hello" and hello["position"] >= 0
         order = await make_order(admin, customer["id"], [{"sku": product["sku"], "qty": 2}])
 
-        stock: dict[str, Any] = {}
+        changed: dict[str, set[Any]] = {}
 
         async def sale() -> dict[str, Any]:
             async for name, message in stream:
-                for row in (message.get("changed") or {}).get("stock_snapshot") or []:
-                    stock[row["sku"]] = row
+                assert_names_and_keys_only(message)
+                for aggregate, keys in message["changed"].items():
+                    changed.setdefault(aggregate, set()).update(keys or [])
                 statuses = {o["id"]: o["status"] for o in message.get("orders", [])}
                 if name == "batch" and statuses.get(order["id"]) in SOLD_STATUSES:
                     return message
             raise AssertionError("stream ended")
 
         message = await asyncio.wait_for(sale(), timeout=10)
-    hours = message["changed"]["sales_by_hour"]
-    assert len(hours) == 1 and hours[0]["orders"] == 1
-    assert Decimal(hours[0]["revenue"]) == Decimal("80.00")
-    # The reservation came in the same batch or an earlier one.
-    assert stock[product["sku"]]["available"] == 3
+        # The push follows the commit: a dashboard that refetches on it sees the new figures.
+        hour = datetime.fromisoformat(order["created_at"]).astimezone(UTC)
+        hour_key = hour.replace(minute=0, second=0, microsecond=0).isoformat()
+        assert message["changed"]["sales_by_hour"] == [hour_key]
+        assert product["sku"] in changed["stock_snapshot"]
+        hourly = (await http.get("/query/sales/hourly", params={"hours": 2})).json()
+        assert hourly["totals"]["orders"] == 1
+        assert Decimal(hourly["totals"]["revenue"]) == Decimal("80.00")
+        stock = (await http.get("/query/inventory/stock")).json()
+        row = next(r for r in stock["rows"] if r["sku"] == product["sku"])
+        assert row["available"] == 3
+
+
+def assert_names_and_keys_only(message: dict[str, Any]) -> None:
+    """A batch names what changed; the figures are the reports' to give."""
+    assert set(message) == {"position", "events", "batch_ms", "orders", "changed"}
+    for aggregate, keys in message["changed"].items():
+        assert keys is None or all(isinstance(k, str | int) for k in keys), (aggregate, keys)
 
 
 async def test_the_stream_needs_a_token(container: Container, base_url: str) -> None:

@@ -1,6 +1,7 @@
 // The live stream (/query/live, Server-Sent Events). A browser EventSource cannot send the
-// bearer token, so the stream is read with fetch. Each committed analytics batch refreshes
-// the figures on screen: the dashboards' reports, and the orders and invoices it touched.
+// bearer token, so the stream is read with fetch. Each committed analytics batch names what
+// it changed (no figures: docs/ARCHITECTURE.md, "Live push"), and the figures on screen are
+// refetched: the dashboards' reports, and the orders and invoices it touched.
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { session } from "../auth/session";
@@ -12,7 +13,8 @@ export interface LiveBatch {
   events: number;
   batch_ms: number;
   orders: { id: string; status: string }[];
-  changed: Record<string, unknown[] | null>;
+  /** Each aggregate the batch changed, with its changed keys (null: too many to list). */
+  changed: Record<string, (string | number)[] | null>;
 }
 
 interface LiveState {
