@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -57,9 +58,9 @@ def order_flows(seed: int, start: dt.datetime) -> Iterator[tuple[dt.datetime, An
         OrderPlaced,
         OrderRejected,
     )
-    from pulse.platform.events import new_record_id
 
     rng = random.Random(seed)
+    ids = RecordIds(rng, start)
     cent = Decimal("0.01")
     prices = {
         f"CAM-{i:03d}": Decimal(rng.choice(["9.99", "24.50", "120.00", "399.00"]))
@@ -67,7 +68,7 @@ def order_flows(seed: int, start: dt.datetime) -> Iterator[tuple[dt.datetime, An
     }
     on_hand = dict.fromkeys(prices, 10**6)
     reserved = dict.fromkeys(prices, 0)
-    customers = [new_record_id() for _ in range(200)]
+    customers = [ids.new() for _ in range(200)]
     for sku, price in prices.items():
         yield (
             start,
@@ -96,7 +97,8 @@ def order_flows(seed: int, start: dt.datetime) -> Iterator[tuple[dt.datetime, An
     while True:
         i += 1
         at = start + dt.timedelta(seconds=i * 3)
-        order_id, customer = new_record_id(), rng.choice(customers)
+        ids.now = at
+        order_id, customer = ids.new(), rng.choice(customers)
         number = f"SO-{i:07d}"
         lines = []
         for sku in rng.sample(sorted(prices), rng.randint(1, 3)):
@@ -161,13 +163,14 @@ def order_flows(seed: int, start: dt.datetime) -> Iterator[tuple[dt.datetime, An
                     )
                 )
             else:
-                flow += _billed(order_id, number, customer, subtotal, tax, at, fate, i)
+                flow += _billed(ids, order_id, number, customer, subtotal, tax, at, fate, i)
         for step, event in enumerate(flow):
             # Stages trail one another: a batch holds several orders at different stages.
             yield at + dt.timedelta(seconds=2 * step), event
 
 
 def _billed(
+    ids: RecordIds,
     order_id: Any,
     number: str,
     customer: Any,
@@ -179,10 +182,9 @@ def _billed(
 ) -> list[Any]:
     from pulse.billing import CreditNoteIssued, InvoiceIssued, PaymentReceived
     from pulse.orders import OrderStatusChanged
-    from pulse.platform.events import new_record_id
 
     total = subtotal + tax
-    invoice_id = new_record_id()
+    invoice_id = ids.new()
     flow: list[Any] = [
         InvoiceIssued(
             invoice_id=invoice_id,
@@ -205,7 +207,7 @@ def _billed(
         flow.append(
             CreditNoteIssued(
                 invoice_id=invoice_id,
-                credit_note_id=new_record_id(),
+                credit_note_id=ids.new(),
                 number=f"CN-{i:07d}",
                 invoice_number=f"INV-{i:07d}",
                 order_id=order_id,
@@ -224,7 +226,7 @@ def _billed(
         flow.append(
             PaymentReceived(
                 invoice_id=invoice_id,
-                payment_id=new_record_id(),
+                payment_id=ids.new(),
                 invoice_number=f"INV-{i:07d}",
                 order_id=order_id,
                 customer_id=customer,
@@ -241,6 +243,20 @@ def _billed(
             )
         )
     return flow
+
+
+class RecordIds:
+    """Time-ordered (version 7) ids like the product's, from the stream's clock and a seeded
+    generator: the same seed gives the same events, so two runs apply the same batches."""
+
+    def __init__(self, rng: random.Random, now: dt.datetime) -> None:
+        self.rng = rng
+        self.now = now
+
+    def new(self) -> uuid.UUID:
+        millis = int(self.now.timestamp() * 1000)
+        value = (millis << 80) | (0x7 << 76) | (self.rng.getrandbits(12) << 64)
+        return uuid.UUID(int=value | (0b10 << 62) | self.rng.getrandbits(62))
 
 
 def raw_events(seed: int) -> Iterator[Any]:
