@@ -334,21 +334,21 @@ def _sales(script: Script) -> None:
 
 def _changed_keys(sales: bool, voids: bool) -> str:
     """One row: lists of the hours, days, customers and SKUs whose figures moved."""
-    parts = ["NULL"] * 6
-    if sales:
-        parts[:5] = [
-            "(SELECT list(DISTINCT date_trunc('hour', placed_at)) FROM t_moved WHERE sign <> 0)",
-            "(SELECT list(DISTINCT CAST(placed_at AS DATE)) FROM t_moved WHERE sign <> 0)",
-            "(SELECT list(DISTINCT customer_id) FROM t_moved WHERE sign <> 0)",
-            "(SELECT list(DISTINCT sku) FROM t_line_delta)",
-            "(SELECT list(DISTINCT CAST(placed_at AS DATE)) FROM t_moved)",
-        ]
+    voided = "NULL"
     if voids:
-        parts[5] = (
+        voided = (
             "(SELECT list(DISTINCT i.issue_date) FROM invoices i JOIN b_voids v "
             "ON i.invoice_id = CAST(v.invoice_id AS UUID))"
         )
-    return "SELECT " + ", ".join(parts)
+    if not sales:
+        return f"SELECT NULL, NULL, NULL, NULL, NULL, {voided}"
+    sold = "FILTER (WHERE sign <> 0)"
+    return (
+        f"SELECT list(DISTINCT date_trunc('hour', placed_at)) {sold}, "
+        f"list(DISTINCT CAST(placed_at AS DATE)) {sold}, list(DISTINCT customer_id) {sold}, "
+        "(SELECT list(DISTINCT sku) FROM t_line_delta), list(DISTINCT CAST(placed_at AS DATE)), "
+        f"{voided} FROM t_moved"
+    )
 
 
 def _merge_keys(

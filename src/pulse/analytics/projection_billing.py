@@ -120,16 +120,18 @@ def project_billing(
             "updated_at = utc(c.ts) "
             "FROM b_invoice_changes c WHERE invoices.invoice_id = CAST(c.invoice_id AS UUID)",
         )
-        # The same change on the open ones; a balance never grows back, so an invoice that
-        # has left open_invoices has no reason to return.
-        script.add(
-            f"UPDATE open_invoices SET balance = coalesce(CAST(c.set_balance AS {M}), "
-            f"open_invoices.balance) - CAST(c.subtract AS {M}), "
-            "status = coalesce(c.status, open_invoices.status) "
-            "FROM b_invoice_changes c "
-            "WHERE open_invoices.invoice_id = CAST(c.invoice_id AS UUID)",
+        # The same change on the open ones, which leave when nothing is owed any more; a
+        # balance never grows back, so an invoice that has left has no reason to return.
+        balance = (
+            f"coalesce(CAST(c.set_balance AS {M}), open_invoices.balance) - CAST(c.subtract AS {M})"
         )
-        script.add("DELETE FROM open_invoices WHERE balance <= 0 OR status = 'void'")
+        status = "coalesce(c.status, open_invoices.status)"
+        script.add(
+            "MERGE INTO open_invoices USING b_invoice_changes c "
+            "ON open_invoices.invoice_id = CAST(c.invoice_id AS UUID) "
+            f"WHEN MATCHED AND ({balance} <= 0 OR {status} = 'void') THEN DELETE "
+            f"WHEN MATCHED THEN UPDATE SET balance = {balance}, status = {status}"
+        )
     if touched:
         refresh_aging(script, today)
         changed["ar_aging"] = []
@@ -172,10 +174,15 @@ SELECT b.bucket, b.sort, count(o.balance) AS invoices,
 FROM buckets b LEFT JOIN open o ON o.late BETWEEN b.lo AND b.hi
 GROUP BY b.bucket, b.sort
 """
-AGING_SQL = "INSERT INTO ar_aging " + AGING_SELECT
+AGING_SQL = (
+    f"MERGE INTO ar_aging USING ({AGING_SELECT}) a ON ar_aging.bucket = a.bucket "
+    "WHEN MATCHED THEN UPDATE SET sort = a.sort, invoices = a.invoices, amount = a.amount, "
+    "as_of = a.as_of WHEN NOT MATCHED THEN INSERT VALUES (a.bucket, a.sort, a.invoices, "
+    "a.amount, a.as_of)"
+)
 
 
 def refresh_aging(script: Script, today: date) -> None:
-    """Recount open receivables by days past due, as of `today` (inside the caller's txn)."""
-    script.add("DELETE FROM ar_aging")
+    """Recount open receivables by days past due, as of `today` (inside the caller's txn):
+    one row per bucket, replaced in place."""
     script.add(AGING_SQL, [today, today])
