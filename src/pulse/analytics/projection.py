@@ -37,6 +37,8 @@ class Applied:
 
 
 MAX_ORDERS = 500
+# How the store refuses a batch it already holds.
+ALREADY = "the store is already at"
 
 
 def touched_orders(batch: Batch) -> list[dict[str, str]]:
@@ -63,27 +65,38 @@ def apply(cur: duckdb.DuckDBPyConnection, batch: Batch, *, source: str, today: d
 
     changed: dict[str, list[Any]] = {}
     script = Script()
+    # The position moves first, and only from below the batch: a batch the store already
+    # holds stops the script there (DuckDB's error(), turned into a ValueError below).
+    script.add(
+        "UPDATE projector_state SET position = CASE WHEN position < ? THEN ? "
+        "ELSE error(? || position) END, events = events + ?, source = ?, "
+        "last_event_at = coalesce(utc(?), last_event_at), "
+        "last_batch_at = utc(now()), last_batch_events = ? WHERE id = 1",
+        [
+            batch.first_seq,
+            batch.last_seq,
+            f"batch starts at {batch.first_seq}, {ALREADY} ",
+            batch.events,
+            source,
+            batch.last_event_at,
+            batch.events,
+        ],
+    )
     cur.begin()
     try:
-        position = run(cur, "SELECT position FROM projector_state WHERE id = 1")[0][0]
-        if batch.first_seq <= position:
-            raise ValueError(
-                f"batch starts at {batch.first_seq}, the store is already at {position}"
-            )
         _customers(script, batch, reg)
         _stock(script, batch, reg, changed)
         sales = _orders(script, batch, reg, changed)
         voids = project_billing(script, batch, reg, changed, today)
-        script.add(
-            "UPDATE projector_state SET position = ?, events = events + ?, source = ?, "
-            "last_event_at = coalesce(utc(?), last_event_at), "
-            "last_batch_at = utc(now()), last_batch_events = ? WHERE id = 1",
-            [batch.last_seq, batch.events, source, batch.last_event_at, batch.events],
-        )
         # Last, the keys whose aggregates changed (for the live push).
         script.add(_changed_keys(sales, voids))
-        keys = script.run(cur)
-        _merge_keys(changed, sales, voids, keys[0] if keys else ())
+        try:
+            keys = script.run(cur)[0]
+        except duckdb.InvalidInputException as exc:
+            if ALREADY in str(exc):
+                raise ValueError(str(exc).split(": ", 1)[-1]) from None
+            raise
+        _merge_keys(changed, sales, voids, keys)
         duration_ms = (time.perf_counter() - started) * 1000
         run(cur, "UPDATE projector_state SET last_batch_ms = ? WHERE id = 1", [duration_ms])
         cur.commit()
@@ -185,7 +198,12 @@ def _stock(script: Script, batch: Batch, reg: Any, changed: dict[str, list[Any]]
 
 
 def _orders(script: Script, batch: Batch, reg: Any, changed: dict[str, list[Any]]) -> bool:
-    if reg("b_orders", columns.table(batch.orders)):
+    """Insert the new orders and their lines, then move the orders whose status changed:
+    one temporary table holds each such order's new status, how many of the batch's moves
+    confirmed, rejected or cancelled it, and its sign (+1 became a sale, -1 stopped being
+    one, 0 neither), and every aggregate is one statement over it."""
+    placed = reg("b_orders", columns.table(batch.orders))
+    if placed:
         reg("b_lines", columns.table(batch.lines))
         script.add(
             "INSERT INTO orders SELECT CAST(order_id AS UUID), number, CAST(customer_id AS UUID), "
@@ -198,49 +216,56 @@ def _orders(script: Script, batch: Batch, reg: Any, changed: dict[str, list[Any]
             f"CAST(unit_price AS {M}), CAST(tax_rate AS DECIMAL(9,4)), "
             f"CAST(line_total AS {M}), CAST(line_tax AS {M}) FROM b_lines",
         )
+        changed["fulfilment_by_day"] = sorted({utc_date(t) for t in batch.orders["placed_at"]})
+    moved = reg("b_status", columns.table(batch.status_changes))
+    if moved:
+        script.add(
+            "CREATE OR REPLACE TEMP TABLE t_moved AS SELECT o.order_id, o.placed_at, "
+            "o.customer_id, o.subtotal, o.tax, o.total, o.units, s.status, s.ts, "
+            "s.confirmed, s.rejected, s.cancelled, "
+            f"CASE WHEN (s.status IN {SOLD}) = o.sold THEN 0 "
+            f"WHEN s.status IN {SOLD} THEN 1 ELSE -1 END AS sign "
+            "FROM orders o JOIN (SELECT CAST(order_id AS UUID) AS order_id, "
+            "arg_max(status, ord) AS status, max(utc(ts)) AS ts, "
+            "count(*) FILTER (WHERE status = 'confirmed') AS confirmed, "
+            "count(*) FILTER (WHERE status = 'rejected') AS rejected, "
+            "count(*) FILTER (WHERE status = 'cancelled') AS cancelled "
+            "FROM b_status GROUP BY order_id) s ON o.order_id = s.order_id",
+        )
+    _fulfilment(script, placed, moved)
+    if not moved:
+        return False
+    script.add(
+        f"UPDATE orders SET status = s.status, sold = s.status IN {SOLD}, updated_at = s.ts "
+        "FROM t_moved s WHERE orders.order_id = s.order_id",
+    )
+    _sales(script)
+    return True
+
+
+def _fulfilment(script: Script, placed: bool, moved: bool) -> None:
+    """Orders placed, confirmed, rejected and cancelled, by the day they were placed."""
+    parts = []
+    if placed:
+        parts.append(
+            "SELECT CAST(utc(placed_at) AS DATE) AS d, 1 AS p, 0 AS c, 0 AS r, 0 AS x FROM b_orders"
+        )
+    if moved:
+        parts.append(
+            "SELECT CAST(placed_at AS DATE), 0, confirmed, rejected, cancelled "
+            "FROM t_moved WHERE confirmed + rejected + cancelled > 0"
+        )
+    if parts:
         script.add(
             upsert_sum(
                 "fulfilment_by_day",
                 "day",
-                "SELECT CAST(utc(placed_at) AS DATE) AS d, count(*), 0, 0, 0 "
-                "FROM b_orders GROUP BY d",
-                ("placed",),
-            ),
+                "SELECT d, sum(p), sum(c), sum(r), sum(x) FROM ("
+                + " UNION ALL ".join(parts)
+                + ") AS u(d, p, c, r, x) GROUP BY d",
+                ("placed", "confirmed", "rejected", "cancelled"),
+            )
         )
-        changed["fulfilment_by_day"] = sorted({utc_date(t) for t in batch.orders["placed_at"]})
-    if not reg("b_status", columns.table(batch.status_changes)):
-        return False
-    script.add(
-        "CREATE OR REPLACE TEMP TABLE t_status AS SELECT CAST(order_id AS UUID) AS order_id, "
-        "arg_max(status, ord) AS status, max(utc(ts)) AS ts "
-        "FROM b_status GROUP BY order_id",
-    )
-    script.add(
-        "CREATE OR REPLACE TEMP TABLE t_delta AS SELECT o.order_id, o.placed_at, o.customer_id, "
-        "o.subtotal, o.tax, o.total, o.units, "
-        f"CASE WHEN s.status IN {SOLD} THEN 1 ELSE -1 END AS sign "
-        "FROM orders o JOIN t_status s ON o.order_id = s.order_id "
-        f"WHERE (s.status IN {SOLD}) <> o.sold",
-    )
-    script.add(
-        upsert_sum(
-            "fulfilment_by_day",
-            "day",
-            "SELECT CAST(o.placed_at AS DATE) AS d, 0, "
-            "count(*) FILTER (WHERE s.status = 'confirmed'), "
-            "count(*) FILTER (WHERE s.status = 'rejected'), "
-            "count(*) FILTER (WHERE s.status = 'cancelled') "
-            "FROM b_status s JOIN orders o ON o.order_id = CAST(s.order_id AS UUID) "
-            "WHERE s.status IN ('confirmed', 'rejected', 'cancelled') GROUP BY d",
-            ("confirmed", "rejected", "cancelled"),
-        ),
-    )
-    script.add(
-        f"UPDATE orders SET status = s.status, sold = s.status IN {SOLD}, updated_at = s.ts "
-        "FROM t_status s WHERE orders.order_id = s.order_id",
-    )
-    _sales(script)
-    return True
 
 
 def _sales(script: Script) -> None:
@@ -248,11 +273,12 @@ def _sales(script: Script) -> None:
     signed = (
         "sum(sign), sum(sign * units), sum(sign * subtotal), sum(sign * tax), sum(sign * total)"
     )
+    sales = "FROM t_moved WHERE sign <> 0"
     script.add(
         upsert_sum(
             "sales_by_hour",
             "hour",
-            f"SELECT date_trunc('hour', placed_at) AS h, {signed} FROM t_delta GROUP BY h",
+            f"SELECT date_trunc('hour', placed_at) AS h, {signed} {sales} GROUP BY h",
             money,
         ),
     )
@@ -260,13 +286,13 @@ def _sales(script: Script) -> None:
         upsert_sum(
             "sales_by_day",
             "day",
-            f"SELECT CAST(placed_at AS DATE) AS d, {signed} FROM t_delta GROUP BY d",
+            f"SELECT CAST(placed_at AS DATE) AS d, {signed} {sales} GROUP BY d",
             money,
         ),
     )
     script.add(
         "INSERT INTO sales_by_customer SELECT customer_id, sum(sign), sum(sign * subtotal), "
-        "sum(sign * total), max(placed_at) FROM t_delta GROUP BY customer_id "
+        f"sum(sign * total), max(placed_at) {sales} GROUP BY customer_id "
         "ON CONFLICT (customer_id) DO UPDATE SET "
         "orders = sales_by_customer.orders + excluded.orders, "
         "revenue = sales_by_customer.revenue + excluded.revenue, "
@@ -278,14 +304,14 @@ def _sales(script: Script) -> None:
             "sales_by_customer_day",
             "day, customer_id",
             "SELECT CAST(placed_at AS DATE) AS d, customer_id, sum(sign), sum(sign * subtotal) "
-            "FROM t_delta GROUP BY d, customer_id",
+            f"{sales} GROUP BY d, customer_id",
             ("orders", "revenue"),
         ),
     )
     script.add(
         "CREATE OR REPLACE TEMP TABLE t_line_delta AS SELECT CAST(d.placed_at AS DATE) AS day, "
-        "l.sku, d.sign, l.qty, l.line_total FROM t_delta d "
-        "JOIN order_lines l ON l.order_id = d.order_id",
+        "l.sku, d.sign, l.qty, l.line_total FROM t_moved d "
+        "JOIN order_lines l ON l.order_id = d.order_id WHERE d.sign <> 0",
     )
     line_sums = "sum(sign), sum(sign * qty), sum(sign * line_total)"
     script.add(
@@ -308,28 +334,27 @@ def _sales(script: Script) -> None:
 
 def _changed_keys(sales: bool, voids: bool) -> str:
     """One row: lists of the hours, days, customers and SKUs whose figures moved."""
-    parts = ["NULL", "NULL", "NULL", "NULL", "NULL", "NULL"]
-    if sales:
-        parts[:5] = [
-            "(SELECT list(DISTINCT date_trunc('hour', placed_at)) FROM t_delta)",
-            "(SELECT list(DISTINCT CAST(placed_at AS DATE)) FROM t_delta)",
-            "(SELECT list(DISTINCT customer_id) FROM t_delta)",
-            "(SELECT list(DISTINCT sku) FROM t_line_delta)",
-            "(SELECT list(DISTINCT CAST(o.placed_at AS DATE)) FROM orders o "
-            "JOIN t_status s ON o.order_id = s.order_id)",
-        ]
+    voided = "NULL"
     if voids:
-        parts[5] = (
+        voided = (
             "(SELECT list(DISTINCT i.issue_date) FROM invoices i JOIN b_voids v "
             "ON i.invoice_id = CAST(v.invoice_id AS UUID))"
         )
-    return "SELECT " + ", ".join(parts)
+    if not sales:
+        return f"SELECT NULL, NULL, NULL, NULL, NULL, {voided}"
+    sold = "FILTER (WHERE sign <> 0)"
+    return (
+        f"SELECT list(DISTINCT date_trunc('hour', placed_at)) {sold}, "
+        f"list(DISTINCT CAST(placed_at AS DATE)) {sold}, list(DISTINCT customer_id) {sold}, "
+        "(SELECT list(DISTINCT sku) FROM t_line_delta), list(DISTINCT CAST(placed_at AS DATE)), "
+        f"{voided} FROM t_moved"
+    )
 
 
 def _merge_keys(
     changed: dict[str, list[Any]], sales: bool, voids: bool, keys: tuple[Any, ...]
 ) -> None:
-    if sales and keys:
+    if sales:
         hours, days, customers, skus, placed_days = keys[:5]
         for name, values in (
             ("sales_by_hour", hours),
@@ -342,5 +367,5 @@ def _merge_keys(
         changed["fulfilment_by_day"] = sorted(
             {*changed.get("fulfilment_by_day", []), *(placed_days or [])}
         )
-    if voids and keys and keys[5]:
+    if voids and keys[5]:
         changed["cash_by_day"] = sorted({*changed.get("cash_by_day", []), *keys[5]})

@@ -149,13 +149,14 @@ def build(events: Iterable[RawEvent]) -> Batch:
 
 
 # -- customers and products ------------------------------------------------------------------
+def _append(cols: dict[str, list[Any]], payload: dict[str, Any], **given: Any) -> None:
+    """One row: each column's value from `given`, else the payload's field of its name."""
+    for name, values in cols.items():
+        values.append(given[name] if name in given else payload[name])
+
+
 def _customer_created(batch: Batch, e: RawEvent) -> None:
-    p = e.payload
-    c = batch.customers
-    c["customer_id"].append(p["customer_id"])
-    c["name"].append(p["name"])
-    c["email"].append(p["email"])
-    c["payment_terms_days"].append(p["payment_terms_days"])
+    _append(batch.customers, e.payload)
 
 
 def _customer_updated(batch: Batch, e: RawEvent) -> None:
@@ -243,28 +244,11 @@ def _stock_changed(batch: Batch, e: RawEvent) -> None:
 # -- orders ----------------------------------------------------------------------------------
 def _add_order(batch: Batch, e: RawEvent) -> None:
     p = e.payload
-    o = batch.orders
-    order_id = p["order_id"]
-    o["order_id"].append(order_id)
-    o["number"].append(p["number"])
-    o["customer_id"].append(p["customer_id"])
-    o["placed_at"].append(p["placed_at"])
-    o["subtotal"].append(p["subtotal"])
-    o["tax"].append(p["tax"])
-    o["total"].append(p["total"])
     units = 0
-    li = batch.lines
     for line_no, line in enumerate(p["lines"], start=1):
-        li["order_id"].append(order_id)
-        li["line_no"].append(line_no)
-        li["sku"].append(line["sku"])
-        li["qty"].append(line["qty"])
-        li["unit_price"].append(line["unit_price"])
-        li["tax_rate"].append(line["tax_rate"])
-        li["line_total"].append(line["line_total"])
-        li["line_tax"].append(line["line_tax"])
+        _append(batch.lines, line, order_id=p["order_id"], line_no=line_no)
         units += line["qty"]
-    o["units"].append(units)
+    _append(batch.orders, p, units=units)
 
 
 def _status(batch: Batch, order_id: str, status: str, at: str) -> None:
@@ -302,20 +286,14 @@ def _order_status_changed(batch: Batch, e: RawEvent) -> None:
 # -- billing ---------------------------------------------------------------------------------
 def _invoice_issued(batch: Batch, e: RawEvent) -> None:
     p = e.payload
-    i = batch.invoices
-    i["invoice_id"].append(p["invoice_id"])
-    i["number"].append(p["number"])
-    i["order_id"].append(p.get("order_id"))
-    i["customer_id"].append(p["customer_id"])
-    i["source"].append(p.get("source", "order"))
-    i["issue_date"].append(p["issue_date"])
-    i["due_date"].append(p["due_date"])
-    i["subtotal"].append(p["subtotal"])
-    i["tax"].append(p["tax"])
-    i["total"].append(p["total"])
-    i["balance"].append("0.00" if p["status"] == "paid" else p["total"])
-    i["status"].append(p["status"])
-    i["ts"].append(e.occurred_at)
+    _append(
+        batch.invoices,
+        p,
+        order_id=p.get("order_id"),
+        source=p.get("source", "order"),
+        balance="0.00" if p["status"] == "paid" else p["total"],
+        ts=e.occurred_at,
+    )
 
 
 def _change(batch: Batch, invoice_id: str, ts: str) -> InvoiceChange:
@@ -336,13 +314,7 @@ def _invoice_voided(batch: Batch, e: RawEvent) -> None:
 
 def _payment_received(batch: Batch, e: RawEvent) -> None:
     p = e.payload
-    pay = batch.payments
-    pay["payment_id"].append(p["payment_id"])
-    pay["invoice_id"].append(p["invoice_id"])
-    pay["customer_id"].append(p["customer_id"])
-    pay["amount"].append(p["amount"])
-    pay["method"].append(p["method"])
-    pay["received_at"].append(p["received_at"])
+    _append(batch.payments, p)
     change = _change(batch, p["invoice_id"], e.occurred_at)
     change.set_to(Decimal(p["balance_after"]))
     change.paid += Decimal(p["amount"])
@@ -351,9 +323,8 @@ def _payment_received(batch: Batch, e: RawEvent) -> None:
 
 def _credit_note_issued(batch: Batch, e: RawEvent) -> None:
     p = e.payload
-    cn = batch.credit_notes
-    for name in cn:
-        cn[name].append(p["credit_note_id"] if name == "credit_note_id" else p.get(name))
+    # Read with .get(): credit notes written before a field existed still count.
+    _append(batch.credit_notes, {name: p.get(name) for name in batch.credit_notes})
     change = _change(batch, p["invoice_id"], e.occurred_at)
     change.subtract += Decimal(p["applied_to_balance"])
     change.credited += Decimal(p["total"])
@@ -361,14 +332,7 @@ def _credit_note_issued(batch: Batch, e: RawEvent) -> None:
 
 
 def _refund_paid(batch: Batch, e: RawEvent) -> None:
-    p = e.payload
-    r = batch.refunds
-    r["refund_id"].append(p["refund_id"])
-    r["invoice_id"].append(p["invoice_id"])
-    r["customer_id"].append(p["customer_id"])
-    r["amount"].append(p["amount"])
-    r["method"].append(p["method"])
-    r["paid_at"].append(p["paid_at"])
+    _append(batch.refunds, e.payload)
 
 
 _HANDLERS = {
