@@ -18,6 +18,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from pulse.platform.api import Page
 from pulse.platform.money import Price, TaxRate
 from pulse.platform.validation import JsonInt, NoNul
 
@@ -117,11 +118,8 @@ class StockRead(BaseModel):
     updated_at: datetime
 
 
-class StockPage(BaseModel):
-    items: list[StockRead]
-    total: int
-    limit: int
-    offset: int
+class StockPage(Page[StockRead]):
+    pass
 
 
 class ReceiveStock(_In):
@@ -159,11 +157,8 @@ class MovementRead(BaseModel):
     created_at: datetime
 
 
-class MovementPage(BaseModel):
-    items: list[MovementRead]
-    total: int
-    limit: int
-    offset: int
+class MovementPage(Page[MovementRead]):
+    pass
 
 
 class ReleaseStock(_In):
