@@ -73,8 +73,13 @@ def request_id(request: Request) -> str | None:
 
 
 @asynccontextmanager
-async def _commit_on_success(uow: UnitOfWork) -> AsyncIterator[UnitOfWork]:
-    async with uow:
+async def _committed_on_return(request: Request, actor: str | None) -> AsyncIterator[UnitOfWork]:
+    container = get_container(request)
+    async with container.uow(
+        actor=actor,
+        correlation_id=request_id(request),
+        address=client_ip(request, container.settings.trusted_proxies),
+    ) as uow:
         yield uow
         # Reached only when the endpoint returned: an exception it raised is thrown in at the
         # `yield`, and leaving the `async with` rolls back.
@@ -82,24 +87,13 @@ async def _commit_on_success(uow: UnitOfWork) -> AsyncIterator[UnitOfWork]:
 
 
 async def write_uow(request: Request, principal: CurrentPrincipal) -> AsyncIterator[UnitOfWork]:
-    container = get_container(request)
-    uow = container.uow(
-        actor=principal.username,
-        correlation_id=request_id(request),
-        address=client_ip(request, container.settings.trusted_proxies),
-    )
-    async with _commit_on_success(uow) as opened:
-        yield opened
+    async with _committed_on_return(request, principal.username) as uow:
+        yield uow
 
 
 async def public_write_uow(request: Request) -> AsyncIterator[UnitOfWork]:
-    container = get_container(request)
-    uow = container.uow(
-        correlation_id=request_id(request),
-        address=client_ip(request, container.settings.trusted_proxies),
-    )
-    async with _commit_on_success(uow) as opened:
-        yield opened
+    async with _committed_on_return(request, None) as uow:
+        yield uow
 
 
 async def read_uow(request: Request, principal: CurrentPrincipal) -> AsyncIterator[UnitOfWork]:
