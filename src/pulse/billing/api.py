@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import Response
 
 from pulse.billing import credit_notes, invoice_queries, invoices, ledger, payments
@@ -30,18 +30,13 @@ from pulse.billing.schemas import (
     TrialBalance,
 )
 from pulse.platform import idempotency
+from pulse.platform.api import IdempotencyKey, Paging, ReadUowDep, UowDep
 from pulse.platform.auth.tokens import Principal
-from pulse.platform.deps import ReadUowDep, Requires, UowDep, get_container
-from pulse.platform.validation import PRINTABLE_HEADER_PATTERN, IsoDate, IsoDateTime
+from pulse.platform.deps import Requires, get_container
+from pulse.platform.validation import IsoDate, IsoDateTime
 
 router = APIRouter(prefix="/billing", tags=["billing"])
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=PRINTABLE_HEADER_PATTERN),
-]
 AccountCode = Annotated[str | None, Query(min_length=1, max_length=20, pattern=r"^[0-9A-Za-z.-]+$")]
 Read = Annotated[Principal, Requires("billing:read")]
 Write = Annotated[Principal, Requires("billing:write")]
@@ -68,14 +63,13 @@ def _pdf(number: str, data: bytes) -> Response:
 async def list_invoices(
     uow: ReadUowDep,
     _: Read,
+    paging: Paging,
     status: InvoiceStatus | None = None,
     customer_id: uuid.UUID | None = None,
     order_id: Annotated[uuid.UUID | None, Query(description="The invoice of this order")] = None,
     overdue: bool | None = None,
     date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
     date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> InvoicePage:
     return await invoice_queries.list_invoices(
         uow,
@@ -85,8 +79,8 @@ async def list_invoices(
         overdue=overdue,
         date_from=date_from,
         date_to=date_to,
-        limit=limit,
-        offset=offset,
+        limit=paging.limit,
+        offset=paging.offset,
     )
 
 
@@ -126,9 +120,7 @@ async def invoice_pdf(
 async def void_invoice(
     invoice_id: uuid.UUID, uow: UowDep, _: Write, data: InvoiceVoid | None = None
 ) -> InvoiceRead:
-    result = await invoices.void_invoice(uow, invoice_id, reason=data.reason if data else "")
-    await uow.commit()
-    return result
+    return await invoices.void_invoice(uow, invoice_id, reason=data.reason if data else "")
 
 
 @router.post(
@@ -198,13 +190,12 @@ async def refund_invoice(
 async def list_payments(
     uow: ReadUowDep,
     _: Read,
+    paging: Paging,
     invoice_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
     method: PaymentMethod | None = None,
     received_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     received_to: Annotated[IsoDateTime | None, Query(alias="to")] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> PaymentPage:
     return await payments.list_payments(
         uow,
@@ -213,8 +204,8 @@ async def list_payments(
         method=method,
         received_from=received_from,
         received_to=received_to,
-        limit=limit,
-        offset=offset,
+        limit=paging.limit,
+        offset=paging.offset,
     )
 
 
@@ -222,13 +213,16 @@ async def list_payments(
 async def list_credit_notes(
     uow: ReadUowDep,
     _: Read,
+    paging: Paging,
     invoice_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> CreditNotePage:
     return await credit_notes.list_credit_notes(
-        uow, invoice_id=invoice_id, customer_id=customer_id, limit=limit, offset=offset
+        uow,
+        invoice_id=invoice_id,
+        customer_id=customer_id,
+        limit=paging.limit,
+        offset=paging.offset,
     )
 
 
@@ -261,14 +255,18 @@ async def list_accounts(
 async def journal(
     uow: ReadUowDep,
     _: Read,
+    paging: Paging,
     account: AccountCode = None,
     date_from: Annotated[IsoDate | None, Query(alias="from")] = None,
     date_to: Annotated[IsoDate | None, Query(alias="to")] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> JournalPage:
     return await ledger.journal(
-        uow, account=account, date_from=date_from, date_to=date_to, limit=limit, offset=offset
+        uow,
+        account=account,
+        date_from=date_from,
+        date_to=date_to,
+        limit=paging.limit,
+        offset=paging.offset,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from pulse.platform.api import Page
 from pulse.platform.money import Amount, Price, TaxRate, plain_decimal
 from pulse.platform.validation import JsonInt, NoNul, RequestModel
 
@@ -191,11 +192,8 @@ class InvoiceRead(InvoiceSummary):
     updated_at: datetime
 
 
-class InvoicePage(BaseModel):
-    items: list[InvoiceSummary]
-    total: int
-    limit: int
-    offset: int
+class InvoicePage(Page[InvoiceSummary]):
+    pass
 
 
 # -- payments --------------------------------------------------------------------------------
@@ -235,11 +233,8 @@ class PaymentSummary(PaymentRead):
     customer_name: str
 
 
-class PaymentPage(BaseModel):
-    items: list[PaymentSummary]
-    total: int
-    limit: int
-    offset: int
+class PaymentPage(Page[PaymentSummary]):
+    pass
 
 
 # -- credit notes ----------------------------------------------------------------------------
@@ -298,11 +293,8 @@ class CreditNoteRead(CreditNoteSummary):
     created_at: datetime
 
 
-class CreditNotePage(BaseModel):
-    items: list[CreditNoteSummary]
-    total: int
-    limit: int
-    offset: int
+class CreditNotePage(Page[CreditNoteSummary]):
+    pass
 
 
 # -- ledger ----------------------------------------------------------------------------------
@@ -344,11 +336,8 @@ class JournalEntryRead(BaseModel):
     lines: list[JournalLineRead]
 
 
-class JournalPage(BaseModel):
-    items: list[JournalEntryRead]
-    total: int
-    limit: int
-    offset: int
+class JournalPage(Page[JournalEntryRead]):
+    pass
 
 
 class TrialBalanceRow(BaseModel):

@@ -20,16 +20,15 @@ from pulse.inventory.schemas import (
     StockPage,
     StockRead,
 )
+from pulse.platform.api import LongPaging, Paging, ReadUowDep, UowDep
 from pulse.platform.auth.tokens import Principal
-from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep
+from pulse.platform.deps import CurrentPrincipal, Requires
 from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pulse.platform.validation import NoNul
 
 router = APIRouter(prefix="/inventory", tags=["inventory"])
 
 SkuPath = Annotated[str, Path(min_length=1, max_length=64), NoNul]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 CanRead = Annotated[Principal, Requires("inventory:read")]
 CanWrite = Annotated[Principal, Requires("inventory:write")]
 CanReserve = Annotated[Principal, Requires("inventory:reserve")]
@@ -53,33 +52,28 @@ CanEdit = Annotated[Principal, Depends(_may_edit_products)]
 async def list_stock(
     uow: ReadUowDep,
     _: CanRead,
+    paging: Paging,
     q: Annotated[str | None, Query(max_length=100), NoNul] = None,
     active: bool | None = None,
     low_stock: Annotated[
         bool, Query(description="Only products at or below their reorder point")
     ] = False,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> StockPage:
     return await service.list_stock(
-        uow, q=q, active=active, low_only=low_stock, limit=limit, offset=offset
+        uow, q=q, active=active, low_only=low_stock, limit=paging.limit, offset=paging.offset
     )
 
 
 @router.post("", response_model=StockRead, status_code=status.HTTP_201_CREATED)
 async def create_product(data: ProductCreate, uow: UowDep, principal: CanWrite) -> StockRead:
     """Needs `inventory:write` and, as it sets a price, `inventory:price`."""
-    result = await service.create_product(uow, data, can_price=principal.can(PRICE))
-    await uow.commit()
-    return result
+    return await service.create_product(uow, data, can_price=principal.can(PRICE))
 
 
 @router.get("/low-stock", response_model=StockPage)
-async def low_stock(
-    uow: ReadUowDep, _: CanRead, limit: Limit = 100, offset: Offset = 0
-) -> StockPage:
+async def low_stock(uow: ReadUowDep, _: CanRead, paging: LongPaging) -> StockPage:
     return await service.list_stock(
-        uow, q=None, low_only=True, active=True, limit=limit, offset=offset
+        uow, q=None, low_only=True, active=True, limit=paging.limit, offset=paging.offset
     )
 
 
@@ -93,35 +87,29 @@ async def update_product(
     sku: SkuPath, data: ProductUpdate, uow: UowDep, principal: CanEdit
 ) -> StockRead:
     """The price and tax rate need `inventory:price`; the other fields `inventory:write`."""
-    result = await service.update_product(
+    return await service.update_product(
         uow,
         sku,
         data,
         can_price=principal.can(PRICE),
         can_edit=principal.can("inventory:write"),
     )
-    await uow.commit()
-    return result
 
 
 @router.post("/{sku}/receive", response_model=StockRead)
 async def receive(sku: SkuPath, data: ReceiveStock, uow: UowDep, _: CanWrite) -> StockRead:
-    result = await service.change_on_hand(
+    return await service.change_on_hand(
         uow, sku, delta=data.qty, kind="receipt", reason=data.reason
     )
-    await uow.commit()
-    return result
 
 
 @router.post("/{sku}/adjust", response_model=StockRead)
 async def adjust(sku: SkuPath, data: AdjustStock, uow: UowDep, _: CanWrite) -> StockRead:
     if data.delta == 0:
         raise InvalidInput("delta must not be zero", field="delta")
-    result = await service.change_on_hand(
+    return await service.change_on_hand(
         uow, sku, delta=data.delta, kind="adjustment", reason=data.reason
     )
-    await uow.commit()
-    return result
 
 
 @router.post("/{sku}/reserve", response_model=ReservationRead, status_code=status.HTTP_201_CREATED)
@@ -139,7 +127,6 @@ async def reserve(sku: SkuPath, data: ReserveStock, uow: UowDep, _: CanReserve) 
             extra={"available": available},
         )
     stock = await service.get_stock(uow, sku)
-    await uow.commit()
     return ReservationRead(reservation_id=hold_id, sku=sku, qty=data.qty, stock=stock)
 
 
@@ -153,13 +140,9 @@ async def release(sku: SkuPath, data: ReleaseStock, uow: UowDep, _: CanReserve) 
         raise NotFound(
             f"no active reservation {data.reservation_id} for '{sku}'", field="reservation_id"
         )
-    result = await service.get_stock(uow, sku)
-    await uow.commit()
-    return result
+    return await service.get_stock(uow, sku)
 
 
 @router.get("/{sku}/movements", response_model=MovementPage)
-async def movements(
-    sku: SkuPath, uow: ReadUowDep, _: CanRead, limit: Limit = 50, offset: Offset = 0
-) -> MovementPage:
-    return await service.movement_history(uow, sku, limit=limit, offset=offset)
+async def movements(sku: SkuPath, uow: ReadUowDep, _: CanRead, paging: Paging) -> MovementPage:
+    return await service.movement_history(uow, sku, limit=paging.limit, offset=paging.offset)

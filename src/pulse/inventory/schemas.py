@@ -17,6 +17,7 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
+from pulse.platform.api import Page
 from pulse.platform.money import Price, TaxRate
 from pulse.platform.validation import JsonInt, NoNul, RequestModel
 
@@ -112,11 +113,8 @@ class StockRead(BaseModel):
     updated_at: datetime
 
 
-class StockPage(BaseModel):
-    items: list[StockRead]
-    total: int
-    limit: int
-    offset: int
+class StockPage(Page[StockRead]):
+    pass
 
 
 class ReceiveStock(RequestModel):
@@ -154,11 +152,8 @@ class MovementRead(BaseModel):
     created_at: datetime
 
 
-class MovementPage(BaseModel):
-    items: list[MovementRead]
-    total: int
-    limit: int
-    offset: int
+class MovementPage(Page[MovementRead]):
+    pass
 
 
 class ReleaseStock(RequestModel):

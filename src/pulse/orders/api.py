@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
 from pulse.orders import customers as customer_cases
@@ -23,22 +23,17 @@ from pulse.orders.schemas import (
     OrderUpdate,
 )
 from pulse.platform import idempotency
+from pulse.platform.api import IdempotencyKey, Paging, ReadUowDep, UowDep
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.backpressure import Backpressure
 from pulse.platform.company import company_profile
-from pulse.platform.deps import ReadUowDep, Requires, UowDep, get_container
+from pulse.platform.deps import Requires, get_container
 from pulse.platform.openapi import problem_response
-from pulse.platform.validation import PRINTABLE_HEADER_PATTERN, IsoDateTime, NoNul
+from pulse.platform.validation import IsoDateTime, NoNul
 
 customers = APIRouter(prefix="/customers", tags=["customers"])
 orders = APIRouter(prefix="/orders", tags=["orders"])
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=PRINTABLE_HEADER_PATTERN),
-]
 JSON = "application/json"
 
 
@@ -56,11 +51,10 @@ SETTLE_INVOICE = "billing:write"
 async def list_customers(
     uow: ReadUowDep,
     _: Annotated[Principal, Requires("customers:read")],
+    paging: Paging,
     q: Annotated[str | None, Query(max_length=100), NoNul] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> CustomerPage:
-    return await customer_cases.list_customers(uow, q=q, limit=limit, offset=offset)
+    return await customer_cases.list_customers(uow, q=q, limit=paging.limit, offset=paging.offset)
 
 
 @customers.post("", response_model=CustomerRead, status_code=status.HTTP_201_CREATED)
@@ -71,11 +65,7 @@ async def create_customer(
     _: Annotated[Principal, Requires("customers:write")],
 ) -> CustomerRead:
     company = await company_profile(uow, defaults=get_container(request).settings)
-    result = await customer_cases.create_customer(
-        uow, data, default_terms=company.payment_terms_days
-    )
-    await uow.commit()
-    return result
+    return await customer_cases.create_customer(uow, data, default_terms=company.payment_terms_days)
 
 
 @customers.get("/{customer_id}", response_model=CustomerRead)
@@ -92,9 +82,7 @@ async def update_customer(
     uow: UowDep,
     _: Annotated[Principal, Requires("customers:write")],
 ) -> CustomerRead:
-    result = await customer_cases.update_customer(uow, customer_id, data)
-    await uow.commit()
-    return result
+    return await customer_cases.update_customer(uow, customer_id, data)
 
 
 @orders.post(
@@ -133,12 +121,11 @@ async def place_order(
 async def list_orders(
     uow: ReadUowDep,
     _: Annotated[Principal, Requires("orders:read")],
+    paging: Paging,
     status: OrderStatus | None = None,
     customer_id: uuid.UUID | None = None,
     created_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     created_to: Annotated[IsoDateTime | None, Query(alias="to")] = None,
-    limit: Limit = 50,
-    offset: Offset = 0,
 ) -> Any:
     page = await service.list_orders(
         uow,
@@ -146,8 +133,8 @@ async def list_orders(
         customer_id=customer_id,
         created_from=created_from,
         created_to=created_to,
-        limit=limit,
-        offset=offset,
+        limit=paging.limit,
+        offset=paging.offset,
     )
     return _answer(page)
 
@@ -167,15 +154,13 @@ async def update_order(
     principal: Annotated[Principal, Requires("orders:write")],
 ) -> OrderRead:
     """Move the order on. Cancelling an invoiced order also needs `billing:write`."""
-    result = await service.change_status(
+    return await service.change_status(
         uow,
         order_id,
         data.status,
         reason=data.reason,
         can_settle_invoice=principal.can(SETTLE_INVOICE),
     )
-    await uow.commit()
-    return result
 
 
 @orders.post("/{order_id}/cancel", response_model=OrderRead)
@@ -187,11 +172,9 @@ async def cancel_order(
 ) -> OrderRead:
     """Cancel the order. Once it is invoiced this voids or credits the invoice, which needs
     `billing:write` as well."""
-    result = await service.cancel_order(
+    return await service.cancel_order(
         uow,
         order_id,
         reason=data.reason if data else "",
         can_settle_invoice=principal.can(SETTLE_INVOICE),
     )
-    await uow.commit()
-    return result

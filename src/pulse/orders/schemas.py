@@ -11,6 +11,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from pulse.platform.api import Page
 from pulse.platform.money import Price
 from pulse.platform.validation import Email, JsonInt, NoNul, RequestModel
 
@@ -75,11 +76,8 @@ class CustomerRead(BaseModel):
     updated_at: datetime
 
 
-class CustomerPage(BaseModel):
-    items: list[CustomerRead]
-    total: int
-    limit: int
-    offset: int
+class CustomerPage(Page[CustomerRead]):
+    pass
 
 
 class OrderItemIn(RequestModel):
@@ -150,8 +148,5 @@ class OrderSummary(BaseModel):
     created_at: datetime
 
 
-class OrderPage(BaseModel):
-    items: list[OrderSummary]
-    total: int
-    limit: int
-    offset: int
+class OrderPage(Page[OrderSummary]):
+    pass

@@ -1,18 +1,16 @@
-"""FastAPI dependencies shared by every module's router."""
+"""Who is asking: the container a request runs in, its signed-in principal and the
+permission guard. The rest of a router's plumbing is in `pulse.platform.api`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Annotated, Any
 
 import structlog
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from pulse.platform.auth.addresses import client_ip
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.errors import Forbidden, Unauthorized
-from pulse.platform.uow import UnitOfWork
 
 if TYPE_CHECKING:
     from pulse.bootstrap import Container
@@ -56,27 +54,3 @@ def Requires(permission: str) -> Any:  # noqa: N802 - used like a type: Annotate
         return principal
 
     return Depends(check)
-
-
-def _request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)
-
-
-async def write_uow(request: Request, principal: CurrentPrincipal) -> AsyncIterator[UnitOfWork]:
-    container = get_container(request)
-    async with container.uow(
-        actor=principal.username,
-        correlation_id=_request_id(request),
-        address=client_ip(request, container.settings.trusted_proxies),
-    ) as uow:
-        yield uow
-
-
-async def read_uow(request: Request, principal: CurrentPrincipal) -> AsyncIterator[UnitOfWork]:
-    factory = get_container(request).uow
-    async with factory(actor=principal.username, readonly=True) as uow:
-        yield uow
-
-
-UowDep = Annotated[UnitOfWork, Depends(write_uow)]
-ReadUowDep = Annotated[UnitOfWork, Depends(read_uow)]

@@ -96,12 +96,11 @@ async def run_once(
     run: Callable[[], Awaitable[BaseModel]],
     status_code: int = 201,
 ) -> BaseModel | JSONResponse:
-    """Run a creating request and commit, once per Idempotency-Key: a retry with the same
-    key and body gets the stored answer; without a key the request simply runs."""
+    """Run a creating request once per Idempotency-Key: a retry with the same key and body
+    gets the stored answer; without a key the request simply runs. The answer is stored in
+    `uow`, and kept when the endpoint's unit of work commits with the change."""
     if key is None:
-        result = await run()
-        await uow.commit()
-        return result
+        return await run()
     key = check_key(key)
     fingerprint = request_fingerprint(request.model_dump(mode="json"))
     stored = await replay(uow, scope=scope, key=key, fingerprint=fingerprint)
@@ -124,7 +123,6 @@ async def run_once(
         if stored is None:
             raise
         return _replayed(stored)
-    await uow.commit()
     return result
 
 

@@ -4553,7 +4553,9 @@ export interface operations {
     list_users_auth_users_get: {
         parameters: {
             query?: {
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -4797,7 +4799,9 @@ export interface operations {
     my_sessions_auth_sessions_get: {
         parameters: {
             query?: {
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -4857,7 +4861,9 @@ export interface operations {
         parameters: {
             query?: {
                 user_id?: string | null;
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -6037,7 +6043,9 @@ export interface operations {
         parameters: {
             query?: {
                 q?: string | null;
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -6352,7 +6360,9 @@ export interface operations {
                 customer_id?: string | null;
                 from?: string | null;
                 to?: string | null;
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -6776,7 +6786,9 @@ export interface operations {
                 active?: boolean | null;
                 /** @description Only products at or below their reorder point */
                 low_stock?: boolean;
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -6922,7 +6934,9 @@ export interface operations {
     low_stock_inventory_low_stock_get: {
         parameters: {
             query?: {
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -7538,7 +7552,9 @@ export interface operations {
     movements_inventory__sku__movements_get: {
         parameters: {
             query?: {
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -7615,7 +7631,9 @@ export interface operations {
                 overdue?: boolean | null;
                 from?: string | null;
                 to?: string | null;
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -8300,7 +8318,9 @@ export interface operations {
                 method?: components["schemas"]["PaymentMethod"] | null;
                 from?: string | null;
                 to?: string | null;
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -8361,7 +8381,9 @@ export interface operations {
             query?: {
                 invoice_id?: string | null;
                 customer_id?: string | null;
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -8615,7 +8637,9 @@ export interface operations {
                 account?: string | null;
                 from?: string | null;
                 to?: string | null;
+                /** @description at most this many items */
                 limit?: number;
+                /** @description skip this many items */
                 offset?: number;
             };
             header?: never;
@@ -9651,6 +9675,7 @@ export interface operations {
                 from?: string | null;
                 to?: string | null;
                 before_seq?: number | null;
+                /** @description at most this many items */
                 limit?: number;
             };
             header?: never;

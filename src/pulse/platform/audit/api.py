@@ -9,12 +9,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
+from pulse.platform.api import DEFAULT_LIMIT, PageLimit, ReadUowDep
 from pulse.platform.audit import export, service
 from pulse.platform.audit import repository as repo
 from pulse.platform.audit.schemas import AuditPage, AuditRecordRead, ChainStatus, SigningKeyRead
 from pulse.platform.audit.signing import Signer
 from pulse.platform.auth.tokens import Principal
-from pulse.platform.deps import ReadUowDep, Requires, get_container
+from pulse.platform.deps import Requires, get_container
 from pulse.platform.errors import NotFound
 from pulse.platform.uow import UnitOfWork
 from pulse.platform.validation import IsoDateTime, NoNul
@@ -47,7 +48,7 @@ async def search(
     since: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     until: Annotated[IsoDateTime | None, Query(alias="to")] = None,
     before_seq: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: PageLimit = DEFAULT_LIMIT,
 ) -> AuditPage:
     filters = repo.Filters(
         actor=actor,

@@ -6,8 +6,9 @@ import uuid
 from typing import TYPE_CHECKING, Annotated
 
 import structlog
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
+from pulse.platform.api import Paging, PublicUowDep, ReadUowDep, UowDep, request_id
 from pulse.platform.auth import login as sign_in
 from pulse.platform.auth import service
 from pulse.platform.auth.addresses import client_address, client_ip
@@ -25,7 +26,7 @@ from pulse.platform.auth.schemas import (
 from pulse.platform.auth.sessions import Client
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.company import company_profile
-from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep, get_container
+from pulse.platform.deps import CurrentPrincipal, Requires, get_container
 from pulse.platform.errors import TooManyRequests, Unauthorized
 
 if TYPE_CHECKING:
@@ -35,16 +36,13 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 log = structlog.get_logger(__name__)
 
 AdminOnly = Annotated[Principal, Requires("users:admin")]
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-
-
-def _request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)
 
 
 async def reserve_attempt(container: Container, username: str, address: str) -> sign_in.Attempt:
-    """One attempt from the name's and the address's budgets (auth/login.py), or 429."""
+    """One attempt from the name's and the address's budgets (auth/login.py), or 429.
+
+    Each step commits its own transaction at once: the attempt must stay counted whatever
+    becomes of the request after it (a wrong password, a crash in the hash pool)."""
     settings = container.settings
     async with container.uow(actor=username) as uow:
         attempt = await sign_in.reserve(uow, username, address, settings=settings)
@@ -68,6 +66,9 @@ async def reserve_attempt(container: Container, username: str, address: str) -> 
 async def login(data: LoginRequest, request: Request) -> TokenResponse | SecondFactorChallenge:
     """The session's tokens; or, for a user with a second factor (or whose role requires
     one), the challenge of the second step (`POST /auth/login/second-factor`)."""
+    # Its units of work are its own, not `UowDep`'s: the attempt is committed before the
+    # password is checked, and a refusal's bookkeeping (the failure, a lockout) is committed
+    # before the refusal is raised, which a unit of work that rolls back on an error undoes.
     container = get_container(request)
     settings = container.settings
     address = client_address(request, settings.trusted_proxies)
@@ -87,7 +88,7 @@ async def login(data: LoginRequest, request: Request) -> TokenResponse | SecondF
         log.warning("login_failed", username=data.username, address=ip, locked=attempt.locks_name)
         raise Unauthorized(service.BAD_CREDENTIALS, code="invalid_credentials")
     async with container.uow(
-        actor=data.username, correlation_id=_request_id(request), address=ip
+        actor=data.username, correlation_id=request_id(request), address=ip
     ) as uow:
         try:
             result = await sign_in.succeed(
@@ -113,9 +114,11 @@ async def login(data: LoginRequest, request: Request) -> TokenResponse | SecondF
 
 @router.post("/refresh", response_model=TokenResponse)
 async def refresh(data: RefreshRequest, request: Request) -> TokenResponse:
+    # Not on `PublicUowDep`: a refused token's bookkeeping (a reused one ends its whole
+    # session) is committed before the refusal is raised.
     container = get_container(request)
     address = client_ip(request, container.settings.trusted_proxies)
-    async with container.uow(correlation_id=_request_id(request), address=address) as uow:
+    async with container.uow(correlation_id=request_id(request), address=address) as uow:
         try:
             result = await service.refresh(
                 uow, data.refresh_token, tokens=container.tokens, settings=container.settings
@@ -130,13 +133,11 @@ async def refresh(data: RefreshRequest, request: Request) -> TokenResponse:
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(data: RefreshRequest, request: Request) -> Response:
-    container = get_container(request)
-    async with container.uow(correlation_id=_request_id(request)) as uow:
-        ended = await service.logout(uow, data.refresh_token)
-        await uow.commit()
+async def logout(data: RefreshRequest, request: Request, uow: PublicUowDep) -> Response:
+    ended = await service.logout(uow, data.refresh_token)
     if ended is not None:
-        container.token_states.forget_session(ended)
+        forget = get_container(request).token_states.forget_session
+        uow.after_commit(lambda: forget(ended))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -149,17 +150,14 @@ async def me(uow: ReadUowDep, principal: CurrentPrincipal, request: Request) -> 
 
 
 @router.get("/users", response_model=UserPage)
-async def list_users(
-    _: AdminOnly, uow: ReadUowDep, limit: Limit = 50, offset: Offset = 0
-) -> UserPage:
-    return await service.list_users(uow, limit=limit, offset=offset)
+async def list_users(_: AdminOnly, uow: ReadUowDep, paging: Paging) -> UserPage:
+    return await service.list_users(uow, limit=paging.limit, offset=paging.offset)
 
 
 @router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)
 async def create_user(_: AdminOnly, data: UserCreate, uow: UowDep, request: Request) -> UserRead:
     result = await service.create_user(uow, data, hashing=get_container(request).hashing)
-    await uow.commit()
-    log.info("user_created", username=result.username, role=result.role)
+    uow.after_commit(lambda: log.info("user_created", username=result.username, role=result.role))
     return result
 
 
@@ -168,8 +166,6 @@ async def update_user(
     _: AdminOnly, user_id: uuid.UUID, data: UserUpdate, uow: UowDep, request: Request
 ) -> UserRead:
     container = get_container(request)
-    result = await service.update_user(uow, user_id, data, hashing=container.hashing)
-    await uow.commit()
     # This process stops the user's old tokens at once; others within PULSE_TOKEN_CHECK_SECONDS.
-    container.token_states.forget_user(user_id)
-    return result
+    uow.after_commit(lambda: container.token_states.forget_user(user_id))
+    return await service.update_user(uow, user_id, data, hashing=container.hashing)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from pulse.platform.api import Page
 from pulse.platform.auth.permissions import Role
 from pulse.platform.auth.schemas import OpaqueToken, TokenResponse
 from pulse.platform.validation import RequestModel
@@ -30,11 +31,8 @@ class SessionRead(BaseModel):
     current: bool
 
 
-class SessionPage(BaseModel):
-    items: list[SessionRead]
-    total: int
-    limit: int
-    offset: int
+class SessionPage(Page[SessionRead]):
+    pass
 
 
 class SecondFactorChallenge(BaseModel):

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, StrictBool, StringConstraints
 
+from pulse.platform.api import Page
 from pulse.platform.auth.permissions import Role
 from pulse.platform.validation import RequestModel
 
@@ -87,8 +88,5 @@ class UserRead(BaseModel):
     last_login_at: datetime | None
 
 
-class UserPage(BaseModel):
-    items: list[UserRead]
-    total: int
-    limit: int
-    offset: int
+class UserPage(Page[UserRead]):
+    pass

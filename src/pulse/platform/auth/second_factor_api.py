@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Request, Response, status
 
+from pulse.platform.api import PublicUowDep, ReadUowDep, UowDep, request_id
 from pulse.platform.auth import challenges, second_factor
 from pulse.platform.auth import repository as repo
 from pulse.platform.auth.addresses import client_address
@@ -28,7 +29,7 @@ from pulse.platform.auth.factor_schemas import (
 from pulse.platform.auth.models import AddressThrottle
 from pulse.platform.auth.schemas import TokenResponse
 from pulse.platform.auth.tokens import Principal
-from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep, get_container
+from pulse.platform.deps import CurrentPrincipal, Requires, get_container
 from pulse.platform.errors import PulseError
 from pulse.platform.openapi import problems
 from pulse.platform.uow import UnitOfWork
@@ -36,10 +37,6 @@ from pulse.platform.uow import UnitOfWork
 router = APIRouter(prefix="/auth", tags=["second factor"])
 AdminOnly = Annotated[Principal, Requires("users:admin")]
 T = TypeVar("T")
-
-
-def _request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)
 
 
 async def _counted(
@@ -51,12 +48,13 @@ async def _counted(
 ) -> T:
     """Run a code check as one attempt from the name's and the address's budgets, like a
     password (auth/login.py): 429 when either is spent. A wrong code stays counted (its
-    bookkeeping is committed before the refusal); a right one is given back."""
+    bookkeeping is committed before the refusal, so this opens its own unit of work rather
+    than taking `UowDep`, which would roll it back); a right one is given back."""
     container = get_container(request)
     settings = container.settings
     address = client_address(request, settings.trusted_proxies)
     await reserve_attempt(container, username, address)
-    async with container.uow(actor=actor or username, correlation_id=_request_id(request)) as uow:
+    async with container.uow(actor=actor or username, correlation_id=request_id(request)) as uow:
         try:
             result = await run(uow)
         except challenges.WrongCode as wrong:
@@ -99,9 +97,7 @@ async def my_second_factor(principal: CurrentPrincipal, uow: ReadUowDep) -> Seco
 async def set_up(principal: CurrentPrincipal, uow: UowDep) -> TotpSetup:
     """A new TOTP secret and its QR code, pending until confirmed with a code."""
     user = await second_factor.known_user(uow, principal.user_id)
-    result = await second_factor.begin_setup(uow, user)
-    await uow.commit()
-    return result
+    return await second_factor.begin_setup(uow, user)
 
 
 @router.post("/second-factor/confirm", response_model=RecoveryCodes)
@@ -109,9 +105,7 @@ async def confirm(data: CodeOnly, principal: CurrentPrincipal, uow: UowDep) -> R
     """Turn the pending secret on with a code from it; answers the ten recovery codes,
     shown this once."""
     user = await second_factor.known_user(uow, principal.user_id)
-    result = await second_factor.confirm_setup(uow, user, data.code)
-    await uow.commit()
-    return result
+    return await second_factor.confirm_setup(uow, user, data.code)
 
 
 @router.post("/second-factor/recovery-codes", response_model=RecoveryCodes, responses=problems(429))
@@ -148,7 +142,6 @@ async def reset(user_id: uuid.UUID, principal: AdminOnly, uow: UowDep) -> Respon
     """Remove a user's second factor (a lost phone); they enrol again when their role
     requires one."""
     await second_factor.reset(uow, user_id, by=principal.username)
-    await uow.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -163,9 +156,7 @@ async def set_policy(
 ) -> SecondFactorPolicy:
     """The roles whose users must sign in with a second factor; a user of such a role who
     has none enrols at the next sign-in."""
-    result = await second_factor.set_policy(uow, data, by=principal.username)
-    await uow.commit()
-    return result
+    return await second_factor.set_policy(uow, data, by=principal.username)
 
 
 # -- the second step of a sign-in ------------------------------------------------------------
@@ -189,12 +180,9 @@ async def sign_in_with_code(data: ChallengeCode, request: Request) -> TokenRespo
 
 
 @router.post("/login/enrol", response_model=TotpSetup, responses=problems(401))
-async def begin_enrolment(data: ChallengeOnly, request: Request) -> TotpSetup:
+async def begin_enrolment(data: ChallengeOnly, uow: PublicUowDep) -> TotpSetup:
     """For a role that requires a second factor: the secret to enrol before signing in."""
-    async with get_container(request).uow(correlation_id=_request_id(request)) as uow:
-        result = await challenges.begin_enrolment(uow, data.challenge)
-        await uow.commit()
-    return result
+    return await challenges.begin_enrolment(uow, data.challenge)
 
 
 @router.post("/login/enrol/confirm", response_model=EnrolledSignIn, responses=problems(401, 429))

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request, Response, status
 
+from pulse.platform.api import LongPaging, ReadUowDep, UowDep
 from pulse.platform.auth import sessions
-from pulse.platform.auth.api import Limit, Offset
 from pulse.platform.auth.factor_schemas import SessionPage
 from pulse.platform.auth.tokens import Principal
-from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep, get_container
+from pulse.platform.deps import CurrentPrincipal, Requires, get_container
 
 router = APIRouter(prefix="/auth/sessions", tags=["sessions"])
 
@@ -20,23 +20,29 @@ Managers = Annotated[Principal, Requires(sessions.MANAGE)]
 
 @router.get("", response_model=SessionPage)
 async def my_sessions(
-    principal: CurrentPrincipal, uow: ReadUowDep, limit: Limit = 100, offset: Offset = 0
+    principal: CurrentPrincipal, uow: ReadUowDep, paging: LongPaging
 ) -> SessionPage:
     """Your live sessions, the most recently seen first; `current` marks this one."""
-    return await sessions.list_sessions(uow, principal, everyone=False, limit=limit, offset=offset)
+    return await sessions.list_sessions(
+        uow, principal, everyone=False, limit=paging.limit, offset=paging.offset
+    )
 
 
 @router.get("/all", response_model=SessionPage)
 async def all_sessions(
     principal: Managers,
     uow: ReadUowDep,
+    paging: LongPaging,
     user_id: uuid.UUID | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
 ) -> SessionPage:
     """Everyone's live sessions (or one user's), the most recently seen first."""
     return await sessions.list_sessions(
-        uow, principal, everyone=True, user_id=user_id, limit=limit, offset=offset
+        uow,
+        principal,
+        everyone=True,
+        user_id=user_id,
+        limit=paging.limit,
+        offset=paging.offset,
     )
 
 
@@ -48,5 +54,4 @@ async def end_session(
     Your own, or anyone's with `sessions:manage`."""
     states = get_container(request).token_states
     await sessions.end(uow, session_id, principal, forget=states.forget_session)
-    await uow.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -67,6 +67,8 @@ async def sso_session(data: SsoSessionRequest, request: Request) -> TokenRespons
     correlation = getattr(request.state, "request_id", None)
     trusted = container.settings.trusted_proxies
     client = Client(client_address(request, trusted), request.headers.get("user-agent", ""))
+    # Opened here, not taken as `PublicUowDep`: the actor is the identity the provider named,
+    # and no writer lock is held over the provider's answer above.
     async with container.uow(
         actor=sso.actor_of(identity),
         correlation_id=correlation,

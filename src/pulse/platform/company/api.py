@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
+from pulse.platform.api import ReadUowDep, UowDep
 from pulse.platform.auth.tokens import Principal
 from pulse.platform.company import series, service
 from pulse.platform.company.schemas import (
@@ -22,7 +23,7 @@ from pulse.platform.company.schemas import (
     TaxRateRead,
     TaxRateUpdate,
 )
-from pulse.platform.deps import CurrentPrincipal, ReadUowDep, Requires, UowDep, get_container
+from pulse.platform.deps import CurrentPrincipal, Requires, get_container
 from pulse.platform.openapi import problems
 
 router = APIRouter(prefix="/settings", tags=["settings"])
@@ -41,9 +42,7 @@ async def read_company(_: CurrentPrincipal, uow: ReadUowDep, request: Request) -
 async def update_company(
     _: Manage, data: CompanyUpdate, uow: UowDep, request: Request
 ) -> CompanyRead:
-    result = await service.update_company(uow, data, defaults=get_container(request).settings)
-    await uow.commit()
-    return result
+    return await service.update_company(uow, data, defaults=get_container(request).settings)
 
 
 @router.get(
@@ -59,16 +58,12 @@ async def read_logo(_: CurrentPrincipal, uow: ReadUowDep, request: Request) -> R
 @router.put("/company/logo", response_model=CompanyRead)
 async def upload_logo(_: Manage, data: LogoUpload, uow: UowDep, request: Request) -> CompanyRead:
     container = get_container(request)
-    result = await service.set_logo(uow, data, store=container.store, defaults=container.settings)
-    await uow.commit()
-    return result
+    return await service.set_logo(uow, data, store=container.store, defaults=container.settings)
 
 
 @router.delete("/company/logo", response_model=CompanyRead)
 async def remove_logo(_: Manage, uow: UowDep, request: Request) -> CompanyRead:
-    result = await service.remove_logo(uow, defaults=get_container(request).settings)
-    await uow.commit()
-    return result
+    return await service.remove_logo(uow, defaults=get_container(request).settings)
 
 
 @router.get("/tax-rates", response_model=list[TaxRateRead])
@@ -78,16 +73,12 @@ async def list_tax_rates(_: CurrentPrincipal, uow: ReadUowDep) -> list[TaxRateRe
 
 @router.post("/tax-rates", response_model=TaxRateRead, status_code=status.HTTP_201_CREATED)
 async def create_tax_rate(_: Manage, data: TaxRateCreate, uow: UowDep) -> TaxRateRead:
-    result = await service.create_tax_rate(uow, data)
-    await uow.commit()
-    return result
+    return await service.create_tax_rate(uow, data)
 
 
 @router.patch("/tax-rates/{code}", response_model=TaxRateRead)
 async def update_tax_rate(_: Manage, code: Code, data: TaxRateUpdate, uow: UowDep) -> TaxRateRead:
-    result = await service.update_tax_rate(uow, code, data)
-    await uow.commit()
-    return result
+    return await service.update_tax_rate(uow, code, data)
 
 
 @router.get("/numbering", response_model=list[SeriesRead])
@@ -99,6 +90,4 @@ async def list_series(_: CurrentPrincipal, uow: ReadUowDep) -> list[SeriesRead]:
 async def update_series(
     _: Manage, series_name: Series, data: SeriesUpdate, uow: UowDep
 ) -> SeriesRead:
-    result = await series.update_series(uow, series_name, data)
-    await uow.commit()
-    return result
+    return await series.update_series(uow, series_name, data)
