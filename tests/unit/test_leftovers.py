@@ -37,9 +37,11 @@ def test_ends_what_it_starts():
 def _run(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedProcess[str]:
     test = tmp_path / "test_inner.py"
     test.write_text(source)
-    # A run of its own: without the mark of the run this test is part of.
+    # A run of its own: without the mark of the run this test is part of, and without the
+    # installed plugins it does not use (loading them took most of its time).
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_PULSE_RUN"}
-    return subprocess.run(
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    result = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -62,10 +64,15 @@ def _run(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedProcess
         text=True,
         timeout=120,
     )
+    if args:  # the run was spread over workers
+        assert "bringing up nodes" in result.stdout, result.stdout
+    return result
 
 
 # Alone, and under pytest-xdist, where the workers' processes are checked by the controller.
-RUNS = pytest.mark.parametrize("args", [(), ("-n", "2")], ids=["serial", "xdist"])
+RUNS = pytest.mark.parametrize(
+    "args", [(), ("-p", "xdist.plugin", "-n", "2")], ids=["serial", "xdist"]
+)
 
 
 @RUNS
