@@ -79,13 +79,17 @@ up: $(RUN_VENV)/.synced web ## run the product (embedded mode) with demo data
 	@echo "• starting Pulse ERP (embedded mode, demo data)"
 	@$(RUN_VENV)/bin/pulse up --demo --port $(PORT)
 
+# pytest's workers (pytest-xdist): most of a test's time is spent waiting on servers and
+# subprocesses, so more workers than the two cores help. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 4
+
 # Every process a step starts carries this mark; the last step fails if one is still alive.
 test: export PYTEST_PULSE_RUN := $(shell od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 test: setup web $(CHROMIUM) $(PROMTOOL) ## run every test (lint, import contracts, types, unit, integration with coverage, web unit, browser)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
-	$(VENV)/bin/pytest -q --cov --durations=15
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --cov --durations=25
 	cd web && npm test
 	$(MAKE) e2e
 	$(VENV)/bin/python -m tests.leftovers

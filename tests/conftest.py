@@ -29,6 +29,33 @@ _counter = itertools.count()
 configure_logging("INFO", json=True)
 BACKENDS = ["sqlite", "postgres"]
 
+# Under pytest-xdist (`make test` runs `-n 4 --dist=loadgroup`) the tests of one group run one
+# after another on one worker. Everything else is isolated already (free ports, a database,
+# stream and temporary folder of its own per test, a PostgreSQL template per worker); these
+# groups keep the heaviest process tests, which hold deadlines while they kill and restart
+# servers under a stream of orders, and the time-bounded SQL worker tests from running beside
+# one another on a two-core machine.
+XDIST_GROUPS = {
+    "tests/integration/cluster/test_failover.py": "killed-processes",
+    "tests/integration/bus/test_crash.py": "killed-processes",
+    "tests/integration/cluster/": "nats-cluster",
+    "tests/unit/analytics/test_sandbox.py": "sql-time-limits",
+    "tests/unit/analytics/test_sql_process.py": "sql-time-limits",
+}
+
+
+def xdist_group_of(nodeid: str) -> str | None:
+    """The first group whose path starts the test's id (longer paths listed first)."""
+    return next((g for path, g in XDIST_GROUPS.items() if nodeid.startswith(path)), None)
+
+
+# First: xdist then renames each grouped test "<id>@<group>" for its scheduler.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if group := xdist_group_of(item.nodeid):
+            item.add_marker(pytest.mark.xdist_group(group))
+
 
 # -- database templates (migrated once per session) ------------------------------------------
 @pytest.fixture(scope="session")

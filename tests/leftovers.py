@@ -6,7 +6,9 @@ start; at the end of the run every process that carries it, or still descends fr
 gets a grace period to exit, and any still alive then fails the run, named with its command
 line. Orphans count too: a server killed with SIGKILL leaves its children to init, and they
 keep the mark. Exempt: the checking process's ancestors (make, the shell) and pytest's own
-multiprocessing resource tracker, which ends with pytest.
+multiprocessing resource tracker, which ends with pytest. Under pytest-xdist (`-n N`) the
+workers inherit the mark from the controller, and the controller alone checks, after the
+workers have ended, for every process of every worker.
 
 `python -m tests.leftovers` makes the same check at the end of `make test`, after the web
 app's tests and the browser tests (whose server and its helpers carry the mark too).
@@ -75,7 +77,17 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault(MARK, uuid.uuid4().hex)
 
 
+def _xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+# Last, after pytest-xdist's own `pytest_sessionfinish` has ended the workers.
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _xdist_worker(session.config):
+        # Under pytest-xdist the controller checks once every worker has ended: a worker
+        # cannot tell an orphan of its own from a server another worker's test still runs.
+        return
     mark = os.environ.get(MARK)
     lines = still_alive(mark) if mark else []
     if not lines:

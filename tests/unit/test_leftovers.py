@@ -34,12 +34,14 @@ def test_ends_what_it_starts():
 """
 
 
-def _run(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+def _run(tmp_path: Path, source: str, *args: str) -> subprocess.CompletedProcess[str]:
     test = tmp_path / "test_inner.py"
     test.write_text(source)
-    # A run of its own: without the mark of the run this test is part of.
+    # A run of its own: without the mark of the run this test is part of, and without the
+    # installed plugins it does not use (loading them took most of its time).
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_PULSE_RUN"}
-    return subprocess.run(
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    result = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -53,6 +55,7 @@ def _run(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
             str(tmp_path),
             "-c",
             os.devnull,
+            *args,
             str(test),
         ],
         cwd=ROOT,
@@ -61,11 +64,21 @@ def _run(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+    if args:  # the run was spread over workers
+        assert "bringing up nodes" in result.stdout, result.stdout
+    return result
 
 
-def test_a_left_process_fails_the_run(tmp_path: Path) -> None:
+# Alone, and under pytest-xdist, where the workers' processes are checked by the controller.
+RUNS = pytest.mark.parametrize(
+    "args", [(), ("-p", "xdist.plugin", "-n", "2")], ids=["serial", "xdist"]
+)
+
+
+@RUNS
+def test_a_left_process_fails_the_run(tmp_path: Path, args: tuple[str, ...]) -> None:
     pidfile = tmp_path / "orphan.pid"
-    result = _run(tmp_path, LEAVES_ONE.format(pidfile=str(pidfile)))
+    result = _run(tmp_path, LEAVES_ONE.format(pidfile=str(pidfile)), *args)
     orphan = int(pidfile.read_text())
     try:
         assert result.returncode == pytest.ExitCode.TESTS_FAILED, result.stdout
@@ -75,7 +88,8 @@ def test_a_left_process_fails_the_run(tmp_path: Path) -> None:
         os.kill(orphan, signal.SIGKILL)
 
 
-def test_a_run_that_ends_what_it_started_passes(tmp_path: Path) -> None:
-    result = _run(tmp_path, ENDS_IT)
+@RUNS
+def test_a_run_that_ends_what_it_started_passes(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = _run(tmp_path, ENDS_IT, *args)
     assert result.returncode == 0, result.stdout
     assert "still alive" not in result.stdout
