@@ -80,8 +80,10 @@ up: $(RUN_VENV)/.synced web ## run the product (embedded mode) with demo data
 	@$(RUN_VENV)/bin/pulse up --demo --port $(PORT)
 
 # pytest's workers (pytest-xdist): most of a test's time is spent waiting on servers and
-# subprocesses, so more workers than the two cores help. TEST_WORKERS=0 runs in one process.
-TEST_WORKERS ?= 4
+# subprocesses, so workers help even on two cores. Two, not more: each test's pool may hold
+# up to 30 PostgreSQL connections (the server allows 100), and tests that wait with a
+# deadline fail when the machine is far busier than its cores. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 # Every process a step starts carries this mark; the last step fails if one is still alive.
 test: export PYTEST_PULSE_RUN := $(shell od -An -N8 -tx8 /dev/urandom | tr -d ' ')
