@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
+from contextvars import Token
 from typing import TYPE_CHECKING, Any, Protocol
 
 from opentelemetry import context as otel_context
@@ -144,7 +145,9 @@ def _parent(traceparent: str) -> otel_context.Context:
 
 
 # -- spans -----------------------------------------------------------------------------------
-def start_request_span(method: str, traceparent: str | None) -> tuple[Span, object] | None:
+def start_request_span(
+    method: str, traceparent: str | None
+) -> tuple[Span, Token[otel_context.Context]] | None:
     """A server span for one HTTP request, made current; continues the caller's trace when
     the request brings a `traceparent`. None when tracing is off."""
     if _tracer is None:
@@ -155,9 +158,11 @@ def start_request_span(method: str, traceparent: str | None) -> tuple[Span, obje
     return span, token
 
 
-def end_request_span(started: tuple[Span, object], route: str, method: str, status: int) -> None:
+def end_request_span(
+    started: tuple[Span, Token[otel_context.Context]], route: str, method: str, status: int
+) -> None:
     span, token = started
-    otel_context.detach(token)  # type: ignore[arg-type]
+    otel_context.detach(token)
     span.update_name(f"{method} {route}")
     span.set_attribute("http.request.method", method)
     span.set_attribute("http.route", route)

@@ -17,6 +17,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import cast
 
 import jwt
 
@@ -163,4 +164,4 @@ class TokenCodec:
             session_id=session_id,
         )
         # `exp` is required and PyJWT has checked it is a number.
-        return principal, float(claims["exp"]), kid  # type: ignore[arg-type]
+        return principal, float(cast(float, claims["exp"])), kid

@@ -14,6 +14,7 @@ from sqlalchemy import select, text, update
 from pulse.platform.company.audit import record
 from pulse.platform.company.events import Changes, NumberingChanged
 from pulse.platform.company.schemas import SeriesRead, SeriesUpdate
+from pulse.platform.db import rowcount
 from pulse.platform.errors import Conflict, NotFound
 from pulse.platform.numbering import SEQUENCED, NumberSeries, forget_block, sequence_for
 from pulse.platform.uow import UnitOfWork
@@ -109,7 +110,7 @@ async def update_series(uow: UnitOfWork, series: str, data: SeriesUpdate) -> Ser
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         raise Conflict(
             f"the {series} series moved on meanwhile; read it again",
             code="numbering_would_go_back",
