@@ -27,7 +27,7 @@ from pulse.billing.schemas import InvoiceStatus, PaymentMethod
 from pulse.platform.bulk import insert_rows, json_datetime
 from pulse.platform.errors import InvalidInput
 from pulse.platform.events import Event, utcnow
-from pulse.platform.money import MAX_AMOUNT, ZERO
+from pulse.platform.money import ZERO, require_storable
 from pulse.platform.numbering import next_numbers
 from pulse.platform.uow import UnitOfWork
 
@@ -150,13 +150,11 @@ def _priced(orders: Sequence[ImportedOrder], now: datetime) -> list[_Priced]:
         lines = [known.get(id(x)) or known.setdefault(id(x), _invoice_line(x)) for x in order.lines]
         subtotal = sum((x.line_total for x in lines), ZERO)
         tax = sum((x.line_tax for x in lines), ZERO)
-        if subtotal + tax > MAX_AMOUNT:
-            raise InvalidInput(
-                f"the invoice total {subtotal + tax} of order {order.number} is more than the "
-                f"largest amount, {MAX_AMOUNT}",
-                code="amount_too_large",
-                field="lines",
-            )
+        require_storable(
+            subtotal + tax,
+            what=f"the invoice total {subtotal + tax} of order {order.number}",
+            field="lines",
+        )
         issue_date = order.placed_at.date()
         if issue_date > now.date():
             # Its payment could not be dated on or after the invoice.

@@ -23,10 +23,10 @@ from pulse.billing.schemas import (
     InvoiceRead,
     InvoiceStatus,
 )
-from pulse.inventory import catalogue_lines
+from pulse.inventory import catalogue_lines, for_sale
 from pulse.platform.errors import Conflict, InvalidInput, NotFound
 from pulse.platform.events import Envelope, new_record_id, utcnow
-from pulse.platform.money import MAX_AMOUNT, ZERO
+from pulse.platform.money import ZERO, require_storable
 from pulse.platform.numbering import next_numbers
 from pulse.platform.observability import invoiced
 from pulse.platform.uow import UnitOfWork
@@ -68,12 +68,7 @@ async def _issue(uow: UnitOfWork, drafts: Sequence[_Draft]) -> list[Issued]:
         subtotal = sum((x.line_total for x in draft.lines), ZERO)
         tax = sum((x.line_tax for x in draft.lines), ZERO)
         total = subtotal + tax
-        if total > MAX_AMOUNT:
-            raise InvalidInput(
-                f"the invoice total {total} is more than the largest amount, {MAX_AMOUNT}",
-                code="amount_too_large",
-                field="lines",
-            )
+        require_storable(total, what=f"the invoice total {total}", field="lines")
         totals.append((subtotal, tax, total))
     numbers = await next_numbers(uow, "invoices", len(drafts))
     uow.after_commit(lambda: invoiced(total for _, _, total in totals))
@@ -291,17 +286,7 @@ async def create_invoice(uow: UnitOfWork, data: InvoiceCreate) -> InvoiceRead:
             assert item.description and item.unit_price is not None and item.tax_rate is not None
             lines.append(Line(None, item.description, item.qty, item.unit_price, item.tax_rate))
             continue
-        entry = catalogue.get(item.sku)
-        if entry is None:
-            raise InvalidInput(
-                f"unknown SKU '{item.sku}'", code="unknown_sku", field=f"lines.{index}.sku"
-            )
-        if not entry.active:
-            raise InvalidInput(
-                f"SKU '{item.sku}' is not for sale",
-                code="inactive_sku",
-                field=f"lines.{index}.sku",
-            )
+        entry = for_sale(catalogue, item.sku, field=f"lines.{index}.sku")
         lines.append(
             Line(
                 sku=item.sku,

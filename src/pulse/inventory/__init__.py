@@ -1,7 +1,8 @@
 """Inventory: the product catalogue, stock levels, reservations and stock movements.
 
 Public surface for other modules: the event classes and `catalogue_lines` for a
-synchronous price lookup; `read_stock_metrics` for the metrics endpoint.
+synchronous price lookup, `for_sale` to refuse a SKU that is unknown or not for sale;
+`read_stock_metrics` for the metrics endpoint.
 """
 
 from pulse.inventory.events import (
@@ -14,7 +15,7 @@ from pulse.inventory.events import (
     StockReserved,
 )
 from pulse.inventory.metrics import read_stock_metrics
-from pulse.inventory.service import CatalogueLine, catalogue_lines
+from pulse.inventory.service import CatalogueLine, catalogue_lines, for_sale
 
 __all__ = [
     "EVENTS",
@@ -26,5 +27,6 @@ __all__ = [
     "StockReservationFailed",
     "StockReserved",
     "catalogue_lines",
+    "for_sale",
     "read_stock_metrics",
 ]

@@ -4,7 +4,7 @@ a movement row and an event, in the caller's unit of work."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -44,6 +44,17 @@ async def catalogue_lines(uow: UnitOfWork, skus: Iterable[str]) -> dict[str, Cat
     """Price and tax rate of each known SKU (for other modules pricing an order)."""
     rows = await uow.repo(InventoryRepository).catalogue(sorted(set(skus)))
     return {row[0]: CatalogueLine(*row) for row in rows}
+
+
+def for_sale(catalogue: Mapping[str, CatalogueLine], sku: str, *, field: str) -> CatalogueLine:
+    """The catalogue line of a SKU a new order or invoice names, refused (at `field` of the
+    request) when the SKU is unknown or no longer for sale."""
+    entry = catalogue.get(sku)
+    if entry is None:
+        raise InvalidInput(f"unknown SKU '{sku}'", code="unknown_sku", field=field)
+    if not entry.active:
+        raise InvalidInput(f"SKU '{sku}' is not for sale", code="inactive_sku", field=field)
+    return entry
 
 
 def to_read(product: Product, stock: StockLevel) -> StockRead:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from pulse.inventory import catalogue_lines
+from pulse.inventory import catalogue_lines, for_sale
 from pulse.orders.events import (
     OrderCancelled,
     OrderLineData,
@@ -37,7 +37,7 @@ from pulse.orders.schemas import (
 )
 from pulse.platform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pulse.platform.events import new_record_id, utcnow
-from pulse.platform.money import MAX_AMOUNT, money
+from pulse.platform.money import money, require_storable
 from pulse.platform.numbering import next_number
 from pulse.platform.observability import order_placed
 from pulse.platform.uow import UnitOfWork
@@ -81,15 +81,7 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
     rows: list[tuple[Any, ...]] = []
     subtotal = tax = Decimal("0.00")
     for index, item in enumerate(data.items):
-        entry = catalogue.get(item.sku)
-        if entry is None:
-            raise InvalidInput(
-                f"unknown SKU '{item.sku}'", code="unknown_sku", field=f"items.{index}.sku"
-            )
-        if not entry.active:
-            raise InvalidInput(
-                f"SKU '{item.sku}' is not for sale", code="inactive_sku", field=f"items.{index}.sku"
-            )
+        entry = for_sale(catalogue, item.sku, field=f"items.{index}.sku")
         unit_price = money(item.price) if item.price is not None else entry.price
         if unit_price != entry.price and not can_override_price:
             raise Forbidden(
@@ -116,12 +108,7 @@ async def place_order(uow: UnitOfWork, data: OrderCreate, *, can_override_price:
             )
         )
     total = subtotal + tax
-    if total > MAX_AMOUNT:
-        raise InvalidInput(
-            f"the order total {total} is more than the largest amount, {MAX_AMOUNT}",
-            code="amount_too_large",
-            field="items",
-        )
+    require_storable(total, what=f"the order total {total}", field="items")
     now = utcnow()
     number = await next_number(uow, "orders", gapless=False)
     actor = uow.actor

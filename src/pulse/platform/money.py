@@ -13,10 +13,23 @@ from typing import Annotated, Any
 from annotated_types import GroupedMetadata
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
+from pulse.platform.errors import InvalidInput
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 # The largest amount a money column (NUMERIC(14, 2)) holds.
 MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def require_storable(amount: Decimal, *, what: str, field: str) -> None:
+    """Refuse (400 `amount_too_large` at `field`) an amount a money column cannot hold;
+    `what` names it with its value, e.g. "the order total 1000000000000.00"."""
+    if amount > MAX_AMOUNT:
+        raise InvalidInput(
+            f"{what} is more than the largest amount, {MAX_AMOUNT}",
+            code="amount_too_large",
+            field=field,
+        )
 
 
 def money(value: Decimal) -> Decimal:
