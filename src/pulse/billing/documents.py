@@ -194,16 +194,21 @@ class Documents:
         await self.store.put(key, data, content_type="application/pdf")
         return data
 
+    async def _stored(
+        self, uow: UnitOfWork, key: str, document: Callable[[], Awaitable[BillingDocument]]
+    ) -> bytes:
+        """The PDF stored under `key`, rendered and stored first when it is not there yet."""
+        if await self.store.exists(key):
+            return await self.store.get(key)
+        return await self._render(uow, key, await document())
+
     # -- serving -------------------------------------------------------------------------
     async def invoice_pdf(self, uow: UnitOfWork, invoice_id: uuid.UUID) -> tuple[str, bytes]:
         invoice = await uow.repo(BillingRepository).get_invoice(invoice_id)
         if invoice is None:
             raise NotFound(f"no invoice {invoice_id}", field="invoice_id")
-        key = invoice_key(invoice)
-        if await self.store.exists(key):
-            return invoice.number, await self.store.get(key)
-        return invoice.number, await self._render(
-            uow, key, await self._invoice_document(uow, invoice)
+        return invoice.number, await self._stored(
+            uow, invoice_key(invoice), lambda: self._invoice_document(uow, invoice)
         )
 
     async def credit_note_pdf(
@@ -212,11 +217,8 @@ class Documents:
         note = await uow.repo(BillingRepository).get_credit_note(credit_note_id)
         if note is None:
             raise NotFound(f"no credit note {credit_note_id}", field="credit_note_id")
-        key = credit_note_key(note)
-        if await self.store.exists(key):
-            return note.number, await self.store.get(key)
-        return note.number, await self._render(
-            uow, key, await self._credit_note_document(uow, note)
+        return note.number, await self._stored(
+            uow, credit_note_key(note), lambda: self._credit_note_document(uow, note)
         )
 
     # -- the `documents` consumer --------------------------------------------------------
