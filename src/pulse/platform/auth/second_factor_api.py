@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Protocol, TypeVar
 
 from fastapi import APIRouter, Request, Response, status
 
@@ -28,15 +28,17 @@ from pulse.platform.auth.factor_schemas import (
 )
 from pulse.platform.auth.models import AddressThrottle
 from pulse.platform.auth.schemas import TokenResponse
-from pulse.platform.auth.tokens import Principal
+from pulse.platform.auth.tokens import Principal, TokenCodec
 from pulse.platform.deps import CurrentPrincipal, Requires, get_container
 from pulse.platform.errors import PulseError
 from pulse.platform.openapi import problems
+from pulse.platform.settings import Settings
 from pulse.platform.uow import UnitOfWork
 
 router = APIRouter(prefix="/auth", tags=["second factor"])
 AdminOnly = Annotated[Principal, Requires("users:admin")]
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 async def _counted(
@@ -165,18 +167,29 @@ async def _challenge_user(request: Request, raw: str) -> str:
         return await challenges.username_of(uow, raw)
 
 
-@router.post("/login/second-factor", response_model=TokenResponse, responses=problems(401, 429))
-async def sign_in_with_code(data: ChallengeCode, request: Request) -> TokenResponse:
-    """Finish a sign-in with a code from the app, or a recovery code (each works once)."""
-    container = get_container(request)
-    username = await _challenge_user(request, data.challenge)
+class _CodeStep(Protocol[T_co]):
+    def __call__(
+        self, uow: UnitOfWork, raw: str, code: str, *, tokens: TokenCodec, settings: Settings
+    ) -> Awaitable[T_co]: ...
 
-    async def run(uow: UnitOfWork) -> TokenResponse:
-        return await challenges.sign_in_with_code(
-            uow, data.challenge, data.code, tokens=container.tokens, settings=container.settings
+
+async def _with_code(request: Request, challenge: str, code: str, step: _CodeStep[T]) -> T:
+    """A step of a sign-in that checks the challenge's code, counted like a password."""
+    container = get_container(request)
+    username = await _challenge_user(request, challenge)
+
+    async def run(uow: UnitOfWork) -> T:
+        return await step(
+            uow, challenge, code, tokens=container.tokens, settings=container.settings
         )
 
     return await _counted(request, username, run)
+
+
+@router.post("/login/second-factor", response_model=TokenResponse, responses=problems(401, 429))
+async def sign_in_with_code(data: ChallengeCode, request: Request) -> TokenResponse:
+    """Finish a sign-in with a code from the app, or a recovery code (each works once)."""
+    return await _with_code(request, data.challenge, data.code, challenges.sign_in_with_code)
 
 
 @router.post("/login/enrol", response_model=TotpSetup, responses=problems(401))
@@ -189,12 +202,4 @@ async def begin_enrolment(data: ChallengeOnly, uow: PublicUowDep) -> TotpSetup:
 async def finish_enrolment(data: ChallengeConfirm, request: Request) -> EnrolledSignIn:
     """Confirm the enrolment with a code and finish the sign-in: the session's tokens and
     the ten recovery codes, shown this once."""
-    container = get_container(request)
-    username = await _challenge_user(request, data.challenge)
-
-    async def run(uow: UnitOfWork) -> EnrolledSignIn:
-        return await challenges.finish_enrolment(
-            uow, data.challenge, data.code, tokens=container.tokens, settings=container.settings
-        )
-
-    return await _counted(request, username, run)
+    return await _with_code(request, data.challenge, data.code, challenges.finish_enrolment)
