@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,6 +14,8 @@ from pulse.platform.settings import Settings
 
 if TYPE_CHECKING:
     from rich.progress import Progress
+
+    from pulse.analytics.rebuild import Replay
 
 analytics_app = typer.Typer(no_args_is_help=True, help="The analytics store (DuckDB).")
 
@@ -48,6 +50,25 @@ def _bar(description: str) -> tuple[Progress, Callable[[int, int], None]]:
     return bar, update
 
 
+def _replay(
+    description: str,
+    work: Callable[[Callable[[int, int], None]], Coroutine[Any, Any, Replay]],
+) -> str:
+    """Run a replay of events under a progress bar and say what it applied; exit 1 when
+    another process holds the analytics store."""
+    bar, update = _bar(description)
+    try:
+        with bar:
+            replay = asyncio.run(work(update))
+    except AnalyticsStoreBusy as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    return (
+        f"{replay.events} events up to position {replay.position} "
+        f"in {replay.seconds:.1f} s ({replay.rate:,.0f} events/s)"
+    )
+
+
 @analytics_app.command("rebuild")
 def rebuild_command(batch_size: BatchSize = 20_000) -> None:
     """Replay every event from the outbox (embedded) or the stream (NATS) into a fresh
@@ -55,17 +76,11 @@ def rebuild_command(batch_size: BatchSize = 20_000) -> None:
     from pulse.analytics.rebuild import rebuild
 
     settings = _settings()
-    bar, update = _bar("replaying events")
-    try:
-        with bar:
-            replay = asyncio.run(rebuild(settings, batch_size=batch_size, progress=update))
-    except AnalyticsStoreBusy as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(
-        f"rebuilt {settings.resolved_olap_path}: {replay.events} events up to position "
-        f"{replay.position} in {replay.seconds:.1f} s ({replay.rate:,.0f} events/s)"
+    done = _replay(
+        "replaying events",
+        lambda progress: rebuild(settings, batch_size=batch_size, progress=progress),
     )
+    typer.echo(f"rebuilt {settings.resolved_olap_path}: {done}")
 
 
 @analytics_app.command("project")
@@ -81,22 +96,10 @@ def project_command(
 
     settings = _settings()
     target = path or settings.resolved_olap_path
-    bar, update = _bar("applying events")
-    try:
-        with bar:
-            replay = asyncio.run(
-                project(
-                    settings,
-                    target,
-                    batch_size=batch_size,
-                    until_caught_up=not follow,
-                    progress=update,
-                )
-            )
-    except AnalyticsStoreBusy as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(
-        f"{target}: applied {replay.events} events up to position {replay.position} "
-        f"in {replay.seconds:.1f} s ({replay.rate:,.0f} events/s)"
+    done = _replay(
+        "applying events",
+        lambda progress: project(
+            settings, target, batch_size=batch_size, until_caught_up=not follow, progress=progress
+        ),
     )
+    typer.echo(f"{target}: applied {done}")
