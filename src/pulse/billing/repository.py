@@ -20,7 +20,7 @@ from pulse.billing.models import (
     Refund,
 )
 from pulse.platform.bulk import insert_rows
-from pulse.platform.db import rowcount
+from pulse.platform.db import one_or_none, rowcount
 from pulse.platform.money import ZERO
 from pulse.platform.uow import Repository
 
@@ -157,14 +157,10 @@ class BillingRepository(Repository):
     ) -> Invoice | None:
         # Fresh from the database: an earlier UPDATE in this transaction is not mirrored into
         # already loaded objects (the sessions do not synchronise).
-        query = (
-            select(Invoice)
-            .where(Invoice.id == invoice_id)
-            .execution_options(populate_existing=True)
+        query = select(Invoice).where(Invoice.id == invoice_id)
+        return await one_or_none(
+            self.session, query.execution_options(populate_existing=True), lock=for_update
         )
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.execute(query)).scalar_one_or_none()
 
     async def orders_invoiced(self, order_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         """Those of the orders that have an invoice."""

@@ -8,7 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import Select, Table, bindparam, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pulse.inventory.models import Product, Reservation, StockLevel, StockMovement
 from pulse.platform.bulk import insert_rows
@@ -49,6 +50,13 @@ MOVEMENT_COLUMNS = (
     "order_id",
     "created_at",
 )
+
+
+async def _insert_dicts(
+    session: AsyncSession, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    """`insert_rows` of rows given as dicts by column name."""
+    await insert_rows(session, table, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 class InventoryRepository(Repository):
@@ -224,20 +232,10 @@ class InventoryRepository(Repository):
         return set(rows.scalars())
 
     async def add_reservation_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        await insert_rows(
-            self.session,
-            Reservation.__table__,
-            RESERVATION_COLUMNS,
-            [tuple(row[c] for c in RESERVATION_COLUMNS) for row in rows],
-        )
+        await _insert_dicts(self.session, Reservation.__table__, RESERVATION_COLUMNS, rows)
 
     async def add_movement_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        await insert_rows(
-            self.session,
-            StockMovement.__table__,
-            MOVEMENT_COLUMNS,
-            [tuple(row[c] for c in MOVEMENT_COLUMNS) for row in rows],
-        )
+        await _insert_dicts(self.session, StockMovement.__table__, MOVEMENT_COLUMNS, rows)
 
     async def add_movements(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

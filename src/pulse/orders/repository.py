@@ -11,7 +11,7 @@ from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 
 from pulse.orders.models import Customer, Order, OrderLine, OrderStatusChange
 from pulse.platform.bulk import insert_rows
-from pulse.platform.db import rowcount
+from pulse.platform.db import one_or_none, rowcount
 from pulse.platform.uow import Repository
 
 # Column orders of the rows `insert_placed` takes.
@@ -193,9 +193,7 @@ class OrdersRepository(Repository):
 
     async def get_order(self, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None:
         query = select(Order).where(Order.id == order_id)
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.execute(query)).scalar_one_or_none()
+        return await one_or_none(self.session, query, lock=for_update)
 
     async def order_with_lines(
         self, order_id: uuid.UUID
