@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pulse.inventory.events import (
@@ -28,6 +29,40 @@ def _merge(lines: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
         merged[sku] = merged.get(sku, 0) + qty
     # A fixed order keeps two transactions from locking the same rows in opposite orders.
     return sorted(merged.items())
+
+
+async def _log_movements(
+    uow: UnitOfWork,
+    stock: InventoryRepository,
+    changes: Sequence[tuple[str, int]],
+    *,
+    kind: str,
+    reason: str,
+    order_id: uuid.UUID,
+    now: datetime,
+) -> dict[str, tuple[int, int]]:
+    """A movement of each (SKU, signed quantity) change, with the SKU's figures after it;
+    returns those (on hand, reserved) figures."""
+    if not changes:
+        return {}
+    figures = await stock.level_figures([sku for sku, _ in changes])
+    await stock.add_movements(
+        [
+            movement_row(
+                uow,
+                sku=sku,
+                kind=kind,
+                qty=qty,
+                on_hand=figures[sku][0],
+                reserved=figures[sku][1],
+                reason=reason,
+                order_id=order_id,
+                now=now,
+            )
+            for sku, qty in changes
+        ],
+    )
+    return figures
 
 
 async def reserve(
@@ -64,7 +99,6 @@ async def reserve(
                     Shortage(sku=sku, requested=qty, available=max(0, on_hand - reserved))
                 )
         return False, shortages
-    figures = await stock.level_figures([s for s, _ in wanted])
     await stock.add_reservations(
         [
             {
@@ -79,21 +113,8 @@ async def reserve(
             for sku, qty in wanted
         ],
     )
-    await stock.add_movements(
-        [
-            movement_row(
-                uow,
-                sku=sku,
-                kind="reservation",
-                qty=qty,
-                on_hand=figures[sku][0],
-                reserved=figures[sku][1],
-                reason=reason,
-                order_id=reference_id,
-                now=now,
-            )
-            for sku, qty in wanted
-        ],
+    figures = await _log_movements(
+        uow, stock, wanted, kind="reservation", reason=reason, order_id=reference_id, now=now
     )
     uow.emit(
         StockReserved(
@@ -226,40 +247,49 @@ def _available(figures: dict[str, tuple[int, int]], sku: str) -> int:
     return max(0, on_hand - reserved)
 
 
+async def _close(
+    stock: InventoryRepository,
+    reference_id: uuid.UUID,
+    status: str,
+    take: Callable[[str, int, datetime], Awaitable[bool]],
+    *,
+    now: datetime,
+    source: str | None = None,
+) -> list[tuple[str, int]]:
+    """Move the reference's active reservations (of `source`, when given) to `status`, each
+    taken from its stock level by `take`; the (SKU, quantity) of those this call moved."""
+    closed: list[tuple[str, int]] = []
+    for res in await stock.reservations_for(reference_id):
+        if res.status != "active" or (source is not None and res.source != source):
+            continue
+        if await stock.set_reservation_status(
+            reference_id, res.sku, expected="active", status=status, now=now
+        ):
+            if not await take(res.sku, res.qty, now):
+                raise Conflict(f"reserved stock of '{res.sku}' is lower than its reservations")
+            closed.append((res.sku, res.qty))
+    return closed
+
+
 async def release(
     uow: UnitOfWork, reference_id: uuid.UUID, *, reason: str, source: str = "order"
 ) -> list[StockLine]:
     """Release every active reservation of a reference (an order, or a manual hold)."""
     stock = uow.repo(InventoryRepository)
     now = utcnow()
-    released: list[tuple[str, int]] = []
-    for res in await stock.reservations_for(reference_id):
-        if res.status != "active" or res.source != source:
-            continue
-        if await stock.set_reservation_status(
-            reference_id, res.sku, expected="active", status="released", now=now
-        ):
-            if not await stock.try_unreserve(res.sku, res.qty, now):
-                raise Conflict(f"reserved stock of '{res.sku}' is lower than its reservations")
-            released.append((res.sku, res.qty))
+    released = await _close(
+        stock, reference_id, "released", stock.try_unreserve, now=now, source=source
+    )
     if not released:
         return []
-    figures = await stock.level_figures([s for s, _ in released])
-    await stock.add_movements(
-        [
-            movement_row(
-                uow,
-                sku=sku,
-                kind="release",
-                qty=-qty,
-                on_hand=figures[sku][0],
-                reserved=figures[sku][1],
-                reason=reason,
-                order_id=reference_id,
-                now=now,
-            )
-            for sku, qty in released
-        ],
+    figures = await _log_movements(
+        uow,
+        stock,
+        [(sku, -qty) for sku, qty in released],
+        kind="release",
+        reason=reason,
+        order_id=reference_id,
+        now=now,
     )
     out = [
         StockLine(sku=sku, qty=qty, qty_on_hand=figures[sku][0], reserved_qty=figures[sku][1])
@@ -273,32 +303,15 @@ async def ship(uow: UnitOfWork, order_id: uuid.UUID) -> list[StockLine]:
     """Take an order's reserved units out of stock."""
     stock = uow.repo(InventoryRepository)
     now = utcnow()
-    shipped: list[tuple[str, int]] = []
-    for res in await stock.reservations_for(order_id):
-        if res.status != "active":
-            continue
-        if await stock.set_reservation_status(
-            order_id, res.sku, expected="active", status="shipped", now=now
-        ):
-            if not await stock.try_ship(res.sku, res.qty, now):
-                raise Conflict(f"reserved stock of '{res.sku}' is lower than its reservations")
-            shipped.append((res.sku, res.qty))
-    figures = await stock.level_figures([s for s, _ in shipped]) if shipped else {}
-    await stock.add_movements(
-        [
-            movement_row(
-                uow,
-                sku=sku,
-                kind="shipment",
-                qty=-qty,
-                on_hand=figures[sku][0],
-                reserved=figures[sku][1],
-                reason="order shipped",
-                order_id=order_id,
-                now=now,
-            )
-            for sku, qty in shipped
-        ],
+    shipped = await _close(stock, order_id, "shipped", stock.try_ship, now=now)
+    figures = await _log_movements(
+        uow,
+        stock,
+        [(sku, -qty) for sku, qty in shipped],
+        kind="shipment",
+        reason="order shipped",
+        order_id=order_id,
+        now=now,
     )
     out = []
     for sku, qty in shipped:
