@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from bench import servers as deploy
+from bench.harness import servers as deploy
 
 from tests import servers
 from tests.integration.bus.support import require_nats_server
