@@ -263,9 +263,8 @@ class EmbeddedBus(EventBus):
         woken = False
         while not self._stopping:
             if woken and self.gather_seconds:
-                # Told of new events after a batch that did not fill: let the ones that
-                # follow arrive, so they share a transaction and the requests placing them
-                # are not held up by a transaction per event.
+                # Let the events that follow arrive: they share a transaction, and the
+                # requests placing them are not held up by a transaction per event.
                 await asyncio.sleep(self.gather_seconds)
             if idle_only and self._flow_behind():
                 # Work that may wait (documents) yields the CPU to the order flow; it runs
@@ -363,10 +362,9 @@ class EmbeddedBus(EventBus):
                     await asyncio.wait_for(self._progress.wait(), timeout=0.1)
 
     async def _wait(self, event: asyncio.Event) -> bool:
-        """Wait for `event` or the slow poll; whether the event woke us."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=self.poll_seconds)
-        woken = event.is_set()
+        woken = event.is_set()  # False: the slow poll's time ran out
         event.clear()
         return woken
 
