@@ -29,15 +29,26 @@ _counter = itertools.count()
 configure_logging("INFO", json=True)
 BACKENDS = ["sqlite", "postgres"]
 
-# Under pytest-xdist (`make test` runs `-n 4 --dist=loadgroup`) the tests of one group run one
+# Under pytest-xdist (`make test` runs `-n 2 --dist=loadgroup`) the tests of one group run one
 # after another on one worker. Everything else is isolated already (free ports, a database,
-# stream and temporary folder of its own per test, a PostgreSQL template per worker); these
-# groups keep the heaviest process tests, which hold deadlines while they kill and restart
-# servers under a stream of orders, and the time-bounded SQL worker tests from running beside
-# one another on a two-core machine.
+# stream and temporary folder of its own per test, a PostgreSQL template per worker). The
+# groups share what is not:
+# - "heavy": the tests that hold many PostgreSQL connections at once (races of up to 200
+#   requests, servers in subprocesses under a stream of orders) or kill and restart servers
+#   against deadlines. PostgreSQL takes 100 connections; two of these side by side took more
+#   (the refused ones answer 503), and two killers side by side miss their deadlines on a
+#   two-core machine. Every other test's pool stays small (`settings` below).
+# - "nats-cluster": the three-server NATS cluster's tests.
+# - "sql-time-limits": the time-bounded SQL worker tests.
+HEAVY = "heavy"
 XDIST_GROUPS = {
-    "tests/integration/cluster/test_failover.py": "killed-processes",
-    "tests/integration/bus/test_crash.py": "killed-processes",
+    "tests/integration/cluster/test_failover.py": HEAVY,
+    "tests/integration/bus/test_crash.py": HEAVY,
+    "tests/integration/orders/test_race.py": HEAVY,
+    "tests/integration/auth/test_throttle_race.py": HEAVY,
+    "tests/integration/audit/test_concurrency.py": HEAVY,
+    "tests/integration/settings/test_numbering_race.py": HEAVY,
+    "tests/integration/inventory/test_batch_reservations.py": HEAVY,
     "tests/integration/cluster/": "nats-cluster",
     "tests/unit/analytics/test_sandbox.py": "sql-time-limits",
     "tests/unit/analytics/test_sql_process.py": "sql-time-limits",
@@ -173,7 +184,9 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         jwt_secret="test-secret-" + "x" * 40,
         admin_password="admin-password-1",
         relay_poll_seconds=0.05,
-        db_pool_size=30,
+        # At most 20 connections (10 + 10 overflow): beside a "heavy" test on the other
+        # worker, PostgreSQL's 100 are never all taken. Tests that need more override it.
+        db_pool_size=10,
         # Render in a thread: a render process per test would only add start-up time
         # (the process pool has its own test).
         render_processes=0,

@@ -45,7 +45,7 @@ async def _sequence_next(uow: UnitOfWork, series: str) -> int:
     if uow.dialect == "postgresql":
         row = (await uow.session.execute(text(f"SELECT last_value, is_called FROM {name}"))).one()
         return int(row[0]) + 1 if row[1] else int(row[0])
-    # MariaDB: values cached by a connection count as handed out.
+    # MariaDB: the sequence caches nothing (migration 0010), so this is the next value given.
     value = (
         await uow.session.execute(text(f"SELECT next_not_cached_value FROM {name}"))
     ).scalar_one()
