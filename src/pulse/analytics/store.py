@@ -68,9 +68,12 @@ def connect(path: Path, *, memory_limit: str, threads: int) -> duckdb.DuckDBPyCo
 
 def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a file written by an older version up to SCHEMA_VERSION, once."""
-    row = con.execute("SELECT schema_version FROM projector_state WHERE id = 1").fetchone()
-    assert row is not None  # connect() inserts the state row before any upgrade
-    (version,) = row
+    # fetchall: a result left half read keeps its transaction open on this connection,
+    # and while any transaction is open DuckDB can neither checkpoint nor free the undo
+    # data of every batch committed after it (memory grew by tens of MiB per 10 minutes).
+    rows = con.execute("SELECT schema_version FROM projector_state WHERE id = 1").fetchall()
+    assert rows  # connect() inserts the state row before any upgrade
+    ((version,),) = rows
     if version >= SCHEMA_VERSION:
         return
     con.begin()
