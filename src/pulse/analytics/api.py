@@ -65,7 +65,11 @@ async def sales_daily(
 ) -> Response:
     today = now_utc().date()
     return await report(
-        request, "sales-daily", lambda c: queries.sales_daily(c, days=days, today=today), format
+        request,
+        "sales-daily",
+        lambda c: queries.sales_daily(c, days=days, today=today),
+        format,
+        inputs=(days, today),
     )
 
 
@@ -87,6 +91,7 @@ async def top_products(
         "top-products",
         lambda c: queries.top_products(c, days=days, limit=limit, today=today),
         format,
+        inputs=(days, limit, today),
     )
 
 
@@ -108,6 +113,7 @@ async def top_customers(
         "top-customers",
         lambda c: queries.top_customers(c, days=days, limit=limit, today=today),
         format,
+        inputs=(days, limit, today),
     )
 
 
@@ -117,7 +123,7 @@ async def top_customers(
     responses=answers(schemas.LowStockReport, "Products to reorder"),
 )
 async def low_stock(request: Request, _: Reader, format: FormatQuery = Format.JSON) -> Response:
-    return await report(request, "low-stock", queries.low_stock, format)
+    return await report(request, "low-stock", queries.low_stock, format, inputs=())
 
 
 @router.get(
@@ -126,7 +132,7 @@ async def low_stock(request: Request, _: Reader, format: FormatQuery = Format.JS
     responses=answers(schemas.StockReport, "Stock of every active product, with totals"),
 )
 async def stock(request: Request, _: Reader, format: FormatQuery = Format.JSON) -> Response:
-    return await report(request, "stock", queries.stock_levels, format)
+    return await report(request, "stock", queries.stock_levels, format, inputs=())
 
 
 @router.get(
@@ -143,6 +149,7 @@ async def movements(
         "stock-movements",
         lambda c: queries.stock_movements(c, days=days, today=today),
         format,
+        inputs=(days, today),
     )
 
 
@@ -156,7 +163,11 @@ async def ar_overdue(
 ) -> Response:
     today = now_utc().date()
     return await report(
-        request, "ar-overdue", lambda c: queries.ar_overdue(c, today=today, limit=limit), format
+        request,
+        "ar-overdue",
+        lambda c: queries.ar_overdue(c, today=today, limit=limit),
+        format,
+        inputs=(today, limit),
     )
 
 
@@ -167,7 +178,9 @@ async def ar_overdue(
 )
 async def ar_aging(request: Request, _: Reader, format: FormatQuery = Format.JSON) -> Response:
     today = now_utc().date()
-    return await report(request, "ar-aging", lambda c: queries.ar_aging(c, today=today), format)
+    return await report(
+        request, "ar-aging", lambda c: queries.ar_aging(c, today=today), format, inputs=(today,)
+    )
 
 
 @router.get(
@@ -180,7 +193,11 @@ async def cash_daily(
 ) -> Response:
     today = now_utc().date()
     return await report(
-        request, "cash-daily", lambda c: queries.cash_daily(c, days=days, today=today), format
+        request,
+        "cash-daily",
+        lambda c: queries.cash_daily(c, days=days, today=today),
+        format,
+        inputs=(days, today),
     )
 
 
@@ -211,6 +228,7 @@ async def kpi_report(
         lambda c: kpis.kpis(c, days=days, today=today),
         format,
         table=_kpi_table,
+        inputs=(days, today),
     )
 
 

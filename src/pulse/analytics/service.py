@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pulse.analytics.answers import SharedAnswers
 from pulse.analytics.live import LiveHub
 from pulse.analytics.projector import Projector
 from pulse.analytics.recommendations import RulesError, RuleSet, load_rules
@@ -30,6 +31,7 @@ class Analytics:
     source: EventSource
     sql: SqlProcess
 
+    answers: SharedAnswers = field(default_factory=SharedAnswers, init=False, repr=False)
     _rules: tuple[float, RuleSet] | None = field(default=None, init=False, repr=False)
 
     @property

@@ -101,6 +101,9 @@ class AnalyticsStore:
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
+        # Moves on before and after every write, so an answer computed at one value may be
+        # reused while the value stands: it saw every write that had finished before it.
+        self.generation = 0
 
     @property
     def is_open(self) -> bool:
@@ -144,7 +147,14 @@ class AnalyticsStore:
         if self._writer is None:
             raise RuntimeError("the analytics store is not open")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, lambda: fn(self.cursor()))
+        return await loop.run_in_executor(self._writer, lambda: self._write(fn))
+
+    def _write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        self.generation += 1
+        try:
+            return fn(self.cursor())
+        finally:
+            self.generation += 1
 
     async def read(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         if self._readers is None:

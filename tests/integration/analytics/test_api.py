@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from openpyxl import load_workbook
 
@@ -320,3 +321,29 @@ async def test_a_broken_rules_file_is_reported_not_a_crash(
     rules.write_text("rules:\n  - {id: quiet, kind: slow_movers, message: '{sku}'}\n")
     response = await client_for("viewer").get("/query/recommendations")
     assert response.status_code == 200, response.text
+
+
+async def test_a_shared_report_answer_is_never_older_than_the_store(
+    container: Container, client_for: ClientFor
+) -> None:
+    """Dashboards asking the same report share one answer until the projector commits a
+    batch; the first ask after that sees the batch (every report with shared answers)."""
+    admin, viewer = client_for("admin"), client_for("viewer")
+    data = await shop(container, admin)
+    assert container.analytics is not None
+    shared = container.analytics.answers
+    shared_urls = [u for u in REPORTS if "/hourly" not in u]
+    before = {url: (await viewer.get(url)).content for url in shared_urls}
+    computed = shared.computed
+    for url in shared_urls:  # asked again: the same answers, none computed again
+        assert (await viewer.get(url)).content == before[url], url
+    assert shared.computed == computed
+
+    await make_order(admin, data["bob"]["id"], [{"sku": data["lens"]["sku"], "qty": 2}])
+    await settle(container)
+    after = {url: (await viewer.get(url)).content for url in shared_urls}
+    kpi = orjson.loads(after["/query/kpis?days=30"])
+    assert kpi["current"]["orders"] == 4
+    changed = {url for url in shared_urls if after[url] != before[url]}
+    # Every report the order moves shows it (ar-overdue and low-stock do not move).
+    assert changed >= set(shared_urls) - {"/query/ar/overdue", "/query/inventory/low-stock"}
