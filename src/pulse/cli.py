@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import os
 import signal
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -363,7 +365,21 @@ def openapi(
     typer.echo(f"wrote {write}")
 
 
+def spawn_lightly() -> None:
+    """Run as the `pulse` script, the main module is that script, and every process started
+    with "spawn" (the PDF render pool, the analysts' SQL worker, `worker --processes`)
+    would run it again first: importing this module, so every command and module, about
+    110 MiB, into a PDF renderer that needs fpdf2 alone. Named as `python -m pulse`'s main
+    module instead (which a spawned process does not run again), a spawned process imports
+    only what it runs."""
+    script = sys.modules["__main__"]
+    if getattr(script, "__spec__", None) is None:
+        script.__spec__ = importlib.util.find_spec("pulse.__main__")
+
+
 def main() -> None:
+    """The `pulse` command."""
+    spawn_lightly()
     app()
 
 
