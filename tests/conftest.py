@@ -155,7 +155,7 @@ async def bare_container(race_url: str, tmp_path: Path) -> AsyncIterator[Contain
         data_dir=tmp_path / "data",
         database_url=race_url,
         jwt_secret="test-secret-" + "x" * 40,
-        db_pool_size=30,
+        db_pool_size=15,
     )
     container = build_container(settings, run_consumers=False)
     try:

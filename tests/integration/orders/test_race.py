@@ -28,9 +28,9 @@ UNITS = 10
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    # As many transactions at once as the server would run: this file is in the "heavy" group
+    # Up to 30 transactions at once (15 + overflow): this file is in the "heavy" group
     # (tests/conftest.py), so no other test of that kind shares PostgreSQL with it.
-    return settings.model_copy(update={"db_pool_size": 30})
+    return settings.model_copy(update={"db_pool_size": 15})
 
 
 def refusals(responses: list[httpx.Response], expected: set[int]) -> list[str]:
