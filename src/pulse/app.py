@@ -26,6 +26,7 @@ from pulse.platform.auth.sso_api import router as sso_router
 from pulse.platform.backpressure import Backlog
 from pulse.platform.company.api import router as settings_router
 from pulse.platform.errors import install_error_handlers
+from pulse.platform.forward import ForwardToSocket, socket_client
 from pulse.platform.observability import RequestContextMiddleware, configure_logging
 from pulse.platform.openapi import declare_problems
 from pulse.platform.request_limits import RequestLimitsMiddleware
@@ -47,6 +48,9 @@ def create_app(
     130–300 ms before (every request in flight stalled meanwhile), under 1 ms after. Not for
     tests, which build many apps in one process."""
     container = container or build_container(settings)
+    # The analytics store served by another process of this server (flow_process.py).
+    elsewhere = container.settings.analytics_socket
+    forwarding = socket_client(elsewhere) if elsewhere else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -63,6 +67,8 @@ def create_app(
                 gc.unfreeze()
             await backlog.stop()
             await container.stop()
+            if forwarding is not None:
+                await forwarding.aclose()
 
     app = FastAPI(
         title="Pulse ERP",
@@ -107,9 +113,15 @@ def create_app(
     app.include_router(health.router)
     install_web_ui(app, settings.resolved_web_dir)
     install_api_docs(app)
+    if forwarding is not None:
+        app.add_middleware(ForwardToSocket, client=forwarding, prefixes=ANALYTICS_PATHS)
     # Refusals no rule can see from the route: credentials in the body, login throttling.
     declare_problems(app, extra={"POST /auth/login": (401, 429), "POST /auth/refresh": (401,)})
     return app
+
+
+# What the process owning the analytics store answers (analytics/api.py's routes).
+ANALYTICS_PATHS = ("/query", "/stats")
 
 
 def create_served_app() -> FastAPI:

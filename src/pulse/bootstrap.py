@@ -28,6 +28,7 @@ from pulse.platform.auth.sessions import SessionActivity
 from pulse.platform.auth.sso import SingleSignOn
 from pulse.platform.auth.tokens import TokenCodec
 from pulse.platform.bus.base import EventBus
+from pulse.platform.bus.bell import Bell, bell_key
 from pulse.platform.bus.embedded import EmbeddedBus
 from pulse.platform.company import events as company_events
 from pulse.platform.consumers import Consumer, ConsumerRunner, per_event
@@ -193,6 +194,7 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
             batch_size=settings.consumer_batch_size,
             poll_seconds=settings.relay_poll_seconds,
             gather_seconds=settings.consumer_gather_seconds,
+            bell=Bell(settings.data_dir / "bells", bell_key(settings.resolved_database_url)),
         )
     bus_ref.append(bus)
     analytics = None

@@ -131,10 +131,20 @@ def _serve(
             **options,
         )
         return
+    from pulse.flow_process import FlowProcess, split
+
+    settings, flow = split(settings)
     application = create_app(settings=settings, freeze_heap=True)
+    flow_process = FlowProcess(flow, settings.analytics_socket or None) if flow else None
+    if flow_process is not None:
+        flow_process.start()
     if banner:
         typer.echo(banner)
-    uvicorn.run(application, **options)
+    try:
+        uvicorn.run(application, **options)
+    finally:
+        if flow_process is not None:
+            flow_process.stop()
 
 
 @app.command()
@@ -265,8 +275,8 @@ async def _run_until_signalled(settings: Settings, *, metrics_port_offset: int =
             metrics.stop()
 
 
-def _run_worker(consumers: str, index: int = 0) -> None:
-    settings = _settings(consumers=consumers, relay=False)
+def run_worker(consumers: str, index: int = 0, **overrides: object) -> None:
+    settings = _settings(consumers=consumers, relay=False, **overrides)
     _configure_logging(settings)
     asyncio.run(_run_until_signalled(settings, metrics_port_offset=index))
 
@@ -286,7 +296,7 @@ def worker(
     """Run consumers (and no API)."""
     first_admin(_settings())
     if processes == 1:
-        _run_worker(consumers)
+        run_worker(consumers)
         return
     _run_processes(split_consumers(consumers, processes))
 
@@ -315,7 +325,7 @@ def _run_processes(groups: list[str]) -> None:
 
     context = multiprocessing.get_context("spawn")
     children = [
-        context.Process(target=_run_worker, args=(group, index), name=f"pulse-worker[{group}]")
+        context.Process(target=run_worker, args=(group, index), name=f"pulse-worker[{group}]")
         for index, group in enumerate(groups)
     ]
     for child in children:

@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from pulse.platform.sqlite_inline import connector
-from pulse.platform.writer_lock import WriterLock
+from pulse.platform.writer_lock import FileWriterLock, WriterLock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -170,8 +170,14 @@ class Database:
             execution_options={"synchronize_session": False},
         )
         self._writer_lock = WriterLock() if self.is_sqlite else None
+        # Between processes on one SQLite file (the order flow's process beside the API, a
+        # command beside the server): taken after this process's own lock.
+        self._file_lock: FileWriterLock | None = None
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+            path = make_url(url).database
+            if path and path != ":memory:" and not path.startswith("file:"):
+                self._file_lock = FileWriterLock(f"{path}-writer")
 
     def writers_waiting(self) -> int:
         """Requests queued for the write lock in this process (SQLite only; 0 elsewhere)."""
@@ -179,18 +185,29 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def writer(self, *, priority: bool = False) -> AsyncIterator[None]:
-        """Serialise write transactions inside this process (SQLite only)."""
+        """Serialise write transactions, in this process and between the processes on
+        one file (SQLite only)."""
         if self._writer_lock is None:
             yield
             return
         await self._writer_lock.acquire(priority=priority)
         try:
-            yield
+            if self._file_lock is None:
+                yield
+                return
+            await self._file_lock.acquire(priority=priority)
+            try:
+                yield
+            finally:
+                self._file_lock.release()
         finally:
             self._writer_lock.release()
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._file_lock is not None:
+            self._file_lock.close()
+            self._file_lock = None
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -45,6 +45,14 @@ async def ready(request: Request) -> JSONResponse:
         checks["object_store"] = "ok"
     except Exception as exc:  # noqa: BLE001
         checks["object_store"] = f"error: {type(exc).__name__}"
+    if socket := container.settings.analytics_socket:
+        # The analytics store's process (flow_process.py) listens once it has started.
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_unix_connection(socket), timeout=2)
+            writer.close()
+            checks["analytics"] = "ok"
+        except (OSError, TimeoutError) as exc:
+            checks["analytics"] = f"not ready: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
     # How far each consumer is behind the stream (informative: a lag is load, not a fault).
     consumers: dict[str, dict[str, Any]] = {}

@@ -20,6 +20,7 @@ from sqlalchemy import (
     bindparam,
     insert,
     select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -223,4 +224,35 @@ async def record_dead_letter(
             attempts=attempts,
             created_at=utcnow(),
         )
+    )
+
+
+# -- the embedded stream's bookkeeping (bus/embedded.py) ------------------------------------
+async def ensure_sequencer(session: AsyncSession) -> None:
+    exists = (
+        await session.execute(select(BusState.name).where(BusState.name == EMBEDDED_SEQUENCER))
+    ).scalar_one_or_none()
+    if exists is None:
+        session.add(BusState(name=EMBEDDED_SEQUENCER, last_seq=0))
+        await session.flush()
+
+
+async def ensure_position(session: AsyncSession, consumer: str) -> int:
+    position = (
+        await session.execute(
+            select(ConsumerPosition.position).where(ConsumerPosition.consumer == consumer)
+        )
+    ).scalar_one_or_none()
+    if position is None:
+        session.add(ConsumerPosition(consumer=consumer, position=0, updated_at=utcnow()))
+        await session.flush()
+        return 0
+    return int(position)
+
+
+async def store_position(session: AsyncSession, consumer: str, position: int) -> None:
+    await session.execute(
+        update(ConsumerPosition)
+        .where(ConsumerPosition.consumer == consumer, ConsumerPosition.position < position)
+        .values(position=position, updated_at=utcnow())
     )

@@ -129,6 +129,19 @@ class Settings(BaseSettings):
     consumers: str = "all"
     # Whether this process relays the outbox to the bus.
     relay: bool = True
+    # Embedded mode (`pulse up`, or `pulse serve` with consumers, on SQLite): run the order
+    # flow's consumers (inventory, orders, billing, documents) in a second process, so that
+    # they and the API each have a core and an interpreter lock of their own. false = one
+    # process (a single-core machine).
+    flow_process: bool = True
+    # The flow process's consumers let events gather this long (its `consumer_gather_seconds`):
+    # each batch takes the write lock the API's requests need too, so fewer, larger batches
+    # leave the requests more turns. Measured at 100 orders/s: 0.01 s fell behind, 0.1 s
+    # kept up (docs/PERFORMANCE.md).
+    flow_gather_seconds: float = Field(default=0.1, ge=0, le=1)
+    # Set by the embedded server in its API process: the Unix socket of the process that
+    # owns the analytics store, to which /query and /stats are handed on.
+    analytics_socket: str = ""
     relay_poll_seconds: float = 0.2
     consumer_batch_size: int = 200
     # Embedded bus: how long a woken consumer lets more events gather before it takes a

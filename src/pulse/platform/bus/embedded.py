@@ -18,10 +18,18 @@ import structlog
 from sqlalchemy import func, select, update
 
 from pulse.platform.bus.base import ConsumerStatus, EventBus
+from pulse.platform.bus.bell import Bell
 from pulse.platform.consumers import ConsumerRunner
 from pulse.platform.events import Envelope, utcnow
 from pulse.platform.outbox import EMBEDDED_SEQUENCER as SEQUENCER
-from pulse.platform.outbox import BusState, ConsumerPosition, OutboxRecord
+from pulse.platform.outbox import (
+    BusState,
+    ConsumerPosition,
+    OutboxRecord,
+    ensure_position,
+    ensure_sequencer,
+    store_position,
+)
 from pulse.platform.uow import UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger(__name__)
@@ -41,6 +49,7 @@ class EmbeddedBus(EventBus):
         batch_size: int = 200,
         poll_seconds: float = 0.5,
         gather_seconds: float = 0.0,
+        bell: Bell | None = None,
     ) -> None:
         self.uow_factory = uow_factory
         self.sequenced_at_commit = uow_factory.sequence_inline
@@ -61,6 +70,11 @@ class EmbeddedBus(EventBus):
         self._working: set[str] = set()
         # Consumers that found nothing to do since they were last told of their events.
         self._caught_up: set[str] = set()
+        # Rings the other processes on this database after a commit here, and wakes this
+        # one when they commit (bell.py).
+        self.bell = bell
+        if bell is not None:
+            bell.on_ring = self._wake_here
 
     def add_listener(self, callback: Callable[[], None]) -> None:
         """Call `callback` whenever new events may have been sequenced (e.g. a projector
@@ -74,11 +88,13 @@ class EmbeddedBus(EventBus):
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> None:
         self._stopping = False
+        if self.bell is not None:
+            self.bell.open()
         async with self.uow_factory(priority=True) as uow:
-            await _ensure_sequencer(uow)
+            await ensure_sequencer(uow.session)
             for runner in self.runners:
-                self._positions[runner.consumer.name] = await _ensure_position(
-                    uow, runner.consumer.name
+                self._positions[runner.consumer.name] = await ensure_position(
+                    uow.session, runner.consumer.name
                 )
             await uow.commit()
         if self.run_relay:
@@ -93,6 +109,8 @@ class EmbeddedBus(EventBus):
 
     async def stop(self) -> None:
         self._stopping = True
+        if self.bell is not None:
+            self.bell.close()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -101,6 +119,13 @@ class EmbeddedBus(EventBus):
         self._tasks.clear()
 
     def wake(self, types: frozenset[str] | None = None) -> None:
+        """Events were committed by this process: wake its consumers, and ring the other
+        processes on the same database."""
+        self._wake_here(types)
+        if self.bell is not None:
+            self.bell.ring(types)
+
+    def _wake_here(self, types: frozenset[str] | None = None) -> None:
         """Events were committed. Where their types are known, only the consumers that
         handle one of them are woken (the others catch up on their slow poll); where the
         stream is numbered at commit there is nothing for the relay to do, so it keeps to
@@ -173,7 +198,7 @@ class EmbeddedBus(EventBus):
                 positions.get(r.consumer.name, 0) >= last for r in self.runners
             ):
                 return True
-            self.wake()
+            self._wake_here()
             async with self._progress:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._progress.wait(), timeout=0.05)
@@ -194,6 +219,8 @@ class EmbeddedBus(EventBus):
                 for event in self._consumer_wake.values():
                     event.set()
                 self._notify_listeners()
+                if self.bell is not None:
+                    self.bell.ring(None)
                 if moved >= self.batch_size:
                     continue
             await self._wait(self._relay_wake)
@@ -336,7 +363,7 @@ class EmbeddedBus(EventBus):
         async def write_position(uow: UnitOfWork, envelopes: Sequence[Envelope]) -> None:
             newest = max(seq_of[e.id] for e in envelopes)
             # The batch's last event takes the position past the skipped ones after it.
-            await _store_position(uow, name, reached if newest == batch[-1][0] else newest)
+            await store_position(uow.session, name, reached if newest == batch[-1][0] else newest)
 
         await runner.process([env for _, env in batch], write_position=write_position)
         self._positions[name] = reached
@@ -349,7 +376,7 @@ class EmbeddedBus(EventBus):
         loop = asyncio.get_running_loop()
         if loop.time() - self._idle_saved_at.get(name, 0.0) > IDLE_POSITION_SAVE_SECONDS:
             async with self.uow_factory(priority=True) as uow:
-                await _store_position(uow, name, reached)
+                await store_position(uow.session, name, reached)
                 await uow.commit()
             self._idle_saved_at[name] = loop.time()
 
@@ -367,33 +394,3 @@ class EmbeddedBus(EventBus):
         woken = event.is_set()  # False: the slow poll's time ran out
         event.clear()
         return woken
-
-
-async def _ensure_sequencer(uow: UnitOfWork) -> None:
-    exists = (
-        await uow.session.execute(select(BusState.name).where(BusState.name == SEQUENCER))
-    ).scalar_one_or_none()
-    if exists is None:
-        uow.session.add(BusState(name=SEQUENCER, last_seq=0))
-        await uow.session.flush()
-
-
-async def _ensure_position(uow: UnitOfWork, consumer: str) -> int:
-    position = (
-        await uow.session.execute(
-            select(ConsumerPosition.position).where(ConsumerPosition.consumer == consumer)
-        )
-    ).scalar_one_or_none()
-    if position is None:
-        uow.session.add(ConsumerPosition(consumer=consumer, position=0, updated_at=utcnow()))
-        await uow.session.flush()
-        return 0
-    return int(position)
-
-
-async def _store_position(uow: UnitOfWork, consumer: str, position: int) -> None:
-    await uow.session.execute(
-        update(ConsumerPosition)
-        .where(ConsumerPosition.consumer == consumer, ConsumerPosition.position < position)
-        .values(position=position, updated_at=utcnow())
-    )

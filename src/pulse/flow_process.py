@@ -1,0 +1,177 @@
+"""The order flow's own process in the embedded mode.
+
+One Python process has one interpreter lock. With the API, every consumer and the analytics
+projector in it, a request waits while a batch holds the lock and a batch waits behind the
+requests, so the server never uses a second core (docs/PERFORMANCE.md). When the embedded
+server would run the consumers, it starts them in a second process instead, on the same
+database and data directory: inventory, orders, billing, documents and the analytics store
+(its projector, and the app that answers /query, /stats and the live push, on a Unix
+socket). The API process keeps the requests and the relay, and hands /query and /stats on
+to that socket (platform/forward.py). The stream is the outbox table as before; the two
+processes take the SQLite write lock in turn (`FileWriterLock`, consumers first) and ring
+each other after a commit (`Bell`), so neither waits for a poll. `PULSE_FLOW_PROCESS=false`
+keeps one process.
+
+The flow's process is a child of the server: it ends when the server ends (it is sent
+SIGTERM when its parent goes, even killed), and the server starts it again if it dies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import structlog
+
+from pulse.platform.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+FLOW_CONSUMERS = ("inventory", "orders", "billing", "documents", "analytics")
+RESTART_SECONDS = 1.0
+STOP_SECONDS = 15.0
+PR_SET_PDEATHSIG = 1
+SOCKET_PATH_MAX = 100
+
+
+def split(settings: Settings) -> tuple[Settings, str | None]:
+    """The serving process's settings, and the consumers its flow process runs (None: no
+    flow process). With the analytics store there, the serving process hands /query and
+    /stats on to it (`analytics_socket`)."""
+    from pulse.bootstrap import CONSUMER_NAMES
+
+    if not settings.flow_process or settings.uses_nats:
+        return settings, None
+    if not settings.resolved_database_url.startswith("sqlite"):
+        return settings, None
+    mine = [name for name in CONSUMER_NAMES if settings.consumer_enabled(name)]
+    flow = [name for name in mine if name in FLOW_CONSUMERS]
+    if not flow:
+        return settings, None
+    rest = ",".join(name for name in mine if name not in FLOW_CONSUMERS) or "none"
+    update: dict[str, object] = {"consumers": rest}
+    if "analytics" in flow:
+        update["analytics_socket"] = socket_path(settings)
+    return settings.model_copy(update=update), ",".join(flow)
+
+
+def socket_path(settings: Settings) -> str:
+    """Where the flow process listens: in the data directory, or where a Unix socket's
+    path fits (108 bytes) in a private directory of its own."""
+    path = settings.data_dir.resolve() / "run" / "analytics.sock"
+    if len(str(path)) > SOCKET_PATH_MAX:
+        path = Path(tempfile.mkdtemp(prefix="pulse-")) / "analytics.sock"
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return str(path)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Be sent SIGTERM when the server goes, however it goes (Linux)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # it went before the request was made
+        os._exit(0)
+
+
+def run(consumers: str, socket: str | None, parent: int) -> None:
+    """The flow process's main: the consumers named, no relay; with the analytics store,
+    its app on the Unix socket for the serving process to hand /query on to."""
+    _die_with_parent(parent)
+    gather = Settings().flow_gather_seconds
+    if socket is None:
+        from pulse.cli import run_worker
+
+        run_worker(consumers, consumer_gather_seconds=gather)
+        return
+    import uvicorn
+
+    from pulse.app import create_app
+    from pulse.platform.observability import configure_logging
+
+    settings = Settings(
+        consumers=consumers, relay=False, flow_process=False, consumer_gather_seconds=gather
+    )
+    configure_logging(settings.log_level, settings.log_json)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(socket)  # left by a process that was killed
+    uvicorn.run(
+        create_app(settings=settings, freeze_heap=True),
+        uds=socket,
+        log_level="warning",
+        access_log=False,
+        log_config=None,
+        loop="uvloop",
+        http="httptools",
+    )
+
+
+class FlowProcess:
+    """Starts the flow's process, starts it again when it dies, stops it with the server."""
+
+    def __init__(self, consumers: str, socket: str | None = None) -> None:
+        self.consumers = consumers
+        self.socket = socket
+        self.starts = 0
+        self._stopping = threading.Event()
+        self._child: multiprocessing.process.BaseProcess | None = None
+        self._lock = threading.Lock()
+        # The child is started from this thread, which lives until `stop`: Linux sends the
+        # parent-death signal when the thread that started a child ends.
+        self._thread = threading.Thread(target=self._supervise, name="flow-process", daemon=True)
+
+    @property
+    def pid(self) -> int | None:
+        child = self._child
+        return child.pid if child is not None and child.is_alive() else None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _spawn(self) -> multiprocessing.process.BaseProcess:
+        context = multiprocessing.get_context("spawn")
+        child = context.Process(
+            target=run,
+            args=(self.consumers, self.socket, os.getpid()),
+            name="pulse-flow",
+            daemon=False,
+        )
+        child.start()
+        self.starts += 1
+        return child
+
+    def _supervise(self) -> None:
+        while not self._stopping.is_set():
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self._child = self._spawn()
+            log.info("flow_process_started", pid=self._child.pid, consumers=self.consumers)
+            self._child.join()
+            if self._stopping.is_set():
+                return
+            log.warning("flow_process_ended", exitcode=self._child.exitcode)
+            self._stopping.wait(RESTART_SECONDS)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping.set()
+            child = self._child
+        if child is None:
+            return
+        if child.is_alive() and child.pid is not None:
+            os.kill(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS
+        child.join(STOP_SECONDS)
+        if child.is_alive():
+            child.kill()
+            child.join(max(1.0, deadline - time.monotonic()))
+        self._thread.join(1.0)
