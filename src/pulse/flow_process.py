@@ -12,18 +12,16 @@ processes take the SQLite write lock in turn (`FileWriterLock`, consumers first)
 each other after a commit (`Bell`), so neither waits for a poll. `PULSE_FLOW_PROCESS=false`
 keeps one process.
 
-The flow's process is a child of the server: it ends when the server ends (it is sent
-SIGTERM when its parent goes, even killed), and the server starts it again if it dies.
+The flow's process is a child of the server, named `pulse-flow` in `ps`: it ends when the
+server ends, even killed (`follow_parent`), and the server starts it again if it dies.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -31,6 +29,7 @@ from pathlib import Path
 
 import structlog
 
+from pulse.platform.child_process import follow_parent, name_process
 from pulse.platform.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -38,7 +37,6 @@ log = structlog.get_logger(__name__)
 FLOW_CONSUMERS = ("inventory", "orders", "billing", "documents", "analytics")
 RESTART_SECONDS = 1.0
 STOP_SECONDS = 15.0
-PR_SET_PDEATHSIG = 1
 SOCKET_PATH_MAX = 100
 
 
@@ -73,19 +71,11 @@ def socket_path(settings: Settings) -> str:
     return str(path)
 
 
-def _die_with_parent(parent: int) -> None:
-    """Be sent SIGTERM when the server goes, however it goes (Linux)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != parent:  # it went before the request was made
-        os._exit(0)
-
-
-def run(consumers: str, socket: str | None, parent: int) -> None:
+def run(consumers: str, socket: str | None) -> None:
     """The flow process's main: the consumers named, no relay; with the analytics store,
     its app on the Unix socket for the serving process to hand /query on to."""
-    _die_with_parent(parent)
+    follow_parent()
+    name_process("pulse-flow")
     gather = Settings().flow_gather_seconds
     if socket is None:
         from pulse.cli import run_worker
@@ -124,8 +114,7 @@ class FlowProcess:
         self._stopping = threading.Event()
         self._child: multiprocessing.process.BaseProcess | None = None
         self._lock = threading.Lock()
-        # The child is started from this thread, which lives until `stop`: Linux sends the
-        # parent-death signal when the thread that started a child ends.
+        # Starts the child, waits for it to end, starts it again, until `stop`.
         self._thread = threading.Thread(target=self._supervise, name="flow-process", daemon=True)
 
     @property
@@ -140,7 +129,7 @@ class FlowProcess:
         context = multiprocessing.get_context("spawn")
         child = context.Process(
             target=run,
-            args=(self.consumers, self.socket, os.getpid()),
+            args=(self.consumers, self.socket),
             name="pulse-flow",
             daemon=False,
         )

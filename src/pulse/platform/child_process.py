@@ -3,9 +3,12 @@ worker) does first, so stopping the product is quiet and leaves nothing behind."
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from multiprocessing.connection import wait
 
@@ -29,3 +32,14 @@ def follow_parent() -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
+PR_SET_NAME = 15
+
+
+def name_process(name: str) -> None:
+    """The name `ps -o comm`, top and /proc/<pid>/comm show for this process (Linux; at
+    most 15 bytes), so an operator can tell the server's processes apart."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_NAME, name.encode()[:15])
