@@ -66,6 +66,9 @@ class EmbeddedBus(EventBus):
         self._last_seq = 0
         self._progress = asyncio.Condition()
         self._idle_saved_at: dict[str, float] = {}
+        # The position each consumer last stored: what another process (the API of the
+        # embedded server, reporting lags) sees of it.
+        self._stored: dict[str, int] = {}
         self._listeners: list[Callable[[], None]] = []
         self._working: set[str] = set()
         # Consumers that found nothing to do since they were last told of their events.
@@ -93,9 +96,9 @@ class EmbeddedBus(EventBus):
         async with self.uow_factory(priority=True) as uow:
             await ensure_sequencer(uow.session)
             for runner in self.runners:
-                self._positions[runner.consumer.name] = await ensure_position(
-                    uow.session, runner.consumer.name
-                )
+                position = await ensure_position(uow.session, runner.consumer.name)
+                self._positions[runner.consumer.name] = position
+                self._stored[runner.consumer.name] = position
             await uow.commit()
         if self.run_relay:
             self._tasks.append(asyncio.create_task(self._relay_loop(), name="embedded-relay"))
@@ -355,7 +358,7 @@ class EmbeddedBus(EventBus):
         # Everything up to `last` that is not in a full batch is not this consumer's business.
         reached = batch[-1][0] if len(batch) >= self.batch_size else last
         if not batch:
-            if reached > position:
+            if reached > self._stored.get(name, 0):
                 await self._skip_to(name, reached)
             return 0
         seq_of = {env.id: seq for seq, env in batch}
@@ -366,7 +369,7 @@ class EmbeddedBus(EventBus):
             await store_position(uow.session, name, reached if newest == batch[-1][0] else newest)
 
         await runner.process([env for _, env in batch], write_position=write_position)
-        self._positions[name] = reached
+        self._positions[name] = self._stored[name] = reached
         return len(batch)
 
     async def _skip_to(self, name: str, reached: int) -> None:
@@ -379,6 +382,7 @@ class EmbeddedBus(EventBus):
                 await store_position(uow.session, name, reached)
                 await uow.commit()
             self._idle_saved_at[name] = loop.time()
+            self._stored[name] = reached
 
     async def _wait_idle(self) -> None:
         loop = asyncio.get_running_loop()
