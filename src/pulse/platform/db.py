@@ -8,6 +8,7 @@ requests queue instead of failing with "database is locked".
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,7 +27,7 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
 from pulse.platform.sqlite_inline import connector
-from pulse.platform.writer_lock import FileWriterLock, WriterLock
+from pulse.platform.writer_lock import LANES, FileWriterLock, WriterLock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -190,16 +191,20 @@ class Database:
         if self._writer_lock is None:
             yield
             return
+        waited, held = LANES[priority]
+        asked = time.perf_counter()
         await self._writer_lock.acquire(priority=priority)
         try:
-            if self._file_lock is None:
-                yield
-                return
-            await self._file_lock.acquire(priority=priority)
+            if self._file_lock is not None:
+                await self._file_lock.acquire(priority=priority)
+            taken = time.perf_counter()
+            waited.observe(taken - asked)
             try:
                 yield
             finally:
-                self._file_lock.release()
+                held.observe(time.perf_counter() - taken)
+                if self._file_lock is not None:
+                    self._file_lock.release()
         finally:
             self._writer_lock.release()
 

@@ -129,11 +129,13 @@ class Settings(BaseSettings):
     consumers: str = "all"
     # Whether this process relays the outbox to the bus.
     relay: bool = True
-    # Embedded mode (`pulse up`, or `pulse serve` with consumers, on SQLite): run the order
-    # flow's consumers (inventory, orders, billing, documents) in a second process, so that
-    # they and the API each have a core and an interpreter lock of their own. false = one
-    # process (a single-core machine).
-    flow_process: bool = True
+    # Embedded mode (`pulse up`, or `pulse serve` with consumers, on SQLite): run the
+    # consumers and the analytics store in a second process, `pulse-flow` (flow_process.py),
+    # so that they and the API each have an interpreter lock of their own. Off by default:
+    # measured on a 2-core box it answers one order at a time and the reads sooner, but the
+    # two processes' writes queue for SQLite's one write lock, and writes under load waited
+    # longer than in one process (docs/PERFORMANCE.md, "Two processes").
+    flow_process: bool = False
     # The flow process's consumers let events gather this long (its `consumer_gather_seconds`):
     # each batch takes the write lock the API's requests need too, so fewer, larger batches
     # leave the requests more turns. Measured at 100 orders/s: 0.01 s fell behind, 0.1 s

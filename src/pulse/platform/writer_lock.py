@@ -17,6 +17,28 @@ import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
+from prometheus_client import Histogram
+
+_LOCK_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+LOCK_WAITED = Histogram(
+    "pulse_write_lock_wait_seconds",
+    "How long a writer waited for the SQLite write lock (this process's and the file's)",
+    ["lane"],
+    buckets=_LOCK_BUCKETS,
+)
+LOCK_HELD = Histogram(
+    "pulse_write_lock_held_seconds",
+    "How long a writer held the SQLite write lock, to the end of its transaction",
+    ["lane"],
+    buckets=_LOCK_BUCKETS,
+)
+# By priority: the (waited, held) histograms of the fast lane (consumers and the relay) and
+# of the rest (requests).
+LANES: dict[bool, tuple[Histogram, Histogram]] = {
+    True: (LOCK_WAITED.labels(lane="consumer"), LOCK_HELD.labels(lane="consumer")),
+    False: (LOCK_WAITED.labels(lane="request"), LOCK_HELD.labels(lane="request")),
+}
+
 
 class WriterLock:
     def __init__(self) -> None:
