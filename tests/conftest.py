@@ -49,6 +49,7 @@ XDIST_GROUPS = {
     "tests/integration/audit/test_concurrency.py": HEAVY,
     "tests/integration/settings/test_numbering_race.py": HEAVY,
     "tests/integration/inventory/test_batch_reservations.py": HEAVY,
+    "tests/integration/test_flow_process.py": HEAVY,
     "tests/integration/cluster/": "nats-cluster",
     "tests/unit/analytics/test_sandbox.py": "sql-time-limits",
     "tests/unit/analytics/test_sql_process.py": "sql-time-limits",

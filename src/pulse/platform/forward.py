@@ -54,12 +54,16 @@ class ForwardToSocket:
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in HOP_BY_HOP]
         if scope.get("client"):
             headers.append((b"x-forwarded-for", scope["client"][0].encode()))
+        url = httpx.URL(
+            scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"]
+        )
+        if query := scope["query_string"]:
+            # As received: `params=` would parse and encode it again (`%20` → `+`, `(` →
+            # `%28`, `flag` → `flag=`), and a longer query can pass the request-target
+            # limit here yet not there.
+            url = url.copy_with(query=query)
         request = self.client.build_request(
-            scope["method"],
-            scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"],
-            params=scope["query_string"].decode("latin-1") or None,
-            headers=headers,
-            content=bytes(body),
+            scope["method"], url, headers=headers, content=bytes(body)
         )
         try:
             response = await self.client.send(request, stream=True)

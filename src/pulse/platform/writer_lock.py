@@ -155,6 +155,8 @@ class FileWriterLock:
                     os.kill(waiter, 0)
                 except ProcessLookupError:
                     self._mark_waiting(0)  # it died waiting
+                except PermissionError:
+                    self._mark_waiting(0)  # it died, and its pid went to another user
                 return
             await asyncio.sleep(self.DEFER_POLL_SECONDS)
 

@@ -8,8 +8,9 @@ others after a commit: one datagram, naming the event types, to each peer's sock
 
 Sockets are Unix datagram sockets in Linux's abstract namespace (no file to leave behind,
 no path-length limit), named after the database and the process id. Each process that
-listens leaves a marker file named after its pid in `directory`, so the others can find
-it; a marker whose socket no longer answers is removed. A lost or refused datagram costs
+listens leaves a marker file named after its pid in `directory`/<key> (one folder per
+database: the data directory may serve more than one), so the others can find it; a
+marker whose socket no longer answers is removed. A lost or refused datagram costs
 only latency: the slow poll still finds the events. Elsewhere than on Linux the bell is
 silent.
 """
@@ -43,6 +44,9 @@ class Bell:
     def __init__(self, directory: Path, key: str) -> None:
         self.directory = directory
         self.key = key
+        # The markers of this key's processes only: a process of another key does not
+        # answer at this key's name, and would be taken for gone if its marker were here.
+        self.markers = directory / key
         # Called on the loop with the types rung (None: any), once per burst of rings.
         self.on_ring: Callable[[frozenset[str] | None], None] = lambda _types: None
         self.rung = 0
@@ -66,8 +70,8 @@ class Bell:
         try:
             sock.bind(self._name(os.getpid()))
             sock.setblocking(False)
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.directory / str(os.getpid())).touch()
+            self.markers.mkdir(parents=True, exist_ok=True)
+            (self.markers / str(os.getpid())).touch()
         except OSError as exc:
             sock.close()
             log.warning("bell_unavailable", error=str(exc))
@@ -85,7 +89,7 @@ class Bell:
             self._loop.remove_reader(sock.fileno())
         sock.close()
         with contextlib.suppress(OSError):
-            (self.directory / str(os.getpid())).unlink()
+            (self.markers / str(os.getpid())).unlink()
 
     def ring(self, types: frozenset[str] | None) -> None:
         """Tell every other process listening on this database that events were committed."""
@@ -93,7 +97,8 @@ class Bell:
         if sock is None:
             return
         payload = ALL if types is None else ",".join(sorted(types)).encode()
-        for pid in self._others():
+        # A copy: a peer found gone is dropped from the list while it is walked.
+        for pid in tuple(self._others()):
             try:
                 sock.sendto(payload, self._name(pid))
             except (ConnectionRefusedError, FileNotFoundError):
@@ -107,7 +112,7 @@ class Bell:
             self._peers_read_at = now
             me = os.getpid()
             try:
-                names = os.listdir(self.directory)
+                names = os.listdir(self.markers)
             except OSError:
                 names = []
             self._peers = [int(n) for n in names if n.isdigit() and int(n) != me]
@@ -115,7 +120,7 @@ class Bell:
 
     def _forget(self, pid: int) -> None:
         with contextlib.suppress(OSError):
-            (self.directory / str(pid)).unlink()
+            (self.markers / str(pid)).unlink()
         with contextlib.suppress(ValueError):
             self._peers.remove(pid)
 
