@@ -69,6 +69,8 @@ def rss_sample(pid: int) -> dict:
     kids = sum(children.values())
     return {
         "server_mib": round(main, 1),
+        # The embedded server's second process (the order flow and the analytics store).
+        "flow_mib": round(sum(v for k, v in children.items() if k.startswith("pulse-flow ")), 1),
         "children_mib": round(kids, 1),
         "total_mib": round(main + kids, 1),
         "children": children,
@@ -210,6 +212,7 @@ def summarise(state: dict, minutes: float) -> dict:
             {
                 "minute": minute + 1,
                 "server_mib": max(s["server_mib"] for s in mine),
+                "flow_mib": max(s.get("flow_mib", 0.0) for s in mine),
                 "children_mib": max(s["children_mib"] for s in mine),
                 "total_mib": max(s["total_mib"] for s in mine),
                 "orders_ok": mine[-1]["orders_ok"],
@@ -223,6 +226,7 @@ def summarise(state: dict, minutes: float) -> dict:
     server_hwm = next(iter(hwm.values()), {}).get("peak_rss_mib") if hwm else None
     peak_total = max((s["total_mib"] for s in samples), default=None)
     slope_server = slope_per_10_min([(s["t_s"], s["server_mib"]) for s in warm])
+    slope_flow = slope_per_10_min([(s["t_s"], s.get("flow_mib", 0.0)) for s in warm])
     slope_total = slope_per_10_min([(s["t_s"], s["total_mib"]) for s in warm])
     peak_for_goal = max(v for v in (server_hwm, peak_total) if v is not None) if samples else None
     return {
@@ -231,6 +235,8 @@ def summarise(state: dict, minutes: float) -> dict:
         "peak_server_sample_mib": max((s["server_mib"] for s in samples), default=None),
         "peak_server_vmhwm_mib": server_hwm,
         "peak_children_mib": max((s["children_mib"] for s in samples), default=None),
+        "peak_flow_mib": max((s.get("flow_mib", 0.0) for s in samples), default=None),
+        "growth_flow_mib_per_10_min": slope_flow,
         "peak_total_mib": peak_total,
         "growth_server_mib_per_10_min": slope_server,
         "growth_total_mib_per_10_min": slope_total,
@@ -261,13 +267,16 @@ def console(state: dict) -> str:
     for row in s.get("by_minute", []):
         lines.append(
             f"  min {row['minute']:>3}: server {row['server_mib']:>7.1f}  children "
-            f"{row['children_mib']:>7.1f}  total {row['total_mib']:>7.1f} MiB  orders "
+            f"{row['children_mib']:>7.1f} (flow {row.get('flow_mib', 0.0):>7.1f})  total "
+            f"{row['total_mib']:>7.1f} MiB  orders "
             f"{row['orders_ok']}  in flight {row['in_flight']}  ({row['phase']})"
         )
     lines.append(
         f"  peak: server {s.get('peak_server_sample_mib')} (VmHWM {s.get('peak_server_vmhwm_mib')})"
-        f", children {s.get('peak_children_mib')}, total {s.get('peak_total_mib')} MiB; growth "
-        f"from {s.get('warm_from_s')} s: server {s.get('growth_server_mib_per_10_min')}, total "
+        f", children {s.get('peak_children_mib')} (flow {s.get('peak_flow_mib')}), total "
+        f"{s.get('peak_total_mib')} MiB; growth from {s.get('warm_from_s')} s: server "
+        f"{s.get('growth_server_mib_per_10_min')}, flow {s.get('growth_flow_mib_per_10_min')}, "
+        f"total "
         f"{s.get('growth_total_mib_per_10_min')} MiB/10 min"
     )
     lines.append(
@@ -286,7 +295,8 @@ def markdown(state: dict) -> str:
         "",
         docs.provenance(state),
         "",
-        f"Embedded mode, one `pulse serve` process (and its children). Orders sent on a fixed "
+        f"Embedded mode: the `pulse serve` process and its children (the order flow's process "
+        f"`pulse-flow`, the PDF render process). Orders sent on a fixed "
         f"schedule of {state['rate']:g} a second for {state['minutes']:g} minutes (open loop); "
         f"psutil reads the RSS of the server and of each child every "
         f"{state['sample_every_s']:g} s. Growth = least-squares slope from "
@@ -296,21 +306,24 @@ def markdown(state: dict) -> str:
         "| --- | --- | --- |",
         f"| peak RSS < {GOAL_PEAK_MIB:.0f} MiB, server and children together | {fmt(peak)} MiB "
         f"(server VmHWM "
-        f"{fmt(s['peak_server_vmhwm_mib'])}, children at most {fmt(s['peak_children_mib'])}) | "
+        f"{fmt(s['peak_server_vmhwm_mib'])}, children at most {fmt(s['peak_children_mib'])}, "
+        f"of which pulse-flow {fmt(s.get('peak_flow_mib'))}) | "
         f"{'met' if s['peak_goal_met'] else '**not met**'} |",
         f"| flat once warm (< {FLAT_MIB_PER_10_MIN:g} MiB per 10 min) | "
         f"{fmt(s['growth_total_mib_per_10_min'])} MiB per 10 min (server alone "
-        f"{fmt(s['growth_server_mib_per_10_min'])}) | "
+        f"{fmt(s['growth_server_mib_per_10_min'])}, pulse-flow "
+        f"{fmt(s.get('growth_flow_mib_per_10_min'))}) | "
         f"{'met' if s['flat'] else '**not met**'} |",
         "",
-        "| minute | server MiB | children MiB | together MiB | orders answered 201 so far | "
-        "in flight | |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| minute | server MiB | children MiB | of which pulse-flow | together MiB | "
+        "orders answered 201 so far | in flight | |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in s["by_minute"]:
         out.append(
             f"| {row['minute']} | {fmt(row['server_mib'])} | {fmt(row['children_mib'])} | "
-            f"{fmt(row['total_mib'])} | {fmt(row['orders_ok'])} | {fmt(row['in_flight'])} | "
+            f"{fmt(row.get('flow_mib'))} | {fmt(row['total_mib'])} | {fmt(row['orders_ok'])} | "
+            f"{fmt(row['in_flight'])} | "
             f"{'' if row['phase'] == 'load' else 'after the load'} |"
         )
     out += [

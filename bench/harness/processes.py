@@ -83,6 +83,21 @@ def others_cpu(database: str | None) -> dict[str, float]:
     return {"postgres_backends": pg, "nats_server": nats}
 
 
+def named_children(pid: int) -> dict[str, dict[str, float | None]]:
+    """Peak and current RSS of the descendants of `pid` that named themselves (pulse-...)."""
+    found: dict[str, dict[str, float | None]] = {}
+    with contextlib.suppress(psutil.Error):
+        for child in psutil.Process(pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                if child.name().startswith("pulse-"):
+                    hwm, rss = _status_kib(child.pid, "VmHWM"), _status_kib(child.pid, "VmRSS")
+                    found[child.name()] = {
+                        "peak_rss_mib": None if hwm is None else round(hwm / 1024, 1),
+                        "rss_mib": None if rss is None else round(rss / 1024, 1),
+                    }
+    return found
+
+
 @dataclass
 class Proc:
     name: str

@@ -34,6 +34,7 @@ from bench.harness.processes import (
     clean_env,
     cpu_seconds,
     free_port,
+    named_children,
     sched_seconds,
 )
 
@@ -77,9 +78,13 @@ class Deployment:
         return [p for p in self.procs if not p.alive()]
 
     def memory(self) -> dict[str, object]:
-        per = {
-            p.name: {"peak_rss_mib": p.peak_rss_mib(), "rss_mib": p.rss_mib()} for p in self.procs
-        }
+        """Peak and current RSS of each process started, and of each named helper process
+        it started (the embedded server's `pulse-flow`); the sum counts them all."""
+        per: dict[str, dict[str, float | None]] = {}
+        for p in self.procs:
+            per[p.name] = {"peak_rss_mib": p.peak_rss_mib(), "rss_mib": p.rss_mib()}
+            if p.popen is not None:
+                per.update(named_children(p.pid))
         peaks = [v["peak_rss_mib"] for v in per.values() if v["peak_rss_mib"] is not None]
         return {"processes": per, "peak_rss_mib_sum": round(sum(peaks), 1) if peaks else None}
 
