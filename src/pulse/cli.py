@@ -131,13 +131,14 @@ def _serve(
             **options,
         )
         return
-    from pulse.flow_process import FlowProcess, split
+    from pulse.flow_process import FlowProcess, split, stop_with
 
     settings, flow = split(settings)
     application = create_app(settings=settings, freeze_heap=True)
     flow_process = FlowProcess(flow, settings.analytics_socket or None) if flow else None
     if flow_process is not None:
         flow_process.start()
+        stop_with(application, flow_process.stop)
     if banner:
         typer.echo(banner)
     try:

@@ -18,6 +18,7 @@ server ends, even killed (`follow_parent`), and the server starts it again if it
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing
 import os
@@ -25,12 +26,17 @@ import signal
 import tempfile
 import threading
 import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from pulse.platform.child_process import follow_parent, name_process
 from pulse.platform.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 log = structlog.get_logger(__name__)
 
@@ -164,3 +170,20 @@ class FlowProcess:
             child.kill()
             child.join(max(1.0, deadline - time.monotonic()))
         self._thread.join(1.0)
+
+
+def stop_with(app: FastAPI, stop: Callable[[], None]) -> None:
+    """Run `stop` (in a thread) as the app shuts down, before its own shutdown: uvicorn
+    raises SIGTERM again once it has shut down, so code after `uvicorn.run` never runs on a
+    SIGTERM, and the child would end with its parent instead of stopping in order."""
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with inner(app) as state:
+            try:
+                yield state
+            finally:
+                await asyncio.to_thread(stop)
+
+    app.router.lifespan_context = lifespan

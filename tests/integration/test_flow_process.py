@@ -233,3 +233,26 @@ def _order(client: httpx.Client, customer: str, key: str) -> str:
 def _invoiced(client: httpx.Client, order: str) -> bool:
     response = _get(client, f"/orders/{order}")
     return response is not None and response.json().get("status") == "invoiced"
+
+
+def test_a_terminated_server_stops_its_child_in_order_first(
+    served: tuple[subprocess.Popen[bytes], str], data_dir: Path, tmp_path: Path
+) -> None:
+    """SIGTERM (a service manager's stop): the server stops its child before itself, so the
+    child shuts down in order — its bus closes its bell, removing its marker — instead of
+    ending abruptly with its parent (which leaves the marker behind)."""
+    server, base = served
+    log = tmp_path / "serve.log"
+    with httpx.Client(base_url=base, timeout=30) as client:
+        _until("readiness", lambda: _readiness(client), START_SECONDS, log)
+    (flow,) = _until("the flow child", lambda: _flow_children(server.pid), 10, log)
+    database = f"sqlite+aiosqlite:///{(data_dir / 'pulse.db').resolve()}"
+    markers = Bell(data_dir / "bells", bell_key(database)).markers
+    assert _pids(markers) == {server.pid, flow.pid}
+
+    everything = _tree(server.pid)
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+    _, alive = psutil.wait_procs(everything, timeout=10)
+    assert [p.cmdline() for p in alive if _running(p)] == []
+    assert _pids(markers) == set(), log.read_text(errors="replace")[-2000:]
