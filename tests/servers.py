@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 from typing import Any
 
 import pytest
@@ -57,3 +58,13 @@ def app_lifespan(app: Any) -> LifespanManager:
     return LifespanManager(
         app, startup_timeout=APP_START_SECONDS, shutdown_timeout=APP_START_SECONDS
     )
+
+
+def end_piped(process: subprocess.Popen[Any]) -> None:
+    """Kill a helper process the test talks to over its stdin and stdout, and close both."""
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=10)
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()

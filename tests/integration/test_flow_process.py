@@ -193,13 +193,18 @@ def test_the_order_flow_runs_in_a_child_started_again_and_ended_with_the_server(
         assert _pids(markers) == {server.pid, again.pid}
 
         # Killed, the server takes its child (and the helpers) with it.
-        everything = _tree(server.pid)
-        server.send_signal(signal.SIGKILL)
-        server.wait(timeout=10)
-        _, alive = psutil.wait_procs(everything, timeout=10)
-        assert [p.cmdline() for p in alive if _running(p)] == []
+        _signal_and_nothing_left(server, signal.SIGKILL)
     finally:
         client.close()
+
+
+def _signal_and_nothing_left(server: subprocess.Popen[bytes], signum: int) -> None:
+    """Send the server `signum`: it and every process it started must be gone."""
+    everything = _tree(server.pid)
+    server.send_signal(signum)
+    server.wait(timeout=30)
+    _, alive = psutil.wait_procs(everything, timeout=10)
+    assert [p.cmdline() for p in alive if _running(p)] == []
 
 
 def _running(process: psutil.Process) -> bool:
@@ -250,9 +255,5 @@ def test_a_terminated_server_stops_its_child_in_order_first(
     markers = Bell(data_dir / "bells", bell_key(database)).markers
     assert _pids(markers) == {server.pid, flow.pid}
 
-    everything = _tree(server.pid)
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
-    _, alive = psutil.wait_procs(everything, timeout=10)
-    assert [p.cmdline() for p in alive if _running(p)] == []
+    _signal_and_nothing_left(server, signal.SIGTERM)
     assert _pids(markers) == set(), log.read_text(errors="replace")[-2000:]

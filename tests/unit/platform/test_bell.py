@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from pulse.platform.bus.bell import Bell
+from tests.servers import end_piped
 
 KEY = "0123456789abcdef"
 OTHER_KEY = "fedcba9876543210"
@@ -98,12 +99,7 @@ class Peer:
         assert self._lines.empty(), f"peer {self.pid} said {self._lines.get_nowait()!r}"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=10)
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
+        end_piped(self.process)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pulse.platform.writer_lock import FileWriterLock
+from tests.servers import end_piped
 
 SAY_SECONDS = 10.0
 # A hold ends by itself after this long, so a test whose loop is (wrongly) blocked ends.
@@ -115,12 +116,7 @@ class Other:
         return await asyncio.to_thread(self._next)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=10)
-        for stream in (self.process.stdin, self.process.stdout):
-            if stream is not None:
-                stream.close()
+        end_piped(self.process)
 
 
 @pytest.fixture
@@ -213,15 +209,23 @@ async def test_a_wait_for_another_process_keeps_the_loop_going_and_ends_at_its_r
     assert await other.ask("try") == "got"
 
 
-async def test_a_priority_waiter_of_another_process_goes_before_an_ordinary_writer(
+async def waiting_with_priority(
     path: Path, new_lock: Callable[[], FileWriterLock], start_other: Callable[[], Other]
-) -> None:
+) -> tuple[FileWriterLock, Other]:
+    """This process holds the lock; the other waits for it in the fast lane."""
     holder = new_lock()
     await holder.acquire()
     other = start_other()
     other.tell("priority")
-    # Waiting, it has left its pid where the other processes' ordinary writers look.
     await until("the priority flag", lambda: priority_flag(path) == other.pid)
+    return holder, other
+
+
+async def test_a_priority_waiter_of_another_process_goes_before_an_ordinary_writer(
+    path: Path, new_lock: Callable[[], FileWriterLock], start_other: Callable[[], Other]
+) -> None:
+    # Waiting, it has left its pid where the other processes' ordinary writers look.
+    holder, other = await waiting_with_priority(path, new_lock, start_other)
 
     writer = new_lock()
     # Long enough for the turn to pass whatever the machine's load; the bound has its test.
@@ -264,11 +268,7 @@ async def test_an_ordinary_writer_defers_to_a_live_priority_waiter_only_up_to_th
 async def test_the_flag_of_a_process_that_died_waiting_holds_writers_up_only_to_the_bound(
     path: Path, new_lock: Callable[[], FileWriterLock], start_other: Callable[[], Other]
 ) -> None:
-    holder = new_lock()
-    await holder.acquire()
-    other = start_other()
-    other.tell("priority")
-    await until("the priority flag", lambda: priority_flag(path) == other.pid)
+    holder, other = await waiting_with_priority(path, new_lock, start_other)
     other.process.send_signal(signal.SIGKILL)
     other.process.wait(timeout=10)
     holder.release()
