@@ -114,7 +114,9 @@ def create_app(
     install_web_ui(app, settings.resolved_web_dir)
     install_api_docs(app)
     if forwarding is not None:
-        app.add_middleware(ForwardToSocket, client=forwarding, prefixes=ANALYTICS_PATHS)
+        app.add_middleware(
+            ForwardToSocket, client=forwarding, prefixes=ANALYTICS_PATHS, renamed=RENAMED
+        )
     # Refusals no rule can see from the route: credentials in the body, login throttling.
     declare_problems(app, extra={"POST /auth/login": (401, 429), "POST /auth/refresh": (401,)})
     return app
@@ -122,6 +124,8 @@ def create_app(
 
 # What the process owning the analytics store answers (analytics/api.py's routes).
 ANALYTICS_PATHS = ("/query", "/stats")
+# And that process's own metrics (its consumers, the projector), here under another name.
+RENAMED = {"/metrics/flow": "/metrics"}
 
 
 def create_served_app() -> FastAPI:

@@ -170,6 +170,10 @@ def test_the_order_flow_runs_in_a_child_started_again_and_ended_with_the_server(
         _until("the first order invoiced", lambda: _invoiced(client, first), FLOW_SECONDS, log)
         # /query goes through the API's port to the child's analytics store.
         _until("the order in the KPIs", lambda: _orders_in_kpis(client) == 1, FLOW_SECONDS, log)
+        # The child's own metrics (its consumers confirmed the order) under /metrics/flow.
+        flow_metrics = client.get("/metrics/flow").text
+        assert "pulse_order_confirmation_seconds_count 1.0" in flow_metrics
+        assert "pulse_order_confirmation_seconds_count 1.0" not in client.get("/metrics").text
 
         # Killed, the child is started again; meanwhile /query says so.
         flow.send_signal(signal.SIGKILL)

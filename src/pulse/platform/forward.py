@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -31,13 +31,26 @@ UNAVAILABLE_RETRY_SECONDS = 2
 
 
 class ForwardToSocket:
-    def __init__(self, app: ASGIApp, *, client: httpx.AsyncClient, prefixes: Sequence[str]) -> None:
+    """Hands on the paths that are one of `prefixes` or under one, as they are, and each
+    path of `renamed` as the path it names (`/metrics/flow` → the other's `/metrics`)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        client: httpx.AsyncClient,
+        prefixes: Sequence[str],
+        renamed: Mapping[str, str] | None = None,
+    ) -> None:
         self.app = app
         self.prefixes = tuple(prefixes)
+        self.renamed = dict(renamed or {})
         self.client = client
 
     def _forwarded(self, path: str) -> bool:
-        return any(path == p or path.startswith(p + "/") for p in self.prefixes)
+        return path in self.renamed or any(
+            path == p or path.startswith(p + "/") for p in self.prefixes
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self._forwarded(scope["path"]):
@@ -55,7 +68,8 @@ class ForwardToSocket:
         if scope.get("client"):
             headers.append((b"x-forwarded-for", scope["client"][0].encode()))
         url = httpx.URL(
-            scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"]
+            self.renamed.get(scope["path"])
+            or (scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"])
         )
         if query := scope["query_string"]:
             # As received: `params=` would parse and encode it again (`%20` → `+`, `(` →

@@ -44,6 +44,7 @@ class Back:
                 Route("/query/{rest:path}", self.echo, methods=["GET", "POST"]),
                 Route("/query", self.echo),
                 Route("/stats", self.echo),
+                Route("/metrics", self.echo),
                 Route("/{rest:path}", self.elsewhere),
             ]
         )
@@ -93,8 +94,14 @@ def front_app(forwarding: httpx.AsyncClient) -> Starlette:
     async def own(request: Request) -> Response:
         return PlainTextResponse(f"front {request.url.path}")
 
-    app = Starlette(routes=[Route(path, own) for path in ("/queryx", "/other", "/statsx/1")])
-    app.add_middleware(ForwardToSocket, client=forwarding, prefixes=("/query", "/stats"))
+    own_paths = ("/queryx", "/other", "/statsx/1", "/metrics", "/metrics/flow/x")
+    app = Starlette(routes=[Route(path, own) for path in own_paths])
+    app.add_middleware(
+        ForwardToSocket,
+        client=forwarding,
+        prefixes=("/query", "/stats"),
+        renamed={"/metrics/flow": "/metrics"},
+    )
     return app
 
 
@@ -249,7 +256,8 @@ async def test_a_client_that_goes_away_ends_the_stream_at_the_other_app(
     await asyncio.wait_for(back.stream_closed.wait(), timeout=STEP_SECONDS)
 
 
-@pytest.mark.parametrize("path", ["/queryx", "/other", "/statsx/1"])
+# A renamed path is that path alone: its own name and what is under it stay here.
+@pytest.mark.parametrize("path", ["/queryx", "/other", "/statsx/1", "/metrics", "/metrics/flow/x"])
 async def test_other_paths_are_answered_here(client: httpx.AsyncClient, path: str) -> None:
     assert (await client.get(path)).text == f"front {path}"
 
@@ -272,3 +280,10 @@ async def test_nobody_listening_is_a_503_problem_with_retry_after(
         assert (problem["status"], problem["code"]) == (503, "analytics_starting")
         # The rest of the app answers meanwhile.
         assert (await client.get("/other")).text == "front /other"
+
+
+async def test_a_renamed_path_reaches_the_other_app_as_the_path_it_names(
+    client: httpx.AsyncClient,
+) -> None:
+    seen = (await client.get("/metrics/flow")).json()
+    assert (seen["path"], seen["raw_path"]) == ("/metrics", "/metrics")
