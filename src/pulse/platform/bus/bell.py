@@ -2,7 +2,7 @@
 
 The embedded bus wakes its consumers the moment a unit of work commits. That covers the
 process that committed; a second process on the same database (the order flow's process
-beside the API, see `pulse.platform.flow_process`, or a command run beside the server)
+beside the API, see `pulse.flow_process`, or a command run beside the server)
 would otherwise learn of the new events only at its slow poll. So each process rings the
 others after a commit: one datagram, naming the event types, to each peer's socket.
 
@@ -11,7 +11,9 @@ no path-length limit), named after the database and the process id. Each process
 listens leaves a marker file named after its pid in `directory`/<key> (one folder per
 database: the data directory may serve more than one), so the others can find it; a
 marker whose socket no longer answers is removed. A lost or refused datagram costs
-only latency: the slow poll still finds the events. Elsewhere than on Linux the bell is
+only latency: the slow poll still finds the events. A ring only wakes: it carries no data
+but event types, so a datagram from anyone else on the machine (an abstract socket has no
+file permissions) costs at most a look at the stream. Elsewhere than on Linux the bell is
 silent.
 """
 
@@ -140,6 +142,6 @@ class Bell:
                 if data == ALL:
                     types = None
                 else:
-                    types.update(t for t in data.decode().split(",") if t)
+                    types.update(t for t in data.decode(errors="replace").split(",") if t)
         self.rung += 1
         self.on_ring(None if types is None else frozenset(types))
