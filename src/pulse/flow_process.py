@@ -2,18 +2,21 @@
 
 One Python process has one interpreter lock. With the API, every consumer and the analytics
 projector in it, a request waits while a batch holds the lock and a batch waits behind the
-requests, so the server never uses a second core (docs/PERFORMANCE.md). When the embedded
-server would run the consumers, it starts them in a second process instead, on the same
+requests, so the server never uses a second core (docs/PERFORMANCE.md). With
+`PULSE_FLOW_PROCESS=true`, an embedded server that would run the consumers starts them in
+a second process instead, on the same
 database and data directory: inventory, orders, billing, documents and the analytics store
 (its projector, and the app that answers /query, /stats and the live push, on a Unix
 socket). The API process keeps the requests and the relay, and hands /query and /stats on
 to that socket (platform/forward.py). The stream is the outbox table as before; the two
 processes take the SQLite write lock in turn (`FileWriterLock`, consumers first) and ring
-each other after a commit (`Bell`), so neither waits for a poll. `PULSE_FLOW_PROCESS=false`
-keeps one process.
+each other after a commit (`Bell`), so neither waits for a poll. It is off by default:
+under load the two processes' writes queue for the one write lock (docs/PERFORMANCE.md,
+"Two processes").
 
-The flow's process is a child of the server, named `pulse-flow` in `ps`: it ends when the
-server ends, even killed (`follow_parent`), and the server starts it again if it dies.
+The flow's process is a child of the server, named `pulse-flow` in `ps`: a stopping server
+stops it first (`stop_with`), a killed one takes it along (`follow_parent`), and the server
+starts it again if it dies.
 """
 
 from __future__ import annotations
