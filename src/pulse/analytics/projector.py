@@ -14,7 +14,7 @@ import contextlib
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -65,6 +65,7 @@ class Projector:
         gather_seconds: float = GATHER_SECONDS,
         hub: LiveHub | None = None,
         today: Callable[[], date] = today_utc,
+        warm: Callable[[int], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
         self.store = store
         self.source = source
@@ -74,6 +75,9 @@ class Projector:
         self.last_batch_seconds = 0.0
         self.hub = hub or LiveHub()
         self.today = today
+        # Called with the store's generation after each batch, on the serving loop, before
+        # the push goes out (SharedAnswers.warm: the reports asked lately, computed anew).
+        self.warm = warm
         self.position = 0
         self.batches = 0
         self.last_error: str | None = None
@@ -239,6 +243,9 @@ class Projector:
         self.last_batch_seconds = time.perf_counter() - started
         BATCH_SECONDS.observe(self.last_batch_seconds)
         EVENTS.inc(applied.events)
+        # The reports asked lately are computed anew first: whoever learns of this batch
+        # (the push, `catch_up`, /stats) then finds it in every shared answer.
+        await self._warm(self.store.generation)
         self.position = applied.position
         self.batches += 1
         self.last_error = None
@@ -247,6 +254,22 @@ class Projector:
         if self.hub.listeners:
             self._publish(live.message(applied))
         return applied.events
+
+    async def _warm(self, generation: int) -> None:
+        """The reports asked lately, computed anew before the push tells anyone to refetch
+        them. A failure here only costs the requests their shared answer."""
+        if self.warm is None:
+            return
+        loop = self._serving_loop
+        try:
+            if loop is None or loop is asyncio.get_running_loop():
+                await self.warm(generation)
+            else:
+                await asyncio.wrap_future(
+                    asyncio.run_coroutine_threadsafe(self.warm(generation), loop)
+                )
+        except Exception as exc:  # noqa: BLE001 - never stops the projector
+            log.warning("analytics_warm_failed", error=repr(exc))
 
     async def _refresh_aging(self, today: date) -> None:
         def run(cur: Any) -> None:
@@ -294,6 +317,10 @@ class Projector:
 
     async def stats(self) -> dict[str, Any]:
         state = await self.store.read(_state)
+        # What the reports show: a batch committed but still being warmed counts once
+        # its answers are ready (the position moves last, in `step`).
+        if self.running:
+            state["position"] = min(state["position"], self.position)
         head = await self.source_head()
         lag = max(0, head - state["position"])
         LAG.set(lag)

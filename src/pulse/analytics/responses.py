@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from pulse.analytics import export
 from pulse.analytics.live import dumps
 from pulse.analytics.service import Analytics
+from pulse.analytics.store import snapshot
 from pulse.platform.deps import get_container
 from pulse.platform.errors import PulseError
 
@@ -108,7 +109,7 @@ async def report(
 
     def run(cur: duckdb.DuckDBPyConnection) -> Response:
         started = time.perf_counter()
-        result = query(cur)
+        result = snapshot(cur, query)
         result["execution_time_ms"] = round((time.perf_counter() - started) * 1000, 3)
         return encode(name, result, fmt, table)
 

@@ -30,8 +30,7 @@ class Analytics:
     hub: LiveHub
     source: EventSource
     sql: SqlProcess
-
-    answers: SharedAnswers = field(default_factory=SharedAnswers, init=False, repr=False)
+    answers: SharedAnswers = field(default_factory=SharedAnswers, repr=False)
     _rules: tuple[float, RuleSet] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -76,6 +75,7 @@ def build_analytics(settings: Settings) -> Analytics:
         threads=settings.olap_threads,
     )
     hub = LiveHub()
+    answers = SharedAnswers()
     source = make_source(settings)
     projector = Projector(
         store,
@@ -83,6 +83,7 @@ def build_analytics(settings: Settings) -> Analytics:
         batch_size=settings.olap_batch_size,
         gather_seconds=settings.olap_gather_seconds,
         hub=hub,
+        warm=answers.warm,
     )
     sql = SqlProcess(
         store,
@@ -91,5 +92,11 @@ def build_analytics(settings: Settings) -> Analytics:
         memory_limit=settings.olap_memory_limit,
     )
     return Analytics(
-        settings=settings, store=store, projector=projector, hub=hub, source=source, sql=sql
+        settings=settings,
+        store=store,
+        projector=projector,
+        hub=hub,
+        source=source,
+        sql=sql,
+        answers=answers,
     )

@@ -101,8 +101,9 @@ class AnalyticsStore:
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
-        # Moves on before and after every write, so an answer computed at one value may be
-        # reused while the value stands: it saw every write that had finished before it.
+        # Moves on after every write. A read that takes the value before it begins its
+        # transaction (`snapshot`) sees at least every write up to that value, so its answer
+        # may be reused while the value stands.
         self.generation = 0
 
     @property
@@ -150,7 +151,6 @@ class AnalyticsStore:
         return await loop.run_in_executor(self._writer, lambda: self._write(fn))
 
     def _write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        self.generation += 1
         try:
             return fn(self.cursor())
         finally:
@@ -161,3 +161,14 @@ class AnalyticsStore:
             raise RuntimeError("the analytics store is not open")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._readers, lambda: fn(self.cursor()))
+
+
+def snapshot(cur: duckdb.DuckDBPyConnection, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """`fn` in one read transaction: every statement of a report sees the same batches (a
+    batch committed between two of them would otherwise show in one figure and not in the
+    next). Ended at once: an open transaction keeps DuckDB from freeing older versions."""
+    cur.begin()
+    try:
+        return fn(cur)
+    finally:
+        cur.rollback()

@@ -95,3 +95,84 @@ async def test_large_answers_and_many_questions_stay_bounded() -> None:
     await big.get("q", 1, reports.compute)
     await big.get("q", 1, reports.compute)
     assert reports.runs == 8  # too large to keep
+
+
+async def turns() -> None:
+    """Let the tasks just created run to their first wait."""
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_warm_computes_the_questions_asked_lately_and_serves_the_old_meanwhile() -> None:
+    clock, reports = Clock(), Reports()
+    shared = SharedAnswers(hot_seconds=10, clock=clock)
+    await shared.get("kpis", 1, reports.compute)
+    clock.now += 30
+    await shared.get("top", 1, reports.compute)  # runs 1 and 2; "kpis" is no longer hot
+    reports.gate = asyncio.Event()
+    warming = asyncio.create_task(shared.warm(2))
+    await turns()
+    assert reports.runs == 3  # "top" only
+    # While it runs, a request at the new generation gets the answer of the one before.
+    assert (await shared.get("top", 2, reports.compute)).body == b'{"run": 2}'
+    assert not warming.done()
+    reports.gate.set()
+    await warming
+    computed = shared.computed
+    assert (await shared.get("top", 2, reports.compute)).body == b'{"run": 3}'
+    assert shared.computed == computed  # warmed, not computed for the request
+    assert shared.warmed == 1
+    # "kpis" was not warmed: nothing of generation 1 is served any more.
+    assert (await shared.get("kpis", 2, reports.compute)).body == b'{"run": 4}'
+
+
+async def test_a_question_first_asked_while_warming_shares_and_is_kept() -> None:
+    shared, reports = SharedAnswers(), Reports()
+    await shared.get("kpis", 1, reports.compute)
+    reports.gate = asyncio.Event()
+    warming = asyncio.create_task(shared.warm(2))
+    await turns()
+    new = [asyncio.create_task(shared.get("new", 2, reports.compute)) for _ in range(3)]
+    await turns()
+    reports.gate.set()
+    await warming
+    assert {a.body for a in await asyncio.gather(*new)} == {b'{"run": 3}'}
+    assert (await shared.get("new", 2, reports.compute)).body == b'{"run": 3}'
+    assert reports.runs == 3
+
+
+async def test_warm_stops_serving_old_answers_after_its_timeout() -> None:
+    shared, reports = SharedAnswers(warm_timeout=0.05), Reports()
+    await shared.get("kpis", 1, reports.compute)
+    reports.gate = asyncio.Event()
+    await shared.warm(2)  # the computation hangs past the timeout
+    # Waiting for the computation of generation 2, not the old answer.
+    asking = asyncio.create_task(shared.get("kpis", 2, reports.compute))
+    await asyncio.sleep(0.01)
+    assert not asking.done()
+    reports.gate.set()
+    assert (await asking).body == b'{"run": 2}'
+    assert reports.runs == 2
+
+
+async def test_a_failed_warm_is_not_kept_and_an_older_generation_is_ignored() -> None:
+    shared, reports = SharedAnswers(), Reports()
+    await shared.get("kpis", 1, reports.compute)
+    reports.fail = True
+    await shared.warm(2)
+    reports.fail = False
+    assert shared.warmed == 0
+    assert (await shared.get("kpis", 2, reports.compute)).body == b'{"run": 3}'
+    await shared.get("kpis", 5, reports.compute)  # a newer write seen by a request
+    runs = reports.runs
+    await shared.warm(4)
+    assert reports.runs == runs
+    assert (await shared.get("kpis", 5, reports.compute)).body == f'{{"run": {runs}}}'.encode()
