@@ -9,15 +9,17 @@ directory, with 20 customers and 20 products made through the API. Orders are se
 fixed schedule, `--rate` a second for `--minutes` (`OpenLoop` of bench/harness/open_loop.py,
 an open loop),
 and every `--sample-every` seconds psutil reads the resident set of the server process and
-of each of its child processes (a render pool, say), separately. After the load the
-benchmark waits for the flow to settle and takes a last sample.
+of each of its child processes (a render pool, say), separately; with the server's
+file-backed part (the kernel's RssFile: code mapped from Python's and the libraries' files)
+and what the analytics store's DuckDB holds (`/stats`). After the load the benchmark waits
+for the flow to settle and takes a last sample.
 
-Reported: a table by minute (largest sample of the minute: server, children, together, and
-the orders answered so far), the peaks (samples and the kernel's VmHWM of the server), and
-the growth once warm: the least-squares slope of the RSS from minute 5 (or half the run,
-if shorter) to the end, in MiB per 10 minutes. Flat here means under FLAT_MIB_PER_10_MIN.
-Results: bench/results/<date>-soak.json and, for a full run, the `soak` section of
-docs/PERFORMANCE.md. `--quick`: 2 minutes, no docs.
+Reported: a table by minute (largest sample of the minute: server, its file-backed part,
+DuckDB, children, together, and the orders answered so far), the peaks (samples and the
+kernel's VmHWM of the server), and the growth once warm: the least-squares slope of the
+RSS from minute 5 (or half the run, if shorter) to the end, in MiB per 10 minutes. Flat
+here means under FLAT_MIB_PER_10_MIN. Results: bench/results/<date>-soak.json and, for a
+full run, the `soak` section of docs/PERFORMANCE.md. `--quick`: 2 minutes, no docs.
 """
 
 from __future__ import annotations
@@ -57,8 +59,20 @@ def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     return {"minutes": (30.0, 2.0), "settle_timeout": (600.0, 120.0)}
 
 
+def _status_mib(pid: int) -> dict[str, float]:
+    """The kernel's split of a resident set (RssAnon, RssFile, RssShmem), in MiB."""
+    out: dict[str, float] = {}
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Rss"):
+                key, value = line.split(":", 1)
+                out[key] = int(value.split()[0]) / 1024
+    return out
+
+
 def rss_sample(pid: int) -> dict:
-    """RSS in MiB of the process and of each live descendant (by "name pid")."""
+    """RSS in MiB of the process and of each live descendant (by "name pid"), and the
+    server's file-backed part (the code of Python and its libraries, mapped read-only)."""
     root = psutil.Process(pid)
     main = root.memory_info().rss / MIB
     children: dict[str, float] = {}
@@ -69,6 +83,7 @@ def rss_sample(pid: int) -> dict:
     kids = sum(children.values())
     return {
         "server_mib": round(main, 1),
+        "server_file_mib": round(_status_mib(pid).get("RssFile", 0.0), 1),
         # The embedded server's second process (the order flow and the analytics store).
         "flow_mib": round(sum(v for k, v in children.items() if k.startswith("pulse-flow ")), 1),
         "children_mib": round(kids, 1),
@@ -99,12 +114,19 @@ async def sampler(
     loop: OpenLoop,
     samples: list[dict],
     stop: asyncio.Event,
+    stats: aiohttp.ClientSession,
 ) -> None:
     """A sample every `every` s until `stop`: "load" while orders are being sent, then
-    "after" (the answers still in flight, then the flow settling)."""
+    "after" (the answers still in flight, then the flow settling). Each also asks /stats
+    what the analytics store's DuckDB holds."""
     while not stop.is_set():
+        duckdb_mib = None
+        with contextlib.suppress(TimeoutError, aiohttp.ClientError, KeyError, ValueError):
+            async with stats.get("/stats", timeout=aiohttp.ClientTimeout(total=5)) as r:
+                duckdb_mib = round((await r.json())["memory_bytes"] / MIB, 1)
         with contextlib.suppress(psutil.Error):
             sample = rss_sample(pid)
+            sample["duckdb_mib"] = duckdb_mib
             t_s = round(time.perf_counter() - t0, 1)
             sample.update(
                 t_s=t_s,
@@ -136,8 +158,9 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
         stop = asyncio.Event()
         t0 = time.perf_counter()
         cpu0 = deployment.tree_cpu()
+        stats = load.session_for(deployment.base_url, token, 1)
         watcher = asyncio.create_task(
-            sampler(pid, args.sample_every, t0, args.minutes * 60, loop, samples, stop)
+            sampler(pid, args.sample_every, t0, args.minutes * 60, loop, samples, stop, stats)
         )
         try:
             await loop.run()
@@ -163,6 +186,7 @@ async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
         finally:
             stop.set()
             await watcher
+            await stats.close()
         after = rss_sample(pid)
         after["t_s"] = round(time.perf_counter() - t0, 1)
         state["after_settled"] = after
@@ -212,6 +236,8 @@ def summarise(state: dict, minutes: float) -> dict:
             {
                 "minute": minute + 1,
                 "server_mib": max(s["server_mib"] for s in mine),
+                "server_file_mib": max(s.get("server_file_mib") or 0.0 for s in mine),
+                "duckdb_mib": max((s.get("duckdb_mib") or 0.0 for s in mine), default=0.0),
                 "flow_mib": max(s.get("flow_mib", 0.0) for s in mine),
                 "children_mib": max(s["children_mib"] for s in mine),
                 "total_mib": max(s["total_mib"] for s in mine),
@@ -266,7 +292,9 @@ def console(state: dict) -> str:
         )
     for row in s.get("by_minute", []):
         lines.append(
-            f"  min {row['minute']:>3}: server {row['server_mib']:>7.1f}  children "
+            f"  min {row['minute']:>3}: server {row['server_mib']:>7.1f} (code "
+            f"{row.get('server_file_mib', 0.0):>5.1f}, DuckDB {row.get('duckdb_mib', 0.0):>5.1f})"
+            "  children "
             f"{row['children_mib']:>7.1f} (flow {row.get('flow_mib', 0.0):>7.1f})  total "
             f"{row['total_mib']:>7.1f} MiB  orders "
             f"{row['orders_ok']}  in flight {row['in_flight']}  ({row['phase']})"
@@ -299,7 +327,9 @@ def markdown(state: dict) -> str:
         f"`pulse-flow`, the PDF render process). Orders sent on a fixed "
         f"schedule of {state['rate']:g} a second for {state['minutes']:g} minutes (open loop); "
         f"psutil reads the RSS of the server and of each child every "
-        f"{state['sample_every_s']:g} s. Growth = least-squares slope from "
+        f"{state['sample_every_s']:g} s, with the server's file-backed part (RssFile: the "
+        f"code of Python and its libraries, mapped read-only) and what the analytics store's "
+        f"DuckDB holds (`/stats` `memory_bytes`). Growth = least-squares slope from "
         f"{s['warm_from_s'] / 60:g} min to the end.",
         "",
         "| goal | result | |",
@@ -315,13 +345,14 @@ def markdown(state: dict) -> str:
         f"{fmt(s.get('growth_flow_mib_per_10_min'))}) | "
         f"{'met' if s['flat'] else '**not met**'} |",
         "",
-        "| minute | server MiB | children MiB | of which pulse-flow | together MiB | "
-        "orders answered 201 so far | in flight | |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| minute | server MiB | of which file-backed (code) | DuckDB holds | children MiB | "
+        "of which pulse-flow | together MiB | orders answered 201 so far | in flight | |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in s["by_minute"]:
         out.append(
-            f"| {row['minute']} | {fmt(row['server_mib'])} | {fmt(row['children_mib'])} | "
+            f"| {row['minute']} | {fmt(row['server_mib'])} | {fmt(row.get('server_file_mib'))} | "
+            f"{fmt(row.get('duckdb_mib'))} | {fmt(row['children_mib'])} | "
             f"{fmt(row.get('flow_mib'))} | {fmt(row['total_mib'])} | {fmt(row['orders_ok'])} | "
             f"{fmt(row['in_flight'])} | "
             f"{'' if row['phase'] == 'load' else 'after the load'} |"

@@ -38,6 +38,11 @@ BATCH_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
 LAG = Gauge("pulse_analytics_lag_events", "Events the analytics store is behind its source")
+MEMORY = Gauge(
+    "pulse_analytics_memory_bytes",
+    "Memory the analytics store's buffer manager holds (DuckDB: cached data, indexes, query "
+    "state), as of the last /stats",
+)
 ERRORS = Counter("pulse_analytics_batch_errors_total", "Batches that failed and were retried")
 
 RATE_WINDOW_SECONDS = 10.0
@@ -324,6 +329,7 @@ class Projector:
         head = await self.source_head()
         lag = max(0, head - state["position"])
         LAG.set(lag)
+        MEMORY.set(state["memory_bytes"])
         return {
             **state,
             "source_position": head,
@@ -352,6 +358,9 @@ def _state(cur: Any) -> dict[str, Any]:
         "last_batch_ms FROM projector_state WHERE id = 1"
     ).fetchall()
     row = rows[0] if rows else None
+    memory = cur.execute(
+        "SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT FROM duckdb_memory()"
+    ).fetchall()[0][0]
     names = (
         "source",
         "position",
@@ -361,4 +370,7 @@ def _state(cur: Any) -> dict[str, Any]:
         "last_batch_events",
         "last_batch_ms",
     )
-    return dict(zip(names, row or (None,) * len(names), strict=True))
+    return {
+        **dict(zip(names, row or (None,) * len(names), strict=True)),
+        "memory_bytes": int(memory),
+    }

@@ -361,3 +361,7 @@ class AnalyticsStats(_Timed):
     running: bool
     listeners: int = Field(description="Connected live dashboards")
     last_error: str | None
+    memory_bytes: int = Field(
+        description="Memory the store's buffer manager holds (cached data, indexes, query "
+        "state), at most PULSE_OLAP_MEMORY_LIMIT"
+    )

@@ -183,6 +183,11 @@ async def test_stats_report_the_projector(container: Container, client_for: Clie
     assert body["events_processed"] == body["position"] > 10
     assert body["running"] is True and body["source"] == "outbox"
     assert body["last_event_at"] is not None and body["last_batch_ms"] > 0
+    # What DuckDB holds for the store: the shop's tables at least, within its limit.
+    assert 0 < body["memory_bytes"] <= 64 * 1024 * 1024
+    metrics = (await client_for(None).get("/metrics")).text
+    (gauge,) = [v for v in metrics.splitlines() if v.startswith("pulse_analytics_memory_bytes ")]
+    assert float(gauge.split()[1]) == body["memory_bytes"]
 
 
 async def test_analysts_query_the_store_read_only(

@@ -69,6 +69,7 @@ def test_soak_summary_by_minute_and_growth_from_warm() -> None:
     samples = [
         {"t_s": float(t), "server_mib": 100.0 + t / 60, "children_mib": 50.0}
         | {"total_mib": 150.0 + t / 60, "orders_ok": t * 50, "in_flight": 3}
+        | {"server_file_mib": 90.0, "duckdb_mib": None if t < 30 else 10.0 + t / 100}
         for t in range(0, 600, 10)
     ]
     state = {
@@ -78,6 +79,9 @@ def test_soak_summary_by_minute_and_growth_from_warm() -> None:
     summary = soak.summarise(state, minutes=10)
     assert [row["minute"] for row in summary["by_minute"]] == list(range(1, 11))
     assert summary["by_minute"][0]["total_mib"] == 150.0 + 50 / 60
+    # DuckDB's figure is the largest of the minute; a sample /stats did not answer is none.
+    assert summary["by_minute"][0]["duckdb_mib"] == 10.0 + 50 / 100
+    assert summary["by_minute"][0]["server_file_mib"] == 90.0
     assert summary["warm_from_s"] == 300.0
     assert summary["growth_total_mib_per_10_min"] == 10.0
     assert summary["flat"] is False

@@ -1553,6 +1553,11 @@ export interface components {
             listeners: number;
             /** Last Error */
             last_error: string | null;
+            /**
+             * Memory Bytes
+             * @description Memory the store's buffer manager holds (cached data, indexes, query state), at most PULSE_OLAP_MEMORY_LIMIT
+             */
+            memory_bytes: number;
         };
         /** AuditPage */
         AuditPage: {
