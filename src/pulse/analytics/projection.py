@@ -1,8 +1,9 @@
 """Apply one batch to DuckDB: facts, aggregate deltas and the position, in one transaction.
 
-Every statement works on whole Arrow tables registered for the batch; nothing is written
-row by row. Aggregates move by signed deltas (an order becoming a sale adds, a cancelled
-sale subtracts), so a batch costs what it carries, not what the store already holds.
+Every statement works on all of the batch's rows of one kind at once (a temporary table,
+read from the batch's columns in one statement); nothing is written row by row. Aggregates
+move by signed deltas (an order becoming a sale adds, a cancelled sale subtracts), so a
+batch costs what it carries, not what the store already holds.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ class Applied:
 
 
 MAX_ORDERS = 500
+# From how many rows a batch's rows of one kind are read once into a temporary table rather
+# than parsed again by each statement that reads them (which is cheaper for a few hundred).
+MANY_ROWS = 1000
 # How the store refuses a batch it already holds.
 ALREADY = "the store is already at"
 
@@ -54,17 +58,22 @@ def touched_orders(batch: Batch) -> list[dict[str, str]]:
 
 def apply(cur: duckdb.DuckDBPyConnection, batch: Batch, *, source: str, today: date) -> Applied:
     started = time.perf_counter()
-    registered: list[str] = []
+    script = Script()
+    materialized: list[str] = []
 
-    def reg(name: str, tbl: Any) -> bool:
-        if tbl is None:
+    def reg(name: str, rows: columns.Rows | None) -> bool:
+        """The batch's rows of one kind, for the statements after that name them: read
+        where they are named, or, when there are many, read once into a temporary table."""
+        if rows is None:
             return False
-        cur.register(name, tbl)
-        registered.append(name)
+        if rows.count < MANY_ROWS:
+            script.rows(name, rows.select)
+        else:
+            script.add(f"CREATE OR REPLACE TEMP TABLE {name} AS {rows.select}")
+            materialized.append(name)
         return True
 
     changed: dict[str, list[Any]] = {}
-    script = Script()
     # The position moves first, and only from below the batch: a batch the store already
     # holds stops the script there (DuckDB's error(), turned into a ValueError below).
     script.add(
@@ -99,13 +108,12 @@ def apply(cur: duckdb.DuckDBPyConnection, batch: Batch, *, source: str, today: d
         _merge_keys(changed, sales, voids, keys)
         duration_ms = (time.perf_counter() - started) * 1000
         run(cur, "UPDATE projector_state SET last_batch_ms = ? WHERE id = 1", [duration_ms])
+        if materialized:  # not kept in memory until the next large batch
+            run(cur, "".join(f"DROP TABLE {name};" for name in materialized))
         cur.commit()
     except BaseException:
         cur.rollback()
         raise
-    finally:
-        for name in registered:
-            cur.unregister(name)
     return Applied(
         events=batch.events,
         position=batch.last_seq,
