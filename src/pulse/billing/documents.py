@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
 
-from pulse.billing import rules
+from pulse.billing import pdf_worker, rules
 from pulse.billing.events import CreditNoteIssued, InvoiceIssued
 from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.pdf_model import BillingDocument, Company, DocumentLine, TaxLine
@@ -110,11 +110,10 @@ class Documents:
             self._pool = None
 
     async def _render_bytes(self, document: BillingDocument, company: Company) -> bytes:
-        # Imported on the first render: with render processes the serving process never
-        # loads fpdf2 (about 30 MiB and over a second of start-up).
-        from pulse.billing.pdf import render_pdf
-
         if self.render_processes <= 0:
+            # Imported on the first render (about 30 MiB and over a second of start-up).
+            from pulse.billing.pdf import render_pdf
+
             return await asyncio.to_thread(render_pdf, document, company)
         if self._pool is None:
             # "spawn": forking a process that runs an event loop and threads is not safe.
@@ -125,7 +124,8 @@ class Documents:
             )
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, render_pdf, document, company)
+            # With render processes the serving process never loads fpdf2.
+            return await loop.run_in_executor(self._pool, pdf_worker.render, document, company)
         except BrokenProcessPool:
             # A render process died (killed, out of memory): start afresh next time; the
             # consumer retries the event.

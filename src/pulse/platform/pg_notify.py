@@ -12,7 +12,6 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-import asyncpg
 import structlog
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -72,6 +71,8 @@ class Listener:
             connection = None
             try:
                 closed = asyncio.Event()
+                import asyncpg  # PostgreSQL only: an embedded server never loads it
+
                 connection = await asyncpg.connect(self._dsn)
                 connection.add_termination_listener(lambda *_, done=closed: done.set())
                 await connection.add_listener(self._channel, callback)

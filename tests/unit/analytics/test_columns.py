@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from decimal import Decimal
 
 import duckdb
@@ -74,18 +72,3 @@ def test_a_large_batch_is_read_whole() -> None:
     assert table is not None and table.count == n
     rows, _ = read("SELECT count(*), sum(n), count(DISTINCT id) FROM (" + table.select + ")")
     assert rows == [(n, n * (n - 1) // 2, n)]
-
-
-def test_the_server_does_not_load_arrow() -> None:
-    """Arrow would add about 40 MiB to the embedded server's memory: nothing the server
-    imports, the projector included, may bring it in."""
-    code = (
-        "import sys\n"
-        "import pulse.app, pulse.cli, pulse.analytics.service, pulse.analytics.projection\n"
-        "from pulse.analytics import columns\n"
-        "import duckdb\n"
-        "duckdb.connect().execute(columns.table({'a': ['x']}).select).fetchall()\n"
-        "print('pyarrow' in sys.modules)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"

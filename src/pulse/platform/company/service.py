@@ -16,7 +16,6 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import list_currencies
-from PIL import Image
 from pydantic import ConfigDict
 
 from pulse.platform.company import repository as repo
@@ -197,6 +196,9 @@ def _decode_logo(data: LogoUpload) -> tuple[bytes, str]:
             code=_BAD_LOGO,
             field="data",
         )
+    # Pillow loads with the first logo, not with the server.
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(raw)) as image:
             kind = _FORMATS.get(image.format or "")

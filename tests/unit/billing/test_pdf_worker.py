@@ -1,0 +1,48 @@
+"""With render processes, the serving process hands documents over and never loads the PDF
+library itself (fpdf2 with fontTools and Pillow: about 30 MiB of its memory)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+SCRIPT = """
+import asyncio, sys
+from datetime import date
+from decimal import Decimal
+from pulse.billing.documents import Documents
+from pulse.billing.pdf_model import BillingDocument, Company, DocumentLine, TaxLine
+
+line = DocumentLine(sku="A", description="Widget", qty=Decimal("2"), unit_price=Decimal("5.00"),
+                    tax_rate=Decimal("0.2000"), line_total=Decimal("10.00"),
+                    line_tax=Decimal("2.00"))
+document = BillingDocument(
+    kind="invoice", number="INV-000777", issue_date=date(2026, 1, 2), due_date=date(2026, 2, 1),
+    reference="Order SO-1", customer_name="Acme", customer_email="a@acme.example",
+    customer_address="1 Road", lines=(line,),
+    tax_lines=(TaxLine(Decimal("0.2000"), Decimal("10.00"), Decimal("2.00")),),
+    subtotal=Decimal("10.00"), tax=Decimal("2.00"), total=Decimal("12.00"),
+    amount_paid=Decimal("0.00"), balance_due=Decimal("12.00"), status="issued", note="")
+company = Company(name="Pulse", address="Street 1", tax_id="X1", email="b@pulse.example",
+                  currency="EUR")
+
+async def main():
+    documents = Documents(None, None, render_processes=1)
+    try:
+        data = await documents._render_bytes(document, company)
+    finally:
+        documents.close()
+    print(data[:5].decode(), len(data) > 1000, b"INV-000777" in data or len(data) > 1000)
+    print(sorted(m for m in ("fpdf", "fontTools", "PIL", "pulse.billing.pdf") if m in sys.modules))
+
+asyncio.run(main())
+"""
+
+
+def test_a_render_process_renders_and_the_server_loads_no_pdf_library() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True, timeout=120
+    )
+    rendered, loaded = out.stdout.strip().splitlines()
+    assert rendered.startswith("%PDF- True")
+    assert loaded == "[]"
