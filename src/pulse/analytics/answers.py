@@ -106,6 +106,7 @@ class SharedAnswers:
         self._running: dict[tuple[Hashable, int], asyncio.Future[_Answer]] = {}
         # Each question recently asked, when, and how to compute it (for `warm`).
         self._asked: OrderedDict[Hashable, tuple[float, Compute]] = OrderedDict()
+        self._last_asked = float("-inf")
         self.computed = 0
         self.shared = 0
         self.warmed = 0
@@ -113,7 +114,8 @@ class SharedAnswers:
     async def get(self, question: Hashable, generation: int, compute: Compute) -> Response:
         """The answer to `question` at `generation`: kept, being computed, or computed now.
         While `generation` is being warmed, the answer kept from the generation before."""
-        self._asked[question] = (self._clock(), compute)
+        self._last_asked = self._clock()
+        self._asked[question] = (self._last_asked, compute)
         self._asked.move_to_end(question)
         while len(self._asked) > self.max_answers:
             self._asked.popitem(last=False)
@@ -140,6 +142,11 @@ class SharedAnswers:
         _COMPUTED.inc()
         self.computed += 1
         return response
+
+    def hot(self) -> bool:
+        """Whether any question was asked in the last `hot_seconds`: whether `warm` has
+        anything to do. One read of a number, safe from another thread."""
+        return self._last_asked >= self._clock() - self.hot_seconds
 
     async def warm(self, generation: int) -> None:
         """Compute the questions asked in the last `hot_seconds` at `generation` (the store's

@@ -71,6 +71,7 @@ class Projector:
         hub: LiveHub | None = None,
         today: Callable[[], date] = today_utc,
         warm: Callable[[int], Coroutine[Any, Any, None]] | None = None,
+        hot: Callable[[], bool] | None = None,
     ) -> None:
         self.store = store
         self.source = source
@@ -83,6 +84,9 @@ class Projector:
         # Called with the store's generation after each batch, on the serving loop, before
         # the push goes out (SharedAnswers.warm: the reports asked lately, computed anew).
         self.warm = warm
+        # Whether `warm` has anything to do (SharedAnswers.hot), asked from this thread: with
+        # no report asked lately, a batch is not handed to the serving loop at all.
+        self.hot = hot
         self.position = 0
         self.batches = 0
         self.last_error: str | None = None
@@ -263,7 +267,7 @@ class Projector:
     async def _warm(self, generation: int) -> None:
         """The reports asked lately, computed anew before the push tells anyone to refetch
         them. A failure here only costs the requests their shared answer."""
-        if self.warm is None:
+        if self.warm is None or (self.hot is not None and not self.hot()):
             return
         loop = self._serving_loop
         try:

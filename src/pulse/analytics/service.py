@@ -84,6 +84,7 @@ def build_analytics(settings: Settings) -> Analytics:
         gather_seconds=settings.olap_gather_seconds,
         hub=hub,
         warm=answers.warm,
+        hot=answers.hot,
     )
     sql = SqlProcess(
         store,

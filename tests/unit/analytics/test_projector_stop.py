@@ -66,3 +66,38 @@ async def test_stop_ends_the_thread_while_batches_keep_failing(tmp_path: Path) -
     reads = source.reads
     await asyncio.sleep(1.2)
     assert source.reads == reads  # nothing keeps retrying after the stop
+
+
+class CountingSource(EventSource):
+    """One event after each position, up to 2."""
+
+    name = "test"
+
+    async def read(self, after: int, limit: int) -> list[RawEvent]:
+        if after >= 2:
+            return []
+        at = "2026-12-03T08:00:00+00:00"
+        return [RawEvent(seq=after + 1, type="test.noted", occurred_at=at, payload={})]
+
+    async def head(self) -> int:
+        return 2
+
+
+async def test_a_batch_is_handed_for_warming_only_while_reports_are_hot(tmp_path: Path) -> None:
+    warmed: list[int] = []
+    hot = False
+
+    async def warm(generation: int) -> None:
+        warmed.append(generation)
+
+    store = AnalyticsStore(tmp_path / "a.duckdb")
+    store.open()
+    try:
+        projector = Projector(store, CountingSource(), warm=warm, hot=lambda: hot)
+        assert await projector.step() == 1
+        assert warmed == [] and projector.position == 1  # no report asked lately
+        hot = True
+        assert await projector.step() == 1
+        assert warmed == [store.generation] and projector.position == 2
+    finally:
+        store.close()

@@ -176,3 +176,17 @@ async def test_a_failed_warm_is_not_kept_and_an_older_generation_is_ignored() ->
     await shared.warm(4)
     assert reports.runs == runs
     assert (await shared.get("kpis", 5, reports.compute)).body == f'{{"run": {runs}}}'.encode()
+
+
+async def test_hot_while_a_question_was_asked_lately() -> None:
+    clock, reports = Clock(), Reports()
+    shared = SharedAnswers(hot_seconds=10, clock=clock)
+    assert not shared.hot()  # nothing asked yet
+    await shared.get("kpis", 1, reports.compute)
+    assert shared.hot()
+    clock.now += 9
+    assert shared.hot()
+    clock.now += 2
+    assert not shared.hot()  # the projector need not hand its batches over
+    await shared.get("kpis", 1, reports.compute)
+    assert shared.hot()
