@@ -1,7 +1,8 @@
 """Apply one batch to DuckDB: facts, aggregate deltas and the position, in one transaction.
 
-Every statement works on all of the batch's rows of one kind at once (a temporary table,
-read from the batch's columns in one statement); nothing is written row by row. Aggregates
+Every statement works on all of the batch's rows of one kind at once (its columns as a
+JSON document DuckDB reads: a common table expression, or for a large batch a temporary
+table read once); nothing is written row by row. Aggregates
 move by signed deltas (an order becoming a sale adds, a cancelled sale subtracts), so a
 batch costs what it carries, not what the store already holds.
 """
