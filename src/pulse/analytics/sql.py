@@ -84,11 +84,12 @@ class Script:
         used = [n for n in self._rows if n in sql and re.search(rf"\b{n}\b", sql)]
         if not used:
             return sql
-        ctes = "WITH " + ", ".join(f"{n} AS ({self._rows[n]})" for n in used) + " "
+        ctes = ", ".join(f"{n} AS ({self._rows[n]})" for n in used)
         create = _CREATE_AS.match(sql)
-        if create:  # CREATE ... AS WITH ... SELECT
-            return sql[: create.end()] + ctes + sql[create.end() :]
-        return ctes + sql
+        at = create.end() if create else 0  # CREATE ... AS WITH ... SELECT
+        if sql[at:].startswith("WITH "):  # the statement's own expressions follow ours
+            return f"{sql[:at]}WITH {ctes}, {sql[at + 5 :]}"
+        return f"{sql[:at]}WITH {ctes} {sql[at:]}"
 
     def run(self, cur: duckdb.DuckDBPyConnection) -> list[Any]:
         """Execute everything; the result is that of the last statement."""

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from pulse.analytics import columns
+from pulse.analytics.sql import Script
 
 
 def read(rows: columns.Rows | str | None) -> tuple[list[tuple[object, ...]], list[str]]:
@@ -72,3 +73,17 @@ def test_a_large_batch_is_read_whole() -> None:
     assert table is not None and table.count == n
     rows, _ = read("SELECT count(*), sum(n), count(DISTINCT id) FROM (" + table.select + ")")
     assert rows == [(n, n * (n - 1) // 2, n)]
+
+
+def test_statements_name_the_rows_as_they_would_a_table() -> None:
+    script = Script()
+    rows = columns.table({"n": [1, 2, 3]})
+    assert rows is not None
+    script.rows("b_nums", rows.select)
+    script.add("CREATE TEMP TABLE t_sum AS SELECT sum(n) AS s FROM b_nums")
+    script.add("WITH big AS (SELECT n FROM b_nums WHERE n > 1) SELECT count(*) FROM big")
+    script.add("SELECT (SELECT s FROM t_sum), (SELECT max(n) FROM b_nums)")
+    con = duckdb.connect()
+    assert script.run(con) == [(6, 3)]
+    assert con.execute(script.statements[1]).fetchall() == [(2,)]
+    assert "b_nums" not in {r[0] for r in con.execute("SHOW TABLES").fetchall()}
