@@ -175,7 +175,10 @@ def build_container(settings: Settings | None = None, *, run_consumers: bool = T
     )
     store = object_store(settings)
     documents = Documents(
-        store, stored_company(store, settings), render_processes=settings.render_processes
+        store,
+        stored_company(store, settings),
+        render_processes=settings.render_processes,
+        idle_seconds=settings.render_idle_seconds,
     )
     enabled = [
         c for c in consumers(documents) if run_consumers and settings.consumer_enabled(c.name)

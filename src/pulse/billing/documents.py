@@ -94,20 +94,53 @@ class Documents:
     many separate processes, started on first use: the serving process's event loop and
     its one interpreter lock stay free for requests and the other consumers, and a
     machine with more cores than one renders in parallel. With 0 it runs in a thread.
+    The processes stop once nothing was rendered for `idle_seconds` (each holds about
+    55 MiB with the PDF library loaded) and start again with the next document.
     """
 
     def __init__(
-        self, store: ObjectStore, company: CompanySource, *, render_processes: int = 0
+        self,
+        store: ObjectStore,
+        company: CompanySource,
+        *,
+        render_processes: int = 0,
+        idle_seconds: float = 60.0,
     ) -> None:
         self.store = store
         self.company = company
         self.render_processes = render_processes
+        self.idle_seconds = idle_seconds
         self._pool: ProcessPoolExecutor | None = None
+        self._rendering = 0
+        self._last_render = 0.0
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     def close(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+    @property
+    def render_process_running(self) -> bool:
+        return self._pool is not None
+
+    def _stop_when_idle(self) -> None:
+        """Stop the render processes if nothing was rendered for `idle_seconds`."""
+        self._idle_timer = None
+        if self._pool is None:
+            return
+        loop = asyncio.get_running_loop()
+        quiet = loop.time() - self._last_render
+        if self._rendering == 0 and quiet >= self.idle_seconds:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+            return
+        self._idle_timer = loop.call_later(
+            max(self.idle_seconds - quiet, 0.01), self._stop_when_idle
+        )
 
     async def _render_bytes(self, document: BillingDocument, company: Company) -> bytes:
         if self.render_processes <= 0:
@@ -123,6 +156,7 @@ class Documents:
                 initializer=follow_parent,
             )
         loop = asyncio.get_running_loop()
+        self._rendering += 1
         try:
             # With render processes the serving process never loads fpdf2.
             return await loop.run_in_executor(self._pool, pdf_worker.render, document, company)
@@ -131,6 +165,11 @@ class Documents:
             # consumer retries the event.
             self.close()
             raise
+        finally:
+            self._rendering -= 1
+            self._last_render = loop.time()
+            if self._pool is not None and self._idle_timer is None:
+                self._idle_timer = loop.call_later(self.idle_seconds, self._stop_when_idle)
 
     # -- building ------------------------------------------------------------------------
     async def _invoice_document(self, uow: UnitOfWork, invoice: Invoice) -> BillingDocument:

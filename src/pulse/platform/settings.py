@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     payment_terms_days: int = Field(default=30, ge=0, le=365)
     # Processes that render PDFs beside the serving one; 0 renders in a thread instead.
     render_processes: int = Field(default=1, ge=0, le=16)
+    # Seconds without a document to render before those processes stop (they start again
+    # with the next one).
+    render_idle_seconds: float = Field(default=60.0, ge=1, le=86_400)
 
     nats_stream: str = "PULSE"
     nats_subject_prefix: str = "pulse"

@@ -46,3 +46,44 @@ def test_a_render_process_renders_and_the_server_loads_no_pdf_library() -> None:
     rendered, loaded = out.stdout.strip().splitlines()
     assert rendered.startswith("%PDF- True")
     assert loaded == "[]"
+
+
+IDLE = (
+    SCRIPT.split("async def main")[0]
+    + """
+import psutil
+
+def children():
+    return [p.pid for p in psutil.Process().children(recursive=True)
+            if "resource_tracker" not in " ".join(p.cmdline())]
+
+async def main():
+    documents = Documents(None, None, render_processes=1, idle_seconds=0.5)
+    try:
+        first = await documents._render_bytes(document, company)
+        running = documents.render_process_running, len(children())
+        await asyncio.sleep(0.25)
+        await documents._render_bytes(document, company)  # a render restarts the idle clock
+        await asyncio.sleep(0.35)
+        still = documents.render_process_running
+        await asyncio.sleep(0.6)
+        for _ in range(50):  # the stopped process exits
+            if not children():
+                break
+            await asyncio.sleep(0.1)
+        stopped = documents.render_process_running, len(children())
+        again = await documents._render_bytes(document, company)
+        print(running, still, stopped, documents.render_process_running, first == again)
+    finally:
+        documents.close()
+
+asyncio.run(main())
+"""
+)
+
+
+def test_the_render_process_stops_when_idle_and_starts_again() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", IDLE], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "(True, 1) True (False, 0) True True"
