@@ -58,8 +58,10 @@ async def project(
     progress: Progress | None = None,
 ) -> Replay:
     """Apply events from the configured source to the store at `path`."""
+    # Large batches, nobody asking reports: a second DuckDB thread pays here, where the live
+    # store's small batches run faster on one (docs/PERFORMANCE.md, projector batch).
     store = AnalyticsStore(
-        path, memory_limit=settings.olap_memory_limit, threads=settings.olap_threads
+        path, memory_limit=settings.olap_memory_limit, threads=max(settings.olap_threads, 2)
     )
     source = make_source(settings)
     projector = Projector(store, source, batch_size=batch_size)

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     # The DuckDB file of the analytics store; "" = analytics.duckdb under data_dir.
     olap_path: str = ""
     olap_memory_limit: str = "64MB"
-    olap_threads: int = Field(default=2, ge=1, le=64)
+    olap_threads: int = Field(default=1, ge=1, le=64)
     # Events the projector applies in one batch at most (a batch is whatever has arrived).
     olap_batch_size: int = Field(default=20_000, ge=1, le=200_000)
     # The shortest pause after a batch that did not fill, letting the next events gather (it
