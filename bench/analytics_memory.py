@@ -18,11 +18,14 @@ import argparse
 import ctypes
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from bench.harness.processes import _status_kib
 
 ROOT = Path(__file__).resolve().parents[1]
 MIB = 2**20
@@ -57,13 +60,6 @@ def malloc_in_use() -> int | None:
     return int(info.uordblks + info.hblkhd)
 
 
-def rss_bytes() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
 def run_one(size: int, events: int, points: int, memory_limit: str) -> list[dict[str, Any]]:
     """In this process: apply `events` events in batches of `size`, sampling `points` times."""
     from bench.projector_batch import raw_events
@@ -91,7 +87,7 @@ def run_one(size: int, events: int, points: int, memory_limit: str) -> list[dict
                     samples.append(
                         {
                             "events": (i + 1) * size,
-                            "rss_mib": round(rss_bytes() / MIB, 1),
+                            "rss_mib": round((_status_kib(os.getpid(), "VmRSS") or 0) / 1024, 1),
                             "malloc_mib": None if malloc is None else round(malloc / MIB, 1),
                             "duckdb_mib": round(held / MIB, 1),
                         }
