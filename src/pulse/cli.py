@@ -95,17 +95,13 @@ def _serve(
     import uvicorn
 
     from pulse.app import create_app
+    from pulse.platform.serving import uvicorn_options
 
     _configure_logging(settings)
     options: dict[str, Any] = {
+        **uvicorn_options(settings),
         "host": host,
         "port": port,
-        "log_level": "warning",
-        "access_log": False,
-        # Its records go through the product's JSON logging (configure_logging).
-        "log_config": None,
-        "loop": "uvloop",
-        "http": "httptools",
         # The client address is the peer's; X-Forwarded-For is believed only from the
         # proxies in PULSE_TRUSTED_PROXIES, by the login limits (uvicorn would otherwise
         # trust it from 127.0.0.1 before the application sees the request).

@@ -95,6 +95,7 @@ def run(consumers: str, socket: str | None) -> None:
 
     from pulse.app import create_app
     from pulse.platform.observability import configure_logging
+    from pulse.platform.serving import uvicorn_options
 
     settings = Settings(
         consumers=consumers, relay=False, flow_process=False, consumer_gather_seconds=gather
@@ -103,13 +104,7 @@ def run(consumers: str, socket: str | None) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(socket)  # left by a process that was killed
     uvicorn.run(
-        create_app(settings=settings, freeze_heap=True),
-        uds=socket,
-        log_level="warning",
-        access_log=False,
-        log_config=None,
-        loop="uvloop",
-        http="httptools",
+        create_app(settings=settings, freeze_heap=True), uds=socket, **uvicorn_options(settings)
     )
 
 

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     login_address_window_seconds: int = Field(default=600, ge=1)
     # Proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated); none by default.
     trusted_proxies: str = ""
+    # Seconds an idle kept-alive HTTP connection stays open: longer than clients and proxies
+    # keep theirs (Node and httpx 5 s, nginx and cloud load balancers 60 s), so they close it.
+    keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
     # Threads that hash passwords (0 = half the cores, at least one); hashes admitted at once
     # beyond those, in all and per client address, before a login is answered 429.
     password_hash_workers: int = Field(default=0, ge=0, le=64)
