@@ -15,6 +15,7 @@ inherit what another left behind.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ctypes
 import datetime as dt
 import json
@@ -60,8 +61,12 @@ def malloc_in_use() -> int | None:
     return int(info.uordblks + info.hblkhd)
 
 
-def run_one(size: int, events: int, points: int, memory_limit: str) -> list[dict[str, Any]]:
-    """In this process: apply `events` events in batches of `size`, sampling `points` times."""
+def run_one(
+    size: int, events: int, points: int, memory_limit: str, reopen: int = 0
+) -> list[dict[str, Any]]:
+    """In this process: apply `events` events in batches of `size`, sampling `points` times;
+    with `reopen`, close the database and open it again every `reopen` batches, as the
+    projector does (PULSE_OLAP_REOPEN_BATCHES)."""
     from bench.projector_batch import raw_events
     from pulse.analytics import projection, transform
     from pulse.analytics.store import AnalyticsStore
@@ -79,6 +84,9 @@ def run_one(size: int, events: int, points: int, memory_limit: str) -> list[dict
             for i in range(batches + 1):
                 batch = [next(stream) for _ in range(size)]
                 projection.apply(cur, transform.build(batch), source="bench", today=today)
+                if reopen and i % reopen == reopen - 1:
+                    asyncio.run(store.reopen())  # as the projector does
+                    cur = store.cursor()
                 if i % every == 0:
                     held = cur.execute(
                         "SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT FROM duckdb_memory()"
@@ -103,11 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=60000, help="events applied per size")
     parser.add_argument("--points", type=int, default=6, help="samples per size")
     parser.add_argument("--memory-limit", default="64MB", help="DuckDB's, as the server's")
+    parser.add_argument(
+        "--reopen-every", type=int, default=0, help="close and open the store every N batches"
+    )
     parser.add_argument("--json", type=Path, help="also write the samples here")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a child: one size
     args = parser.parse_args(argv)
     if args.one:
-        samples = run_one(args.one, args.events, args.points, args.memory_limit)
+        samples = run_one(args.one, args.events, args.points, args.memory_limit, args.reopen_every)
         print(json.dumps(samples))
         return 0
     results: dict[str, Any] = {
@@ -129,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.points),
                 "--memory-limit",
                 args.memory_limit,
+                "--reopen-every",
+                str(args.reopen_every),
             ],
             cwd=ROOT,
             check=True,

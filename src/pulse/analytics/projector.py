@@ -72,6 +72,8 @@ class Projector:
         today: Callable[[], date] = today_utc,
         warm: Callable[[int], Coroutine[Any, Any, None]] | None = None,
         hot: Callable[[], bool] | None = None,
+        reopen_batches: int = 0,
+        reopen_idle_seconds: float = 60.0,
     ) -> None:
         self.store = store
         self.source = source
@@ -87,6 +89,12 @@ class Projector:
         # Whether `warm` has anything to do (SharedAnswers.hot), asked from this thread: with
         # no report asked lately, a batch is not handed to the serving loop at all.
         self.hot = hot
+        # The store is opened afresh after this many batches (0: never), and once after a
+        # quiet spell, giving back the memory DuckDB holds (AnalyticsStore.reopen).
+        self.reopen_batches = reopen_batches
+        self.reopen_idle_seconds = reopen_idle_seconds
+        self._since_reopen = 0
+        self._last_batch_at = 0.0
         self.position = 0
         self.batches = 0
         self.last_error: str | None = None
@@ -193,6 +201,7 @@ class Projector:
         while not self._stopping.is_set():
             try:
                 applied = await self.step()
+                await self._reopen_if_due(quiet=not applied)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - the projector outlives a bad batch
@@ -218,6 +227,14 @@ class Projector:
                 continue
             await self._refresh_aging_if_new_day()
             await self.source.wait(self.idle_seconds)
+
+    async def _reopen_if_due(self, *, quiet: bool) -> None:
+        if not self.reopen_batches or not self._since_reopen:
+            return
+        idle = time.monotonic() - self._last_batch_at
+        if self._since_reopen >= self.reopen_batches or (quiet and idle > self.reopen_idle_seconds):
+            self._since_reopen = 0
+            await self.store.reopen()
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, but wake at once when the projector is told to stop."""
@@ -257,6 +274,8 @@ class Projector:
         await self._warm(self.store.generation)
         self.position = applied.position
         self.batches += 1
+        self._since_reopen += 1
+        self._last_batch_at = time.monotonic()
         self.last_error = None
         self._aging_day = today if "ar_aging" in applied.changed else self._aging_day
         self._recent.append((time.monotonic(), applied.events))
@@ -340,6 +359,7 @@ class Projector:
             "lag": lag,
             "events_per_second": round(self.rate(), 1),
             "batches": self.batches,
+            "reopens": self.store.reopens,
             "running": self.running,
             "listeners": self.hub.listeners,
             "last_error": self.last_error,
@@ -365,16 +385,9 @@ def _state(cur: Any) -> dict[str, Any]:
     memory = cur.execute(
         "SELECT coalesce(sum(memory_usage_bytes), 0)::BIGINT FROM duckdb_memory()"
     ).fetchall()[0][0]
-    names = (
-        "source",
-        "position",
-        "events_processed",
-        "last_event_at",
-        "last_batch_at",
-        "last_batch_events",
-        "last_batch_ms",
-    )
+    names = "source position events_processed last_event_at last_batch_at last_batch_events"
+    names += " last_batch_ms"
     return {
-        **dict(zip(names, row or (None,) * len(names), strict=True)),
+        **dict(zip(names.split(), row or (None,) * 7, strict=True)),
         "memory_bytes": int(memory),
     }

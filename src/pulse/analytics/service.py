@@ -85,6 +85,8 @@ def build_analytics(settings: Settings) -> Analytics:
         hub=hub,
         warm=answers.warm,
         hot=answers.hot,
+        reopen_batches=settings.olap_reopen_batches,
+        reopen_idle_seconds=settings.olap_reopen_idle_seconds,
     )
     sql = SqlProcess(
         store,

@@ -5,12 +5,18 @@ every connection must live under — no file system or network access, no extens
 a memory limit, and the configuration locked — and hands out one cursor per thread: the
 projector writes from a single thread, queries read from a small pool. Readers see the last
 committed batch (DuckDB is MVCC), never a half-written one.
+
+An open DuckDB database keeps memory after queries that join a stored table (tens of MiB
+over thousands of the projector's batches, not given back by a checkpoint), and gives all of
+it back when closed: `reopen` closes the database and opens it again between two batches,
+with no read under way (docs/PERFORMANCE.md, "Where the embedded server's memory grows").
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -101,6 +107,12 @@ class AnalyticsStore:
         self._local = threading.local()
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
+        # Reads under way, and whether a reopen waits for them to end before it begins.
+        self._gate = threading.Condition()
+        self._reading = 0
+        self._reopening = False
+        self._epoch = 0  # a cursor of an earlier epoch belongs to a database now closed
+        self.reopens = 0
         # Moves on after every write. A read that takes the value before it begins its
         # transaction (`snapshot`) sees at least every write up to that value, so its answer
         # may be reused while the value stands.
@@ -108,7 +120,8 @@ class AnalyticsStore:
 
     @property
     def is_open(self) -> bool:
-        return self._con is not None
+        # Open through a reopen: its reads wait for it rather than being refused.
+        return self._con is not None or (self._reopening and self._writer is not None)
 
     def open(self) -> None:
         if self._con is not None:
@@ -135,14 +148,43 @@ class AnalyticsStore:
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's connection to the database."""
         cursor = getattr(self._local, "cursor", None)
-        if cursor is None:
+        if cursor is None or self._local.epoch != self._epoch:
             if self._con is None:
                 raise RuntimeError("the analytics store is not open")
             cursor = self._con.cursor()
-            self._local.cursor = cursor
+            self._local.cursor, self._local.epoch = cursor, self._epoch
             with self._lock:
                 self._cursors.append(cursor)
         return cursor
+
+    async def reopen(self) -> None:
+        """Close the database and open it again, on the writer's thread (so between two
+        batches) once no read is under way; reads asked meanwhile wait for it (tens of ms)."""
+        if self._writer is None:
+            raise RuntimeError("the analytics store is not open")
+        await asyncio.get_running_loop().run_in_executor(self._writer, self._reopen)
+
+    def _reopen(self) -> None:
+        with self._gate:
+            self._reopening = True
+            self._gate.wait_for(lambda: self._reading == 0)
+        try:
+            with self._lock:
+                for cursor in self._cursors:
+                    with contextlib.suppress(Exception):
+                        cursor.close()
+                self._cursors.clear()
+            if self._con is not None:
+                self._con.close()
+                self._con = None
+            self._epoch += 1
+            self._con = connect(self.path, memory_limit=self.memory_limit, threads=self.threads)
+            self.reopens += 1
+        finally:
+            with self._gate:
+                self._reopening = False
+                self._gate.notify_all()
+        _trim_malloc()
 
     async def write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         if self._writer is None:
@@ -151,6 +193,8 @@ class AnalyticsStore:
         return await loop.run_in_executor(self._writer, lambda: self._write(fn))
 
     def _write(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        if self._con is None:  # a reopen failed to open it again: once more
+            self._reopen()
         try:
             return fn(self.cursor())
         finally:
@@ -160,7 +204,25 @@ class AnalyticsStore:
         if self._readers is None:
             raise RuntimeError("the analytics store is not open")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, lambda: fn(self.cursor()))
+        return await loop.run_in_executor(self._readers, lambda: self._read(fn))
+
+    def _read(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        with self._gate:
+            self._gate.wait_for(lambda: not self._reopening)
+            self._reading += 1
+        try:
+            return fn(self.cursor())
+        finally:
+            with self._gate:
+                self._reading -= 1
+                self._gate.notify_all()
+
+
+def _trim_malloc() -> None:
+    """Hand the pages the C allocator holds free back to the system (glibc; elsewhere
+    nothing): what a closed database gave back would otherwise stay in the process."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def snapshot(cur: duckdb.DuckDBPyConnection, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # The shortest pause after a batch that did not fill, letting the next events gather (it
     # grows to twice the last batch's time, at most 0.2 s); 0 = apply each at once.
     olap_gather_seconds: float = Field(default=0.05, ge=0, le=1)
+    # The store is closed and opened again after this many batches (0 = never), and after
+    # this many seconds without one: DuckDB gives back what its queries kept only then.
+    olap_reopen_batches: int = Field(default=500, ge=0, le=10_000_000)
+    olap_reopen_idle_seconds: float = Field(default=60.0, ge=1, le=86_400)
     # The read-only SQL endpoint: most rows returned, and seconds before a query is stopped.
     olap_sql_row_limit: int = Field(default=10_000, ge=1, le=1_000_000)
     olap_sql_timeout_seconds: float = Field(default=5.0, gt=0, le=300)
