@@ -135,12 +135,16 @@ class AnalyticsStore:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
         self._writer = self._readers = None
+        self._close_database()
+        self._local = threading.local()
+
+    def _close_database(self) -> None:
+        """Close every thread's cursor, then the database."""
         with self._lock:
             for cursor in self._cursors:
                 with contextlib.suppress(Exception):
                     cursor.close()
             self._cursors.clear()
-        self._local = threading.local()
         if self._con is not None:
             self._con.close()
             self._con = None
@@ -169,14 +173,7 @@ class AnalyticsStore:
             self._reopening = True
             self._gate.wait_for(lambda: self._reading == 0)
         try:
-            with self._lock:
-                for cursor in self._cursors:
-                    with contextlib.suppress(Exception):
-                        cursor.close()
-                self._cursors.clear()
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+            self._close_database()
             self._epoch += 1
             self._con = connect(self.path, memory_limit=self.memory_limit, threads=self.threads)
             self.reopens += 1
