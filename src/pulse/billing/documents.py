@@ -23,7 +23,6 @@ from pulse.billing.events import CreditNoteIssued, InvoiceIssued
 from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from pulse.billing.pdf_model import BillingDocument, Company, DocumentLine, TaxLine
 from pulse.billing.repository import BillingRepository
-from pulse.platform.child_process import follow_parent
 from pulse.platform.company import company_profile
 from pulse.platform.errors import NotFound
 from pulse.platform.events import Envelope
@@ -95,7 +94,7 @@ class Documents:
     its one interpreter lock stay free for requests and the other consumers, and a
     machine with more cores than one renders in parallel. With 0 it runs in a thread.
     The processes stop once nothing was rendered for `idle_seconds` (each holds about
-    55 MiB with the PDF library loaded) and start again with the next document.
+    45 MiB with the PDF library loaded) and start again with the next document.
     """
 
     def __init__(
@@ -153,7 +152,7 @@ class Documents:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.render_processes,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=follow_parent,
+                initializer=pdf_worker.start,
             )
         loop = asyncio.get_running_loop()
         self._rendering += 1

@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     olap_gather_seconds: float = Field(default=0.05, ge=0, le=1)
     # The store is closed and opened again after this many batches (0 = never), and after
     # this many seconds without one: DuckDB gives back what its queries kept only then.
-    olap_reopen_batches: int = Field(default=500, ge=0, le=10_000_000)
+    olap_reopen_batches: int = Field(default=100, ge=0, le=10_000_000)
     olap_reopen_idle_seconds: float = Field(default=60.0, ge=1, le=86_400)
     # The read-only SQL endpoint: most rows returned, and seconds before a query is stopped.
     olap_sql_row_limit: int = Field(default=10_000, ge=1, le=1_000_000)

@@ -87,3 +87,48 @@ def test_the_render_process_stops_when_idle_and_starts_again() -> None:
         [sys.executable, "-c", IDLE], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.strip() == "(True, 1) True (False, 0) True True"
+
+
+SKIPPED = (
+    SCRIPT.split("async def main")[0]
+    + """
+import hashlib
+
+PROBE = (
+    "sorted({m.split('.')[0] for m, v in __import__('sys').modules.items() if v is not None}"
+    " & {'PIL', 'numpy', 'cryptography', 'fpdf', 'fontTools'})"
+)
+
+async def main():
+    documents = Documents(None, None, render_processes=1)
+    try:
+        data = await documents._render_bytes(document, company)
+        loop = asyncio.get_running_loop()
+        there = await loop.run_in_executor(documents._pool, eval, PROBE)
+    finally:
+        documents.close()
+    print(hashlib.sha256(data).hexdigest())
+    print(there)
+
+asyncio.run(main())
+"""
+)
+
+
+def test_a_render_process_goes_without_the_libraries_it_never_uses_and_renders_the_same() -> None:
+    """Pillow, NumPy and cryptography stay unloaded in a render process, and its PDF is the
+    same, byte for byte, as one rendered where fpdf2 has them all."""
+    import hashlib
+
+    from pulse.billing.pdf import render_pdf
+
+    out = subprocess.run(
+        [sys.executable, "-c", SKIPPED], capture_output=True, text=True, check=True, timeout=120
+    )
+    digest, there = out.stdout.strip().splitlines()
+    assert there == "['fontTools', 'fpdf']"
+    made: dict[str, object] = {}
+    exec(SCRIPT.split("async def main")[0], made)  # noqa: S102 - the same document, here
+    here = render_pdf(made["document"], made["company"])  # type: ignore[arg-type]
+    assert "PIL" in sys.modules or "cryptography" in sys.modules  # this process has them
+    assert hashlib.sha256(here).hexdigest() == digest
