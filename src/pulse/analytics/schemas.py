@@ -358,6 +358,10 @@ class AnalyticsStats(_Timed):
     lag: int = Field(description="Events not yet applied")
     events_per_second: float
     batches: int = Field(description="Batches applied since this process started")
+    reopens: int = Field(
+        description="Times the store was closed and opened again since this process started, "
+        "giving back the memory DuckDB kept (PULSE_OLAP_REOPEN_BATCHES)"
+    )
     running: bool
     listeners: int = Field(description="Connected live dashboards")
     last_error: str | None

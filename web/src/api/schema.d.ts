@@ -1544,6 +1544,11 @@ export interface components {
              * @description Batches applied since this process started
              */
             batches: number;
+            /**
+             * Reopens
+             * @description Times the store was closed and opened again since this process started, giving back the memory DuckDB kept (PULSE_OLAP_REOPEN_BATCHES)
+             */
+            reopens: number;
             /** Running */
             running: boolean;
             /**
