@@ -106,6 +106,24 @@ test("a quantity the server refuses is shown next to that line's quantity", asyn
   await expect(page).toHaveURL(/\/app\/orders\/[0-9a-f-]{36}$/);
 });
 
+test("Enter pressed before the search has answered picks from the typed text's results", async ({ page, request }) => {
+  const made = await makeData(request);
+  await signIn(page, "clerk");
+  await page.goto("/app/orders/new");
+  const input = page.getByRole("combobox", { name: "Find customer" });
+  await input.focus();
+  // The first list (every customer) is on screen; the answer for the typed text is slow.
+  await expect(page.getByRole("option").first()).toBeVisible();
+  await page.route((url) => url.pathname.endsWith("/customers") && (url.searchParams.get("q") ?? "").includes(made.suffix), async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await route.continue();
+  });
+  await input.pressSequentially(`test ${made.suffix}`, { delay: 10 });
+  await input.press("Enter");
+  await expect(input).toHaveValue(made.customer.name);
+  await expect(page.getByTestId("picked-customer")).toBeVisible();
+});
+
 test("the list filters by status and pages through the results", async ({ page }) => {
   await signIn(page, "viewer");
   await page.goto("/app/orders");

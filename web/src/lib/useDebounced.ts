@@ -9,3 +9,11 @@ export function useDebounced<T>(value: T, ms = 200): T {
   }, [value, ms]);
   return current;
 }
+
+/**
+ * Whether a search box's results are not yet those of its TEXT: the text is still settling
+ * (DEBOUNCED lags it) or the answer for it is on its way.
+ */
+export function isSearching(text: string, debounced: string, fetching: boolean): boolean {
+  return debounced !== text.trim() || fetching;
+}

@@ -4,7 +4,7 @@ import { keepPreviousData, queryOptions, useQueries, useQuery } from "@tanstack/
 import { useMemo } from "react";
 import { api, call, type Schemas } from "../../api/client";
 import { sumAmounts } from "../../lib/decimal";
-import { useDebounced } from "../../lib/useDebounced";
+import { isSearching, useDebounced } from "../../lib/useDebounced";
 
 export type Customer = Schemas["CustomerRead"];
 export const PAGE_SIZE = 25;
@@ -65,13 +65,14 @@ export function useCustomerNames(ids: string[]): { names: Map<string, string>; l
 /** Customers whose name or email matches TEXT, searched once typing pauses (the pickers). */
 export function useCustomerSearch(text: string, enabled: boolean) {
   const q = useDebounced(text.trim());
-  return useQuery({
+  const query = useQuery({
     queryKey: ["customers", "search", q],
     queryFn: () => call(api.GET("/customers", { params: { query: { q: q || undefined, limit: 10, offset: 0 } } })),
     enabled,
     placeholderData: keepPreviousData,
     staleTime: 30_000,
   });
+  return { items: query.data?.items, searching: isSearching(text, q, query.isFetching) };
 }
 
 export function useCustomerOrders(id: string, offset: number) {

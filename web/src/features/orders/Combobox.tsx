@@ -1,6 +1,8 @@
 // A search-as-you-type picker following the WAI-ARIA combobox pattern: the input owns a
-// listbox, arrow keys move the active option, Enter picks it, Escape closes the list.
-import { useId, useState, type KeyboardEvent, type ReactNode } from "react";
+// listbox, arrow keys move the active option, Enter picks it, Escape closes the list. An Enter
+// pressed while the results are not yet those of the typed text waits for them, so it never
+// picks from an older search's list.
+import { useEffect, useId, useState, type KeyboardEvent, type ReactNode } from "react";
 
 interface Props<T> {
   label: string;
@@ -36,6 +38,7 @@ export function Combobox<T>({
   const listId = `${id}-list`;
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
+  const [enterWaiting, setEnterWaiting] = useState(false);
   const list = options ?? [];
   const showList = open && list.length > 0;
   const showEmpty = open && options !== undefined && list.length === 0 && !searching;
@@ -58,7 +61,10 @@ export function Combobox<T>({
       setActive((a) => (list.length ? (Math.min(a, list.length - 1) - 1 + list.length) % list.length : 0));
     } else if (event.key === "Enter") {
       const option = list[activeIndex];
-      if (showList && option !== undefined) {
+      if (open && searching) {
+        event.preventDefault();
+        setEnterWaiting(true);
+      } else if (showList && option !== undefined) {
         event.preventDefault();
         choose(option);
       }
@@ -67,6 +73,13 @@ export function Combobox<T>({
       setOpen(false);
     }
   };
+
+  const waitingOption = enterWaiting && !searching ? list[activeIndex] : undefined;
+  useEffect(() => {
+    if (!enterWaiting || searching) return;
+    setEnterWaiting(false);
+    if (open && waitingOption !== undefined) choose(waitingOption);
+  });
 
   return (
     <div className="field picker">
@@ -89,9 +102,13 @@ export function Combobox<T>({
           onInputChange(e.target.value);
           setOpen(true);
           setActive(0);
+          setEnterWaiting(false);
         }}
         onFocus={() => setOpen(true)}
-        onBlur={() => setOpen(false)}
+        onBlur={() => {
+          setOpen(false);
+          setEnterWaiting(false);
+        }}
         onKeyDown={onKeyDown}
       />
       {showList && (

@@ -69,8 +69,8 @@ export default function NewOrderPage() {
                 setCustomerText(text);
                 if (customer && text !== customer.name) setCustomer(null);
               }}
-              options={customer && customerText === customer.name ? undefined : customers.data?.items}
-              searching={customers.isFetching}
+              options={customer && customerText === customer.name ? undefined : customers.items}
+              searching={customers.searching}
               optionKey={(c) => c.id}
               renderOption={(c) => (
                 <>
@@ -101,8 +101,8 @@ export default function NewOrderPage() {
               placeholder="Search by name or SKU"
               value={productText}
               onInputChange={setProductText}
-              options={productText.trim() ? products.data?.items : undefined}
-              searching={products.isFetching}
+              options={productText.trim() ? products.items : undefined}
+              searching={products.searching}
               optionKey={(p) => p.sku}
               renderOption={(p) => (
                 <span className="orders-option">
