@@ -89,7 +89,7 @@ def consumers(documents: Documents) -> list[Consumer]:
                 # Issued documents are rendered when the order flow has nothing left to do,
                 # or at once when someone asks for one; a later version of an invoice (paid,
                 # credited, void) when someone asks for it.
-                billing.InvoiceIssued: per_event(documents.render_invoice),
+                billing.InvoiceIssued: documents.render_invoices,
                 billing.CreditNoteIssued: per_event(documents.render_credit_note),
             },
             reads_only=True,

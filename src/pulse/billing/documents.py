@@ -3,9 +3,9 @@ in the object store.
 
 An invoice's PDF shows its payment status, so each change (payment, credit, void) bumps the
 invoice's revision and names a new object; earlier versions stay as what was sent. The
-`documents` consumer renders each invoice and credit note as soon as it is issued; a
-request for a later version not rendered yet renders it on the spot (rendering every
-payment's version eagerly would double the CPU cost of a payment).
+`documents` consumer renders each invoice (a batch at a time) and credit note once it is
+issued; a request for a later version not rendered yet renders it on the spot (rendering
+every payment's version eagerly would double the CPU cost of a payment).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pulse.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLin
 from pulse.billing.pdf_model import BillingDocument, Company, DocumentLine, TaxLine
 from pulse.billing.repository import BillingRepository
 from pulse.platform.company import company_profile
+from pulse.platform.consumers import Delivery
 from pulse.platform.errors import NotFound
 from pulse.platform.events import Envelope
 from pulse.platform.settings import Settings
@@ -84,6 +85,35 @@ def _lines(lines: Sequence[InvoiceLine | CreditNoteLine]) -> tuple[DocumentLine,
 
 def _tax_lines(lines: Sequence[InvoiceLine | CreditNoteLine]) -> tuple[TaxLine, ...]:
     return tuple(TaxLine(rate=t.rate, base=t.base, tax=t.tax) for t in rules.tax_lines(lines))
+
+
+def invoice_document(invoice: Invoice, lines: Sequence[InvoiceLine]) -> BillingDocument:
+    """What an invoice's PDF shows, as it stands now."""
+    reference = f"Order {invoice.order_number}" if invoice.order_number else ""
+    note = invoice.notes
+    if invoice.status == "void":
+        note = f"VOID. {invoice.void_reason}".strip() + (f"\n{note}" if note else "")
+    elif invoice.refund_due > 0:
+        note = f"Refund due to the customer: {invoice.refund_due}" + (f"\n{note}" if note else "")
+    return BillingDocument(
+        kind="invoice",
+        number=invoice.number,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        reference=reference,
+        customer_name=invoice.customer_name,
+        customer_email=invoice.customer_email,
+        customer_address=invoice.billing_address,
+        lines=_lines(lines),
+        tax_lines=_tax_lines(lines),
+        subtotal=invoice.subtotal,
+        tax=invoice.tax,
+        total=invoice.total,
+        amount_paid=invoice.amount_paid,
+        balance_due=invoice.balance,
+        status=invoice.status,
+        note=note,
+    )
 
 
 class Documents:
@@ -173,33 +203,7 @@ class Documents:
     # -- building ------------------------------------------------------------------------
     async def _invoice_document(self, uow: UnitOfWork, invoice: Invoice) -> BillingDocument:
         lines = await uow.repo(BillingRepository).invoice_lines(invoice.id)
-        reference = f"Order {invoice.order_number}" if invoice.order_number else ""
-        note = invoice.notes
-        if invoice.status == "void":
-            note = f"VOID. {invoice.void_reason}".strip() + (f"\n{note}" if note else "")
-        elif invoice.refund_due > 0:
-            note = f"Refund due to the customer: {invoice.refund_due}" + (
-                f"\n{note}" if note else ""
-            )
-        return BillingDocument(
-            kind="invoice",
-            number=invoice.number,
-            issue_date=invoice.issue_date,
-            due_date=invoice.due_date,
-            reference=reference,
-            customer_name=invoice.customer_name,
-            customer_email=invoice.customer_email,
-            customer_address=invoice.billing_address,
-            lines=_lines(lines),
-            tax_lines=_tax_lines(lines),
-            subtotal=invoice.subtotal,
-            tax=invoice.tax,
-            total=invoice.total,
-            amount_paid=invoice.amount_paid,
-            balance_due=invoice.balance,
-            status=invoice.status,
-            note=note,
-        )
+        return invoice_document(invoice, lines)
 
     async def _credit_note_document(self, uow: UnitOfWork, note: CreditNote) -> BillingDocument:
         invoice = await uow.repo(BillingRepository).get_invoice(note.invoice_id)
@@ -260,16 +264,38 @@ class Documents:
         )
 
     # -- the `documents` consumer --------------------------------------------------------
-    async def render_invoice(
-        self, uow: UnitOfWork, event: InvoiceIssued, envelope: Envelope
+    async def render_invoices(
+        self, uow: UnitOfWork, batch: Sequence[Delivery[InvoiceIssued]]
     ) -> None:
-        """Render the invoice as issued (re-rendering writes the same object)."""
-        invoice = await uow.repo(BillingRepository).get_invoice(event.invoice_id)
-        if invoice is None or invoice.source == "import":
-            return  # an imported invoice is rendered when someone asks for it
-        key = invoice_key(invoice)
-        if not await self.store.exists(key):
-            await self._render(uow, key, await self._invoice_document(uow, invoice))
+        """Render each invoice of the batch as issued, unless its PDF is already stored (a
+        redelivery, or a request got there first). The invoices and all their lines are two
+        statements for the whole batch, and the renders are handed to the render processes
+        together, so they render one after another while this process reads and stores."""
+        repo = uow.repo(BillingRepository)
+        # An imported invoice is rendered when someone asks for it.
+        invoices = [
+            invoice
+            for invoice in await repo.invoices_by_id([d.event.invoice_id for d in batch])
+            if invoice.source != "import"
+        ]
+        stored = await asyncio.gather(*(self.store.exists(invoice_key(i)) for i in invoices))
+        todo = [invoice for invoice, there in zip(invoices, stored, strict=True) if not there]
+        if not todo:
+            return
+        lines = await repo.lines_of_invoices([invoice.id for invoice in todo])
+        company = await self.company(uow)
+
+        async def render(invoice: Invoice) -> None:
+            document = invoice_document(invoice, lines[invoice.id])
+            data = await self._render_bytes(document, company)
+            await self.store.put(invoice_key(invoice), data, content_type="application/pdf")
+
+        # Every render is awaited before a failure is raised: none is left running behind
+        # the batch, whose halves the runner then tries again.
+        results = await asyncio.gather(*(render(i) for i in todo), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
 
     async def render_credit_note(
         self, uow: UnitOfWork, event: CreditNoteIssued, envelope: Envelope

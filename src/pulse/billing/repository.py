@@ -180,6 +180,30 @@ class BillingRepository(Repository):
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def invoices_by_id(self, invoice_ids: Collection[uuid.UUID]) -> list[Invoice]:
+        """The invoices of these ids that exist, in no particular order."""
+        if not invoice_ids:
+            return []
+        query = select(Invoice).where(Invoice.id.in_(set(invoice_ids)))
+        rows = await self.session.execute(query.execution_options(populate_existing=True))
+        return list(rows.scalars())
+
+    async def lines_of_invoices(
+        self, invoice_ids: Collection[uuid.UUID]
+    ) -> dict[uuid.UUID, list[InvoiceLine]]:
+        """Each invoice's lines in their order, for many invoices in one statement."""
+        lines: dict[uuid.UUID, list[InvoiceLine]] = {i: [] for i in invoice_ids}
+        if not lines:
+            return lines
+        rows = await self.session.execute(
+            select(InvoiceLine)
+            .where(InvoiceLine.invoice_id.in_(set(lines)))
+            .order_by(InvoiceLine.invoice_id, InvoiceLine.line_no)
+        )
+        for line in rows.scalars():
+            lines[line.invoice_id].append(line)
+        return lines
+
     async def invoice_lines(self, invoice_id: uuid.UUID) -> list[InvoiceLine]:
         rows = await self.session.execute(
             select(InvoiceLine)
