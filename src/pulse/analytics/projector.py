@@ -211,13 +211,13 @@ class Projector:
                 await self._pause(1.0)
                 continue
             if applied:
-                # A batch that did not fill: let the events that follow gather before the
-                # next one. Each batch costs a fixed amount of work in DuckDB (a few dozen
-                # statements, each planned and scheduled), so the pause grows with what the
-                # last batch took, keeping the projector to about a third of a core however
-                # events trickle in; a backlog goes in full batches without pauses. While a
-                # live dashboard listens, its figures come first: no pause.
-                if applied < self.batch_size and self.gather_seconds and not self.hub.listeners:
+                if applied < self.batch_size and self.gather_seconds:
+                    # A batch that did not fill: let the events that follow gather before
+                    # the next one. Each batch costs a fixed amount of work in DuckDB (a
+                    # few dozen statements, each planned and scheduled), so the pause grows
+                    # with what the last batch took, keeping the projector to about a third
+                    # of a core however events trickle in; a backlog goes in full batches
+                    # without pauses.
                     await asyncio.sleep(
                         min(
                             GATHER_MAX_SECONDS,
