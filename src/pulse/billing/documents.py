@@ -31,6 +31,9 @@ from pulse.platform.settings import Settings
 from pulse.platform.storage import ObjectStore
 from pulse.platform.uow import UnitOfWork
 
+# Renders the documents consumer has under way at once, per render process.
+PIPELINE_PER_PROCESS = 2
+
 # What a document prints as its company, read when it is rendered.
 CompanySource = Callable[[UnitOfWork], Awaitable[Company]]
 
@@ -269,8 +272,9 @@ class Documents:
     ) -> None:
         """Render each invoice of the batch as issued, unless its PDF is already stored (a
         redelivery, or a request got there first). The invoices and all their lines are two
-        statements for the whole batch, and the renders are handed to the render processes
-        together, so they render one after another while this process reads and stores."""
+        statements for the whole batch, and the renders are handed to the render processes a
+        few at a time, so they render one after another while this process reads and
+        stores."""
         repo = uow.repo(BillingRepository)
         # An imported invoice is rendered when someone asks for it.
         invoices = [
@@ -284,10 +288,14 @@ class Documents:
             return
         lines = await repo.lines_of_invoices([invoice.id for invoice in todo])
         company = await self.company(uow)
+        # A few renders queued per render process keep it busy while this process reads and
+        # stores, and a PDF someone asks for meanwhile waits behind those few, not the batch.
+        pipeline = asyncio.Semaphore(PIPELINE_PER_PROCESS * max(1, self.render_processes))
 
         async def render(invoice: Invoice) -> None:
             document = invoice_document(invoice, lines[invoice.id])
-            data = await self._render_bytes(document, company)
+            async with pipeline:
+                data = await self._render_bytes(document, company)
             await self.store.put(invoice_key(invoice), data, content_type="application/pdf")
 
         # Every render is awaited before a failure is raised: none is left running behind

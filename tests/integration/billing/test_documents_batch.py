@@ -6,13 +6,14 @@ SQLite, PostgreSQL and MariaDB."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pulse.billing import InvoiceIssued
-from pulse.billing.documents import Documents, fixed_company
+from pulse.billing.documents import PIPELINE_PER_PROCESS, Documents, fixed_company
 from pulse.billing.pdf_model import BillingDocument, Company
 from pulse.platform.consumers import Delivery
 from pulse.platform.storage import LocalObjectStore
@@ -114,3 +115,34 @@ async def test_one_invoice_that_fails_leaves_the_others_stored(
     async with world.uow(readonly=True) as uow:
         invoice = await documents.invoice_pdf(uow, batch[0].event.invoice_id)
     assert invoice[0] == batch[0].event.number
+
+
+class Watched(Documents):
+    """Counts the renders under way at once (each takes a moment)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = 0
+        self.most = 0
+
+    async def _render_bytes(self, document: BillingDocument, company: Company) -> bytes:
+        self.now += 1
+        self.most = max(self.most, self.now)
+        try:
+            await asyncio.sleep(0.01)
+            return await super()._render_bytes(document, company)
+        finally:
+            self.now -= 1
+
+
+async def test_a_batch_keeps_only_a_few_renders_under_way(
+    world: World,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """A PDF someone asks for during a large batch waits behind a few renders, not the batch."""
+    batch = await issued(world, 12)
+    documents = Watched(LocalObjectStore(tmp_path / "objects"), fixed_company(COMPANY))
+    await render(world, documents, batch)
+    assert documents.most == PIPELINE_PER_PROCESS  # render_processes=0 counts as one
+    for delivery in batch:
+        assert await documents.store.exists(f"invoices/{delivery.event.number}/r1.pdf")
