@@ -35,7 +35,7 @@ from typing import Any
 import aiohttp
 
 from bench.analytics import _listeners_main
-from bench.harness import docs, load, scenario, servers
+from bench.harness import cli, docs, load, scenario, servers
 from bench.harness.cli import log
 from bench.harness.docs import fmt
 from bench.harness.open_loop import OpenLoop
@@ -43,7 +43,12 @@ from bench.harness.stats import summary_ms
 
 NAME = "push"
 QUICK = "20 s instead of 60 (a smoke run)"
-RECORDED = {"rate": "rate", "duration_s": "duration", "warmup_s": "warmup"}
+RECORDED = {
+    "rate": "rate",
+    "duration_s": "duration",
+    "warmup_s": "warmup",
+    "flow_process": "flow_process",
+}
 GOAL_P99_MS = 250.0
 WINDOW_S = 10.0
 
@@ -54,6 +59,7 @@ def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     parser.add_argument("--warmup", type=float, help="seconds at the same rate first (5)")
     parser.add_argument("--listeners", type=int, default=10, help="dashboards listening (10)")
     parser.add_argument("--push-timeout", type=float, default=120.0, help="longest wait (120)")
+    cli.add_flow_process_flag(parser)
     return {"duration": (60.0, 20.0), "warmup": (5.0, 2.0)}
 
 
@@ -77,7 +83,9 @@ def by_window(sent: dict[str, float], first: dict[str, float]) -> list[dict[str,
 
 async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
     secret = secrets.token_urlsafe(32)
-    deployment = await asyncio.to_thread(servers.embedded, workdir / "embedded", secret)
+    deployment = await asyncio.to_thread(
+        servers.embedded, workdir / "embedded", secret, flow_process=args.flow_process
+    )
     state["wiring"] = deployment.wiring
     ctx = multiprocessing.get_context("spawn")
     dashboards = None

@@ -37,7 +37,9 @@ from bench.harness.cli import log, pg_parts
 from bench.harness.docs import DOCS, write_section
 from bench.side_by_side_targets import Target, pulse_fixtures, run_point
 
-PULSE_MODES = ("embedded", "services")
+# "embedded-analytics": the embedded server with its analytics store in a second process
+# (PULSE_FLOW_PROCESS=analytics).
+PULSE_MODES = ("embedded", "embedded-analytics", "services")
 POINTS = {"duration": (10.0, 2.0), "warmup": (2.0, 0.5), "rounds": (3, 1)}
 
 
@@ -45,7 +47,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = cli.parser("side_by_side", __doc__)
     cli.add_point_flags(parser, defaults=POINTS)
     parser.add_argument(
-        "--pulse", default="embedded,services", help="Pulse modes to run (embedded,services)"
+        "--pulse",
+        default="embedded,services",
+        help="Pulse modes to run (embedded,services; also embedded-analytics)",
     )
     parser.add_argument("--flow-timeout", type=float, help="longest wait to invoice (180)")
     parser.add_argument("--pg", default="postgres@127.0.0.1:5432", help="PostgreSQL user@host:port")

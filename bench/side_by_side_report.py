@@ -26,6 +26,7 @@ KEYS = (
 TITLES = {
     "reference": "reference service (plan's `main.py`: PostgreSQL + NATS)",
     "embedded": "Pulse embedded (SQLite, in-process bus, one process)",
+    "embedded-analytics": "Pulse embedded, the analytics store in a second process",
     "services": "Pulse services (PostgreSQL + NATS; API, relay, worker)",
 }
 
@@ -55,7 +56,7 @@ def summarise(points: list[dict], concurrencies: list[int]) -> dict:
     hi, lo = str(max(concurrencies)), str(min(concurrencies))
     ref = table.get("reference", {})
     ratios = {}
-    for mode in ("embedded", "services"):
+    for mode in ("embedded", "embedded-analytics", "services"):
         mine = table.get(mode)
         if not mine or not ref:
             continue

@@ -37,7 +37,7 @@ import orjson
 import psutil
 
 from bench import report
-from bench.harness import docs, load, scenario, servers
+from bench.harness import cli, docs, load, scenario, servers
 from bench.harness.cli import log
 from bench.harness.docs import fmt
 from bench.harness.open_loop import OpenLoop
@@ -56,6 +56,7 @@ def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     parser.add_argument("--minutes", type=float, help="minutes of load (30)")
     parser.add_argument("--sample-every", type=float, default=10.0, help="seconds (10)")
     parser.add_argument("--settle-timeout", type=float, help="longest wait (600; quick 120)")
+    cli.add_flow_process_flag(parser)
     return {"minutes": (30.0, 2.0), "settle_timeout": (600.0, 120.0)}
 
 
@@ -142,7 +143,9 @@ async def sampler(
 
 async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
     secret = secrets.token_urlsafe(32)
-    deployment = await asyncio.to_thread(servers.embedded, workdir / "embedded", secret)
+    deployment = await asyncio.to_thread(
+        servers.embedded, workdir / "embedded", secret, flow_process=args.flow_process
+    )
     state["wiring"] = deployment.wiring
     samples: list[dict] = state.setdefault("samples", [])
     try:
@@ -375,7 +378,12 @@ SCENARIO = scenario.Scenario(
     __doc__,
     flags,
     "2 minutes (a smoke run)",
-    {"rate": "rate", "minutes": "minutes", "sample_every_s": "sample_every"},
+    {
+        "rate": "rate",
+        "minutes": "minutes",
+        "sample_every_s": "sample_every",
+        "flow_process": "flow_process",
+    },
     measure,
     lambda state: summarise(state, state["minutes"]),
     console,

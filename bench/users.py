@@ -38,7 +38,7 @@ from pathlib import Path
 
 import orjson
 
-from bench.harness import docs, load, scenario, servers
+from bench.harness import cli, docs, load, scenario, servers
 from bench.harness.cli import log
 from bench.harness.docs import fmt
 from bench.side_by_side_targets import lags
@@ -46,7 +46,12 @@ from bench.side_by_side_targets import lags
 LOCUSTFILE = Path(__file__).resolve().parent / "users_locust.py"
 NAME = "users"
 QUICK = "20 users for 20 s (a smoke run)"
-RECORDED = {"users": "users", "duration_s": "duration", "spawn_rate": "spawn_rate"}
+RECORDED = {
+    "users": "users",
+    "duration_s": "duration",
+    "spawn_rate": "spawn_rate",
+    "flow_process": "flow_process",
+}
 ACTIONS = (
     "log in",
     "list orders",
@@ -70,6 +75,7 @@ def flags(parser: argparse.ArgumentParser) -> dict[str, tuple[object, object]]:
     # threads: 2 a second keeps the ramp from queueing logins behind each other.
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="users started a second (2)")
     parser.add_argument("--settle-timeout", type=float, default=300.0, help="longest wait (300)")
+    cli.add_flow_process_flag(parser)
     return {"users": (100, 20), "duration": (300.0, 20.0)}
 
 
@@ -185,7 +191,9 @@ def run_locust(args: argparse.Namespace, base_url: str, config: Path, prefix: Pa
 async def measure(args: argparse.Namespace, workdir: Path, state: dict) -> None:
     secret = secrets.token_urlsafe(32)
     run_id = uuid.uuid4().hex[:6]
-    deployment = await asyncio.to_thread(servers.embedded, workdir / "embedded", secret)
+    deployment = await asyncio.to_thread(
+        servers.embedded, workdir / "embedded", secret, flow_process=args.flow_process
+    )
     # Real users come from as many addresses: locust connects from 127.0.0.1 as a reverse
     # proxy would, and each virtual user names its own address in X-Forwarded-For, so the
     # per-address login budgets apply per user as they would in production. The ramp logs

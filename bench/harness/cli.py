@@ -35,6 +35,17 @@ def parser(name: str, doc: str | None, *, whole_doc: bool = False) -> argparse.A
     )
 
 
+def add_flow_process_flag(parser: argparse.ArgumentParser) -> None:
+    """`--flow-process`: the embedded server's PULSE_FLOW_PROCESS. A run with a second process
+    is saved under a name of its own and rewrites no docs section (those show the default)."""
+    parser.add_argument(
+        "--flow-process",
+        choices=("off", "analytics", "all"),
+        default="off",
+        help="what the embedded server runs in a second process (off)",
+    )
+
+
 def add_output_flags(
     parser: argparse.ArgumentParser,
     *,

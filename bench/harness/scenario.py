@@ -115,11 +115,12 @@ class Scenario:
                 shutil.rmtree(workdir, ignore_errors=True)
         state["loadavg_end"] = machine.loadavg()
         state["summary"] = self.summarise(state)
-        suffix = "-quick" if args.quick else ""
+        flow = getattr(args, "flow_process", "off")
+        suffix = ("-quick" if args.quick else "") + ("" if flow == "off" else f"-flow-{flow}")
         log(f"saved {save(state, args.results_dir, self.name + suffix)}")
         print(self.console(state))
         went_well = state["status"] == "ok" and self.documented(state)
-        if went_well and not args.quick and not args.no_docs:
+        if went_well and not args.quick and not args.no_docs and flow == "off":
             write_section(self.name, self.markdown(state))
             log(f"wrote {DOCS}")
         return 0 if state["status"] == "ok" else 1

@@ -119,12 +119,20 @@ def _upgrade(env: dict[str, str], cwd: Path) -> None:
         raise RuntimeError(f"`pulse db upgrade` failed:\n{done.stdout}\n{done.stderr}")
 
 
-def embedded(workdir: Path, secret: str) -> Deployment:
+def embedded(workdir: Path, secret: str, *, flow_process: str = "off") -> Deployment:
+    """`pulse serve --consumers all --relay` on SQLite; `flow_process` is its
+    PULSE_FLOW_PROCESS (what runs in a second process: "off", "analytics" or "all")."""
     port = free_port()
     data = workdir / "data"
     data.mkdir(parents=True, exist_ok=True)
     url = f"sqlite+aiosqlite:///{(data / 'pulse.db').resolve()}"
-    env = clean_env({"PULSE_DATA_DIR": str(data), "PULSE_JWT_SECRET": secret})
+    env = clean_env(
+        {
+            "PULSE_DATA_DIR": str(data),
+            "PULSE_JWT_SECRET": secret,
+            "PULSE_FLOW_PROCESS": flow_process,
+        }
+    )
     _upgrade(env, workdir)
     serve = Proc(
         "pulse serve --consumers all --relay",
@@ -151,7 +159,8 @@ def embedded(workdir: Path, secret: str) -> Deployment:
         wiring={
             "database": "SQLite (WAL) file",
             "bus": "embedded (in-process)",
-            "processes": ["pulse serve --consumers all --relay"],
+            "processes": ["pulse serve --consumers all --relay"]
+            + ([] if flow_process == "off" else [f"pulse-flow ({flow_process})"]),
         },
     )
 
@@ -325,15 +334,18 @@ async def deployed(
     keep: bool = False,
     keep_workdir: bool = False,
 ) -> AsyncIterator[Deployment]:
-    """A fresh deployment of `mode` ("embedded" or "services") in a work directory of its own,
-    not started yet. On leaving, its processes stop, its NATS stream is deleted, and its
-    database (unless `keep`) and work directory (unless `keep` or `keep_workdir`) removed."""
+    """A fresh deployment of `mode` in a work directory of its own, not started yet:
+    "embedded", "embedded-analytics" (its analytics store in a second process) or
+    "services". On leaving, its processes stop, its NATS stream is deleted, and its database
+    (unless `keep`) and work directory (unless `keep` or `keep_workdir`) removed."""
     workdir = Path(tempfile.mkdtemp(prefix=f"pulse-bench-{prefix}-"))
     secret = secrets.token_urlsafe(32)
     deployment = None
     try:
-        if mode == "embedded":
-            deployment = embedded(workdir, secret)
+        if mode.startswith("embedded"):
+            deployment = embedded(
+                workdir, secret, flow_process=mode.removeprefix("embedded").lstrip("-") or "off"
+            )
         else:
             parts = pg_parts(pg)
             deployment = await services(

@@ -3,16 +3,21 @@
 One Python process has one interpreter lock. With the API, every consumer and the analytics
 projector in it, a request waits while a batch holds the lock and a batch waits behind the
 requests, so the server never uses a second core (docs/PERFORMANCE.md). With
-`PULSE_FLOW_PROCESS=true`, an embedded server that would run the consumers starts them in
-a second process instead, on the same
-database and data directory: inventory, orders, billing, documents and the analytics store
-(its projector, and the app that answers /query, /stats and the live push, on a Unix
-socket). The API process keeps the requests and the relay, and hands /query and /stats on
-to that socket (platform/forward.py). The stream is the outbox table as before; the two
-processes take the SQLite write lock in turn (`FileWriterLock`, consumers first) and ring
-each other after a commit (`Bell`), so neither waits for a poll. It is off by default:
-under load the two processes' writes queue for the one write lock (docs/PERFORMANCE.md,
-"Two processes").
+`PULSE_FLOW_PROCESS`, an embedded server that would run the consumers starts some of them in
+a second process instead, on the same database and data directory:
+
+- `analytics`: the analytics store alone (its projector, and the app that answers /query,
+  /stats and the live push, on a Unix socket). It reads the outbox and writes only DuckDB,
+  so the two processes never wait for each other's writes; DuckDB's batches and the
+  dashboards' reports no longer take turns with the requests for one interpreter lock.
+- `all` (or true): inventory, orders, billing and documents too. The two processes then
+  take the SQLite write lock in turn (`FileWriterLock`, consumers first), and under load
+  their writes queue for it (docs/PERFORMANCE.md, "Two processes").
+
+The API process keeps the requests and the relay, and hands /query and /stats on to that
+socket (platform/forward.py). The stream is the outbox table as before; the processes ring
+each other after a commit (`Bell`), so neither waits for a poll. It is off by default: a
+second process holds about 140 MiB more.
 
 The flow's process is a child of the server, named `pulse-flow` in `ps`: a stopping server
 stops it first (`stop_with`), a killed one takes it along (`follow_parent`), and the server
@@ -43,7 +48,11 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-FLOW_CONSUMERS = ("inventory", "orders", "billing", "documents", "analytics")
+# What the second process runs, by `PULSE_FLOW_PROCESS`.
+MOVED = {
+    "all": ("inventory", "orders", "billing", "documents", "analytics"),
+    "analytics": ("analytics",),
+}
 RESTART_SECONDS = 1.0
 STOP_SECONDS = 15.0
 SOCKET_PATH_MAX = 100
@@ -55,15 +64,16 @@ def split(settings: Settings) -> tuple[Settings, str | None]:
     /stats on to it (`analytics_socket`)."""
     from pulse.bootstrap import CONSUMER_NAMES
 
-    if not settings.flow_process or settings.uses_nats:
+    moved = MOVED.get(settings.flow_process, ())
+    if not moved or settings.uses_nats:
         return settings, None
     if not settings.resolved_database_url.startswith("sqlite"):
         return settings, None
     mine = [name for name in CONSUMER_NAMES if settings.consumer_enabled(name)]
-    flow = [name for name in mine if name in FLOW_CONSUMERS]
+    flow = [name for name in mine if name in moved]
     if not flow:
         return settings, None
-    rest = ",".join(name for name in mine if name not in FLOW_CONSUMERS) or "none"
+    rest = ",".join(name for name in mine if name not in moved) or "none"
     update: dict[str, object] = {"consumers": rest}
     if "analytics" in flow:
         update["analytics_socket"] = socket_path(settings)
@@ -98,7 +108,7 @@ def run(consumers: str, socket: str | None) -> None:
     from pulse.platform.serving import uvicorn_options
 
     settings = Settings(
-        consumers=consumers, relay=False, flow_process=False, consumer_gather_seconds=gather
+        consumers=consumers, relay=False, flow_process="off", consumer_gather_seconds=gather
     )
     configure_logging(settings.log_level, settings.log_json)
     with contextlib.suppress(FileNotFoundError):

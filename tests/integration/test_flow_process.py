@@ -1,8 +1,8 @@
 """The embedded server's second process (flow_process.py), as `pulse serve --consumers all
---relay` runs it on SQLite with PULSE_FLOW_PROCESS=true: the order flow and the analytics
-store run in a child named pulse-flow, /query is answered by it through the API's port, a
-child killed is started again and the flow goes on, and a server killed takes the child
-with it."""
+--relay` runs it on SQLite with PULSE_FLOW_PROCESS: with "all" (true) the order flow and the
+analytics store run in a child named pulse-flow, with "analytics" the analytics store alone;
+/query is answered by it through the API's port, a child killed is started again and the
+flow goes on, and a server killed takes the child with it."""
 
 from __future__ import annotations
 
@@ -99,13 +99,19 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def env(data_dir: Path) -> dict[str, str]:
+def moved() -> str:
+    """PULSE_FLOW_PROCESS: what the second process runs."""
+    return "true"
+
+
+@pytest.fixture
+def env(data_dir: Path, moved: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULSE_")}
     env.update(
         {
             "PULSE_DATA_DIR": str(data_dir),
             "PULSE_ADMIN_PASSWORD": PASSWORD,
-            "PULSE_FLOW_PROCESS": "true",
+            "PULSE_FLOW_PROCESS": moved,
             "PULSE_RENDER_PROCESSES": "1",
             "PULSE_LOG_LEVEL": "WARNING",
             "PULSE_LOG_JSON": "false",
@@ -141,8 +147,9 @@ def served(env: dict[str, str], tmp_path: Path) -> Iterator[tuple[subprocess.Pop
         psutil.wait_procs(left, timeout=10)
 
 
+@pytest.mark.parametrize("moved", ["true", "analytics"])
 def test_the_order_flow_runs_in_a_child_started_again_and_ended_with_the_server(
-    served: tuple[subprocess.Popen[bytes], str], data_dir: Path, tmp_path: Path
+    served: tuple[subprocess.Popen[bytes], str], data_dir: Path, tmp_path: Path, moved: str
 ) -> None:
     server, base = served
     log = tmp_path / "serve.log"
@@ -170,10 +177,17 @@ def test_the_order_flow_runs_in_a_child_started_again_and_ended_with_the_server(
         _until("the first order invoiced", lambda: _invoiced(client, first), FLOW_SECONDS, log)
         # /query goes through the API's port to the child's analytics store.
         _until("the order in the KPIs", lambda: _orders_in_kpis(client) == 1, FLOW_SECONDS, log)
-        # The child's own metrics (its consumers confirmed the order) under /metrics/flow.
+        # The child's own metrics under /metrics/flow: it applied the events to the store,
+        # and whichever process ran the orders consumer confirmed the order.
         flow_metrics = client.get("/metrics/flow").text
-        assert "pulse_order_confirmation_seconds_count 1.0" in flow_metrics
-        assert "pulse_order_confirmation_seconds_count 1.0" not in client.get("/metrics").text
+        server_metrics = client.get("/metrics").text
+        assert _metric(flow_metrics, "pulse_analytics_events_total") > 0
+        assert _metric(server_metrics, "pulse_analytics_events_total") == 0
+        confirmed_here, confirmed_there = (
+            (flow_metrics, server_metrics) if moved == "true" else (server_metrics, flow_metrics)
+        )
+        assert _metric(confirmed_here, "pulse_order_confirmation_seconds_count") == 1
+        assert _metric(confirmed_there, "pulse_order_confirmation_seconds_count") == 0
 
         # Killed, the child is started again; meanwhile /query says so.
         flow.send_signal(signal.SIGKILL)
@@ -217,6 +231,14 @@ def _running(process: psutil.Process) -> bool:
         return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
+
+
+def _metric(text: str, name: str) -> float:
+    """A sample's value in Prometheus text (0 when the process never recorded it)."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
 
 
 def _pids(markers: Path) -> set[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -139,13 +140,14 @@ class Settings(BaseSettings):
     consumers: str = "all"
     # Whether this process relays the outbox to the bus.
     relay: bool = True
-    # Embedded mode (`pulse up`, or `pulse serve` with consumers, on SQLite): run the
-    # consumers and the analytics store in a second process, `pulse-flow` (flow_process.py),
-    # so that they and the API each have an interpreter lock of their own. Off by default:
-    # measured on a 2-core box it answers one order at a time and the reads sooner, but the
-    # two processes' writes queue for SQLite's one write lock, and writes under load waited
-    # longer than in one process (docs/PERFORMANCE.md, "Two processes").
-    flow_process: bool = False
+    # Embedded mode (`pulse up`, or `pulse serve` with consumers, on SQLite): what runs in a
+    # second process, `pulse-flow` (flow_process.py), with an interpreter lock of its own.
+    # "analytics": the analytics store (its projector, /query, /stats, the live push), which
+    # writes nothing to SQLite; the dashboards move sooner under load, for about 140 MiB
+    # more. "all" (or true): the consumers too, whose writes then queue with the API's for
+    # SQLite's one write lock. "off" (or false), the default: one process, the least memory
+    # (docs/PERFORMANCE.md, "Two processes" and "The analytics store's own process").
+    flow_process: Literal["off", "analytics", "all"] = "off"
     # The flow process's consumers let events gather this long (its `consumer_gather_seconds`):
     # each batch takes the write lock the API's requests need too, so fewer, larger batches
     # leave the requests more turns. Measured at 100 orders/s: 0.01 s fell behind, 0.1 s
@@ -190,6 +192,17 @@ class Settings(BaseSettings):
     # server refuses targets beyond 64 KiB itself.
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_target_bytes: int = Field(default=61_440, ge=1024, le=65_000)
+
+    @field_validator("flow_process", mode="before")
+    @classmethod
+    def _flow_process_flag(cls, value: Any) -> Any:
+        """true and false, as the setting was first spelled: "all" and "off"."""
+        flag = str(value).strip().lower()
+        if flag in ("true", "1", "yes", "on"):
+            return "all"
+        if flag in ("false", "0", "no", ""):
+            return "off"
+        return flag
 
     @field_validator("bus_url")
     @classmethod
